@@ -1,0 +1,169 @@
+// Base class for every room: hibernatable WebSockets, the identity forwarded by the Worker kept in
+// each socket's attachment, frames parsed against the shared protocol, and lifecycle hooks
+// (onConnect, onMessage, onClose) for the room's own logic.
+import { DurableObject } from 'cloudflare:workers'
+import {
+  ClientFrameSchema,
+  IDENTITY_HEADER,
+  MAX_CLIENT_FRAME_BYTES,
+  PingSchema,
+  RealtimeIdentitySchema,
+  type RealtimeIdentity,
+  type RoomKind,
+  type ServerMessage,
+} from '../shared/realtime'
+
+export interface SocketAttachment {
+  identity: RealtimeIdentity
+  room: string
+  connectedAt: number
+}
+
+export type ClientFrame = { type: string; rid?: string; [key: string]: unknown }
+
+export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
+  protected abstract readonly kind: RoomKind
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+      return Response.json(
+        { success: false, code: 'BAD_REQUEST', message: 'Expected a WebSocket upgrade' },
+        { status: 426 },
+      )
+    }
+    const parsedIdentity = RealtimeIdentitySchema.safeParse(
+      JSON.parse(request.headers.get(IDENTITY_HEADER) ?? 'null'),
+    )
+    if (!parsedIdentity.success) {
+      return Response.json(
+        { success: false, code: 'UNAUTHORIZED', message: 'Missing identity' },
+        { status: 401 },
+      )
+    }
+    const url = new URL(request.url)
+    const room = url.searchParams.get('room') ?? ''
+    const { 0: client, 1: server } = new WebSocketPair()
+    const attachment: SocketAttachment = {
+      identity: parsedIdentity.data,
+      room,
+      connectedAt: Date.now(),
+    }
+    this.ctx.acceptWebSocket(server, [
+      `subject:${attachment.identity.subject}`,
+      `role:${attachment.identity.role}`,
+    ])
+    server.serializeAttachment(attachment)
+    await this.onConnect(server, attachment, url)
+    return new Response(null, { status: 101, webSocket: client })
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const size = typeof raw === 'string' ? raw.length : raw.byteLength
+    if (size > MAX_CLIENT_FRAME_BYTES) {
+      return this.send(ws, {
+        type: 'error',
+        code: 'PAYLOAD_TOO_LARGE',
+        message: `Frames are limited to ${MAX_CLIENT_FRAME_BYTES} bytes`,
+      })
+    }
+    if (typeof raw !== 'string') {
+      return this.send(ws, {
+        type: 'error',
+        code: 'BAD_REQUEST',
+        message: 'Frames must be JSON text',
+      })
+    }
+    let json: unknown
+    try {
+      json = JSON.parse(raw)
+    } catch {
+      return this.send(ws, {
+        type: 'error',
+        code: 'BAD_REQUEST',
+        message: 'Frame is not valid JSON',
+      })
+    }
+    const frame = ClientFrameSchema.safeParse(json)
+    if (!frame.success) {
+      return this.send(ws, {
+        type: 'error',
+        code: 'VALIDATION_ERROR',
+        message: 'Frame must be an object with a string `type`',
+        details: frame.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      })
+    }
+    const attachment = ws.deserializeAttachment() as SocketAttachment
+    if (frame.data.type === 'ping') {
+      const ping = PingSchema.safeParse(json)
+      if (!ping.success)
+        return this.send(ws, {
+          type: 'error',
+          rid: frame.data.rid,
+          code: 'VALIDATION_ERROR',
+          message: 'Invalid ping',
+        })
+      return this.send(ws, { type: 'pong', rid: ping.data.rid, at: Date.now() })
+    }
+    await this.onMessage(ws, attachment, frame.data)
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    await this.onClose(ws, ws.deserializeAttachment() as SocketAttachment)
+    // 1005/1006 cannot be sent back; close with a normal code in their place.
+    ws.close(code === 1005 || code === 1006 ? 1000 : code, reason)
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.onClose(ws, ws.deserializeAttachment() as SocketAttachment)
+  }
+
+  /** Called once a socket is accepted; the default greets it with the room and its identity. */
+  protected async onConnect(ws: WebSocket, attachment: SocketAttachment, _url: URL): Promise<void> {
+    this.send(ws, {
+      type: 'welcome',
+      room: { kind: this.kind, id: attachment.room },
+      identity: attachment.identity,
+      seq: 0,
+    })
+  }
+
+  /** Room-specific messages; the default refuses every type it does not know. */
+  protected async onMessage(
+    ws: WebSocket,
+    _attachment: SocketAttachment,
+    frame: ClientFrame,
+  ): Promise<void> {
+    this.send(ws, {
+      type: 'error',
+      rid: frame.rid,
+      code: 'BAD_REQUEST',
+      message: `Unknown message type '${frame.type}'`,
+    })
+  }
+
+  protected async onClose(_ws: WebSocket, _attachment: SocketAttachment): Promise<void> {}
+
+  protected send(ws: WebSocket, message: ServerMessage): void {
+    try {
+      ws.send(JSON.stringify(message))
+    } catch {
+      // The socket closed between the event and the send; its close handler cleans up.
+    }
+  }
+
+  /** Sends one serialisation of `message` to every open socket, optionally filtered by tag. */
+  protected broadcast(
+    message: ServerMessage,
+    opts: { tag?: string; except?: WebSocket } = {},
+  ): void {
+    const data = JSON.stringify(message)
+    for (const ws of this.ctx.getWebSockets(opts.tag)) {
+      if (ws === opts.except) continue
+      try {
+        ws.send(data)
+      } catch {
+        // Closed sockets are cleaned up by their close handler.
+      }
+    }
+  }
+}

@@ -1,0 +1,121 @@
+// Configuration schema shared by the Worker, the transcoder and the dev launcher: every variable
+// the system reads, validated once. A bad or missing value names the variable and stops start-up.
+import { z } from 'zod'
+
+const url = z.url({ protocol: /^https?$/ })
+const port = z.coerce.number().int().min(1).max(65535)
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+)
+
+export const configSchema = z
+  .object({
+    APP_ENV: z.enum(['development', 'test', 'production']).default('production'),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    PUBLIC_BASE_URL: url.optional(),
+    CORS_ORIGINS: csv.default([]),
+    MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),
+    MONGODB_DB: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,63}$/)
+      .default('sanora'),
+
+    UPSTASH_REDIS_REST_URL: url,
+    UPSTASH_REDIS_REST_TOKEN: z.string().min(1),
+
+    S3_ENDPOINT: url.optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_BUCKET: z.string().min(3),
+    S3_ACCESS_KEY_ID: z.string().min(1),
+    S3_SECRET_ACCESS_KEY: z.string().min(1),
+    S3_FORCE_PATH_STYLE: bool.default(false),
+
+    SMTP_HOST: z.string().min(1),
+    SMTP_PORT: port.default(587),
+    SMTP_SECURE: bool.default(false),
+    SMTP_USER: z.string().optional(),
+    SMTP_PASSWORD: z.string().optional(),
+    MAIL_FROM: z.string().min(3).default('Sanora <no-reply@sanora.app>'),
+
+    TWILIO_API_BASE_URL: url.optional(),
+    TWILIO_ACCOUNT_SID: z.string().optional(),
+    TWILIO_AUTH_TOKEN: z.string().optional(),
+    TWILIO_VERIFY_SERVICE_SID: z.string().optional(),
+    TWILIO_PHONE_NUMBER: z.string().optional(),
+
+    FCM_PROJECT_ID: z.string().optional(),
+    FCM_CLIENT_EMAIL: z.string().optional(),
+    FCM_PRIVATE_KEY: z.string().optional(),
+    FCM_API_BASE_URL: url.optional(),
+    FCM_TOKEN_URL: url.optional(),
+
+    DEV_CAPTURE_URL: url.optional(),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.CORS_ORIGINS.includes('*') && cfg.CORS_ORIGINS.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CORS_ORIGINS'],
+        message: "'*' cannot be combined with named origins",
+      })
+    }
+    if (cfg.APP_ENV === 'production' && cfg.DEV_CAPTURE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEV_CAPTURE_URL'],
+        message: 'must not be set in production',
+      })
+    }
+  })
+
+export type Config = z.infer<typeof configSchema>
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+  constructor(readonly variables: { name: string; problem: string }[]) {
+    super('Invalid configuration: ' + variables.map((v) => `${v.name} ${v.problem}`).join('; '))
+  }
+}
+
+/** Parses raw string variables (Worker bindings or process.env); throws ConfigError naming each bad one. */
+export function parseConfig(raw: Record<string, unknown>): Config {
+  const strings: Record<string, string> = {}
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value === 'string' && value !== '') strings[key] = value
+  }
+  const result = configSchema.safeParse(strings)
+  if (result.success) return result.data
+  throw new ConfigError(
+    result.error.issues.map((issue) => ({
+      name: String(issue.path[0] ?? '(config)'),
+      problem:
+        issue.code === 'invalid_type' && strings[String(issue.path[0])] === undefined
+          ? 'is required'
+          : issue.message,
+    })),
+  )
+}
+
+/** Every variable the configuration reads, for handing a runtime exactly these and nothing else. */
+export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as (keyof Config)[]
+
+/** The configured subset of an environment such as process.env. */
+export function pickConfigVariables(
+  env: Record<string, string | undefined>,
+): Record<string, string> {
+  const picked: Record<string, string> = {}
+  for (const name of CONFIG_VARIABLES) {
+    const value = env[name]
+    if (value) picked[name] = value
+  }
+  return picked
+}

@@ -1,0 +1,53 @@
+// The realtime protocol shared by every room and every client: JSON messages with a `type`.
+// Client requests may carry `rid` and get an `ack` or `error` with the same `rid`; server events
+// carry the room's `seq`. Room-specific messages extend these base shapes.
+import { z } from 'zod'
+import type { ErrorCode } from './errors'
+
+export const ROOM_KINDS = ['conference', 'chat', 'meeting', 'user'] as const
+export type RoomKind = (typeof ROOM_KINDS)[number]
+
+/** Largest client frame a room accepts; anything bigger is refused without parsing. */
+export const MAX_CLIENT_FRAME_BYTES = 16 * 1024
+
+/** Who a socket belongs to, decided by the Worker before the upgrade and trusted by the room. */
+export const RealtimeIdentitySchema = z.object({
+  subject: z.string().min(1).max(128),
+  kind: z.enum(['user', 'participant', 'guest']),
+  role: z.string().min(1).max(32),
+  name: z.string().max(200).optional(),
+})
+export type RealtimeIdentity = z.infer<typeof RealtimeIdentitySchema>
+
+export const RequestIdSchema = z.string().min(1).max(64)
+
+/** Every client frame has at least this shape; the room then parses its own message union. */
+export const ClientFrameSchema = z.looseObject({
+  type: z.string().min(1).max(64),
+  rid: RequestIdSchema.optional(),
+})
+
+export const PingSchema = z.strictObject({
+  type: z.literal('ping'),
+  rid: RequestIdSchema.optional(),
+})
+
+export type ServerMessage =
+  | {
+      type: 'welcome'
+      room: { kind: RoomKind; id: string }
+      identity: RealtimeIdentity
+      seq: number
+    }
+  | { type: 'pong'; rid?: string; at: number }
+  | { type: 'ack'; rid: string; [key: string]: unknown }
+  | {
+      type: 'error'
+      rid?: string
+      code: ErrorCode
+      message: string
+      details?: { path: string; message: string }[]
+    }
+
+/** Header on the Worker → room request that carries the verified identity. */
+export const IDENTITY_HEADER = 'x-realtime-identity'

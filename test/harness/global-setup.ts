@@ -1,0 +1,44 @@
+// Integration-test global setup: starts the local stand-ins (the same module `npm run dev` uses)
+// and one Worker in workerd, and hands their addresses to the tests through `inject`.
+import { randomBytes } from 'node:crypto'
+import type { TestProject } from 'vitest/node'
+import { pickConfigVariables } from '../../shared/config'
+import { startStack, type Stack } from '../../dev-services/stack'
+import { startWorker, type RunningWorker } from './worker'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    workerUrl: string
+    captureUrl: string
+    workerVars: Record<string, string>
+  }
+}
+
+let stack: Stack | undefined
+let worker: RunningWorker | undefined
+
+export async function setup(project: TestProject) {
+  stack = await startStack({ profile: 'test', env: process.env })
+  const workerVars = testWorkerVars(stack.env)
+  worker = await startWorker({ vars: workerVars })
+  project.provide('workerUrl', worker.url)
+  project.provide('captureUrl', stack.captureUrl ?? '')
+  project.provide('workerVars', workerVars)
+}
+
+export async function teardown() {
+  await worker?.dispose()
+  await stack?.stop()
+}
+
+/** The Worker's variables in tests: the stand-ins' addresses plus per-run secrets. */
+export function testWorkerVars(stackEnv: Record<string, string>): Record<string, string> {
+  return {
+    ...pickConfigVariables(stackEnv),
+    APP_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    MONGODB_DB: `test_${Date.now().toString(36)}`,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    CORS_ORIGINS: 'http://app.test,http://other.test',
+  }
+}

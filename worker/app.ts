@@ -1,0 +1,73 @@
+// The app factory: middleware, route groups and the one error handler. It takes the function that
+// builds a request's services, so the same REST app runs in workerd or under Node.
+import { swaggerUI } from '@hono/swagger-ui'
+import { inspectRoutes } from 'hono/dev'
+import { requestId } from 'hono/request-id'
+import type { Config } from '../shared/config'
+import type { AppEnv } from './env'
+import { AppError } from './errors'
+import { renderError } from './error-handler'
+import { accessLog } from './middleware/access-log'
+import { bodySize } from './middleware/body-size'
+import { loadConfig } from './middleware/config'
+import { corsFromConfig } from './middleware/cors'
+import { provideServices } from './middleware/services'
+import { createRouter } from './openapi'
+import { devCapture } from './routes/dev-capture'
+import { health } from './routes/health'
+import { realtime } from './routes/realtime'
+import { createServices, type Services } from './services'
+
+export interface AppOptions {
+  /** Builds one request's services from configuration (default: the real clients). */
+  services?: (config: Config) => Services
+}
+
+export const API_VERSION = '0.1.0'
+
+export function createApp(opts: AppOptions = {}) {
+  const app = createRouter()
+
+  app.use(requestId())
+  app.use(accessLog())
+  app.use(loadConfig())
+  app.use(corsFromConfig())
+  app.use(bodySize())
+  app.use(provideServices(opts.services ?? createServices))
+
+  app.get('/', (c) =>
+    c.json({ success: true, message: 'Sanora API is running', version: API_VERSION }),
+  )
+  app.route('/api/health', health)
+  app.route('/api/realtime', realtime)
+  app.route('/__dev', devCapture)
+
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Sanora + Videodesk API',
+      version: API_VERSION,
+      description: 'One edge-first backend for the Sanora and Videodesk clients.',
+    },
+  })
+  app.get('/api/docs', swaggerUI({ url: '/api/openapi.json' }))
+
+  app.get('/api/debug/routes', (c) => {
+    if (c.get('config').APP_ENV === 'production') throw new AppError('NOT_FOUND', 'Route not found')
+    const seen = new Set<string>()
+    const routes = inspectRoutes(app)
+      .filter((r) => !r.isMiddleware && r.method !== 'ALL')
+      .map((r) => ({ method: r.method, path: r.path }))
+      .filter((r) => {
+        const key = `${r.method} ${r.path}`
+        return seen.has(key) ? false : (seen.add(key), true)
+      })
+    return c.json(routes)
+  })
+
+  app.notFound((c) => {
+    throw new AppError('NOT_FOUND', `Route ${c.req.method} ${c.req.path} not found`)
+  })
+  app.onError(renderError)
+  return app
+}

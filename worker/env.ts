@@ -1,0 +1,23 @@
+// The one AppEnv type: Worker bindings plus the per-request variables every handler can read.
+import type { Config } from '../shared/config'
+import type { Services } from './services'
+
+export interface Bindings {
+  CONFERENCE_ROOM: DurableObjectNamespace
+  CHAT_CONVERSATION: DurableObjectNamespace
+  MEETING_ROOM: DurableObjectNamespace
+  USER_CHANNEL: DurableObjectNamespace
+  ASSETS?: Fetcher
+  [variable: string]: unknown
+}
+
+export interface Variables {
+  requestId: string
+  config: Config
+  services: Services
+}
+
+export interface AppEnv {
+  Bindings: Bindings
+  Variables: Variables
+}

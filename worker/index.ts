@@ -1,0 +1,19 @@
+// Worker entry: the REST app for fetch, the scheduled sweeps for cron, and the Durable Object
+// classes the runtime instantiates by name.
+import type { Bindings } from './env'
+import { createApp } from './app'
+import { runScheduledTasks } from './scheduled'
+
+const app = createApp()
+
+export default {
+  fetch: app.fetch,
+  scheduled(controller, env, ctx) {
+    ctx.waitUntil(runScheduledTasks(controller, env))
+  },
+} satisfies ExportedHandler<Bindings>
+
+export { ConferenceRoom } from '../durable-objects/conference-room'
+export { ChatConversation } from '../durable-objects/chat-conversation'
+export { MeetingRoom } from '../durable-objects/meeting-room'
+export { UserChannel } from '../durable-objects/user-channel'

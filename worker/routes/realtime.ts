@@ -1,0 +1,60 @@
+// WebSocket entry to every Durable Object room. The ticket is checked here, before the upgrade;
+// the room is addressed by name and receives only the verified identity.
+import { createRoute, z } from '@hono/zod-openapi'
+import { IDENTITY_HEADER, ROOM_KINDS, type RoomKind } from '../../shared/realtime'
+import type { Bindings } from '../env'
+import { AppError } from '../errors'
+import { createRouter, errorResponses } from '../openapi'
+import { InvalidTicketError, verifyRealtimeTicket } from '../realtime/tickets'
+
+const NAMESPACE: Record<RoomKind, keyof Bindings> = {
+  conference: 'CONFERENCE_ROOM',
+  chat: 'CHAT_CONVERSATION',
+  meeting: 'MEETING_ROOM',
+  user: 'USER_CHANNEL',
+}
+
+export const realtime = createRouter().openapi(
+  createRoute({
+    method: 'get',
+    path: '/{kind}/{id}',
+    tags: ['Realtime'],
+    summary: 'Open a WebSocket into a room (conference, chat, meeting or user channel)',
+    request: {
+      params: z.object({
+        kind: z.enum(ROOM_KINDS),
+        id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
+      }),
+      query: z.object({
+        ticket: z.string().min(1).max(4096),
+        since: z.coerce.number().int().min(0).optional(),
+      }),
+    },
+    responses: {
+      101: { description: 'Switching protocols' },
+      ...errorResponses(400, 401),
+    },
+  }),
+  async (c) => {
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+      throw new AppError('BAD_REQUEST', 'Expected a WebSocket upgrade request')
+    }
+    const { kind, id } = c.req.valid('param')
+    const { ticket } = c.req.valid('query')
+    let identity
+    try {
+      identity = await verifyRealtimeTicket(c.get('config').JWT_SECRET, { kind, id }, ticket)
+    } catch (error) {
+      if (error instanceof InvalidTicketError) throw new AppError('UNAUTHORIZED', error.message)
+      throw error
+    }
+    const namespace = c.env[NAMESPACE[kind]] as DurableObjectNamespace
+    const stub = namespace.get(namespace.idFromName(id))
+    const url = new URL(c.req.url)
+    url.searchParams.delete('ticket')
+    url.searchParams.set('room', id)
+    return stub.fetch(url.toString(), {
+      headers: { upgrade: 'websocket', [IDENTITY_HEADER]: JSON.stringify(identity) },
+    })
+  },
+)

@@ -1,0 +1,58 @@
+// MongoDB access through the official driver. In the stateless Worker a client lives for one
+// request (workerd forbids reusing I/O across requests); it is opened lazily and closed after.
+import { MongoClient, type Db } from 'mongodb'
+
+export interface Database {
+  /** The application database, connecting on first use. */
+  db(): Promise<Db>
+  /** Round-trip check used by the health route. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface DatabaseOptions {
+  uri: string
+  dbName: string
+  /** How long to wait for a reachable server before failing the request with 503. */
+  serverSelectionTimeoutMS?: number
+}
+
+export function createDatabase(opts: DatabaseOptions): Database {
+  let client: MongoClient | undefined
+  let connecting: Promise<MongoClient> | undefined
+
+  const connect = () => {
+    connecting ??= (async () => {
+      client = new MongoClient(opts.uri, {
+        // One request needs one connection; a pool would only hold sockets workerd will kill.
+        maxPoolSize: 1,
+        minPoolSize: 0,
+        serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 3000,
+        connectTimeoutMS: 3000,
+        appName: 'sanora-worker',
+      })
+      try {
+        return await client.connect()
+      } catch (error) {
+        connecting = undefined
+        throw error
+      }
+    })()
+    return connecting
+  }
+
+  return {
+    async db() {
+      return (await connect()).db(opts.dbName)
+    },
+    async ping() {
+      await (await connect()).db(opts.dbName).command({ ping: 1 })
+    },
+    async close() {
+      const c = client
+      client = undefined
+      connecting = undefined
+      await c?.close()
+    },
+  }
+}
