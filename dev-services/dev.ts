@@ -1,0 +1,144 @@
+// `npm run dev`: starts every local stand-in whose URL is not configured, checks the resulting
+// configuration, runs `wrangler dev` against it, waits for /api/health and prints the URLs.
+// Ctrl-C stops everything; data stays in .data/ (git-ignored) across restarts.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ConfigError, parseConfig, pickConfigVariables } from '../shared/config'
+import { freePortPreferring } from './ports'
+import { startStack, type Stack } from './stack'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const DATA_DIR = path.resolve(ROOT, process.env.DEV_DATA_DIR ?? '.data')
+const HOST = '127.0.0.1'
+
+async function main() {
+  if (existsSync(path.join(ROOT, '.env'))) process.loadEnvFile(path.join(ROOT, '.env'))
+  await mkdir(DATA_DIR, { recursive: true })
+
+  const stack = await startStack({ profile: 'dev', dataDir: DATA_DIR, env: process.env })
+  const children: ChildProcess[] = []
+  const stop = onceAsync(async (code: number) => {
+    for (const child of children) child.kill('SIGTERM')
+    await Promise.all(
+      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)),
+    )
+    await stack.stop().catch((error) => console.error(String(error)))
+    process.exit(code)
+  })
+  process.on('SIGINT', () => void stop(0))
+  process.on('SIGTERM', () => void stop(0))
+
+  try {
+    const port = await freePortPreferring(HOST, Number(process.env.PORT ?? 8787))
+    const baseUrl = `http://${HOST}:${port}`
+    const vars = await workerVars(stack, baseUrl)
+    parseConfig(vars)
+    const varsFile = path.join(DATA_DIR, 'dev.vars')
+    await writeFile(
+      varsFile,
+      Object.entries(vars)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join('\n'),
+      {
+        mode: 0o600,
+      },
+    )
+
+    const wrangler = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js'),
+        'dev',
+        '--ip',
+        HOST,
+        '--port',
+        String(port),
+        '--env-file',
+        varsFile,
+        '--persist-to',
+        path.join(DATA_DIR, 'wrangler'),
+        '--test-scheduled',
+        '--show-interactive-dev-session=false',
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: {
+          ...process.env,
+          CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+          WRANGLER_SEND_METRICS: 'false',
+        },
+      },
+    )
+    children.push(wrangler)
+    wrangler.once('exit', (code) => void stop(code ?? 1))
+
+    await waitForHealth(baseUrl)
+    console.log(
+      [
+        '',
+        `  API            ${baseUrl}`,
+        `  Health         ${baseUrl}/api/health`,
+        `  API reference  ${baseUrl}/api/docs`,
+        `  Captured mail  ${baseUrl}/__dev/mail`,
+        `  Captured SMS   ${baseUrl}/__dev/sms`,
+        '',
+        '  Ctrl-C stops everything; data is kept in ' + path.relative(ROOT, DATA_DIR) + '/',
+        '',
+      ].join('\n'),
+    )
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : error)
+    await stop(1)
+  }
+}
+
+/** The Worker's variables: configured ones, the stand-ins' addresses, and development defaults. */
+async function workerVars(stack: Stack, baseUrl: string): Promise<Record<string, string>> {
+  return {
+    APP_ENV: 'development',
+    PUBLIC_BASE_URL: baseUrl,
+    CORS_ORIGINS: `${baseUrl},http://localhost:${new URL(baseUrl).port},http://localhost:3000`,
+    JWT_SECRET: await persistentSecret('jwt-secret'),
+    ...pickConfigVariables(stack.env),
+  }
+}
+
+/** A random secret kept in the data folder, so sessions survive a restart of `npm run dev`. */
+async function persistentSecret(name: string): Promise<string> {
+  const file = path.join(DATA_DIR, name)
+  try {
+    return (await readFile(file, 'utf8')).trim()
+  } catch {
+    const secret = randomBytes(32).toString('hex')
+    await writeFile(file, secret, { mode: 0o600 })
+    return secret
+  }
+}
+
+async function waitForHealth(baseUrl: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs
+  let last = 'no answer'
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${baseUrl}/api/health`)
+      if (res.ok) return
+      last = JSON.stringify(await res.json())
+    } catch (error) {
+      last = String(error)
+    }
+    await new Promise((r) => setTimeout(r, 300))
+  }
+  throw new Error(`the Worker did not become healthy within ${timeoutMs} ms: ${last}`)
+}
+
+function onceAsync<A extends unknown[]>(fn: (...args: A) => Promise<void>) {
+  let running: Promise<void> | undefined
+  return (...args: A) => (running ??= fn(...args))
+}
+
+void main()
