@@ -20,6 +20,24 @@ export const configSchema = z
     CORS_ORIGINS: csv.default([]),
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+    REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(60),
+    MAX_DEVICES: z.coerce.number().int().min(1).max(50).default(5),
+    OTP_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+    OTP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+    OTP_RESEND_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+    PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(1440).default(30),
+    FRONTEND_URL: url.optional(),
+
+    GOOGLE_CLIENT_ID: z.string().optional(),
+    GOOGLE_CLIENT_SECRET: z.string().optional(),
+    GOOGLE_ANDROID_CLIENT_ID: z.string().optional(),
+    GOOGLE_IOS_CLIENT_ID: z.string().optional(),
+    GOOGLE_CALLBACK_URL: url.optional(),
+    GOOGLE_AUTH_URL: url.default('https://accounts.google.com/o/oauth2/v2/auth'),
+    GOOGLE_TOKEN_URL: url.default('https://oauth2.googleapis.com/token'),
+    GOOGLE_JWKS_URL: url.default('https://www.googleapis.com/oauth2/v3/certs'),
+    OAUTH_SUCCESS_REDIRECT_URL: url.optional(),
 
     MONGODB_URI: z
       .string()

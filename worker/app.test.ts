@@ -57,7 +57,7 @@ describe('error mapping', () => {
   it('turns an unknown error into 500 INTERNAL without a stack or message outside development', async () => {
     const res = await appWithProbeRoutes().request('/probe/crash', {}, env)
     expect(res.status).toBe(500)
-    const body = await res.json()
+    const body: any = await res.json()
     expect(body).toEqual({
       success: false,
       code: 'INTERNAL',
@@ -72,7 +72,7 @@ describe('error mapping', () => {
       {},
       { ...env, APP_ENV: 'development' },
     )
-    expect((await res.json()).stack).toContain('secret internals')
+    expect(((await res.json()) as any).stack).toContain('secret internals')
   })
 
   it('answers 503 in the envelope when MongoDB is unreachable', async () => {
@@ -87,7 +87,7 @@ describe('error mapping', () => {
       { ...env, MONGODB_URI: 'mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=300' },
     )
     expect(res.status).toBe(503)
-    expect((await res.json()).code).toBe('SERVICE_UNAVAILABLE')
+    expect(((await res.json()) as any).code).toBe('SERVICE_UNAVAILABLE')
   })
 })
 
@@ -96,7 +96,7 @@ describe('configuration refusal', () => {
     const { JWT_SECRET: _omitted, ...withoutSecret } = env
     const res = await createApp().request('/', {}, withoutSecret)
     expect(res.status).toBe(500)
-    const body = await res.json()
+    const body: any = await res.json()
     expect(body.code).toBe('CONFIG_INVALID')
     expect(body.message).toContain('JWT_SECRET is required')
     expect(body.details).toEqual([{ path: 'JWT_SECRET', message: 'is required' }])

@@ -13,9 +13,15 @@ import { loadConfig } from './middleware/config'
 import { corsFromConfig } from './middleware/cors'
 import { provideServices } from './middleware/services'
 import { createRouter } from './openapi'
+import { auth } from './routes/auth'
 import { devCapture } from './routes/dev-capture'
+import { googleAuth } from './routes/google-auth'
 import { health } from './routes/health'
+import { phoneOtp } from './routes/phone-otp'
 import { realtime } from './routes/realtime'
+import { hostAuth, speakerAuth, universityAuth } from './routes/role-auth'
+import { user } from './routes/user'
+import { videodeskAuth } from './routes/videodesk-auth'
 import { createServices, type Services } from './services'
 
 export interface AppOptions {
@@ -39,9 +45,21 @@ export function createApp(opts: AppOptions = {}) {
     c.json({ success: true, message: 'Sanora API is running', version: API_VERSION }),
   )
   app.route('/api/health', health)
+  app.route('/api/auth', auth)
+  app.route('/api/auth', googleAuth)
+  app.route('/api/user', user)
+  app.route('/api/host/auth', hostAuth)
+  app.route('/api/speaker/auth', speakerAuth)
+  app.route('/api/university/auth', universityAuth)
+  app.route('/', phoneOtp)
+  app.route('/api/v1', videodeskAuth)
   app.route('/api/realtime', realtime)
   app.route('/__dev', devCapture)
 
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+  })
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: {

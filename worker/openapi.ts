@@ -63,3 +63,13 @@ export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 |
     ]),
   )
 }
+
+/** A JSON request body for createRoute. */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { body: { content: { 'application/json': { schema } }, required: true } }
+}
+
+/** A JSON response entry for createRoute. */
+export function jsonResponse<T extends z.ZodType>(description: string, schema: T) {
+  return { description, content: { 'application/json': { schema } } }
+}

@@ -2,7 +2,9 @@
 // and one Worker in workerd, and hands their addresses to the tests through `inject`.
 import { randomBytes } from 'node:crypto'
 import type { TestProject } from 'vitest/node'
+import { MongoClient } from 'mongodb'
 import { pickConfigVariables } from '../../shared/config'
+import { ensureIndexes } from '../../worker/db/indexes'
 import { startStack, type Stack } from '../../dev-services/stack'
 import { startWorker, type RunningWorker } from './worker'
 
@@ -20,6 +22,12 @@ let worker: RunningWorker | undefined
 export async function setup(project: TestProject) {
   stack = await startStack({ profile: 'test', env: process.env })
   const workerVars = testWorkerVars(stack.env)
+  const client = await new MongoClient(workerVars.MONGODB_URI!).connect()
+  try {
+    await ensureIndexes(client.db(workerVars.MONGODB_DB))
+  } finally {
+    await client.close()
+  }
   worker = await startWorker({ vars: workerVars })
   project.provide('workerUrl', worker.url)
   project.provide('captureUrl', stack.captureUrl ?? '')

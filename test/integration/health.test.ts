@@ -33,7 +33,7 @@ describe('GET /api/health', () => {
     try {
       const down = await fetch(`${worker.url}/api/health`)
       expect(down.status).toBe(503)
-      const body = await down.json()
+      const body: any = await down.json()
       expect(body.status).toBe('down')
       expect(body.services.mongodb.status).toBe('down')
       expect(body.services.redis.status).toBe('up')
@@ -50,7 +50,7 @@ describe('GET /api/health', () => {
       await new Promise<void>((resolve) => relay!.listen(port, '127.0.0.1', resolve))
       const up = await fetch(`${worker.url}/api/health`)
       expect(up.status).toBe(200)
-      expect((await up.json()).services.mongodb.status).toBe('up')
+      expect(((await up.json()) as any).services.mongodb.status).toBe('up')
     } finally {
       relay?.close()
       await worker.dispose()

@@ -1,0 +1,101 @@
+// Creates users through the real API (OTP read from the captured mail) and hands back their
+// tokens; plus direct database access for what no API does (deactivating, ageing records).
+import { randomBytes } from 'node:crypto'
+import { MongoClient, type Db } from 'mongodb'
+import { inject } from 'vitest'
+import { readMail } from './capture'
+import { api } from './http'
+
+/** A distinct client IP per caller, so per-IP rate limits of one test never touch another. */
+export const freshIp = () => `10.${rnd()}.${rnd()}.${rnd()}`
+const rnd = () => Math.floor(Math.random() * 254) + 1
+export const uniqueEmail = (tag = 'user') => `${tag}-${randomBytes(6).toString('hex')}@example.test`
+
+/** Waits for the newest code mailed to `email` that is not `previous`. */
+export async function otpFromMail(
+  email: string,
+  previous?: string,
+  timeoutMs = 5000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const [latest] = await readMail(email)
+    const code = latest && /\b(\d{6})\b/.exec(latest.text ?? '')?.[1]
+    if (code && code !== previous) return code
+    if (Date.now() > deadline) throw new Error(`no OTP mailed to ${email}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+export interface TestUser {
+  id: string
+  email: string
+  password: string
+  accessToken: string
+  refreshToken: string
+  ip: string
+}
+
+/** Sanora email sign-up: send OTP → read it from mail → verify → sign up. */
+export async function signUpUser(
+  opts: { email?: string; password?: string; name?: string } = {},
+): Promise<TestUser> {
+  const email = opts.email ?? uniqueEmail()
+  const password = opts.password ?? 'correct horse battery'
+  const ip = freshIp()
+  const headers = { 'cf-connecting-ip': ip }
+  const sent = await api('/api/auth/send-otp-signup', { method: 'POST', json: { email }, headers })
+  if (sent.status !== 200)
+    throw new Error(`send-otp-signup: ${sent.status} ${JSON.stringify(sent.body)}`)
+  const otp = await otpFromMail(email)
+  const verified = await api('/api/auth/verify-otp-signup', {
+    method: 'POST',
+    json: { email, otp },
+    headers,
+  })
+  if (verified.status !== 200)
+    throw new Error(`verify-otp-signup: ${verified.status} ${JSON.stringify(verified.body)}`)
+  const res = await api('/api/auth/signup', {
+    method: 'POST',
+    json: { email, password, name: opts.name ?? 'Test User' },
+    headers,
+  })
+  if (res.status !== 201) throw new Error(`signup: ${res.status} ${JSON.stringify(res.body)}`)
+  return {
+    id: res.body.user.id,
+    email,
+    password,
+    accessToken: res.body.accessToken,
+    refreshToken: res.body.refreshToken,
+    ip,
+  }
+}
+
+/** Registers an account of a portal role (HOST or SPEAKER) and answers its tokens. */
+export async function registerRoleUser(role: 'host' | 'speaker'): Promise<TestUser> {
+  const email = uniqueEmail(role)
+  const password = 'correct horse battery'
+  const ip = freshIp()
+  const res = await api(`/api/${role}/auth/register`, {
+    method: 'POST',
+    json: { email, password, name: `Test ${role}` },
+    headers: { 'cf-connecting-ip': ip },
+  })
+  if (res.status !== 201)
+    throw new Error(`${role} register: ${res.status} ${JSON.stringify(res.body)}`)
+  return {
+    id: res.body.user.id,
+    email,
+    password,
+    accessToken: res.body.accessToken,
+    refreshToken: res.body.refreshToken,
+    ip,
+  }
+}
+
+let client: MongoClient | undefined
+/** The test run's database, through the official driver. */
+export async function testDb(): Promise<Db> {
+  client ??= await new MongoClient(inject('workerVars').MONGODB_URI!).connect()
+  return client.db(inject('workerVars').MONGODB_DB)
+}

@@ -1,0 +1,89 @@
+// The sign-in steps every route shares: password check (with bcrypt upgrade), session start, and
+// the token response. Errors never reveal whether an account exists.
+import type { Context } from 'hono'
+import type { Role } from '../../shared/roles'
+import type { AppEnv } from '../env'
+import { AppError } from '../errors'
+import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
+import {
+  findUserByEmail,
+  findUserByPhone,
+  publicUser,
+  users,
+  type UserDoc,
+} from '../repositories/users'
+import { LIMITS } from './limits'
+import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './passwords'
+import { startSession } from './sessions'
+
+const INVALID_CREDENTIALS = 'Invalid email or password'
+
+export interface PasswordLogin {
+  email?: string
+  phone?: string
+  password: string
+  /** Only accounts of this role may sign in here (host and speaker portals). */
+  role?: Role
+}
+
+/** Verifies credentials under the login rate limit; answers the user or throws 401/403. */
+export async function checkPassword(c: Context<AppEnv>, input: PasswordLogin): Promise<UserDoc> {
+  const identifier = input.email ?? input.phone
+  if (!identifier)
+    throw new AppError('VALIDATION_ERROR', 'Email or phone is required', [
+      { path: 'email', message: 'Required' },
+    ])
+  await enforceRateLimit(c, LIMITS.login, [`ip:${clientIp(c)}`, `account:${identifier}`])
+  const db = await c.get('services').database.db()
+  const user = input.email
+    ? await findUserByEmail(db, input.email)
+    : await findUserByPhone(db, input.phone!)
+  if (!user?.passwordHash) {
+    await burnPasswordCheck(input.password)
+    throw new AppError('UNAUTHORIZED', INVALID_CREDENTIALS)
+  }
+  if (!(await verifyPassword(input.password, user.passwordHash)))
+    throw new AppError('UNAUTHORIZED', INVALID_CREDENTIALS)
+  if (input.role && user.role !== input.role)
+    throw new AppError('UNAUTHORIZED', INVALID_CREDENTIALS)
+  if (!user.isActive) throw new AppError('FORBIDDEN', 'This account has been deactivated')
+  if (needsRehash(user.passwordHash)) {
+    const upgraded = await hashPassword(input.password)
+    await users(db).updateOne(
+      { _id: user._id },
+      { $set: { passwordHash: upgraded, updatedAt: c.get('services').now() } },
+    )
+    user.passwordHash = upgraded
+  }
+  return user
+}
+
+/** Starts a device session for `user` and renders the token response. */
+export async function signIn<S extends 200 | 201 = 200>(
+  c: Context<AppEnv>,
+  user: UserDoc,
+  message: string,
+  status: S = 200 as S,
+) {
+  const db = await c.get('services').database.db()
+  const now = c.get('services').now()
+  await users(db).updateOne({ _id: user._id }, { $set: { lastLoginAt: now } })
+  const tokens = await startSession(
+    db,
+    c.get('config'),
+    user,
+    { userAgent: c.req.header('user-agent')?.slice(0, 200) },
+    now,
+  )
+  return c.json(
+    {
+      success: true as const,
+      message,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expiresIn: tokens.expiresIn,
+      user: publicUser(user),
+    },
+    status,
+  )
+}

@@ -1,0 +1,31 @@
+// Every MongoDB index the code relies on, declared in one place and created by `npm run db:indexes`
+// (and by `npm run dev` and the test harness), never on a request path.
+import type { Db, IndexDescription } from 'mongodb'
+
+export const INDEXES: Record<string, IndexDescription[]> = {
+  users: [
+    { key: { email: 1 }, name: 'email_unique', unique: true, sparse: true },
+    { key: { phone: 1 }, name: 'phone_unique', unique: true, sparse: true },
+    { key: { googleId: 1 }, name: 'googleId_unique', unique: true, sparse: true },
+  ],
+  sessions: [
+    { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
+    { key: { userId: 1, revokedAt: 1, createdAt: 1 }, name: 'user_active' },
+    { key: { familyId: 1 }, name: 'family' },
+    { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
+  ],
+  password_resets: [
+    { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
+    { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
+  ],
+}
+
+/** Creates every declared index; safe to run again (existing identical indexes are kept). */
+export async function ensureIndexes(db: Db): Promise<{ collection: string; created: string[] }[]> {
+  const results = []
+  for (const [collection, indexes] of Object.entries(INDEXES)) {
+    const created = await db.collection(collection).createIndexes(indexes)
+    results.push({ collection, created })
+  }
+  return results
+}

@@ -1,0 +1,292 @@
+// Sanora sign-up and sign-in (/api/auth): email OTP then sign-up, password login, refresh-token
+// rotation, logout, profile, and phone sign-up through Twilio Verify.
+import { createRoute, z } from '@hono/zod-openapi'
+import { LIMITS } from '../auth/limits'
+import { checkPassword, signIn } from '../auth/login'
+import { issueOtp, verifyOtp } from '../auth/otp'
+import { hashPassword } from '../auth/passwords'
+import {
+  EmailSchema,
+  MessageSchema,
+  NameSchema,
+  OtpCodeSchema,
+  PasswordSchema,
+  PhoneSchema,
+  TokenPairSchema,
+} from '../auth/schemas'
+import { RefreshTokenError, endSession, rotateSession } from '../auth/sessions'
+import { AppError } from '../errors'
+import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
+import { protect } from '../middleware/auth'
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../openapi'
+import {
+  createUser,
+  findUserById,
+  findUserByPhone,
+  publicUser,
+  users,
+  type UserDoc,
+} from '../repositories/users'
+import { sendOtpMail } from '../auth/otp-mail'
+import { phoneVerification } from '../auth/phone'
+
+const VERIFIED_EMAIL_TTL_SECONDS = 30 * 60
+const verifiedEmailKey = (email: string) => `verified-email:${email}`
+
+export const auth = createRouter()
+
+auth.openapi(
+  createRoute({
+    method: 'post',
+    path: '/send-otp-signup',
+    tags: ['Auth'],
+    summary: 'Email a 6-digit sign-up code',
+    request: jsonBody(z.strictObject({ email: EmailSchema })),
+    responses: { 200: jsonResponse('Code sent', MessageSchema), ...errorResponses(400, 429) },
+  }),
+  async (c) => {
+    const { email } = c.req.valid('json')
+    await enforceRateLimit(c, LIMITS.otpSend, [`ip:${clientIp(c)}`, `email:${email}`])
+    const code = await issueOtp(c.get('services').redis, c.get('config'), 'signup', email)
+    await sendOtpMail(c, email, code, 'Your Sanora sign-up code')
+    return c.json({ success: true, message: 'Verification code sent' }, 200)
+  },
+)
+
+auth.openapi(
+  createRoute({
+    method: 'post',
+    path: '/verify-otp-signup',
+    tags: ['Auth'],
+    summary: 'Check the sign-up code; the email may then sign up for 30 minutes',
+    request: jsonBody(z.strictObject({ email: EmailSchema, otp: OtpCodeSchema })),
+    responses: { 200: jsonResponse('Email verified', MessageSchema), ...errorResponses(400, 429) },
+  }),
+  async (c) => {
+    const { email, otp } = c.req.valid('json')
+    await enforceRateLimit(c, LIMITS.otpVerify, [`ip:${clientIp(c)}`, `email:${email}`])
+    const { redis } = c.get('services')
+    await verifyOtp(redis, c.get('config'), 'signup', email, otp)
+    await redis.set(verifiedEmailKey(email), '1', { ex: VERIFIED_EMAIL_TTL_SECONDS })
+    return c.json({ success: true, message: 'Email verified' }, 200)
+  },
+)
+
+auth.openapi(
+  createRoute({
+    method: 'post',
+    path: '/signup',
+    tags: ['Auth'],
+    summary: 'Create an account for an email verified with /verify-otp-signup',
+    request: jsonBody(
+      z.strictObject({
+        email: EmailSchema,
+        password: PasswordSchema,
+        name: NameSchema,
+        phone: PhoneSchema.optional(),
+        gender: z.enum(['male', 'female', 'other', 'prefer-not-to-say']).optional(),
+      }),
+    ),
+    responses: {
+      201: jsonResponse('Signed up', TokenPairSchema),
+      ...errorResponses(400, 403, 409),
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid('json')
+    const { redis, database, now } = c.get('services')
+    if (!(await redis.get(verifiedEmailKey(body.email)))) {
+      throw new AppError('FORBIDDEN', 'Verify your email with the code we sent before signing up')
+    }
+    const user = await createUser(
+      await database.db(),
+      {
+        name: body.name,
+        role: 'USER',
+        email: body.email,
+        emailVerified: true,
+        phone: body.phone,
+        passwordHash: await hashPassword(body.password),
+        profile: body.gender ? { gender: body.gender } : {},
+      },
+      now(),
+    )
+    await redis.del(verifiedEmailKey(body.email))
+    return signIn(c, user, 'Account created', 201)
+  },
+)
+
+auth.openapi(
+  createRoute({
+    method: 'post',
+    path: '/login',
+    tags: ['Auth'],
+    summary: 'Sign in with email (or phone) and password',
+    request: jsonBody(
+      z.strictObject({
+        email: EmailSchema.optional(),
+        phone: PhoneSchema.optional(),
+        password: z.string().min(1).max(128),
+      }),
+    ),
+    responses: {
+      200: jsonResponse('Signed in', TokenPairSchema),
+      ...errorResponses(400, 401, 403, 429),
+    },
+  }),
+  async (c) => {
+    const user = await checkPassword(c, c.req.valid('json'))
+    if (!user.emailVerified && !user.phoneVerified) {
+      throw new AppError('FORBIDDEN', 'Verify your email before signing in')
+    }
+    return signIn(c, user, 'Signed in')
+  },
+)
+
+auth.openapi(
+  createRoute({
+    method: 'post',
+    path: '/refresh-token',
+    tags: ['Auth'],
+    summary: 'Exchange a refresh token for a new pair (the old one stops working)',
+    request: jsonBody(z.strictObject({ refreshToken: z.string().min(20).max(200) })),
+    responses: {
+      200: jsonResponse('New tokens', TokenPairSchema),
+      ...errorResponses(400, 401, 429),
+    },
+  }),
+  async (c) => {
+    const { refreshToken } = c.req.valid('json')
+    await enforceRateLimit(c, LIMITS.refresh, [`ip:${clientIp(c)}`])
+    const db = await c.get('services').database.db()
+    let user: UserDoc | null = null
+    try {
+      const tokens = await rotateSession(
+        db,
+        c.get('config'),
+        refreshToken,
+        async (id) => (user = await findUserById(db, id)),
+        c.get('services').now(),
+      )
+      const { accessToken, refreshToken: next, expiresIn } = tokens
+      return c.json(
+        {
+          success: true as const,
+          message: 'Tokens refreshed',
+          accessToken,
+          refreshToken: next,
+          expiresIn,
+          user: publicUser(user!),
+        },
+        200,
+      )
+    } catch (error) {
+      if (error instanceof RefreshTokenError) throw new AppError('UNAUTHORIZED', error.message)
+      throw error
+    }
+  },
+)
+
+auth.openapi(
+  createRoute({
+    method: 'post',
+    path: '/logout',
+    tags: ['Auth'],
+    summary: "End this device's session (its refresh token stops working)",
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: {
+      body: {
+        content: {
+          'application/json': {
+            schema: z.strictObject({ refreshToken: z.string().max(200).optional() }),
+          },
+        },
+        required: false,
+      },
+    },
+    responses: { 200: jsonResponse('Signed out', MessageSchema), ...errorResponses(400, 401) },
+  }),
+  async (c) => {
+    const hasBody = (c.req.header('content-length') ?? '0') !== '0'
+    const { refreshToken } = hasBody ? c.req.valid('json') : { refreshToken: undefined }
+    const db = await c.get('services').database.db()
+    await endSession(
+      db,
+      c.get('user')._id,
+      { refreshToken, sessionId: c.get('auth').sessionId },
+      c.get('services').now(),
+    )
+    return c.json({ success: true, message: 'Signed out' }, 200)
+  },
+)
+
+auth.openapi(
+  createRoute({
+    method: 'get',
+    path: '/profile',
+    tags: ['Auth'],
+    summary: 'The signed-in user',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    responses: { 200: { description: 'The user' }, ...errorResponses(401) },
+  }),
+  (c) => c.json({ success: true, user: publicUser(c.get('user')) }, 200),
+)
+
+auth.openapi(
+  createRoute({
+    method: 'post',
+    path: '/send-phone-otp-signup',
+    tags: ['Auth'],
+    summary: 'Text a sign-up code to a phone (Twilio Verify)',
+    request: jsonBody(z.strictObject({ phone: PhoneSchema })),
+    responses: { 200: jsonResponse('Code sent', MessageSchema), ...errorResponses(400, 429, 503) },
+  }),
+  async (c) => {
+    const { phone } = c.req.valid('json')
+    await phoneVerification(c).send(phone)
+    return c.json({ success: true, message: 'Verification code sent' }, 200)
+  },
+)
+
+auth.openapi(
+  createRoute({
+    method: 'post',
+    path: '/verify-phone-otp-signup',
+    tags: ['Auth'],
+    summary: 'Check the phone code; signs in, creating the account on first use',
+    request: jsonBody(
+      z.strictObject({ phone: PhoneSchema, otp: OtpCodeSchema, name: NameSchema.optional() }),
+    ),
+    responses: {
+      200: jsonResponse('Signed in', TokenPairSchema),
+      201: jsonResponse('Signed up', TokenPairSchema),
+      ...errorResponses(400, 403, 429, 503),
+    },
+  }),
+  async (c) => {
+    const { phone, otp, name } = c.req.valid('json')
+    await phoneVerification(c).check(phone, otp)
+    const { database, now } = c.get('services')
+    const db = await database.db()
+    const existing = await findUserByPhone(db, phone)
+    if (existing) {
+      if (!existing.isActive) throw new AppError('FORBIDDEN', 'This account has been deactivated')
+      if (!existing.phoneVerified) {
+        await users(db).updateOne(
+          { _id: existing._id },
+          { $set: { phoneVerified: true, updatedAt: now() } },
+        )
+        existing.phoneVerified = true
+      }
+      return signIn(c, existing, 'Signed in')
+    }
+    const user = await createUser(
+      db,
+      { name: name ?? 'Sanora user', role: 'USER', phone, phoneVerified: true },
+      now(),
+    )
+    return signIn(c, user, 'Account created', 201)
+  },
+)

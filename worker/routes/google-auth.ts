@@ -1,0 +1,4 @@
+// Google sign-in (being written).
+import { createRouter } from '../openapi'
+
+export const googleAuth = createRouter()
