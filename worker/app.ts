@@ -13,6 +13,7 @@ import { loadConfig } from './middleware/config'
 import { corsFromConfig } from './middleware/cors'
 import { provideServices } from './middleware/services'
 import { createRouter } from './openapi'
+import { adminUsers } from './routes/admin-users'
 import { auth } from './routes/auth'
 import { devCapture } from './routes/dev-capture'
 import { googleAuth } from './routes/google-auth'
@@ -48,6 +49,7 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/api/auth', auth)
   app.route('/api/auth', googleAuth)
   app.route('/api/user', user)
+  app.route('/api/admin/users', adminUsers)
   app.route('/api/host/auth', hostAuth)
   app.route('/api/speaker/auth', speakerAuth)
   app.route('/api/university/auth', universityAuth)

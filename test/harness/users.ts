@@ -99,3 +99,24 @@ export async function testDb(): Promise<Db> {
   client ??= await new MongoClient(inject('workerVars').MONGODB_URI!).connect()
   return client.db(inject('workerVars').MONGODB_DB)
 }
+
+/** Signs in again as `user` from a new device (a new session family). */
+export async function loginAgain(user: Pick<TestUser, 'email' | 'password'>) {
+  const res = await api('/api/auth/login', {
+    method: 'POST',
+    json: { email: user.email, password: user.password },
+    headers: { 'cf-connecting-ip': freshIp() },
+  })
+  if (res.status !== 200) throw new Error(`login: ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body as { accessToken: string; refreshToken: string }
+}
+
+/** Gives an existing user another role directly in the database (there is no self-service path). */
+export async function setRole(userId: string, role: string) {
+  const { ObjectId } = await import('mongodb')
+  await (
+    await testDb()
+  )
+    .collection('users')
+    .updateOne({ _id: new ObjectId(userId) }, { $set: { role } })
+}

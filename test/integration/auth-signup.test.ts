@@ -25,3 +25,49 @@ describe('Sanora email sign-up', () => {
     expect(login.body.accessToken).toEqual(expect.any(String))
   })
 })
+
+describe('passwords imported from the old systems', () => {
+  it('verify a bcrypt hash and upgrade it to PBKDF2 on the first successful login', async () => {
+    const bcrypt = (await import('bcryptjs')).default
+    const { ObjectId } = await import('mongodb')
+    const { testDb, uniqueEmail } = await import('../harness/users')
+    const db = await testDb()
+    const email = uniqueEmail('legacy')
+    const _id = new ObjectId()
+    await db.collection('users').insertOne({
+      _id,
+      email,
+      name: 'Legacy',
+      role: 'USER',
+      passwordHash: await bcrypt.hash('old system password', 4),
+      emailVerified: true,
+      phoneVerified: false,
+      isActive: true,
+      profile: {},
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    })
+    const wrong = await api('/api/auth/login', {
+      method: 'POST',
+      json: { email, password: 'not it at all' },
+      headers: { 'cf-connecting-ip': freshIp() },
+    })
+    expect(wrong.status).toBe(401)
+    expect((await db.collection('users').findOne({ _id }))!.passwordHash).toMatch(/^\$2[aby]\$/)
+
+    const login = await api('/api/auth/login', {
+      method: 'POST',
+      json: { email, password: 'old system password' },
+      headers: { 'cf-connecting-ip': freshIp() },
+    })
+    expect(login.status).toBe(200)
+    const upgraded = (await db.collection('users').findOne({ _id }))!.passwordHash as string
+    expect(upgraded).toMatch(/^pbkdf2-sha256\$100000\$/)
+    const again = await api('/api/auth/login', {
+      method: 'POST',
+      json: { email, password: 'old system password' },
+      headers: { 'cf-connecting-ip': freshIp() },
+    })
+    expect(again.status).toBe(200)
+  })
+})

@@ -1,0 +1,88 @@
+// Administration of accounts (/api/admin/users): find users, deactivate or reactivate them (their
+// tokens stop working at once), and change roles.
+import { createRoute, z } from '@hono/zod-openapi'
+import { ObjectId } from 'mongodb'
+import { ROLES } from '../../shared/roles'
+import { endAllSessions } from '../auth/sessions'
+import { AppError } from '../errors'
+import { admin } from '../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../openapi'
+import { publicUser, users } from '../repositories/users'
+
+const ObjectIdParam = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id')
+
+export const adminUsers = createRouter()
+adminUsers.use('*', admin())
+
+adminUsers.openapi(
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags: ['Admin'],
+    summary: 'Find users by name or email prefix',
+    security: [{ bearerAuth: [] }],
+    request: {
+      query: z.object({
+        search: z.string().trim().min(1).max(100).optional(),
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+      }),
+    },
+    responses: { 200: { description: 'Users' }, ...errorResponses(400, 401, 403) },
+  }),
+  async (c) => {
+    const { search, limit } = c.req.valid('query')
+    const escaped = search?.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    const filter = escaped
+      ? {
+          $or: [
+            { email: { $regex: `^${escaped.toLowerCase()}` } },
+            { name: { $regex: escaped, $options: 'i' } },
+          ],
+        }
+      : {}
+    const found = await users(await c.get('services').database.db())
+      .find(filter)
+      .sort({ _id: -1 })
+      .limit(limit)
+      .toArray()
+    return c.json({ success: true, users: found.map(publicUser) }, 200)
+  },
+)
+
+adminUsers.openapi(
+  createRoute({
+    method: 'patch',
+    path: '/{id}',
+    tags: ['Admin'],
+    summary: 'Deactivate, reactivate or change the role of a user',
+    security: [{ bearerAuth: [] }],
+    request: {
+      params: z.object({ id: ObjectIdParam }),
+      ...jsonBody(
+        z
+          .strictObject({ isActive: z.boolean().optional(), role: z.enum(ROLES).optional() })
+          .refine(
+            (v) => v.isActive !== undefined || v.role !== undefined,
+            'isActive or role is required',
+          ),
+      ),
+    },
+    responses: { 200: { description: 'The updated user' }, ...errorResponses(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    const id = new ObjectId(c.req.valid('param').id)
+    const change = c.req.valid('json')
+    if (id.equals(c.get('user')._id))
+      throw new AppError('BAD_REQUEST', 'Administrators cannot change their own account here')
+    const { database, now } = c.get('services')
+    const db = await database.db()
+    const updated = await users(db).findOneAndUpdate(
+      { _id: id },
+      { $set: { ...change, updatedAt: now() } },
+      { returnDocument: 'after' },
+    )
+    if (!updated) throw new AppError('NOT_FOUND', 'User not found')
+    if (change.isActive === false) await endAllSessions(db, id, 'deactivated', now())
+    return c.json({ success: true, user: publicUser(updated) }, 200)
+  },
+)
