@@ -48,7 +48,7 @@ describe('npm run dev', () => {
       await waitFor(() => dev.output().includes('Captured SMS'), dev.child, 90_000)
       const res = await fetch(`http://127.0.0.1:${port}/api/health`)
       expect(res.status).toBe(200)
-      const body = await res.json()
+      const body: any = await res.json()
       expect(body.services).toMatchObject({
         mongodb: { status: 'up' },
         redis: { status: 'up' },
