@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { MongoClient } from 'mongodb'
 import { ConfigError, parseConfig, pickConfigVariables } from '../shared/config'
+import { ensureIndexes } from '../worker/db/indexes'
 import { freePortPreferring } from './ports'
 import { startStack, type Stack } from './stack'
 
@@ -36,7 +38,8 @@ async function main() {
     const port = await freePortPreferring(HOST, Number(process.env.PORT ?? 8787))
     const baseUrl = `http://${HOST}:${port}`
     const vars = await workerVars(stack, baseUrl)
-    parseConfig(vars)
+    const config = parseConfig(vars)
+    await createIndexes(config.MONGODB_URI, config.MONGODB_DB)
     const varsFile = path.join(DATA_DIR, 'dev.vars')
     await writeFile(
       varsFile,
@@ -105,6 +108,15 @@ async function workerVars(stack: Stack, baseUrl: string): Promise<Record<string,
     CORS_ORIGINS: `${baseUrl},http://localhost:${new URL(baseUrl).port},http://localhost:3000`,
     JWT_SECRET: await persistentSecret('jwt-secret'),
     ...pickConfigVariables(stack.env),
+  }
+}
+
+async function createIndexes(uri: string, dbName: string) {
+  const client = await new MongoClient(uri, { serverSelectionTimeoutMS: 5000 }).connect()
+  try {
+    await ensureIndexes(client.db(dbName))
+  } finally {
+    await client.close()
   }
 }
 

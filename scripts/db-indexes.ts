@@ -2,11 +2,8 @@
 import { MongoClient } from 'mongodb'
 import { ensureIndexes } from '../worker/db/indexes'
 
-const uri = process.env.MONGODB_URI
-if (!uri) {
-  console.error('MONGODB_URI is required')
-  process.exit(1)
-}
+// Defaults to the database `npm run dev` runs.
+const uri = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/?directConnection=true'
 const client = await new MongoClient(uri).connect()
 try {
   const results = await ensureIndexes(client.db(process.env.MONGODB_DB ?? 'sanora'))
