@@ -107,6 +107,7 @@ async function workerVars(stack: Stack, baseUrl: string): Promise<Record<string,
     PUBLIC_BASE_URL: baseUrl,
     CORS_ORIGINS: `${baseUrl},http://localhost:${new URL(baseUrl).port},http://localhost:3000`,
     JWT_SECRET: await persistentSecret('jwt-secret'),
+    TRANSCODER_SECRET: await persistentSecret('transcoder-secret'),
     ...pickConfigVariables(stack.env),
   }
 }

@@ -77,6 +77,33 @@ export const configSchema = z
     FCM_TOKEN_URL: url.optional(),
 
     DEV_CAPTURE_URL: url.optional(),
+
+    MEDIA_MAX_IMAGE_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(15 * 1024 * 1024),
+    MEDIA_MAX_VIDEO_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024 * 1024),
+    MEDIA_MULTIPART_THRESHOLD_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(64 * 1024 * 1024),
+    MEDIA_PART_SIZE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(5 * 1024 * 1024)
+      .default(16 * 1024 * 1024),
+    MEDIA_STALE_UPLOAD_HOURS: z.coerce.number().positive().default(24),
+
+    TRANSCODER_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    TRANSCODER_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(120),
+    TRANSCODER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    TRANSCODER_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.CORS_ORIGINS.includes('*') && cfg.CORS_ORIGINS.length > 1) {

@@ -18,10 +18,13 @@ import { auth } from './routes/auth'
 import { devCapture } from './routes/dev-capture'
 import { googleAuth } from './routes/google-auth'
 import { health } from './routes/health'
+import { internalTranscoding } from './routes/internal-transcoding'
+import { mediaRoutes } from './routes/media'
 import { phoneOtp } from './routes/phone-otp'
 import { realtime } from './routes/realtime'
 import { hostAuth, speakerAuth, universityAuth } from './routes/role-auth'
 import { user } from './routes/user'
+import { videoTranscoding } from './routes/video-transcoding'
 import { videodeskAuth } from './routes/videodesk-auth'
 import { createServices, type Services } from './services'
 
@@ -55,6 +58,9 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/api/university/auth', universityAuth)
   app.route('/', phoneOtp)
   app.route('/api/v1', videodeskAuth)
+  app.route('/api/media', mediaRoutes)
+  app.route('/api/video-transcoding', videoTranscoding)
+  app.route('/internal/transcoding/jobs', internalTranscoding)
   app.route('/api/realtime', realtime)
   app.route('/__dev', devCapture)
 

@@ -47,6 +47,15 @@ export function testWorkerVars(stackEnv: Record<string, string>): Record<string,
     LOG_LEVEL: 'warn',
     MONGODB_DB: `test_${Date.now().toString(36)}`,
     JWT_SECRET: randomBytes(32).toString('hex'),
+    TRANSCODER_SECRET: randomBytes(32).toString('hex'),
+    // Short leases and backoff so reclaim and retry happen within a test.
+    TRANSCODER_LEASE_SECONDS: '4',
+    TRANSCODER_RETRY_BASE_SECONDS: '0',
+    // Small thresholds so multipart paths run with small test files.
+    MEDIA_MULTIPART_THRESHOLD_BYTES: String(6 * 1024 * 1024),
+    MEDIA_PART_SIZE_BYTES: String(5 * 1024 * 1024),
+    MEDIA_MAX_IMAGE_BYTES: String(2 * 1024 * 1024),
+    MEDIA_MAX_VIDEO_BYTES: String(50 * 1024 * 1024),
     CORS_ORIGINS: 'http://app.test,http://other.test',
   }
 }

@@ -14,6 +14,14 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { familyId: 1 }, name: 'family' },
     { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
   ],
+  media: [
+    { key: { ownerId: 1, createdAt: -1 }, name: 'owner_recent' },
+    { key: { status: 1, createdAt: 1 }, name: 'status_age' },
+  ],
+  transcoding_jobs: [
+    { key: { mediaId: 1 }, name: 'media' },
+    { key: { status: 1, updatedAt: 1 }, name: 'status_age' },
+  ],
   password_resets: [
     { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
     { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },

@@ -34,17 +34,15 @@ beforeAll(async () => {
   const db = await services.database.db()
   for (const role of ROLES) {
     const _id = new ObjectId()
-    await db
-      .collection('users')
-      .insertOne({
-        _id,
-        name: role,
-        role,
-        isActive: true,
-        emailVerified: true,
-        phoneVerified: false,
-        profile: {},
-      })
+    await db.collection('users').insertOne({
+      _id,
+      name: role,
+      role,
+      isActive: true,
+      emailVerified: true,
+      phoneVerified: false,
+      profile: {},
+    })
     tokens.set(role, (await startSession(db, config, { _id, role }, {}, new Date())).accessToken)
   }
   await services.dispose()

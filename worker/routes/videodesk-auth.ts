@@ -1,4 +1,377 @@
-// Videodesk sign-in (being written).
-import { createRouter } from '../openapi'
+// Videodesk sign-in (/api/v1), compatible with the old Express clients: password then emailed
+// code, an httpOnly `token` cookie, profile and password changes, and password reset by email.
+import { createRoute, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { getCookie } from 'hono/cookie'
+import { ObjectId, type Db } from 'mongodb'
+import {
+  ACCESS_COOKIE,
+  REFRESH_COOKIE,
+  clearSessionCookies,
+  setSessionCookies,
+} from '../auth/cookies'
+import { LIMITS } from '../auth/limits'
+import { checkPassword } from '../auth/login'
+import { issueOtp, verifyOtp } from '../auth/otp'
+import { sendOtpMail } from '../auth/otp-mail'
+import { hashPassword, verifyPassword } from '../auth/passwords'
+import {
+  consumePasswordReset,
+  createPasswordReset,
+  endOtherSessions,
+  resetLink,
+  sendPasswordResetMail,
+} from '../auth/password-reset'
+import {
+  EmailSchema,
+  MessageSchema,
+  NameSchema,
+  OtpCodeSchema,
+  PasswordSchema,
+  ProfileUpdateSchema,
+} from '../auth/schemas'
+import { endAllSessions, endSession, startSession, type SessionDoc } from '../auth/sessions'
+import { InvalidAccessTokenError, sha256, verifyAccessToken } from '../auth/tokens'
+import type { AppEnv } from '../env'
+import { AppError } from '../errors'
+import { log } from '../log'
+import { protect } from '../middleware/auth'
+import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../openapi'
+import {
+  createUser,
+  findUserByEmail,
+  publicUser,
+  updateProfile,
+  users,
+} from '../repositories/users'
+
+const TAG = 'Videodesk auth'
+const OTP_SUBJECT = 'Your Videodesk sign-in code'
+
+const UserSchema = z.record(z.string(), z.unknown())
+const UserResponseSchema = z
+  .object({ success: z.literal(true), message: z.string().optional(), user: UserSchema })
+  .openapi('VideodeskUser')
+const VerifiedSchema = z
+  .object({
+    success: z.literal(true),
+    message: z.string(),
+    user: UserSchema,
+    accessToken: z.string(),
+    expiresIn: z.number(),
+  })
+  .openapi('VideodeskSignedIn')
 
 export const videodeskAuth = createRouter()
+
+videodeskAuth.openapi(
+  createRoute({
+    method: 'post',
+    path: '/register',
+    tags: [TAG],
+    summary: 'Create an account; a sign-in code is emailed to verify it',
+    request: jsonBody(
+      z.strictObject({ email: EmailSchema, password: PasswordSchema, name: NameSchema.optional() }),
+    ),
+    responses: {
+      201: jsonResponse('Registered, code sent', MessageSchema),
+      ...errorResponses(400, 409, 429),
+    },
+  }),
+  async (c) => {
+    const { email, password, name } = c.req.valid('json')
+    await enforceRateLimit(c, LIMITS.otpSend, [`ip:${clientIp(c)}`, `email:${email}`])
+    const { database, redis, now } = c.get('services')
+    await createUser(
+      await database.db(),
+      {
+        // The old client never asked for a name; the mailbox name is a better label than nothing.
+        name: name ?? email.split('@')[0]!,
+        role: 'USER',
+        email,
+        emailVerified: false,
+        passwordHash: await hashPassword(password),
+      },
+      now(),
+    )
+    const code = await issueOtp(redis, c.get('config'), 'login', email)
+    await sendOtpMail(c, email, code, OTP_SUBJECT)
+    return c.json({ success: true, message: 'Account created; enter the code we emailed you' }, 201)
+  },
+)
+
+videodeskAuth.openapi(
+  createRoute({
+    method: 'post',
+    path: '/login',
+    tags: [TAG],
+    summary: 'Check email and password, then email a sign-in code',
+    request: jsonBody(z.strictObject({ email: EmailSchema, password: z.string().min(1).max(128) })),
+    responses: {
+      200: jsonResponse('Code sent', MessageSchema),
+      ...errorResponses(400, 401, 403, 429),
+    },
+  }),
+  async (c) => {
+    const user = await checkPassword(c, c.req.valid('json'))
+    const code = await issueOtp(c.get('services').redis, c.get('config'), 'login', user.email!)
+    await sendOtpMail(c, user.email!, code, OTP_SUBJECT)
+    return c.json({ success: true, message: 'Enter the code we emailed you' }, 200)
+  },
+)
+
+videodeskAuth.openapi(
+  createRoute({
+    method: 'post',
+    path: '/verify',
+    tags: [TAG],
+    summary: 'Check the emailed code; signs in and sets the `token` cookie',
+    request: jsonBody(z.strictObject({ email: EmailSchema, otp: OtpCodeSchema })),
+    responses: {
+      200: jsonResponse('Signed in', VerifiedSchema),
+      ...errorResponses(400, 403, 429),
+    },
+  }),
+  async (c) => {
+    const { email, otp } = c.req.valid('json')
+    await enforceRateLimit(c, LIMITS.otpVerify, [`ip:${clientIp(c)}`, `email:${email}`])
+    const { database, redis, now } = c.get('services')
+    await verifyOtp(redis, c.get('config'), 'login', email, otp)
+    const db = await database.db()
+    const at = now()
+    // The code reached the mailbox, so the address is proven.
+    const user = await users(db).findOneAndUpdate(
+      { email },
+      { $set: { emailVerified: true, lastLoginAt: at, updatedAt: at } },
+      { returnDocument: 'after' },
+    )
+    if (!user) throw new AppError('BAD_REQUEST', 'No account for this email')
+    if (!user.isActive) throw new AppError('FORBIDDEN', 'This account has been deactivated')
+    const tokens = await startSession(
+      db,
+      c.get('config'),
+      user,
+      { userAgent: c.req.header('user-agent')?.slice(0, 200) },
+      at,
+    )
+    setSessionCookies(c, tokens)
+    return c.json(
+      {
+        success: true as const,
+        message: 'Signed in',
+        user: publicUser(user),
+        // For clients without a cookie jar; browsers keep using the httpOnly cookies.
+        accessToken: tokens.accessToken,
+        expiresIn: tokens.expiresIn,
+      },
+      200,
+    )
+  },
+)
+
+videodeskAuth.openapi(
+  createRoute({
+    method: 'get',
+    path: '/me',
+    tags: [TAG],
+    summary: 'The signed-in user (cookie or Bearer)',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    responses: { 200: jsonResponse('The user', UserResponseSchema), ...errorResponses(401) },
+  }),
+  (c) => c.json({ success: true as const, user: publicUser(c.get('user')) }, 200),
+)
+
+/** The owner of a refresh token's session, whether or not it is still live. */
+async function refreshTokenOwner(db: Db, refreshToken: string): Promise<ObjectId | undefined> {
+  const session = await db
+    .collection<SessionDoc>('sessions')
+    .findOne({ tokenHash: await sha256(refreshToken) }, { projection: { userId: 1 } })
+  return session?.userId
+}
+
+/** Access-token claims from the Bearer header or the cookie, when they verify. */
+async function accessClaims(c: Context<AppEnv>) {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1]
+  const token = bearer ?? getCookie(c, ACCESS_COOKIE)
+  if (!token) return undefined
+  try {
+    return await verifyAccessToken(c.get('config').JWT_SECRET, token)
+  } catch (error) {
+    if (error instanceof InvalidAccessTokenError) return undefined
+    throw error
+  }
+}
+
+videodeskAuth.openapi(
+  createRoute({
+    method: 'get',
+    path: '/logout',
+    tags: [TAG],
+    summary: "End this device's session and clear its cookies (also when already signed out)",
+    responses: { 200: jsonResponse('Signed out', MessageSchema) },
+  }),
+  async (c) => {
+    // No protect(): an expired access cookie must not stop the refresh token from being revoked.
+    const refreshToken = getCookie(c, REFRESH_COOKIE)
+    const claims = await accessClaims(c)
+    if (refreshToken || claims) {
+      const db = await c.get('services').database.db()
+      const now = c.get('services').now()
+      const owner = refreshToken ? await refreshTokenOwner(db, refreshToken) : undefined
+      if (owner) await endSession(db, owner, { refreshToken }, now)
+      if (claims && ObjectId.isValid(claims.userId)) {
+        await endSession(db, new ObjectId(claims.userId), { sessionId: claims.sessionId }, now)
+      }
+    }
+    clearSessionCookies(c)
+    return c.json({ success: true, message: 'Signed out' }, 200)
+  },
+)
+
+videodeskAuth.openapi(
+  createRoute({
+    method: 'put',
+    path: '/user/update',
+    tags: [TAG],
+    summary: 'Edit your profile',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: jsonBody(ProfileUpdateSchema),
+    responses: {
+      200: jsonResponse('The updated user', UserResponseSchema),
+      ...errorResponses(400, 401),
+    },
+  }),
+  async (c) => {
+    const db = await c.get('services').database.db()
+    const updated = await updateProfile(
+      db,
+      c.get('user')._id,
+      c.req.valid('json'),
+      c.get('services').now(),
+    )
+    if (!updated) throw new AppError('UNAUTHORIZED', 'Session is no longer valid')
+    return c.json(
+      { success: true as const, message: 'Profile updated', user: publicUser(updated) },
+      200,
+    )
+  },
+)
+
+videodeskAuth.openapi(
+  createRoute({
+    method: 'put',
+    path: '/user/change-password',
+    tags: [TAG],
+    summary: 'Change your password; every other device is signed out',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: jsonBody(
+      z.strictObject({
+        currentPassword: z.string().min(1).max(128),
+        newPassword: PasswordSchema,
+      }),
+    ),
+    responses: {
+      200: jsonResponse('Password changed', MessageSchema),
+      ...errorResponses(400, 401, 429),
+    },
+  }),
+  async (c) => {
+    const { currentPassword, newPassword } = c.req.valid('json')
+    const user = c.get('user')
+    // A stolen session must not become an unlimited oracle for the current password.
+    await enforceRateLimit(c, LIMITS.login, [`user:${user._id.toHexString()}`])
+    if (!user.passwordHash || !(await verifyPassword(currentPassword, user.passwordHash))) {
+      // 400, not 401: the session is fine, and clients sign out on 401.
+      throw new AppError('BAD_REQUEST', 'Current password is incorrect', [
+        { path: 'currentPassword', message: 'is incorrect' },
+      ])
+    }
+    const { database, now } = c.get('services')
+    const db = await database.db()
+    const at = now()
+    await users(db).updateOne(
+      { _id: user._id },
+      { $set: { passwordHash: await hashPassword(newPassword), updatedAt: at } },
+    )
+    await endOtherSessions(db, user._id, c.get('auth').sessionId, at)
+    return c.json(
+      { success: true, message: 'Password changed; other devices were signed out' },
+      200,
+    )
+  },
+)
+
+const FORGOT_MESSAGE = 'If an account exists for this email, a reset link is on its way'
+
+videodeskAuth.openapi(
+  createRoute({
+    method: 'post',
+    path: '/forgot-password',
+    tags: [TAG],
+    summary:
+      'Email a single-use password reset link (same answer whether or not the account exists)',
+    request: jsonBody(z.strictObject({ email: EmailSchema })),
+    responses: {
+      200: jsonResponse('Link sent if the account exists', MessageSchema),
+      ...errorResponses(400, 429),
+    },
+  }),
+  async (c) => {
+    const { email } = c.req.valid('json')
+    await enforceRateLimit(c, LIMITS.passwordReset, [`ip:${clientIp(c)}`, `email:${email}`])
+    const { database, now } = c.get('services')
+    const db = await database.db()
+    const user = await findUserByEmail(db, email)
+    if (user?.isActive) {
+      const token = await createPasswordReset(db, c.get('config'), user._id, now())
+      // Sent after the response: an SMTP round trip (or failure) only for real accounts would
+      // tell an observer which emails are registered.
+      const sending = sendPasswordResetMail(c, email, resetLink(c, token)).catch((error) =>
+        log('error', 'password reset mail failed', {
+          requestId: c.get('requestId'),
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      )
+      try {
+        c.executionCtx.waitUntil(sending)
+      } catch {
+        await sending
+      }
+    }
+    return c.json({ success: true, message: FORGOT_MESSAGE }, 200)
+  },
+)
+
+videodeskAuth.openapi(
+  createRoute({
+    method: 'post',
+    path: '/reset-password',
+    tags: [TAG],
+    summary: 'Set a new password with the emailed link; every device is signed out',
+    request: jsonBody(
+      z.strictObject({ token: z.string().min(20).max(200), password: PasswordSchema }),
+    ),
+    responses: {
+      200: jsonResponse('Password reset', MessageSchema),
+      ...errorResponses(400),
+    },
+  }),
+  async (c) => {
+    const { token, password } = c.req.valid('json')
+    const { database, now } = c.get('services')
+    const db = await database.db()
+    const at = now()
+    const userId = await consumePasswordReset(db, token, at)
+    await users(db).updateOne(
+      { _id: userId },
+      { $set: { passwordHash: await hashPassword(password), updatedAt: at } },
+    )
+    await endAllSessions(db, userId, 'password-change', at)
+    clearSessionCookies(c)
+    return c.json({ success: true, message: 'Password reset; sign in with the new password' }, 200)
+  },
+)

@@ -1,6 +1,12 @@
 // S3-compatible object storage (AWS S3, Cloudflare R2, or the local emulator): presigned URLs for
 // client uploads and downloads, plus the few server-side calls the API makes itself.
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  UploadPartCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -9,12 +15,13 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { DOMParser } from '@xmldom/xmldom'
+import { DOMParser, Node } from '@xmldom/xmldom'
 
-// The SDK parses XML responses with the browser's DOMParser, which workerd does not have.
-if (typeof (globalThis as { DOMParser?: unknown }).DOMParser === 'undefined') {
-  ;(globalThis as { DOMParser?: unknown }).DOMParser = DOMParser
-}
+// The SDK parses XML responses with the browser's DOMParser and walks them comparing node types
+// against the global Node constants; workerd has neither.
+const browserGlobals = globalThis as { DOMParser?: unknown; Node?: unknown }
+browserGlobals.DOMParser ??= DOMParser
+browserGlobals.Node ??= Node
 
 export interface StorageOptions {
   endpoint?: string
@@ -38,6 +45,21 @@ export interface Storage {
   delete(key: string): Promise<void>
   /** Round-trip check used by the health route. */
   ping(): Promise<void>
+  createMultipart(key: string, contentType: string): Promise<string>
+  presignPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    expiresInSeconds?: number,
+  ): Promise<string>
+  completeMultipart(
+    key: string,
+    uploadId: string,
+    parts: { partNumber: number; etag: string }[],
+  ): Promise<void>
+  abortMultipart(key: string, uploadId: string): Promise<void>
+  /** Deletes every object under a prefix (a video's outputs); answers how many were deleted. */
+  deletePrefix(prefix: string): Promise<number>
   readonly client: S3Client
 }
 
@@ -84,6 +106,55 @@ export function createStorage(opts: StorageOptions): Storage {
     },
     async ping() {
       await client.send(new HeadBucketCommand({ Bucket }))
+    },
+    async createMultipart(key, contentType) {
+      const out = await client.send(
+        new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: contentType }),
+      )
+      if (!out.UploadId) throw new Error('S3 did not return an UploadId')
+      return out.UploadId
+    },
+    presignPart(key, uploadId, partNumber, expiresIn = 3600) {
+      return getSignedUrl(
+        client,
+        new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }),
+        {
+          expiresIn,
+        },
+      )
+    },
+    async completeMultipart(key, uploadId, parts) {
+      await client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: {
+            Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })),
+          },
+        }),
+      )
+    },
+    async abortMultipart(key, uploadId) {
+      await client.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId }))
+    },
+    async deletePrefix(prefix) {
+      let deleted = 0
+      let token: string | undefined
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken: token }),
+        )
+        const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []))
+        if (keys.length > 0) {
+          await client.send(
+            new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys, Quiet: true } }),
+          )
+          deleted += keys.length
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined
+      } while (token)
+      return deleted
     },
   }
 }

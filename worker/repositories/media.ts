@@ -1,0 +1,38 @@
+// Media records: one per uploaded file, owned by its uploader, under a server-generated key.
+import { ObjectId, type Collection, type Db } from 'mongodb'
+import type { MediaKind, MediaPurpose, MediaStatus } from '../../shared/media'
+import type { JobOutputs } from '../../shared/jobs'
+
+export interface MediaDoc {
+  _id: ObjectId
+  ownerId: ObjectId
+  purpose: MediaPurpose
+  kind: MediaKind
+  contentType: string
+  declaredSize: number
+  /** Kept for display only; never part of a storage key. */
+  originalName?: string
+  key: string
+  status: MediaStatus
+  upload: { mode: 'single' | 'multipart'; uploadId?: string; partSize?: number; partCount?: number }
+  size?: number
+  jobId?: ObjectId
+  outputs?: JobOutputs
+  error?: string
+  createdAt: Date
+  updatedAt: Date
+  completedAt?: Date
+}
+
+export const media = (db: Db): Collection<MediaDoc> => db.collection<MediaDoc>('media')
+
+/** The storage key of a media file: fixed prefix, the purpose, the record id — nothing from the client. */
+export const mediaKey = (purpose: MediaPurpose, id: ObjectId) =>
+  `media/${purpose}/${id.toHexString()}/original`
+export const outputPrefix = (purpose: MediaPurpose, id: ObjectId) =>
+  `media/${purpose}/${id.toHexString()}/transcoded/`
+
+export function findOwnMedia(db: Db, id: string, ownerId: ObjectId) {
+  if (!ObjectId.isValid(id)) return Promise.resolve(null)
+  return media(db).findOne({ _id: new ObjectId(id), ownerId })
+}

@@ -1,0 +1,53 @@
+// The old Sanora's video endpoints (/api/video-transcoding): start a video upload, and follow its
+// transcoding job (also pushed live to the owner's UserChannel).
+import { createRoute, z } from '@hono/zod-openapi'
+import { ObjectId } from 'mongodb'
+import { VIDEO_TYPES } from '../../shared/media'
+import { AppError } from '../errors'
+import { protect } from '../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../openapi'
+import { jobs, publicJob } from '../repositories/jobs'
+import { ObjectIdSchema, UploadRequestSchema, startUpload } from './media'
+
+export const videoTranscoding = createRouter()
+
+videoTranscoding.openapi(
+  createRoute({
+    method: 'post',
+    path: '/upload',
+    tags: ['Media'],
+    summary: 'Ask for presigned upload URL(s) for a video; completing it starts a transcoding job',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: jsonBody(
+      UploadRequestSchema.extend({
+        purpose: UploadRequestSchema.shape.purpose.default('post'),
+        contentType: z.enum(VIDEO_TYPES),
+      }),
+    ),
+    responses: { 201: { description: 'Upload instructions' }, ...errorResponses(400, 401, 413) },
+  }),
+  (c) => startUpload(c, c.req.valid('json')),
+)
+
+videoTranscoding.openapi(
+  createRoute({
+    method: 'get',
+    path: '/job/{jobId}',
+    tags: ['Media'],
+    summary: 'Status and progress of one of your transcoding jobs',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: z.object({ jobId: ObjectIdSchema }) },
+    responses: { 200: { description: 'The job' }, ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const db = await c.get('services').database.db()
+    const job = await jobs(db).findOne({
+      _id: new ObjectId(c.req.valid('param').jobId),
+      ownerId: c.get('user')._id,
+    })
+    if (!job) throw new AppError('NOT_FOUND', 'Job not found')
+    return c.json({ success: true, job: publicJob(job) }, 200)
+  },
+)
