@@ -1,5 +1,7 @@
 // Cron entry (every minute, see wrangler.toml): runs each registered sweep with its own services,
 // isolating failures so one broken sweep never stops the others.
+import type { Config } from '../shared/config'
+import { staleUploadSweep, stuckJobSweep } from './media/sweeps'
 import { configFor } from './middleware/config'
 import type { Bindings } from './env'
 import { log } from './log'
@@ -10,15 +12,19 @@ export interface ScheduledTask {
   run(services: Services, now: Date): Promise<unknown>
 }
 
-/** Sweeps added by features (stale uploads, meeting trash, …). */
-export const SCHEDULED_TASKS: ScheduledTask[] = []
+/** Every sweep the cron runs; each is idempotent and safe to run every minute. */
+export function scheduledTasks(config: Config): ScheduledTask[] {
+  return [staleUploadSweep(config), stuckJobSweep(config)]
+}
 
 export async function runScheduledTasks(
   controller: Pick<ScheduledController, 'scheduledTime'>,
   env: Bindings,
-  tasks: ScheduledTask[] = SCHEDULED_TASKS,
+  only?: string[],
 ): Promise<Record<string, 'ok' | 'failed'>> {
-  const services = createServices(configFor(env))
+  const config = configFor(env)
+  const services = createServices(config)
+  const tasks = scheduledTasks(config).filter((t) => !only || only.includes(t.name))
   const outcome: Record<string, 'ok' | 'failed'> = {}
   try {
     for (const task of tasks) {

@@ -245,3 +245,43 @@ describe('who can see media', () => {
     ).toBe(404)
   })
 })
+
+describe('stale upload sweep (cron)', () => {
+  it('removes uploads never completed after MEDIA_STALE_UPLOAD_HOURS and keeps recent ones', async () => {
+    const { ObjectId } = await import('mongodb')
+    const { testDb } = await import('../harness/users')
+    const owner = await signUpUser()
+    const old = await startImageUpload(owner.accessToken)
+    const recent = await startImageUpload(owner.accessToken)
+    await fetch(old.body.upload.url, {
+      method: 'PUT',
+      headers: old.body.upload.headers,
+      body: PNG_1x1,
+    })
+    const db = await testDb()
+    await db
+      .collection('media')
+      .updateOne(
+        { _id: new ObjectId(old.body.media.id) },
+        { $set: { createdAt: new Date(Date.now() - 25 * 3_600_000) } },
+      )
+
+    const fired = await api('/__scheduled?cron=*+*+*+*+*')
+    expect(fired.status).toBe(200)
+
+    // The cron handler runs its sweeps in waitUntil, after answering.
+    let status = 200
+    for (let i = 0; i < 50 && status !== 404; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      status = (await api(`/api/media/${old.body.media.id}`, { token: owner.accessToken })).status
+    }
+    expect(status).toBe(404)
+    expect(
+      (await api(`/api/media/${recent.body.media.id}`, { token: owner.accessToken })).status,
+    ).toBe(200)
+    // The half-finished object is gone from storage too: a late completion finds nothing.
+    expect(
+      await db.collection('media').countDocuments({ _id: new ObjectId(old.body.media.id) }),
+    ).toBe(0)
+  })
+})
