@@ -1,7 +1,462 @@
-// One live conference: the live question, votes, audience presence and Q&A.
-// Its live behaviour arrives with its feature; the shared room base already accepts sockets.
-import { RealtimeRoom } from './realtime-room'
+// One live conference: the live question, votes, audience presence and Q&A, in SQLite storage.
+// Counts are broadcast on a short alarm tick, never per vote. Results reach MongoDB when a
+// question closes and when the conference ends (retried by the alarm until MongoDB takes them).
+import { ObjectId } from 'mongodb'
+import {
+  ConferenceClientMessageSchema,
+  MESSAGE_ROLES,
+  type ConferenceClientMessage,
+  type ConferenceRole,
+  type ConferenceSnapshot,
+  type LiveQuestion,
+  type PollResults,
+  type QaItem,
+} from '../shared/conference'
+import type { ErrorCode } from '../shared/errors'
+import type { RealtimeIdentity, ServerMessage } from '../shared/realtime'
+import type { Bindings } from '../worker/env'
+import { configFor } from '../worker/middleware/config'
+import { conferences, saveQuestionResults } from '../worker/repositories/conferences'
+import { createDatabase, type Database } from '../worker/services/db'
+import { ConferenceStore, type EventTarget, type StoredQuestion } from './conference-store'
+import { RealtimeRoom, type ClientFrame, type SocketAttachment } from './realtime-room'
 
-export class ConferenceRoom extends RealtimeRoom {
-  protected readonly kind = 'conference' as const
+/** How often live counts and the audience count go out while anything changes. */
+export const TICK_MS = 100
+const PERSIST_RETRY_MS = 5000
+
+export class RoomError extends Error {
+  override readonly name = 'RoomError'
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message)
+  }
 }
+
+export class ConferenceRoom extends RealtimeRoom<Bindings> {
+  protected readonly kind = 'conference' as const
+  private readonly store: ConferenceStore
+  private seq: number
+  private tickScheduled = false
+  private database: Database | undefined
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env)
+    this.store = new ConferenceStore(ctx.storage.sql)
+    this.seq = Number(this.store.meta('seq') ?? 0)
+  }
+
+  // ---- RPC from the Worker (REST) -------------------------------------------------------------
+
+  /** Sets the conference's identity and status and (re)loads question definitions. */
+  async setup(conferenceId: string, status: string, questions: StoredQuestion[]) {
+    this.store.setMeta('conference_id', conferenceId)
+    this.store.setMeta('status', status)
+    this.store.upsertQuestions(questions)
+  }
+
+  async push(questionId: string) {
+    return this.run(() => this.pushQuestion(questionId))
+  }
+
+  async close(questionId: string) {
+    return this.run(() => this.closeQuestion(questionId))
+  }
+
+  async reveal(questionId: string) {
+    return this.run(() => this.revealResults(questionId))
+  }
+
+  async moderate(qaId: string, action: (typeof import('../shared/conference').QA_ACTIONS)[number]) {
+    return this.run(() => this.moderateQa(qaId, action))
+  }
+
+  async results(questionId: string): Promise<PollResults | null> {
+    return this.store.question(questionId) ? this.store.results(questionId) : null
+  }
+
+  async questionState(questionId: string): Promise<LiveQuestion | null> {
+    return this.store.question(questionId) ?? null
+  }
+
+  async qa(sort: 'votes' | 'recent', includeHidden: boolean): Promise<QaItem[]> {
+    return this.store.qaItems(!includeHidden, sort)
+  }
+
+  /** Ends the conference: closes the live question and writes everything to MongoDB. */
+  async end() {
+    return this.run(async () => {
+      const live = this.store.meta('live_question_id')
+      if (live) await this.closeQuestion(live)
+      this.store.setMeta('status', 'ENDED')
+      this.store.setMeta('analytics_pending', 1)
+      await this.persistPending()
+      this.emit({ type: 'conference.ended' }, 'all')
+      return { ok: true as const }
+    })
+  }
+
+  /** Runs a room operation, answering errors as values (RPC keeps thrown errors' messages only). */
+  private async run<T>(
+    fn: () => T | Promise<T>,
+  ): Promise<T | { error: { code: ErrorCode; message: string } }> {
+    try {
+      return await fn()
+    } catch (error) {
+      if (error instanceof RoomError) return { error: { code: error.code, message: error.message } }
+      throw error
+    }
+  }
+
+  // ---- Sockets ---------------------------------------------------------------------------------
+
+  protected override async onConnect(ws: WebSocket, attachment: SocketAttachment, url: URL) {
+    const { identity } = attachment
+    this.store.notePresence(voterKey(identity), Date.now())
+    this.send(ws, {
+      type: 'welcome',
+      room: { kind: 'conference', id: attachment.room },
+      identity,
+      seq: this.seq,
+    })
+    const since = url.searchParams.get('since')
+    const replay =
+      since !== null && Number(since) <= this.seq
+        ? this.store.eventsSince(
+            Number(since),
+            roleOf(identity) === 'audience' ? 'audience' : 'staff',
+          )
+        : undefined
+    if (replay) for (const body of replay) ws.send(body)
+    else
+      this.send(ws, {
+        type: 'conference.snapshot',
+        seq: this.seq,
+        snapshot: this.snapshot(identity),
+      })
+    this.scheduleTick()
+  }
+
+  protected override async onClose() {
+    this.scheduleTick()
+  }
+
+  protected override async onMessage(
+    ws: WebSocket,
+    attachment: SocketAttachment,
+    frame: ClientFrame,
+  ) {
+    const parsed = ConferenceClientMessageSchema.safeParse(frame)
+    if (!parsed.success) {
+      return this.send(ws, {
+        type: 'error',
+        rid: frame.rid,
+        code: 'VALIDATION_ERROR',
+        message: `Invalid '${frame.type}' message`,
+        details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      })
+    }
+    const message = parsed.data
+    const role = roleOf(attachment.identity)
+    if (!MESSAGE_ROLES[message.type].includes(role)) {
+      return this.send(ws, {
+        type: 'error',
+        rid: message.rid,
+        code: 'FORBIDDEN',
+        message: `The ${role} cannot send '${message.type}'`,
+      })
+    }
+    try {
+      const result = await this.handle(message, attachment.identity)
+      this.send(ws, { type: 'ack', rid: message.rid, ...result })
+    } catch (error) {
+      if (!(error instanceof RoomError)) throw error
+      this.send(ws, { type: 'error', rid: message.rid, code: error.code, message: error.message })
+    }
+  }
+
+  private async handle(
+    message: ConferenceClientMessage,
+    identity: RealtimeIdentity,
+  ): Promise<Record<string, unknown>> {
+    switch (message.type) {
+      case 'vote':
+        return this.vote(identity, message.questionId, message.optionIds)
+      case 'qa.ask':
+        return this.ask(identity, message.text, message.anonymous)
+      case 'qa.upvote':
+        return this.upvote(identity, message.qaId)
+      case 'question.push':
+        return this.pushQuestion(message.questionId)
+      case 'question.close':
+        return this.closeQuestion(message.questionId)
+      case 'question.reveal':
+        return this.revealResults(message.questionId)
+      case 'qa.moderate':
+        return this.moderateQa(message.qaId, message.action)
+    }
+  }
+
+  // ---- Room logic ------------------------------------------------------------------------------
+
+  private requireActive() {
+    if (this.store.status !== 'ACTIVE')
+      throw new RoomError('CONFLICT', 'The conference is not running')
+  }
+
+  private requireQuestion(questionId: string): LiveQuestion {
+    const question = this.store.question(questionId)
+    if (!question) throw new RoomError('NOT_FOUND', 'No such question in this conference')
+    return question
+  }
+
+  private vote(identity: RealtimeIdentity, questionId: string, optionIds: string[]) {
+    this.requireActive()
+    const question = this.requireQuestion(questionId)
+    if (question.status !== 'ACTIVE' || this.store.meta('live_question_id') !== questionId) {
+      throw new RoomError(
+        'CONFLICT',
+        question.status === 'CLOSED'
+          ? 'This question is closed'
+          : 'This question is not open for voting',
+      )
+    }
+    const unique = [...new Set(optionIds)]
+    const valid = new Set(question.options.map((o) => o.id))
+    if (unique.length !== optionIds.length || unique.some((o) => !valid.has(o))) {
+      throw new RoomError('VALIDATION_ERROR', 'Choose options of this question, each once')
+    }
+    if (question.type === 'single' && unique.length !== 1)
+      throw new RoomError('VALIDATION_ERROR', 'Choose exactly one option')
+    const voter = voterKey(identity)
+    const previous = this.store.previousVote(questionId, voter)
+    if (previous && !question.allowVoteChange)
+      throw new RoomError('CONFLICT', 'You have already voted on this question')
+    const same =
+      previous && previous.length === unique.length && previous.every((o) => unique.includes(o))
+    if (!same) {
+      this.store.recordVote(questionId, voter, unique, previous, Date.now())
+      this.scheduleTick()
+    }
+    return { questionId, optionIds: unique, replaced: Boolean(previous) }
+  }
+
+  private async pushQuestion(questionId: string) {
+    this.requireActive()
+    const question = this.requireQuestion(questionId)
+    if (question.status === 'CLOSED')
+      throw new RoomError('CONFLICT', 'A closed question cannot go live again')
+    const current = this.store.meta('live_question_id')
+    if (current && current !== questionId) await this.closeQuestion(current)
+    this.store.setQuestionStatus(questionId, 'ACTIVE')
+    this.store.setMeta('live_question_id', questionId)
+    this.emit({ type: 'question.live', question: this.store.question(questionId) }, 'all')
+    this.scheduleTick()
+    return { questionId, status: 'ACTIVE' }
+  }
+
+  private async closeQuestion(questionId: string) {
+    const question = this.requireQuestion(questionId)
+    if (question.status === 'CLOSED')
+      throw new RoomError('CONFLICT', 'This question is already closed')
+    this.store.setQuestionStatus(questionId, 'CLOSED', false)
+    if (this.store.meta('live_question_id') === questionId)
+      this.store.setMeta('live_question_id', '')
+    const results = this.store.results(questionId)
+    this.emit({ type: 'question.closed', questionId, results }, 'staff')
+    this.emit(
+      { type: 'question.closed', questionId, results: this.visible(question) ? results : null },
+      'audience',
+    )
+    await this.persistPending()
+    return { questionId, status: 'CLOSED', results }
+  }
+
+  private revealResults(questionId: string) {
+    this.requireQuestion(questionId)
+    this.store.reveal(questionId)
+    this.emit(
+      { type: 'results.revealed', questionId, results: this.store.results(questionId) },
+      'all',
+    )
+    return { questionId, revealed: true }
+  }
+
+  private ask(identity: RealtimeIdentity, text: string, anonymous: boolean) {
+    this.requireActive()
+    const id = crypto.randomUUID()
+    this.store.addQa({
+      id,
+      text,
+      author: voterKey(identity),
+      authorName: anonymous ? null : (identity.name ?? null),
+      now: Date.now(),
+    })
+    this.emit({ type: 'qa.new', item: this.store.qaItem(id) }, 'all')
+    return { qaId: id }
+  }
+
+  private upvote(identity: RealtimeIdentity, qaId: string) {
+    const item = this.store.qaItem(qaId)
+    if (!item || item.status === 'hidden') throw new RoomError('NOT_FOUND', 'No such question')
+    if (!this.store.upvoteQa(qaId, voterKey(identity)))
+      throw new RoomError('CONFLICT', 'You have already upvoted this question')
+    this.emit({ type: 'qa.updated', item: this.store.qaItem(qaId) }, 'all')
+    return { qaId }
+  }
+
+  private moderateQa(qaId: string, action: 'approve' | 'hide' | 'answer' | 'pin' | 'unpin') {
+    if (!this.store.qaItem(qaId)) throw new RoomError('NOT_FOUND', 'No such question')
+    const change =
+      action === 'pin' || action === 'unpin'
+        ? { pinned: action === 'pin' }
+        : { status: ({ approve: 'approved', hide: 'hidden', answer: 'answered' } as const)[action] }
+    this.store.moderateQa(qaId, change)
+    const item = this.store.qaItem(qaId)!
+    this.emit({ type: 'qa.updated', item }, 'staff')
+    this.emit(
+      item.status === 'hidden' ? { type: 'qa.removed', qaId } : { type: 'qa.updated', item },
+      'audience',
+    )
+    return { qaId, action }
+  }
+
+  private visible(question: LiveQuestion) {
+    return !question.hideResults || question.revealed
+  }
+
+  private snapshot(identity: RealtimeIdentity): ConferenceSnapshot {
+    const role = roleOf(identity)
+    const liveId = this.store.meta('live_question_id')
+    const live = liveId ? (this.store.question(liveId) ?? null) : null
+    const voter = voterKey(identity)
+    return {
+      conferenceId: this.store.meta('conference_id') ?? '',
+      status: this.store.status,
+      liveQuestion: live,
+      results:
+        live && (role !== 'audience' || this.visible(live)) ? this.store.results(live.id) : null,
+      audienceCount: this.ctx.getWebSockets('role:audience').length,
+      qa: this.store.qaItems(role === 'audience'),
+      you: { role, votes: this.store.votesOf(voter), upvoted: this.store.upvotedBy(voter) },
+    }
+  }
+
+  /** Numbers and logs an event, then sends one serialisation of it to its target sockets. */
+  private emit(
+    event: { type: `${string}.${string}`; [field: string]: unknown },
+    target: EventTarget,
+  ) {
+    this.seq += 1
+    this.store.setMeta('seq', this.seq)
+    const body = JSON.stringify({ ...event, seq: this.seq })
+    this.store.appendEvent(this.seq, target, body)
+    const tags =
+      target === 'all'
+        ? [undefined]
+        : target === 'staff'
+          ? ['role:host', 'role:speaker']
+          : ['role:audience']
+    for (const tag of tags) {
+      for (const ws of this.ctx.getWebSockets(tag)) {
+        try {
+          ws.send(body)
+        } catch {
+          // Closed sockets are cleaned up by their close handler.
+        }
+      }
+    }
+  }
+
+  private scheduleTick() {
+    if (this.tickScheduled) return
+    this.tickScheduled = true
+    void this.ctx.storage.setAlarm(Date.now() + TICK_MS)
+  }
+
+  override async alarm() {
+    this.tickScheduled = false
+    const audienceCount = this.ctx.getWebSockets('role:audience').length
+    if (audienceCount > Number(this.store.meta('peak_audience') ?? 0))
+      this.store.setMeta('peak_audience', audienceCount)
+    const liveId = this.store.meta('live_question_id')
+    const live = liveId ? this.store.question(liveId) : undefined
+    const stats = { type: 'room.stats' as const, audienceCount }
+    if (live) {
+      const results = this.store.results(live.id)
+      this.emit({ ...stats, results }, 'staff')
+      this.emit({ ...stats, results: this.visible(live) ? results : null }, 'audience')
+    } else {
+      this.emit({ ...stats, results: null }, 'all')
+    }
+    if (this.store.unpersistedClosed().length > 0 || this.store.meta('analytics_pending') === '1') {
+      await this.persistPending()
+    }
+  }
+
+  // ---- MongoDB ---------------------------------------------------------------------------------
+
+  /** A MongoDB client kept warm for the object's lifetime (objects may reuse their own I/O). */
+  private db() {
+    if (!this.database) {
+      const config = configFor(this.env)
+      this.database = createDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB })
+    }
+    return this.database.db()
+  }
+
+  /** Writes closed questions' results and, after the end, the analytics; retried until done. */
+  private async persistPending() {
+    try {
+      const db = await this.db()
+      for (const questionId of this.store.unpersistedClosed()) {
+        await saveQuestionResults(db, questionId, this.store.results(questionId), new Date())
+        this.store.markPersisted(questionId)
+      }
+      if (this.store.meta('analytics_pending') === '1') {
+        const conferenceId = this.store.meta('conference_id')
+        if (conferenceId && ObjectId.isValid(conferenceId)) {
+          const responsesPerQuestion: Record<string, number> = {}
+          for (const id of this.store.questionIds())
+            responsesPerQuestion[id] = this.store.results(id).totalResponses
+          const totalParticipants = this.store.participantCount()
+          const totalVoters = this.store.distinctVoters()
+          await conferences(db).updateOne(
+            { _id: new ObjectId(conferenceId) },
+            {
+              $set: {
+                analytics: {
+                  peakAudience: Number(this.store.meta('peak_audience') ?? 0),
+                  totalParticipants,
+                  totalVoters,
+                  participationRate: totalParticipants ? totalVoters / totalParticipants : 0,
+                  responsesPerQuestion,
+                },
+                qa: this.store.qaItems(false),
+                updatedAt: new Date(),
+              },
+            },
+          )
+        }
+        this.store.setMeta('analytics_pending', 0)
+      }
+    } catch {
+      // MongoDB is unreachable: everything stays in storage and the alarm tries again.
+      await this.ctx.storage.setAlarm(Date.now() + PERSIST_RETRY_MS)
+    }
+  }
+}
+
+export function roleOf(identity: RealtimeIdentity): ConferenceRole {
+  return identity.role === 'host' || identity.role === 'speaker' ? identity.role : 'audience'
+}
+
+/** One vote per person: accounts vote as themselves, anonymous participants by their token's id. */
+export function voterKey(identity: RealtimeIdentity): string {
+  return `${identity.kind}:${identity.subject}`
+}
+
+export type ConferenceRoomResult<T> = T | { error: { code: ErrorCode; message: string } }
+export type { ServerMessage }

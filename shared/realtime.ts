@@ -40,7 +40,7 @@ export type ServerMessage =
       seq: number
     }
   | { type: 'pong'; rid?: string; at: number }
-  | { type: 'ack'; rid: string; [key: string]: unknown }
+  | { type: 'ack'; rid?: string; [key: string]: unknown }
   | {
       type: 'error'
       rid?: string
@@ -48,6 +48,8 @@ export type ServerMessage =
       message: string
       details?: { path: string; message: string }[]
     }
+  /** Room events are namespaced (`question.live`, `transcoding.progress`) and carry the room's seq. */
+  | { type: `${string}.${string}`; seq: number; [field: string]: unknown }
 
 /** Header on the Worker → room request that carries the verified identity. */
 export const IDENTITY_HEADER = 'x-realtime-identity'

@@ -15,6 +15,9 @@ import { provideServices } from './middleware/services'
 import { createRouter } from './openapi'
 import { adminUsers } from './routes/admin-users'
 import { auth } from './routes/auth'
+import { conference } from './routes/conference'
+import { conferenceQa } from './routes/conference-qa'
+import { conferenceQuestionsRoutes } from './routes/conference-questions'
 import { devCapture } from './routes/dev-capture'
 import { googleAuth } from './routes/google-auth'
 import { health } from './routes/health'
@@ -58,6 +61,9 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/api/university/auth', universityAuth)
   app.route('/', phoneOtp)
   app.route('/api/v1', videodeskAuth)
+  app.route('/api/conference', conference)
+  app.route('/api/conference', conferenceQuestionsRoutes)
+  app.route('/api/conference', conferenceQa)
   app.route('/api/media', mediaRoutes)
   app.route('/api/video-transcoding', videoTranscoding)
   app.route('/internal/transcoding/jobs', internalTranscoding)

@@ -1,9 +1,10 @@
 // The one AppEnv type: Worker bindings plus the per-request variables every handler can read.
+import type { ConferenceRoom } from '../durable-objects/conference-room'
 import type { Config } from '../shared/config'
 import type { Services } from './services'
 
 export interface Bindings {
-  CONFERENCE_ROOM: DurableObjectNamespace
+  CONFERENCE_ROOM: DurableObjectNamespace<ConferenceRoom>
   CHAT_CONVERSATION: DurableObjectNamespace
   MEETING_ROOM: DurableObjectNamespace
   USER_CHANNEL: DurableObjectNamespace

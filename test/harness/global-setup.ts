@@ -29,6 +29,7 @@ export async function setup(project: TestProject) {
     await client.close()
   }
   worker = await startWorker({ vars: workerVars })
+  await warmUp(worker.url)
   project.provide('workerUrl', worker.url)
   project.provide('captureUrl', stack.captureUrl ?? '')
   project.provide('workerVars', workerVars)
@@ -58,4 +59,15 @@ export function testWorkerVars(stackEnv: Record<string, string>): Record<string,
     MEDIA_MAX_VIDEO_BYTES: String(50 * 1024 * 1024),
     CORS_ORIGINS: 'http://app.test,http://other.test',
   }
+}
+
+/** The first request pays for loading the bundle; make it before any test's timeout is running. */
+async function warmUp(url: string) {
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline) {
+    const res = await fetch(`${url}/api/health`).catch(() => undefined)
+    if (res?.ok) return
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  throw new Error('the Worker did not become healthy within 60 s')
 }

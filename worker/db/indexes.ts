@@ -22,6 +22,13 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { mediaId: 1 }, name: 'media' },
     { key: { status: 1, updatedAt: 1 }, name: 'status_age' },
   ],
+  conferences: [
+    { key: { publicCode: 1 }, name: 'publicCode_unique', unique: true },
+    { key: { hostId: 1, createdAt: -1 }, name: 'host_recent' },
+    { key: { 'speakers.userId': 1 }, name: 'speaker' },
+    { key: { status: 1, createdAt: -1 }, name: 'status_recent' },
+  ],
+  conference_questions: [{ key: { conferenceId: 1, order: 1 }, name: 'conference_order' }],
   password_resets: [
     { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
     { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },

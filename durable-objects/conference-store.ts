@@ -1,0 +1,298 @@
+// The ConferenceRoom's SQLite storage: questions, votes with their running counts, Q&A, the event
+// log used for gap-free replay, and a few meta values. Every write is synchronous and durable
+// before the room's next output leaves (the output gate), so an ack always follows a stored vote.
+import type { ConferenceStatus, LiveQuestion, PollResults, QaItem } from '../shared/conference'
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS questions (id TEXT PRIMARY KEY, body TEXT NOT NULL, status TEXT NOT NULL,
+  revealed INTEGER NOT NULL DEFAULT 0, persisted INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS votes (question_id TEXT NOT NULL, voter TEXT NOT NULL, options TEXT NOT NULL,
+  at INTEGER NOT NULL, PRIMARY KEY (question_id, voter));
+CREATE TABLE IF NOT EXISTS counts (question_id TEXT NOT NULL, option_id TEXT NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (question_id, option_id));
+CREATE TABLE IF NOT EXISTS qa (id TEXT PRIMARY KEY, text TEXT NOT NULL, author TEXT NOT NULL, author_name TEXT,
+  upvotes INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL, pinned INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS qa_votes (qa_id TEXT NOT NULL, voter TEXT NOT NULL, PRIMARY KEY (qa_id, voter));
+CREATE TABLE IF NOT EXISTS participants (id TEXT PRIMARY KEY, first_seen INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, target TEXT NOT NULL, body TEXT NOT NULL);
+`
+
+/** Events kept for replay; a client further behind gets a snapshot instead. */
+export const EVENT_LOG_SIZE = 2000
+
+/** Who an event is for: everyone, hosts and speakers only, or the audience only. */
+export type EventTarget = 'all' | 'staff' | 'audience'
+
+export type StoredQuestion = Omit<LiveQuestion, 'status' | 'revealed'>
+
+export class ConferenceStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(SCHEMA)
+  }
+
+  meta(key: string): string | undefined {
+    return this.sql
+      .exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key)
+      .toArray()[0]?.value
+  }
+
+  setMeta(key: string, value: string | number) {
+    this.sql.exec(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      key,
+      String(value),
+    )
+  }
+
+  get status(): ConferenceStatus {
+    return (this.meta('status') as ConferenceStatus | undefined) ?? 'DRAFT'
+  }
+
+  /** Adds or replaces question definitions; votes and live status are kept. */
+  upsertQuestions(questions: StoredQuestion[]) {
+    for (const q of questions) {
+      this.sql.exec(
+        `INSERT INTO questions (id, body, status) VALUES (?, ?, 'DRAFT')
+         ON CONFLICT(id) DO UPDATE SET body = excluded.body`,
+        q.id,
+        JSON.stringify(q),
+      )
+    }
+  }
+
+  question(id: string): LiveQuestion | undefined {
+    const row = this.sql
+      .exec<{ body: string; status: string; revealed: number }>(
+        'SELECT body, status, revealed FROM questions WHERE id = ?',
+        id,
+      )
+      .toArray()[0]
+    if (!row) return undefined
+    return {
+      ...(JSON.parse(row.body) as StoredQuestion),
+      status: row.status as LiveQuestion['status'],
+      revealed: row.revealed === 1,
+    }
+  }
+
+  questionIds(): string[] {
+    return this.sql
+      .exec<{ id: string }>('SELECT id FROM questions')
+      .toArray()
+      .map((r) => r.id)
+  }
+
+  setQuestionStatus(id: string, status: LiveQuestion['status'], persisted?: boolean) {
+    this.sql.exec('UPDATE questions SET status = ? WHERE id = ?', status, id)
+    if (persisted !== undefined)
+      this.sql.exec('UPDATE questions SET persisted = ? WHERE id = ?', persisted ? 1 : 0, id)
+  }
+
+  markPersisted(id: string) {
+    this.sql.exec('UPDATE questions SET persisted = 1 WHERE id = ?', id)
+  }
+
+  unpersistedClosed(): string[] {
+    return this.sql
+      .exec<{ id: string }>("SELECT id FROM questions WHERE status = 'CLOSED' AND persisted = 0")
+      .toArray()
+      .map((r) => r.id)
+  }
+
+  reveal(id: string) {
+    this.sql.exec('UPDATE questions SET revealed = 1 WHERE id = ?', id)
+  }
+
+  previousVote(questionId: string, voter: string): string[] | undefined {
+    const row = this.sql
+      .exec<{ options: string }>(
+        'SELECT options FROM votes WHERE question_id = ? AND voter = ?',
+        questionId,
+        voter,
+      )
+      .toArray()[0]
+    return row ? (JSON.parse(row.options) as string[]) : undefined
+  }
+
+  /** Stores a vote, replacing the voter's earlier one, and keeps the counts exact. */
+  recordVote(
+    questionId: string,
+    voter: string,
+    optionIds: string[],
+    previous: string[] | undefined,
+    now: number,
+  ) {
+    for (const option of previous ?? []) {
+      this.sql.exec(
+        'UPDATE counts SET n = n - 1 WHERE question_id = ? AND option_id = ?',
+        questionId,
+        option,
+      )
+    }
+    for (const option of optionIds) {
+      this.sql.exec(
+        `INSERT INTO counts (question_id, option_id, n) VALUES (?, ?, 1)
+         ON CONFLICT(question_id, option_id) DO UPDATE SET n = n + 1`,
+        questionId,
+        option,
+      )
+    }
+    this.sql.exec(
+      `INSERT INTO votes (question_id, voter, options, at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(question_id, voter) DO UPDATE SET options = excluded.options, at = excluded.at`,
+      questionId,
+      voter,
+      JSON.stringify(optionIds),
+      now,
+    )
+  }
+
+  results(questionId: string): PollResults {
+    const counts: Record<string, number> = {}
+    for (const option of this.question(questionId)?.options ?? []) counts[option.id] = 0
+    for (const row of this.sql
+      .exec<{ option_id: string; n: number }>(
+        'SELECT option_id, n FROM counts WHERE question_id = ?',
+        questionId,
+      )
+      .toArray()) {
+      counts[row.option_id] = row.n
+    }
+    const totalResponses = this.sql
+      .exec<{ n: number }>('SELECT COUNT(*) AS n FROM votes WHERE question_id = ?', questionId)
+      .toArray()[0]!.n
+    return { questionId, counts, totalResponses }
+  }
+
+  votesOf(voter: string): Record<string, string[]> {
+    const out: Record<string, string[]> = {}
+    for (const row of this.sql
+      .exec<{ question_id: string; options: string }>(
+        'SELECT question_id, options FROM votes WHERE voter = ?',
+        voter,
+      )
+      .toArray()) {
+      out[row.question_id] = JSON.parse(row.options) as string[]
+    }
+    return out
+  }
+
+  distinctVoters(): number {
+    return this.sql
+      .exec<{ n: number }>('SELECT COUNT(DISTINCT voter) AS n FROM votes')
+      .toArray()[0]!.n
+  }
+
+  notePresence(participant: string, now: number) {
+    this.sql.exec(
+      'INSERT OR IGNORE INTO participants (id, first_seen) VALUES (?, ?)',
+      participant,
+      now,
+    )
+  }
+
+  participantCount(): number {
+    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM participants').toArray()[0]!.n
+  }
+
+  addQa(item: {
+    id: string
+    text: string
+    author: string
+    authorName: string | null
+    now: number
+  }) {
+    this.sql.exec(
+      "INSERT INTO qa (id, text, author, author_name, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
+      item.id,
+      item.text,
+      item.author,
+      item.authorName,
+      item.now,
+    )
+  }
+
+  /** One upvote per person: false when this voter already upvoted. */
+  upvoteQa(qaId: string, voter: string): boolean {
+    const before = this.sql
+      .exec<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM qa_votes WHERE qa_id = ? AND voter = ?',
+        qaId,
+        voter,
+      )
+      .toArray()[0]!.n
+    if (before > 0) return false
+    this.sql.exec('INSERT INTO qa_votes (qa_id, voter) VALUES (?, ?)', qaId, voter)
+    this.sql.exec('UPDATE qa SET upvotes = upvotes + 1 WHERE id = ?', qaId)
+    return true
+  }
+
+  upvotedBy(voter: string): string[] {
+    return this.sql
+      .exec<{ qa_id: string }>('SELECT qa_id FROM qa_votes WHERE voter = ?', voter)
+      .toArray()
+      .map((r) => r.qa_id)
+  }
+
+  moderateQa(qaId: string, change: { status?: QaItem['status']; pinned?: boolean }) {
+    if (change.status) this.sql.exec('UPDATE qa SET status = ? WHERE id = ?', change.status, qaId)
+    if (change.pinned !== undefined)
+      this.sql.exec('UPDATE qa SET pinned = ? WHERE id = ?', change.pinned ? 1 : 0, qaId)
+  }
+
+  qaItem(qaId: string): QaItem | undefined {
+    return this.qaItems(false).find((i) => i.id === qaId)
+  }
+
+  qaItems(visibleOnly: boolean, sort: 'votes' | 'recent' = 'votes'): QaItem[] {
+    const order =
+      sort === 'votes'
+        ? 'pinned DESC, upvotes DESC, created_at ASC'
+        : 'pinned DESC, created_at DESC'
+    const where = visibleOnly ? "WHERE status != 'hidden'" : ''
+    return this.sql
+      .exec<{
+        id: string
+        text: string
+        author_name: string | null
+        upvotes: number
+        status: string
+        pinned: number
+        created_at: number
+      }>(
+        `SELECT id, text, author_name, upvotes, status, pinned, created_at FROM qa ${where} ORDER BY ${order}`,
+      )
+      .toArray()
+      .map((r) => ({
+        id: r.id,
+        text: r.text,
+        authorName: r.author_name,
+        upvotes: r.upvotes,
+        status: r.status as QaItem['status'],
+        pinned: r.pinned === 1,
+        createdAt: new Date(r.created_at).toISOString(),
+      }))
+  }
+
+  appendEvent(seq: number, target: EventTarget, body: string) {
+    this.sql.exec('INSERT INTO events (seq, target, body) VALUES (?, ?, ?)', seq, target, body)
+    if (seq % 100 === 0) this.sql.exec('DELETE FROM events WHERE seq <= ?', seq - EVENT_LOG_SIZE)
+  }
+
+  /** Events after `since` meant for `reader`, or undefined when the log no longer reaches back. */
+  eventsSince(since: number, reader: 'audience' | 'staff'): string[] | undefined {
+    const oldest = this.sql
+      .exec<{ s: number | null }>('SELECT MIN(seq) AS s FROM events')
+      .toArray()[0]!.s
+    if (oldest !== null && since < oldest - 1) return undefined
+    return this.sql
+      .exec<{ body: string }>(
+        "SELECT body FROM events WHERE seq > ? AND target IN ('all', ?) ORDER BY seq",
+        since,
+        reader,
+      )
+      .toArray()
+      .map((r) => r.body)
+  }
+}

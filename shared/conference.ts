@@ -1,0 +1,87 @@
+// The live conference protocol (ConferenceRoom): what hosts, speakers and the audience may send,
+// and the events the room broadcasts. Shared by the room, the Worker, the web pages and tests.
+import { z } from 'zod'
+import { RequestIdSchema } from './realtime'
+
+export const CONFERENCE_STATUSES = ['DRAFT', 'ACTIVE', 'ENDED'] as const
+export type ConferenceStatus = (typeof CONFERENCE_STATUSES)[number]
+export const QUESTION_STATUSES = ['DRAFT', 'ACTIVE', 'CLOSED'] as const
+export type QuestionStatus = (typeof QUESTION_STATUSES)[number]
+
+/** Room roles: hosts and speakers run the room, the audience votes and asks. */
+export type ConferenceRole = 'host' | 'speaker' | 'audience'
+
+export const QA_ACTIONS = ['approve', 'hide', 'answer', 'pin', 'unpin'] as const
+
+const id = z.string().min(1).max(64)
+const rid = RequestIdSchema.optional()
+
+export const ConferenceClientMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('vote'),
+    rid,
+    questionId: id,
+    optionIds: z.array(id).min(1).max(20),
+  }),
+  z.strictObject({
+    type: z.literal('qa.ask'),
+    rid,
+    text: z.string().trim().min(1).max(500),
+    anonymous: z.boolean().default(false),
+  }),
+  z.strictObject({ type: z.literal('qa.upvote'), rid, qaId: id }),
+  z.strictObject({ type: z.literal('question.push'), rid, questionId: id }),
+  z.strictObject({ type: z.literal('question.close'), rid, questionId: id }),
+  z.strictObject({ type: z.literal('question.reveal'), rid, questionId: id }),
+  z.strictObject({ type: z.literal('qa.moderate'), rid, qaId: id, action: z.enum(QA_ACTIONS) }),
+])
+export type ConferenceClientMessage = z.infer<typeof ConferenceClientMessageSchema>
+
+/** Which roles may send each message type. */
+export const MESSAGE_ROLES: Record<ConferenceClientMessage['type'], readonly ConferenceRole[]> = {
+  vote: ['audience'],
+  'qa.ask': ['audience'],
+  'qa.upvote': ['audience'],
+  'question.push': ['host', 'speaker'],
+  'question.close': ['host', 'speaker'],
+  'question.reveal': ['host', 'speaker'],
+  'qa.moderate': ['host', 'speaker'],
+}
+
+export interface LiveQuestion {
+  id: string
+  text: string
+  type: 'single' | 'multiple'
+  options: { id: string; text: string }[]
+  hideResults: boolean
+  revealed: boolean
+  allowVoteChange: boolean
+  status: QuestionStatus
+}
+
+export interface PollResults {
+  questionId: string
+  counts: Record<string, number>
+  totalResponses: number
+}
+
+export interface QaItem {
+  id: string
+  text: string
+  authorName: string | null
+  upvotes: number
+  status: 'pending' | 'approved' | 'hidden' | 'answered'
+  pinned: boolean
+  createdAt: string
+}
+
+/** A full picture of the room, sent on join and to clients too far behind to replay. */
+export interface ConferenceSnapshot {
+  conferenceId: string
+  status: ConferenceStatus
+  liveQuestion: LiveQuestion | null
+  results: PollResults | null
+  audienceCount: number
+  qa: QaItem[]
+  you: { role: ConferenceRole; votes: Record<string, string[]>; upvoted: string[] }
+}

@@ -1,0 +1,26 @@
+// Public join codes: short, uppercase, without look-alike characters, unique (collisions retried).
+const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
+export const CODE_LENGTH = 6
+export const CODE_PATTERN = new RegExp(`^[${ALPHABET}]{${CODE_LENGTH}}$`)
+
+export function generateCode(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(CODE_LENGTH))
+  // 256 is a multiple of 32, so the modulo keeps every character equally likely.
+  return Array.from(bytes, (b) => ALPHABET[b % ALPHABET.length]).join('')
+}
+
+/** Runs `insert` with fresh codes until one is not taken (a duplicate key on publicCode). */
+export async function withUniqueCode<T>(
+  insert: (code: string) => Promise<T>,
+  attempts = 5,
+): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await insert(generateCode())
+    } catch (error) {
+      const dup = (error as { code?: number; keyValue?: Record<string, unknown> }).code === 11000
+      const onCode = dup && 'publicCode' in ((error as { keyValue?: object }).keyValue ?? {})
+      if (!onCode || i >= attempts) throw error
+    }
+  }
+}

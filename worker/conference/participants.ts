@@ -1,0 +1,49 @@
+// Audience identity: anonymous participants get a signed token bound to one conference, so one
+// person has one vote per question without an account; signed-in users vote as themselves.
+import { SignJWT, jwtVerify } from 'jose'
+
+const AUDIENCE = 'conference-participant'
+const TTL = '24h'
+
+export interface Participant {
+  id: string
+  conferenceId: string
+  name?: string
+}
+
+const key = (secret: string) => new TextEncoder().encode(secret)
+
+export function signParticipantToken(secret: string, participant: Participant): Promise<string> {
+  return new SignJWT({
+    conf: participant.conferenceId,
+    ...(participant.name ? { name: participant.name } : {}),
+  })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setAudience(AUDIENCE)
+    .setSubject(participant.id)
+    .setIssuedAt()
+    .setExpirationTime(TTL)
+    .sign(key(secret))
+}
+
+/** The participant, or null when the token is invalid, expired, or for another conference. */
+export async function verifyParticipantToken(
+  secret: string,
+  conferenceId: string,
+  token: string,
+): Promise<Participant | null> {
+  try {
+    const { payload } = await jwtVerify(token, key(secret), {
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+    })
+    if (payload.conf !== conferenceId || !payload.sub) return null
+    return {
+      id: payload.sub,
+      conferenceId,
+      name: typeof payload.name === 'string' ? payload.name : undefined,
+    }
+  } catch {
+    return null
+  }
+}

@@ -1,0 +1,437 @@
+// Conferences (/api/conference): create and edit (host), status DRAFT → ACTIVE → ENDED, speakers,
+// public join code and QR code, joining by code, and tickets into the live room.
+import { createRoute, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { ObjectId, type Filter } from 'mongodb'
+import QRCode from 'qrcode/lib/server.js'
+import { CONFERENCE_STATUSES, type ConferenceRole } from '../../shared/conference'
+import { signRealtimeTicket } from '../realtime/tickets'
+import { assertRunsConference, assertVisible, conferenceRole } from '../conference/access'
+import { CODE_PATTERN, withUniqueCode } from '../conference/codes'
+import { signParticipantToken, verifyParticipantToken } from '../conference/participants'
+import { roomOf, syncRoom, unwrap } from '../conference/room'
+import type { AppEnv } from '../env'
+import { AppError } from '../errors'
+import { optionalAuth, protect, requireRole } from '../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../openapi'
+import { conferences, type ConferenceDoc } from '../repositories/conferences'
+import { findUserByEmail } from '../repositories/users'
+import { ObjectIdSchema } from './media'
+
+const TRANSITIONS: Record<string, string[]> = { DRAFT: ['ACTIVE'], ACTIVE: ['ENDED'], ENDED: [] }
+
+const SpeakerSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  email: z.email().max(254).optional(),
+})
+const TimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM')
+const ConferenceFields = {
+  title: z.string().trim().min(1).max(200),
+  description: z.string().max(5000).optional(),
+  date: z.iso.date().optional(),
+  startTime: TimeSchema.optional(),
+  endTime: TimeSchema.optional(),
+  speakers: z.array(SpeakerSchema).max(50).optional(),
+}
+const CreateSchema = z.strictObject(ConferenceFields)
+const UpdateSchema = z
+  .strictObject({
+    ...ConferenceFields,
+    title: ConferenceFields.title.optional(),
+    status: z.enum(CONFERENCE_STATUSES).optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, 'at least one field is required')
+const IdParams = z.object({ id: ObjectIdSchema })
+
+export async function loadConference(c: Context<AppEnv>, id: string) {
+  return conferences(await c.get('services').database.db()).findOne({ _id: new ObjectId(id) })
+}
+
+/** The join URL the QR code encodes: the audience page, with the code. */
+export function joinUrl(c: Context<AppEnv>, code: string) {
+  const base = c.get('config').PUBLIC_BASE_URL ?? new URL(c.req.url).origin
+  return `${base.replace(/\/$/, '')}/join?code=${code}`
+}
+
+export function publicConference(c: Context<AppEnv>, doc: ConferenceDoc, role?: ConferenceRole) {
+  return {
+    id: doc._id.toHexString(),
+    _id: doc._id.toHexString(),
+    title: doc.title,
+    description: doc.description ?? null,
+    status: doc.status,
+    publicCode: doc.publicCode,
+    joinUrl: joinUrl(c, doc.publicCode),
+    date: doc.date ?? null,
+    startTime: doc.startTime ?? null,
+    endTime: doc.endTime ?? null,
+    speakers: doc.speakers.map((s) => ({ name: s.name, userId: s.userId?.toHexString() ?? null })),
+    hostId: doc.hostId.toHexString(),
+    groupChatId: doc.groupChatId?.toHexString() ?? null,
+    analytics: role && role !== 'audience' ? (doc.analytics ?? null) : undefined,
+    yourRole: role,
+    createdAt: doc.createdAt.toISOString(),
+  }
+}
+
+/** Links speakers to accounts by email, so they can run the room with their own sign-in. */
+async function resolveSpeakers(c: Context<AppEnv>, speakers: z.infer<typeof SpeakerSchema>[]) {
+  const db = await c.get('services').database.db()
+  return Promise.all(
+    speakers.map(async (s) => {
+      const account = s.email ? await findUserByEmail(db, s.email) : null
+      return {
+        name: s.name,
+        ...(s.email ? { email: s.email } : {}),
+        ...(account ? { userId: account._id } : {}),
+      }
+    }),
+  )
+}
+
+export const conference = createRouter()
+
+conference.openapi(
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags: ['Conference'],
+    summary: 'Conferences you host or speak at, and every running or ended one',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: {
+      query: z.object({
+        status: z.enum(CONFERENCE_STATUSES).optional(),
+        mine: z.enum(['true', 'false']).optional(),
+        before: ObjectIdSchema.optional(),
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+      }),
+    },
+    responses: {
+      200: { description: 'A page of conferences, newest first' },
+      ...errorResponses(400, 401),
+    },
+  }),
+  async (c) => {
+    const { status, mine, before, limit } = c.req.valid('query')
+    const user = c.get('user')
+    const own: Filter<ConferenceDoc> = {
+      $or: [{ hostId: user._id }, { 'speakers.userId': user._id }],
+    }
+    const visible: Filter<ConferenceDoc> =
+      mine === 'true' ? own : { $or: [...own.$or!, { status: { $ne: 'DRAFT' } }] }
+    const filter: Filter<ConferenceDoc> = {
+      $and: [
+        visible,
+        ...(status ? [{ status }] : []),
+        ...(before ? [{ _id: { $lt: new ObjectId(before) } }] : []),
+      ],
+    }
+    const page = await conferences(await c.get('services').database.db())
+      .find(filter)
+      .sort({ _id: -1 })
+      .limit(limit + 1)
+      .toArray()
+    const items = page.slice(0, limit)
+    return c.json(
+      {
+        success: true,
+        conferences: items.map((d) => publicConference(c, d, conferenceRole(d, user))),
+        nextCursor: page.length > limit ? items.at(-1)!._id.toHexString() : null,
+      },
+      200,
+    )
+  },
+)
+
+conference.openapi(
+  createRoute({
+    method: 'post',
+    path: '/',
+    tags: ['Conference'],
+    summary: 'Create a conference (hosts)',
+    middleware: [requireRole('HOST')] as const,
+    security: [{ bearerAuth: [] }],
+    request: jsonBody(CreateSchema),
+    responses: { 201: { description: 'The DRAFT conference' }, ...errorResponses(400, 401, 403) },
+  }),
+  async (c) => {
+    const body = c.req.valid('json')
+    const { database, now } = c.get('services')
+    const db = await database.db()
+    const speakers = await resolveSpeakers(c, body.speakers ?? [])
+    const doc = await withUniqueCode(async (publicCode) => {
+      const created: ConferenceDoc = {
+        _id: new ObjectId(),
+        hostId: c.get('user')._id,
+        title: body.title,
+        speakers,
+        status: 'DRAFT',
+        publicCode,
+        createdAt: now(),
+        updatedAt: now(),
+        ...(body.description ? { description: body.description } : {}),
+        ...(body.date ? { date: body.date } : {}),
+        ...(body.startTime ? { startTime: body.startTime } : {}),
+        ...(body.endTime ? { endTime: body.endTime } : {}),
+      }
+      await conferences(db).insertOne(created)
+      return created
+    })
+    return c.json({ success: true, conference: publicConference(c, doc, 'host') }, 201)
+  },
+)
+
+conference.openapi(
+  createRoute({
+    method: 'get',
+    path: '/by-code/{code}',
+    tags: ['Conference'],
+    summary: 'Find a running conference by its public code (audience join screen)',
+    request: {
+      params: z.object({
+        code: z.string().toUpperCase().regex(CODE_PATTERN, 'must be a 6-character code'),
+      }),
+    },
+    responses: { 200: { description: 'The conference' }, ...errorResponses(400, 404) },
+  }),
+  async (c) => {
+    const doc = await conferences(await c.get('services').database.db()).findOne({
+      publicCode: c.req.valid('param').code,
+    })
+    if (!doc || doc.status === 'DRAFT')
+      throw new AppError('NOT_FOUND', 'No conference with this code is open')
+    return c.json({ success: true, conference: publicConference(c, doc) }, 200)
+  },
+)
+
+conference.openapi(
+  createRoute({
+    method: 'post',
+    path: '/by-code/{code}/join',
+    tags: ['Conference'],
+    summary: 'Join as audience: a participant token (kept by the client) and a socket ticket',
+    middleware: [optionalAuth()] as const,
+    request: {
+      params: z.object({
+        code: z.string().toUpperCase().regex(CODE_PATTERN, 'must be a 6-character code'),
+      }),
+      body: {
+        content: {
+          'application/json': {
+            schema: z.strictObject({
+              name: z.string().trim().min(1).max(60).optional(),
+              participantToken: z.string().max(2000).optional(),
+            }),
+          },
+        },
+        required: false,
+      },
+    },
+    responses: { 200: { description: 'Joined' }, ...errorResponses(400, 404, 409) },
+  }),
+  async (c) => {
+    const doc = await conferences(await c.get('services').database.db()).findOne({
+      publicCode: c.req.valid('param').code,
+    })
+    if (!doc || doc.status === 'DRAFT')
+      throw new AppError('NOT_FOUND', 'No conference with this code is open')
+    const body = (c.req.header('content-length') ?? '0') !== '0' ? c.req.valid('json') : {}
+    const secret = c.get('config').JWT_SECRET
+    const id = doc._id.toHexString()
+    const user = c.var.user
+    if (user) {
+      const role = conferenceRole(doc, user)
+      const ticket = await signRealtimeTicket(
+        secret,
+        { kind: 'conference', id },
+        { subject: user._id.toHexString(), kind: 'user', role, name: user.name },
+      )
+      return c.json(
+        {
+          success: true,
+          conference: publicConference(c, doc, role),
+          ticket,
+          participantToken: null,
+        },
+        200,
+      )
+    }
+    // A returning participant keeps their identity (and so their votes) by presenting their token.
+    const known = body.participantToken
+      ? await verifyParticipantToken(secret, id, body.participantToken)
+      : null
+    const participant = known ?? {
+      id: crypto.randomUUID(),
+      conferenceId: id,
+      ...(body.name ? { name: body.name } : {}),
+    }
+    const participantToken = known
+      ? body.participantToken!
+      : await signParticipantToken(secret, participant)
+    const ticket = await signRealtimeTicket(
+      secret,
+      { kind: 'conference', id },
+      {
+        subject: participant.id,
+        kind: 'participant',
+        role: 'audience',
+        ...(participant.name ? { name: participant.name } : {}),
+      },
+    )
+    return c.json(
+      { success: true, conference: publicConference(c, doc, 'audience'), ticket, participantToken },
+      200,
+    )
+  },
+)
+
+conference.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{id}/ticket',
+    tags: ['Conference'],
+    summary: 'A one-minute ticket to open (or reopen) the live room socket',
+    middleware: [optionalAuth()] as const,
+    request: {
+      params: IdParams,
+      body: {
+        content: {
+          'application/json': {
+            schema: z.strictObject({ participantToken: z.string().max(2000).optional() }),
+          },
+        },
+        required: false,
+      },
+    },
+    responses: { 200: { description: 'Ticket' }, ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const doc = assertVisible(await loadConference(c, id), c.var.user)
+    const secret = c.get('config').JWT_SECRET
+    const user = c.var.user
+    if (user) {
+      const role = conferenceRole(doc, user)
+      const ticket = await signRealtimeTicket(
+        secret,
+        { kind: 'conference', id },
+        { subject: user._id.toHexString(), kind: 'user', role, name: user.name },
+      )
+      return c.json({ success: true, ticket, role }, 200)
+    }
+    const token =
+      (c.req.header('content-length') ?? '0') !== '0'
+        ? c.req.valid('json').participantToken
+        : undefined
+    const participant = token ? await verifyParticipantToken(secret, id, token) : null
+    if (!participant)
+      throw new AppError('UNAUTHORIZED', 'Sign in or present your participant token')
+    const ticket = await signRealtimeTicket(
+      secret,
+      { kind: 'conference', id },
+      {
+        subject: participant.id,
+        kind: 'participant',
+        role: 'audience',
+        ...(participant.name ? { name: participant.name } : {}),
+      },
+    )
+    return c.json({ success: true, ticket, role: 'audience' }, 200)
+  },
+)
+
+conference.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{id}',
+    tags: ['Conference'],
+    summary: 'One conference (a DRAFT only for its host and speakers)',
+    middleware: [optionalAuth()] as const,
+    request: { params: IdParams },
+    responses: { 200: { description: 'The conference' }, ...errorResponses(400, 404) },
+  }),
+  async (c) => {
+    const doc = assertVisible(await loadConference(c, c.req.valid('param').id), c.var.user)
+    return c.json(
+      { success: true, conference: publicConference(c, doc, conferenceRole(doc, c.var.user)) },
+      200,
+    )
+  },
+)
+
+conference.openapi(
+  createRoute({
+    method: 'put',
+    path: '/{id}',
+    tags: ['Conference'],
+    summary: 'Edit a conference, or move its status DRAFT → ACTIVE → ENDED (host)',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: IdParams, ...jsonBody(UpdateSchema) },
+    responses: {
+      200: { description: 'The conference' },
+      ...errorResponses(400, 401, 403, 404, 409),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const doc = assertVisible(await loadConference(c, id), c.get('user'))
+    assertRunsConference(doc, c.get('user'))
+    const { status, speakers, ...fields } = c.req.valid('json')
+    const { database, now } = c.get('services')
+    const db = await database.db()
+    const $set: Partial<ConferenceDoc> = { ...fields, updatedAt: now() }
+    if (speakers) $set.speakers = await resolveSpeakers(c, speakers)
+    if (status && status !== doc.status) {
+      if (!TRANSITIONS[doc.status]!.includes(status)) {
+        throw new AppError('CONFLICT', `A conference cannot go from ${doc.status} to ${status}`)
+      }
+      $set.status = status
+      if (status === 'ACTIVE') $set.startedAt = now()
+      if (status === 'ENDED') $set.endedAt = now()
+    }
+    // Conditional on the status read above: two racing transitions cannot both apply.
+    const updated = await conferences(db).findOneAndUpdate(
+      { _id: doc._id, status: doc.status },
+      { $set },
+      { returnDocument: 'after' },
+    )
+    if (!updated)
+      throw new AppError('CONFLICT', 'The conference changed meanwhile; reload and try again')
+    if (status === 'ACTIVE' && doc.status === 'DRAFT') await syncRoom(c, updated)
+    if (status === 'ENDED' && doc.status === 'ACTIVE') unwrap(await roomOf(c, id).end())
+    const fresh = (await loadConference(c, id))!
+    return c.json({ success: true, conference: publicConference(c, fresh, 'host') }, 200)
+  },
+)
+
+for (const format of ['png', 'svg'] as const) {
+  conference.openapi(
+    createRoute({
+      method: 'get',
+      path: `/{id}/qr.${format}`,
+      tags: ['Conference'],
+      summary: `QR code (${format.toUpperCase()}) of the audience join URL`,
+      middleware: [optionalAuth()] as const,
+      request: { params: IdParams },
+      responses: { 200: { description: 'The QR code' }, ...errorResponses(400, 404) },
+    }),
+    async (c) => {
+      const doc = assertVisible(await loadConference(c, c.req.valid('param').id), c.var.user)
+      const url = joinUrl(c, doc.publicCode)
+      if (format === 'svg') {
+        const svg = await QRCode.toString(url, { type: 'svg', margin: 2 })
+        return c.body(svg, 200, {
+          'content-type': 'image/svg+xml',
+          'cache-control': 'public, max-age=3600',
+        })
+      }
+      const png = await QRCode.toBuffer(url, { type: 'png', margin: 2, width: 512 })
+      return c.body(new Uint8Array(png), 200, {
+        'content-type': 'image/png',
+        'cache-control': 'public, max-age=3600',
+      })
+    },
+  )
+}
