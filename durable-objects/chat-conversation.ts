@@ -1,7 +1,447 @@
-// One conversation: ordered messages, receipts and typing for its members.
-// Its live behaviour arrives with its feature; the shared room base already accepts sockets.
-import { RealtimeRoom } from './realtime-room'
+// One conversation: messages numbered by seq and acknowledged only once stored here, delivery and
+// read receipts, typing indicators, and replay of exactly what a reconnecting member missed.
+// Messages reach MongoDB in batches on an alarm, retried until they are in.
+import { ObjectId, type AnyBulkWriteOperation } from 'mongodb'
+import { ChatClientMessageSchema, TYPING_TTL_MS, type ChatMessage } from '../shared/chat'
+import type { ErrorCode } from '../shared/errors'
+import type { RealtimeIdentity } from '../shared/realtime'
+import type { Bindings } from '../worker/env'
+import { configFor } from '../worker/middleware/config'
+import { notifyUser } from '../worker/realtime/notify'
+import {
+  conversations,
+  isBlockedBetween,
+  messages,
+  reads,
+  type MessageDoc,
+  type ReadDoc,
+} from '../worker/repositories/conversations'
+import { media } from '../worker/repositories/media'
+import { createDatabase, type Database } from '../worker/services/db'
+import { ChatStore } from './chat-store'
+import { RealtimeRoom, type ClientFrame, type SocketAttachment } from './realtime-room'
 
-export class ChatConversation extends RealtimeRoom {
+const FLUSH_DELAY_MS = 200
+const RETRY_DELAY_MS = 5000
+const TYPING_THROTTLE_MS = 2000
+// Per sender: a burst of 20, then 5 messages a second.
+const SEND_BURST = 20
+const SEND_RATE_PER_SECOND = 5
+
+export class ChatError extends Error {
+  override readonly name = 'ChatError'
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export class ChatConversation extends RealtimeRoom<Bindings> {
   protected readonly kind = 'chat' as const
+  private readonly store: ChatStore
+  private database: Database | undefined
+  private flushScheduled = false
+  private readonly buckets = new Map<string, { tokens: number; at: number }>()
+  private readonly lastTyping = new Map<string, number>()
+  private readonly blockCache = new Map<string, { blocked: boolean; at: number }>()
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env)
+    this.store = new ChatStore(ctx.storage.sql, () => this.store.meta('conversation_id') ?? '')
+  }
+
+  // ---- RPC from the Worker ---------------------------------------------------------------------
+
+  async setup(conversationId: string, type: 'direct' | 'group', members: string[]) {
+    this.store.setMeta('conversation_id', conversationId)
+    this.store.setMeta('type', type)
+    this.store.setMeta('members', JSON.stringify(members))
+    // Removed members lose their open sockets at once.
+    for (const ws of this.ctx.getWebSockets()) {
+      const { identity } = ws.deserializeAttachment() as SocketAttachment
+      if (!members.includes(identity.subject)) ws.close(4003, 'No longer a member')
+    }
+  }
+
+  async postMessage(
+    senderId: string,
+    input: { text: string; attachments: string[]; clientId?: string },
+  ) {
+    return this.run(() => this.sendMessage(senderId, input))
+  }
+
+  async deleteMessage(userId: string, seq: number) {
+    return this.run(() => {
+      const message = this.store.message(seq)
+      if (!message || message.deleted) throw new ChatError('NOT_FOUND', 'Message not found')
+      if (message.senderId !== userId)
+        throw new ChatError('FORBIDDEN', 'You can delete only your own messages')
+      this.store.markDeleted(seq)
+      this.broadcast({ type: 'message.deleted', seq: this.store.lastSeq(), messageSeq: seq })
+      this.scheduleFlush()
+      return { seq }
+    })
+  }
+
+  async markRead(userId: string, seq: number) {
+    return this.run(() => this.receipt(userId, 'read', seq))
+  }
+
+  /**
+   * A page of messages, oldest first: the `limit` right after `after`, or else the `limit` right
+   * before `before` (the latest when absent). Recent ones come from this object; older ones, which
+   * it no longer keeps, from MongoDB (everything it dropped was persisted first).
+   */
+  async history(opts: { before?: number; after?: number; limit: number }): Promise<ChatMessage[]> {
+    const lastSeq = this.store.lastSeq()
+    const oldest = this.store.oldestKept() ?? lastSeq + 1
+    const fromDb = async (
+      filter: { $gt?: number; $lt: number },
+      direction: 1 | -1,
+      limit: number,
+    ) => {
+      if (limit <= 0) return []
+      const conversationId = new ObjectId(this.store.meta('conversation_id'))
+      const docs = await messages(await this.db())
+        .find({ conversationId, seq: filter })
+        .sort({ seq: direction })
+        .limit(limit)
+        .toArray()
+      return docs.map((m) => this.fromDoc(m))
+    }
+    if (opts.after !== undefined) {
+      const older =
+        opts.after + 1 < oldest ? await fromDb({ $gt: opts.after, $lt: oldest }, 1, opts.limit) : []
+      const start = Math.max(opts.after, oldest - 1, older.at(-1)?.seq ?? 0)
+      return [...older, ...this.store.range(start, lastSeq + 1, opts.limit - older.length)]
+    }
+    const before = Math.min(opts.before ?? lastSeq + 1, lastSeq + 1)
+    const recent = this.store.range(oldest - 1, before, opts.limit, true)
+    const older = await fromDb({ $lt: Math.min(before, oldest) }, -1, opts.limit - recent.length)
+    return [...recent, ...older].reverse()
+  }
+
+  private async run<T>(
+    fn: () => T | Promise<T>,
+  ): Promise<T | { error: { code: ErrorCode; message: string } }> {
+    try {
+      return await fn()
+    } catch (error) {
+      if (error instanceof ChatError) return { error: { code: error.code, message: error.message } }
+      throw error
+    }
+  }
+
+  // ---- Sockets ---------------------------------------------------------------------------------
+
+  protected override async onConnect(ws: WebSocket, attachment: SocketAttachment, url: URL) {
+    if (!this.store.members().includes(attachment.identity.subject)) {
+      this.send(ws, {
+        type: 'error',
+        code: 'FORBIDDEN',
+        message: 'Not a member of this conversation',
+      })
+      ws.close(4003, 'Not a member')
+      return
+    }
+    const lastSeq = this.store.lastSeq()
+    this.send(ws, {
+      type: 'welcome',
+      room: { kind: 'chat', id: attachment.room },
+      identity: attachment.identity,
+      seq: lastSeq,
+    })
+    const since = url.searchParams.get('since')
+    if (since !== null) {
+      // Exactly what was missed, in order: every message after `since`.
+      let cursor = Number(since)
+      while (cursor < lastSeq) {
+        const page = await this.history({ after: cursor, limit: 500 })
+        if (page.length === 0) break
+        for (const message of page)
+          this.send(ws, { type: 'message.new', seq: message.seq, message })
+        cursor = page.at(-1)!.seq
+      }
+    }
+    this.send(ws, { type: 'sync.complete', seq: lastSeq, receipts: this.allReceipts() })
+  }
+
+  protected override async onMessage(
+    ws: WebSocket,
+    attachment: SocketAttachment,
+    frame: ClientFrame,
+  ) {
+    const parsed = ChatClientMessageSchema.safeParse(frame)
+    if (!parsed.success) {
+      return this.send(ws, {
+        type: 'error',
+        rid: frame.rid,
+        code: 'VALIDATION_ERROR',
+        message: `Invalid '${frame.type}' message`,
+        details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      })
+    }
+    const message = parsed.data
+    const userId = attachment.identity.subject
+    try {
+      switch (message.type) {
+        case 'message.send': {
+          const stored = await this.sendMessage(userId, message)
+          return this.send(ws, {
+            type: 'ack',
+            rid: message.rid,
+            seq: stored.seq,
+            id: stored.id,
+            createdAt: stored.createdAt,
+          })
+        }
+        case 'message.delivered':
+        case 'message.read':
+          this.receipt(userId, message.type === 'message.read' ? 'read' : 'delivered', message.seq)
+          return this.send(ws, { type: 'ack', rid: message.rid })
+        case 'typing':
+          return this.typing(ws, attachment.identity, message.active)
+      }
+    } catch (error) {
+      if (!(error instanceof ChatError)) throw error
+      this.send(ws, { type: 'error', rid: message.rid, code: error.code, message: error.message })
+    }
+  }
+
+  // ---- Conversation logic ----------------------------------------------------------------------
+
+  private async sendMessage(
+    senderId: string,
+    input: { text: string; attachments: string[]; clientId?: string },
+  ): Promise<ChatMessage> {
+    const members = this.store.members()
+    if (!members.includes(senderId))
+      throw new ChatError('FORBIDDEN', 'Not a member of this conversation')
+    if (input.clientId) {
+      const earlier = this.store.byClientId(senderId, input.clientId)
+      if (earlier) return earlier
+    }
+    const text = input.text.trim()
+    if (!text && input.attachments.length === 0)
+      throw new ChatError('VALIDATION_ERROR', 'A message needs text or an attachment')
+    this.takeToken(senderId)
+    if (this.store.meta('type') === 'direct') {
+      const other = members.find((m) => m !== senderId)
+      if (other && (await this.blocked(senderId, other)))
+        throw new ChatError('FORBIDDEN', 'You cannot message this user')
+    }
+    if (input.attachments.length > 0) await this.checkAttachments(senderId, input.attachments)
+    const message = this.store.append({
+      id: new ObjectId().toHexString(),
+      sender: senderId,
+      text,
+      attachments: input.attachments,
+      clientId: input.clientId,
+      now: Date.now(),
+    })
+    this.store.advanceReceipt(senderId, 'read', message.seq)
+    this.broadcast({ type: 'message.new', seq: message.seq, message })
+    // Members without a socket here hear about it on their UserChannel (coalesced per flush).
+    const viewing = new Set(
+      this.ctx
+        .getWebSockets()
+        .map((ws) => (ws.deserializeAttachment() as SocketAttachment).identity.subject),
+    )
+    this.store.queueNotify(members.filter((m) => m !== senderId && !viewing.has(m)))
+    this.scheduleFlush()
+    return message
+  }
+
+  private receipt(userId: string, kind: 'delivered' | 'read', seq: number) {
+    if (!this.store.members().includes(userId))
+      throw new ChatError('FORBIDDEN', 'Not a member of this conversation')
+    if (seq > this.store.lastSeq())
+      throw new ChatError('VALIDATION_ERROR', 'No message with this seq yet')
+    if (this.store.advanceReceipt(userId, kind, seq)) {
+      const r = this.store.receipt(userId)
+      this.broadcast({
+        type: 'receipt.updated',
+        seq: this.store.lastSeq(),
+        userId,
+        deliveredSeq: r.delivered,
+        readSeq: r.read,
+      })
+      this.scheduleFlush()
+    }
+    return { seq }
+  }
+
+  private typing(ws: WebSocket, identity: RealtimeIdentity, active: boolean) {
+    const now = Date.now()
+    const last = this.lastTyping.get(identity.subject) ?? 0
+    // Throttled: repeated "typing" within the window only extends what clients already show.
+    if (active && now - last < TYPING_THROTTLE_MS) return
+    this.lastTyping.set(identity.subject, active ? now : 0)
+    this.broadcast(
+      {
+        type: 'typing.changed',
+        seq: this.store.lastSeq(),
+        userId: identity.subject,
+        active,
+        until: active ? new Date(now + TYPING_TTL_MS).toISOString() : null,
+      },
+      { except: ws },
+    )
+  }
+
+  private allReceipts() {
+    return Object.fromEntries(this.store.members().map((m) => [m, this.store.receipt(m)]))
+  }
+
+  private takeToken(senderId: string) {
+    const now = Date.now()
+    const bucket = this.buckets.get(senderId) ?? { tokens: SEND_BURST, at: now }
+    bucket.tokens = Math.min(
+      SEND_BURST,
+      bucket.tokens + ((now - bucket.at) / 1000) * SEND_RATE_PER_SECOND,
+    )
+    bucket.at = now
+    if (bucket.tokens < 1) {
+      this.buckets.set(senderId, bucket)
+      throw new ChatError('RATE_LIMITED', 'You are sending messages too fast; slow down')
+    }
+    bucket.tokens -= 1
+    this.buckets.set(senderId, bucket)
+  }
+
+  private async blocked(a: string, b: string): Promise<boolean> {
+    const key = [a, b].sort().join(':')
+    const cached = this.blockCache.get(key)
+    if (cached && Date.now() - cached.at < 30_000) return cached.blocked
+    const blocked = await isBlockedBetween(await this.db(), new ObjectId(a), new ObjectId(b))
+    this.blockCache.set(key, { blocked, at: Date.now() })
+    return blocked
+  }
+
+  /** Attachments are the sender's own media that finished uploading. */
+  private async checkAttachments(senderId: string, ids: string[]) {
+    const found = await media(await this.db()).countDocuments({
+      _id: { $in: ids.map((id) => new ObjectId(id)) },
+      ownerId: new ObjectId(senderId),
+      status: { $in: ['ready', 'processing'] },
+    })
+    if (found !== new Set(ids).size)
+      throw new ChatError('VALIDATION_ERROR', 'Attachments must be your own uploaded media')
+  }
+
+  private fromDoc(m: MessageDoc): ChatMessage {
+    return {
+      id: m._id.toHexString(),
+      conversationId: m.conversationId.toHexString(),
+      seq: m.seq,
+      senderId: m.senderId.toHexString(),
+      text: m.deletedAt ? '' : m.text,
+      attachments: m.deletedAt ? [] : m.attachments.map((a) => a.toHexString()),
+      clientId: m.clientId ?? null,
+      createdAt: m.createdAt.toISOString(),
+      deleted: Boolean(m.deletedAt),
+    }
+  }
+
+  // ---- MongoDB ---------------------------------------------------------------------------------
+
+  private db() {
+    if (!this.database) {
+      const config = configFor(this.env)
+      this.database = createDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB })
+    }
+    return this.database.db()
+  }
+
+  private scheduleFlush() {
+    if (this.flushScheduled) return
+    this.flushScheduled = true
+    void this.ctx.storage.setAlarm(Date.now() + FLUSH_DELAY_MS)
+  }
+
+  override async alarm() {
+    this.flushScheduled = false
+    try {
+      await this.flush()
+    } catch {
+      // MongoDB is unreachable: everything is still in storage; try again shortly.
+      this.flushScheduled = true
+      await this.ctx.storage.setAlarm(Date.now() + RETRY_DELAY_MS)
+    }
+  }
+
+  /** Writes pending messages, deletions and receipts to MongoDB, then tells absent members. */
+  private async flush() {
+    const db = await this.db()
+    const conversationId = new ObjectId(this.store.meta('conversation_id'))
+    for (let batch = this.store.unpersisted(); batch.length > 0; batch = this.store.unpersisted()) {
+      const ops: AnyBulkWriteOperation<MessageDoc>[] = batch.map((m) => ({
+        updateOne: {
+          filter: { conversationId, seq: m.seq },
+          update: {
+            $setOnInsert: {
+              _id: new ObjectId(m.id),
+              senderId: new ObjectId(m.senderId),
+              text: m.text,
+              attachments: m.attachments.map((a) => new ObjectId(a)),
+              createdAt: new Date(m.createdAt),
+              ...(m.clientId ? { clientId: m.clientId } : {}),
+            },
+            ...(m.deleted ? { $set: { deletedAt: new Date(), text: '', attachments: [] } } : {}),
+          },
+          upsert: true,
+        },
+      }))
+      await messages(db).bulkWrite(ops, { ordered: false })
+      const last = batch.filter((m) => !m.deleted).at(-1)
+      if (last) {
+        await conversations(db).updateOne(
+          { _id: conversationId, lastSeq: { $lt: last.seq } },
+          {
+            $set: {
+              lastSeq: last.seq,
+              lastMessage: {
+                seq: last.seq,
+                senderId: new ObjectId(last.senderId),
+                text: last.text.slice(0, 200),
+                at: new Date(last.createdAt),
+              },
+              lastActivityAt: new Date(last.createdAt),
+              updatedAt: new Date(),
+            },
+          },
+        )
+      }
+      this.store.markPersisted(batch.map((m) => m.seq))
+    }
+    const dirty = this.store.dirtyReceipts()
+    if (dirty.length > 0) {
+      const ops: AnyBulkWriteOperation<ReadDoc>[] = dirty.map((r) => ({
+        updateOne: {
+          filter: { conversationId, userId: new ObjectId(r.member) },
+          update: {
+            $max: { readSeq: r.read, deliveredSeq: r.delivered },
+            $setOnInsert: { _id: new ObjectId() },
+          },
+          upsert: true,
+        },
+      }))
+      await reads(db).bulkWrite(ops, { ordered: false })
+      this.store.cleanReceipts(dirty.map((r) => r.member))
+    }
+    const absent = this.store.takeNotify()
+    const lastSeq = this.store.lastSeq()
+    await Promise.all(
+      absent.map((member) =>
+        notifyUser(this.env, member, {
+          type: 'chat.unread',
+          conversationId: conversationId.toHexString(),
+          lastSeq,
+          unread: lastSeq - this.store.receipt(member).read,
+        }).catch(() => undefined),
+      ),
+    )
+  }
 }

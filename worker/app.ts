@@ -15,7 +15,9 @@ import { provideServices } from './middleware/services'
 import { createRouter } from './openapi'
 import { adminUsers } from './routes/admin-users'
 import { auth } from './routes/auth'
+import { chat } from './routes/chat'
 import { conference } from './routes/conference'
+import { conferenceChat } from './routes/conference-chat'
 import { conferenceQa } from './routes/conference-qa'
 import { conferenceQuestionsRoutes } from './routes/conference-questions'
 import { devCapture } from './routes/dev-capture'
@@ -64,6 +66,8 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/api/conference', conference)
   app.route('/api/conference', conferenceQuestionsRoutes)
   app.route('/api/conference', conferenceQa)
+  app.route('/api/conference', conferenceChat)
+  app.route('/api/chat', chat)
   app.route('/api/media', mediaRoutes)
   app.route('/api/video-transcoding', videoTranscoding)
   app.route('/internal/transcoding/jobs', internalTranscoding)

@@ -29,6 +29,19 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { status: 1, createdAt: -1 }, name: 'status_recent' },
   ],
   conference_questions: [{ key: { conferenceId: 1, order: 1 }, name: 'conference_order' }],
+  conversations: [
+    { key: { members: 1, lastActivityAt: -1, _id: -1 }, name: 'member_recent' },
+    { key: { directKey: 1 }, name: 'directKey_unique', unique: true, sparse: true },
+    { key: { conferenceId: 1 }, name: 'conference', sparse: true },
+  ],
+  messages: [{ key: { conversationId: 1, seq: 1 }, name: 'conversation_seq_unique', unique: true }],
+  conversation_reads: [
+    { key: { conversationId: 1, userId: 1 }, name: 'conversation_user_unique', unique: true },
+  ],
+  blocks: [
+    { key: { blockerId: 1, blockedId: 1 }, name: 'pair_unique', unique: true },
+    { key: { blockedId: 1 }, name: 'blocked' },
+  ],
   password_resets: [
     { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
     { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
