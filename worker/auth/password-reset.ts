@@ -5,7 +5,6 @@ import { ObjectId, type Collection, type Db } from 'mongodb'
 import type { Config } from '../../shared/config'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import type { SessionDoc } from './sessions'
 import { randomToken, sha256 } from './tokens'
 
 export interface PasswordResetDoc {
@@ -82,17 +81,4 @@ export async function sendPasswordResetMail(c: Context<AppEnv>, to: string, link
     text: `Someone asked to reset the password of your Videodesk account. To choose a new one, open ${link} within ${minutes} minutes. The link works once. If it was not you, ignore this email; your password stays as it is.`,
     html: `<p>Someone asked to reset the password of your Videodesk account.</p><p><a href="${link}">Choose a new password</a></p><p>The link works once and expires in ${minutes} minutes. If it was not you, ignore this email; your password stays as it is.</p>`,
   })
-}
-
-/** After a password change: every device but the current one is signed out. */
-export async function endOtherSessions(db: Db, userId: ObjectId, keepSessionId: string, now: Date) {
-  const keep = ObjectId.isValid(keepSessionId) ? new ObjectId(keepSessionId) : undefined
-  await db.collection<SessionDoc>('sessions').updateMany(
-    {
-      userId,
-      revokedAt: { $exists: false },
-      ...(keep ? { familyId: { $ne: keep } } : {}),
-    },
-    { $set: { revokedAt: now, revokedReason: 'password-change' } },
-  )
 }

@@ -200,3 +200,28 @@ export async function isSessionLive(db: Db, sessionId: string): Promise<boolean>
   )
   return live !== null
 }
+
+/** After a password change: every device but the current one is signed out. */
+export async function endOtherSessions(db: Db, userId: ObjectId, keepSessionId: string, now: Date) {
+  const keep = ObjectId.isValid(keepSessionId) ? new ObjectId(keepSessionId) : undefined
+  await sessions(db).updateMany(
+    {
+      userId,
+      revokedAt: { $exists: false },
+      ...(keep ? { familyId: { $ne: keep } } : {}),
+    },
+    { $set: { revokedAt: now, revokedReason: 'password-change' } },
+  )
+}
+
+/** The owner of a refresh token's session, whether or not it is still live. */
+export async function refreshTokenOwner(
+  db: Db,
+  refreshToken: string,
+): Promise<ObjectId | undefined> {
+  const session = await sessions(db).findOne(
+    { tokenHash: await sha256(refreshToken) },
+    { projection: { userId: 1 } },
+  )
+  return session?.userId
+}

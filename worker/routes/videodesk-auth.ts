@@ -3,7 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
-import { ObjectId, type Db } from 'mongodb'
+import { ObjectId } from 'mongodb'
 import {
   ACCESS_COOKIE,
   REFRESH_COOKIE,
@@ -18,7 +18,6 @@ import { hashPassword, verifyPassword } from '../auth/passwords'
 import {
   consumePasswordReset,
   createPasswordReset,
-  endOtherSessions,
   resetLink,
   sendPasswordResetMail,
 } from '../auth/password-reset'
@@ -30,8 +29,14 @@ import {
   PasswordSchema,
   ProfileUpdateSchema,
 } from '../auth/schemas'
-import { endAllSessions, endSession, startSession, type SessionDoc } from '../auth/sessions'
-import { InvalidAccessTokenError, sha256, verifyAccessToken } from '../auth/tokens'
+import {
+  endAllSessions,
+  endOtherSessions,
+  endSession,
+  refreshTokenOwner,
+  startSession,
+} from '../auth/sessions'
+import { InvalidAccessTokenError, verifyAccessToken } from '../auth/tokens'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { log } from '../log'
@@ -182,14 +187,6 @@ videodeskAuth.openapi(
   }),
   (c) => c.json({ success: true as const, user: publicUser(c.get('user')) }, 200),
 )
-
-/** The owner of a refresh token's session, whether or not it is still live. */
-async function refreshTokenOwner(db: Db, refreshToken: string): Promise<ObjectId | undefined> {
-  const session = await db
-    .collection<SessionDoc>('sessions')
-    .findOne({ tokenHash: await sha256(refreshToken) }, { projection: { userId: 1 } })
-  return session?.userId
-}
 
 /** Access-token claims from the Bearer header or the cookie, when they verify. */
 async function accessClaims(c: Context<AppEnv>) {
