@@ -1,5 +1,6 @@
 // How the stack starts each stand-in for a profile (ports, data folders) and which variables each
 // one hands to the Worker.
+import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -122,6 +123,7 @@ export interface CaptureNeeds {
   smtp: boolean
   twilio: boolean
   fcm: boolean
+  google: boolean
 }
 
 /** Placeholder Twilio credentials: well-formed, so code validating sid shapes accepts them. */
@@ -133,17 +135,34 @@ const TWILIO_PLACEHOLDERS = {
   TWILIO_PHONE_NUMBER: '+15005550006',
 }
 
+/** The dev OAuth clients the Google fake registers: one web (confidential) and two app clients. */
+function googleDevClients() {
+  return {
+    GOOGLE_CLIENT_ID: 'sanora-dev-web.apps.googleusercontent.com',
+    GOOGLE_ANDROID_CLIENT_ID: 'sanora-dev-android.apps.googleusercontent.com',
+    GOOGLE_IOS_CLIENT_ID: 'sanora-dev-ios.apps.googleusercontent.com',
+    // Shaped like Google's secrets; new at every start, like the FCM key.
+    GOOGLE_CLIENT_SECRET: `GOCSPX-${randomBytes(21).toString('base64url')}`,
+  }
+}
+
 export async function startCapture(
   ctx: ServiceContext,
   needs: CaptureNeeds,
 ): Promise<StartedService> {
   const fcm = needs.fcm ? await generateFcmCredentials() : undefined
+  const google = needs.google ? googleDevClients() : undefined
   const capture = await startCaptureServer({
     host: HOST,
     httpPort: ctx.dev ? DEV_PORTS.capture : 0,
     smtpPort: ctx.dev ? DEV_PORTS.smtp : 0,
     fallbackToFreePort: ctx.dev,
     fcmPublicKeyPem: fcm?.publicKeyPem,
+    googleClients: google && [
+      { id: google.GOOGLE_CLIENT_ID, secret: google.GOOGLE_CLIENT_SECRET },
+      { id: google.GOOGLE_ANDROID_CLIENT_ID },
+      { id: google.GOOGLE_IOS_CLIENT_ID },
+    ],
     log: ctx.log,
   })
   const url = capture.httpUrl
@@ -167,6 +186,15 @@ export async function startCapture(
       FCM_PRIVATE_KEY: fcm.privateKeyPem,
     })
     services.push({ name: 'fcm', url })
+  }
+  if (google) {
+    // GOOGLE_CALLBACK_URL stays unset: the Worker derives it from the request's origin.
+    Object.assign(env, google, {
+      GOOGLE_AUTH_URL: `${url}/google/authorize`,
+      GOOGLE_TOKEN_URL: `${url}/google/token`,
+      GOOGLE_JWKS_URL: `${url}/google/jwks`,
+    })
+    services.push({ name: 'google', url: `${url}/google` })
   }
   return { env, services, stop: () => capture.close() }
 }

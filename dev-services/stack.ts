@@ -58,6 +58,13 @@ export const STACK_VARIABLES = [
   'FCM_PROJECT_ID',
   'FCM_CLIENT_EMAIL',
   'FCM_PRIVATE_KEY',
+  'GOOGLE_CLIENT_ID',
+  'GOOGLE_CLIENT_SECRET',
+  'GOOGLE_ANDROID_CLIENT_ID',
+  'GOOGLE_IOS_CLIENT_ID',
+  'GOOGLE_AUTH_URL',
+  'GOOGLE_TOKEN_URL',
+  'GOOGLE_JWKS_URL',
   'DEV_CAPTURE_URL',
 ] as const
 
@@ -139,8 +146,9 @@ function plan(given: Record<string, string>): Task[] {
     smtp: !given.SMTP_HOST,
     twilio: !given.TWILIO_ACCOUNT_SID,
     fcm: !given.FCM_PROJECT_ID,
+    google: !given.GOOGLE_CLIENT_ID,
   }
-  if (needs.smtp || needs.twilio || needs.fcm) {
+  if (needs.smtp || needs.twilio || needs.fcm || needs.google) {
     tasks.push({ name: 'capture', start: (ctx) => startCapture(ctx, needs) })
   }
   return tasks

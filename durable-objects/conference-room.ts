@@ -412,7 +412,13 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     try {
       const db = await this.db()
       for (const questionId of this.store.unpersistedClosed()) {
-        await saveQuestionResults(db, questionId, this.store.results(questionId), new Date())
+        await saveQuestionResults(
+          db,
+          questionId,
+          this.store.results(questionId),
+          Boolean(this.store.question(questionId)?.revealed),
+          new Date(),
+        )
         this.store.markPersisted(questionId)
       }
       if (this.store.meta('analytics_pending') === '1') {

@@ -1,6 +1,14 @@
 // The local stand-ins end to end, driven through the same client libraries the Worker and its
 // tooling use (mongodb, @upstash/redis, AWS SDK, nodemailer, plain fetch for Twilio/FCM).
 import { createSign } from 'node:crypto'
+import {
+  CodeChallengeMethod,
+  OAuth2Client,
+  OAuth2RequestError,
+  generateCodeVerifier,
+  generateState,
+} from 'arctic'
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { Redis } from '@upstash/redis'
@@ -22,6 +30,7 @@ const ALL_GIVEN = {
   SMTP_PORT: '1',
   TWILIO_ACCOUNT_SID: 'ACgiven',
   FCM_PROJECT_ID: 'given-project',
+  GOOGLE_CLIENT_ID: 'given.apps.googleusercontent.com',
 }
 
 describe('dev stack (test profile)', () => {
@@ -367,6 +376,262 @@ describe('dev stack with configuration given', () => {
     expect((error as Error).message).toMatch(/redis/)
     expect((error as Error).message).toContain('apt-get install redis-server')
     expect((error as Error).message).toContain('brew install redis')
+  })
+})
+
+describe('Google OAuth/OIDC fake', () => {
+  const { GOOGLE_CLIENT_ID: _google, ...given } = ALL_GIVEN
+  let stack: Stack
+  let env: Record<string, string>
+  const callback = 'http://127.0.0.1:9/api/auth/google/callback'
+
+  beforeAll(async () => {
+    stack = await startStack({ profile: 'test', env: given })
+    env = stack.env
+  }, 20_000)
+  afterAll(() => stack?.stop())
+
+  const webClient = (secret = env.GOOGLE_CLIENT_SECRET!, redirectUri = callback) =>
+    new OAuth2Client(env.GOOGLE_CLIENT_ID!, secret, redirectUri)
+  const keys = () => createRemoteJWKSet(new URL(env.GOOGLE_JWKS_URL!))
+
+  /** Walks the consent screen as a browser would and answers the code it hands back. */
+  async function authorize(
+    opts: { client?: OAuth2Client; loginHint?: string; verifier?: string } = {},
+  ) {
+    const state = generateState()
+    const verifier = opts.verifier ?? generateCodeVerifier()
+    const url = (opts.client ?? webClient()).createAuthorizationURLWithPKCE(
+      env.GOOGLE_AUTH_URL!,
+      state,
+      CodeChallengeMethod.S256,
+      verifier,
+      ['openid', 'email', 'profile'],
+    )
+    if (opts.loginHint) url.searchParams.set('login_hint', opts.loginHint)
+    const res = await fetch(url, { redirect: 'manual' })
+    expect(res.status).toBe(302)
+    const back = new URL(res.headers.get('location')!)
+    expect(back.origin + back.pathname).toBe(callback)
+    expect(back.searchParams.get('state')).toBe(state)
+    return { code: back.searchParams.get('code')!, verifier }
+  }
+
+  const refusal = (promise: Promise<unknown>) =>
+    promise.then(
+      () => expect.unreachable('the token request should have been refused'),
+      (error: unknown) => {
+        expect(error).toBeInstanceOf(OAuth2RequestError)
+        return (error as OAuth2RequestError).code
+      },
+    )
+
+  it('starts for Google alone when only GOOGLE_CLIENT_ID is missing, and hands out its variables', () => {
+    expect(stack.services.map((service) => service.name)).toEqual(['capture', 'google'])
+    const capture = stack.captureUrl!
+    expect(env).toMatchObject({
+      GOOGLE_CLIENT_ID: 'sanora-dev-web.apps.googleusercontent.com',
+      GOOGLE_ANDROID_CLIENT_ID: 'sanora-dev-android.apps.googleusercontent.com',
+      GOOGLE_IOS_CLIENT_ID: 'sanora-dev-ios.apps.googleusercontent.com',
+      GOOGLE_AUTH_URL: `${capture}/google/authorize`,
+      GOOGLE_TOKEN_URL: `${capture}/google/token`,
+      GOOGLE_JWKS_URL: `${capture}/google/jwks`,
+    })
+    expect(env.GOOGLE_CLIENT_SECRET).toMatch(/^GOCSPX-[\w-]{28}$/)
+    expect(env.GOOGLE_CALLBACK_URL).toBeUndefined()
+    expect(env.TWILIO_API_BASE_URL).toBeUndefined()
+  })
+
+  it('serves its signing key as a cacheable JWKS', async () => {
+    const res = await fetch(env.GOOGLE_JWKS_URL!)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/)
+    const { keys: served } = (await res.json()) as { keys: Record<string, string>[] }
+    expect(served).toHaveLength(1)
+    expect(served[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', e: 'AQAB' })
+    expect(served[0]!.kid).toMatch(/^[0-9a-f]{40}$/)
+    expect(served[0]!.d).toBeUndefined()
+  })
+
+  it('runs the authorization-code flow with PKCE for arctic, answering a signed ID token', async () => {
+    const email = 'ada.lovelace@example.test'
+    const { code, verifier } = await authorize({ loginHint: email })
+    const tokens = await webClient().validateAuthorizationCode(
+      env.GOOGLE_TOKEN_URL!,
+      code,
+      verifier,
+    )
+    expect(tokens.tokenType()).toBe('Bearer')
+    expect(tokens.accessToken()).toMatch(/^ya29\./)
+    expect(tokens.accessTokenExpiresInSeconds()).toBeGreaterThan(3000)
+    expect(tokens.scopes()).toContain('openid')
+
+    const { payload, protectedHeader } = await jwtVerify(tokens.idToken(), keys(), {
+      issuer: 'https://accounts.google.com',
+      audience: env.GOOGLE_CLIENT_ID!,
+      algorithms: ['RS256'],
+    })
+    expect(protectedHeader.kid).toMatch(/^[0-9a-f]{40}$/)
+    expect(payload).toMatchObject({
+      azp: env.GOOGLE_CLIENT_ID,
+      email,
+      email_verified: true,
+      name: 'Ada Lovelace',
+      picture: expect.stringMatching(/^https:\/\//),
+    })
+    expect(payload.sub).toMatch(/^\d{21}$/)
+    expect(payload.exp! - payload.iat!).toBe(3600)
+
+    // The same Google account every time; another email is another account.
+    const again = await authorize({ loginHint: email })
+    const second = await webClient().validateAuthorizationCode(
+      env.GOOGLE_TOKEN_URL!,
+      again.code,
+      again.verifier,
+    )
+    const { payload: same } = await jwtVerify(second.idToken(), keys())
+    expect(same.sub).toBe(payload.sub)
+    const other = await authorize()
+    const third = await webClient().validateAuthorizationCode(
+      env.GOOGLE_TOKEN_URL!,
+      other.code,
+      other.verifier,
+    )
+    const { payload: defaultUser } = await jwtVerify(third.idToken(), keys())
+    expect(defaultUser.email).toBe('dev.user@example.test')
+    expect(defaultUser.sub).not.toBe(payload.sub)
+  })
+
+  it('refuses a wrong verifier, a replayed code, a wrong secret and another redirect URI', async () => {
+    const first = await authorize()
+    expect(
+      await refusal(
+        webClient().validateAuthorizationCode(
+          env.GOOGLE_TOKEN_URL!,
+          first.code,
+          generateCodeVerifier(),
+        ),
+      ),
+    ).toBe('invalid_grant')
+    // Consumed by the failed attempt, as a code is good for one attempt only.
+    expect(
+      await refusal(
+        webClient().validateAuthorizationCode(env.GOOGLE_TOKEN_URL!, first.code, first.verifier),
+      ),
+    ).toBe('invalid_grant')
+
+    const used = await authorize()
+    await webClient().validateAuthorizationCode(env.GOOGLE_TOKEN_URL!, used.code, used.verifier)
+    expect(
+      await refusal(
+        webClient().validateAuthorizationCode(env.GOOGLE_TOKEN_URL!, used.code, used.verifier),
+      ),
+    ).toBe('invalid_grant')
+
+    const secret = await authorize()
+    expect(
+      await refusal(
+        webClient('GOCSPX-wrong').validateAuthorizationCode(
+          env.GOOGLE_TOKEN_URL!,
+          secret.code,
+          secret.verifier,
+        ),
+      ),
+    ).toBe('invalid_client')
+
+    const moved = await authorize()
+    expect(
+      await refusal(
+        webClient(undefined, 'http://127.0.0.1:9/elsewhere').validateAuthorizationCode(
+          env.GOOGLE_TOKEN_URL!,
+          moved.code,
+          moved.verifier,
+        ),
+      ),
+    ).toBe('redirect_uri_mismatch')
+  })
+
+  it('refuses an unknown client on the consent screen and a missing verifier at the token endpoint', async () => {
+    const stranger = new OAuth2Client('stranger.apps.googleusercontent.com', 'x', callback)
+    const url = stranger.createAuthorizationURLWithPKCE(
+      env.GOOGLE_AUTH_URL!,
+      generateState(),
+      CodeChallengeMethod.S256,
+      generateCodeVerifier(),
+      ['openid'],
+    )
+    const res = await fetch(url, { redirect: 'manual' })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ error: 'invalid_client' })
+
+    const { code } = await authorize()
+    const form = new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: callback,
+      client_id: env.GOOGLE_CLIENT_ID!,
+      client_secret: env.GOOGLE_CLIENT_SECRET!,
+    })
+    const missing = await fetch(env.GOOGLE_TOKEN_URL!, { method: 'POST', body: form })
+    expect(missing.status).toBe(400)
+    expect(await missing.json()).toMatchObject({
+      error: 'invalid_grant',
+      error_description: 'Missing code verifier.',
+    })
+  })
+
+  it('mints ID tokens with chosen claims for tests, signed with the served key', async () => {
+    const mint = async (claims: Record<string, unknown>) => {
+      const res = await fetch(`${stack.captureUrl}/google/id-token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(claims),
+      })
+      expect(res.status).toBe(200)
+      return ((await res.json()) as { idToken: string }).idToken
+    }
+    const { payload } = await jwtVerify(await mint({}), keys(), {
+      issuer: 'https://accounts.google.com',
+      audience: env.GOOGLE_CLIENT_ID!,
+    })
+    expect(payload).toMatchObject({ email: 'dev.user@example.test', email_verified: true })
+
+    const custom = await mint({
+      aud: env.GOOGLE_ANDROID_CLIENT_ID,
+      email: 'grace@example.test',
+      email_verified: false,
+      exp: null,
+    })
+    const { payload: claims } = await jwtVerify(custom, keys())
+    expect(claims).toMatchObject({
+      aud: env.GOOGLE_ANDROID_CLIENT_ID,
+      email: 'grace@example.test',
+      email_verified: false,
+    })
+    expect(claims.exp).toBeUndefined()
+    expect(claims.sub).toMatch(/^\d{21}$/)
+
+    const expired = await mint({ exp: Math.floor(Date.now() / 1000) - 60 })
+    await expect(jwtVerify(expired, keys())).rejects.toThrow(/exp/)
+
+    const bad = await fetch(`${stack.captureUrl}/google/id-token`, {
+      method: 'POST',
+      body: '[1, 2]',
+    })
+    expect(bad.status).toBe(400)
+  })
+
+  it('rotates keys while still serving the previous one', async () => {
+    const before = await fetch(`${stack.captureUrl}/google/id-token`, { method: 'POST' })
+    const oldToken = ((await before.json()) as { idToken: string }).idToken
+    const rotated = await fetch(`${stack.captureUrl}/google/rotate-keys`, { method: 'POST' })
+    const { kid } = (await rotated.json()) as { kid: string }
+    const jwks = (await (await fetch(env.GOOGLE_JWKS_URL!)).json()) as { keys: { kid: string }[] }
+    expect(jwks.keys.map((k) => k.kid)).toEqual([kid, decodeProtectedHeader(oldToken).kid])
+    await expect(jwtVerify(oldToken, keys())).resolves.toBeTruthy()
+    const after = await fetch(`${stack.captureUrl}/google/id-token`, { method: 'POST' })
+    const newToken = ((await after.json()) as { idToken: string }).idToken
+    expect(decodeProtectedHeader(newToken).kid).toBe(kid)
   })
 })
 

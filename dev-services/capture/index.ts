@@ -1,8 +1,9 @@
-// One capture server for every outbound message: SMTP, the Twilio and FCM fakes, and the JSON read
-// API (`/mail`, `/sms`, `/push`) through which developers and tests see what was sent.
+// One capture server for every outbound message: SMTP, the Twilio, FCM and Google sign-in fakes, and
+// the JSON read API (`/mail`, `/sms`, `/push`) through which developers and tests see what was sent.
 import http from 'node:http'
 import { closeServer, listenWithFallback } from '../ports.js'
 import { fcmRoutes } from './fcm.js'
+import { googleRoutes, type GoogleClient } from './google.js'
 import { contextFor, readBody, type Route, type RouteResult } from './http.js'
 import { startSmtpCapture, type SmtpCapture } from './smtp.js'
 import { CaptureList } from './store.js'
@@ -25,6 +26,8 @@ export interface CaptureServerOptions {
   fallbackToFreePort?: boolean
   /** PEM public key the /token endpoint checks service-account JWT signatures against. */
   fcmPublicKeyPem?: string
+  /** OAuth clients the Google fake knows (under /google); absent = any client id is accepted. */
+  googleClients?: GoogleClient[]
   /** Product name in Verify code messages. */
   appName?: string
   log?: (line: string) => void
@@ -53,6 +56,7 @@ export async function startCaptureServer(opts: CaptureServerOptions = {}): Promi
     { method: 'GET', path: /^\/health$/, handle: () => ({ status: 200, body: { ok: true } }) },
     ...twilioRoutes(sms, opts.appName),
     ...fcmRoutes(push, { publicKeyPem: opts.fcmPublicKeyPem }),
+    ...(await googleRoutes({ clients: opts.googleClients })),
   ]
   const server = http.createServer((req, res) => {
     void dispatch(routes, req, res, log)

@@ -253,15 +253,11 @@ describe('REST messaging', () => {
       json: { recipientId: ben.id, text: 'hi' },
     })
     expect(first.status).toBe(201)
-    await (
-      await testDb()
-    )
-      .collection('blocks')
-      .insertOne({
-        blockerId: new ObjectId(ben.id),
-        blockedId: new ObjectId(ann.id),
-        createdAt: new Date(),
-      })
+    await (await testDb()).collection('blocks').insertOne({
+      blockerId: new ObjectId(ben.id),
+      blockedId: new ObjectId(ann.id),
+      createdAt: new Date(),
+    })
     const dm = await api('/api/chat/conversations/direct', {
       method: 'POST',
       token: ann.accessToken,

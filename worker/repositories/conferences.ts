@@ -44,6 +44,8 @@ export interface QuestionDoc {
   order: number
   status: QuestionStatus
   hideResults: boolean
+  /** Set once the host reveals hidden results; kept after the conference ends. */
+  revealed?: boolean
   allowVoteChange: boolean
   results?: Omit<PollResults, 'questionId'>
   createdAt: Date
@@ -80,6 +82,7 @@ export async function saveQuestionResults(
       $set: {
         status: 'CLOSED',
         results: { counts: results.counts, totalResponses: results.totalResponses },
+        revealed,
         closedAt,
         updatedAt: closedAt,
       },

@@ -64,7 +64,7 @@ function publicQuestion(q: QuestionDoc, live?: { status: string; revealed: boole
     order: q.order,
     status: live?.status ?? q.status,
     hideResults: q.hideResults,
-    revealed: live?.revealed ?? false,
+    revealed: live?.revealed ?? q.revealed ?? false,
     allowVoteChange: q.allowVoteChange,
   }
 }
@@ -284,6 +284,13 @@ for (const action of ['live', 'close', 'reveal'] as const) {
       await findQuestion(c, doc, questionId)
       if (doc.status !== 'ACTIVE') throw new AppError('CONFLICT', 'Start the conference first')
       const room = roomOf(c, id)
+      if (action === 'reveal') {
+        // Kept in MongoDB too, so the reveal outlives the room once the conference ends.
+        await conferenceQuestions(await c.get('services').database.db()).updateOne(
+          { _id: new ObjectId(questionId) },
+          { $set: { revealed: true } },
+        )
+      }
       const result = unwrap(
         action === 'live'
           ? await room.push(questionId)
