@@ -74,6 +74,7 @@ export async function saveQuestionResults(
   db: Db,
   questionId: string,
   results: PollResults,
+  revealed: boolean,
   closedAt: Date,
 ) {
   await conferenceQuestions(db).updateOne(
