@@ -1,20 +1,229 @@
-// One user's channel: every device the user has signed in on keeps a socket here, and the Worker
-// posts events for that user (transcoding progress, notifications) to be fanned out to them.
-import type { ServerMessage } from '../shared/realtime'
-import { RealtimeRoom } from './realtime-room'
+// One user's channel: one socket per signed-in device. It fans out events posted for the user
+// (`POST /notify`: notifications, transcoding progress, chat unread), tracks whether the user is
+// online and tells the people allowed to see it, and serves Videodesk's notification room.
+import { ObjectId } from 'mongodb'
+import { z } from 'zod'
+import { RequestIdSchema, type ServerMessage } from '../shared/realtime'
+import type { Bindings } from '../worker/env'
+import { configFor } from '../worker/middleware/config'
+import { announcePresence, isUserId, type PresenceState } from '../worker/notifications/presence'
+import { unreadCount } from '../worker/notifications/store'
+import { createDatabase, type Database } from '../worker/services/db'
+import { RealtimeRoom, type ClientFrame, type SocketAttachment } from './realtime-room'
 
-export class UserChannel extends RealtimeRoom {
+// A reload or a network hop closes and reopens within this; watchers should not see it flicker.
+export const OFFLINE_GRACE_MS = 2000
+const RETRY_MS = 5000
+
+interface UserSocketAttachment extends SocketAttachment {
+  /** Joined Videodesk's notification room: also receives `new-notification` frames. */
+  notificationRoom?: boolean
+}
+
+// Videodesk clients named their room (the user's email); the socket's identity decides instead.
+const LegacyRoomFields = {
+  rid: RequestIdSchema.optional(),
+  room: z.string().max(320).optional(),
+  email: z.string().max(320).optional(),
+  userId: z.string().max(64).optional(),
+}
+
+const UserClientMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('join-notification-room'), ...LegacyRoomFields }),
+  z.strictObject({ type: z.literal('leave-notification-room'), ...LegacyRoomFields }),
+  z.strictObject({ type: z.literal('unread.get'), rid: RequestIdSchema.optional() }),
+])
+
+const KEY = {
+  seq: 'seq',
+  owner: 'owner',
+  presence: 'presence',
+  offlineAt: 'offline_at',
+  unannounced: 'unannounced',
+} as const
+
+export class UserChannel extends RealtimeRoom<Bindings> {
   protected readonly kind = 'user' as const
-  private seq = 0
+  private database: Database | undefined
+
+  private get kv() {
+    return this.ctx.storage.kv
+  }
 
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url)
     if (request.method === 'POST' && url.pathname === '/notify') {
       const event = (await request.json()) as Record<string, unknown>
-      this.seq += 1
-      this.broadcast({ ...event, seq: this.seq } as ServerMessage)
-      return Response.json({ delivered: this.ctx.getWebSockets().length })
+      return Response.json({ delivered: this.deliver(event) })
     }
     return super.fetch(request)
+  }
+
+  // ---- RPC from the Worker ---------------------------------------------------------------------
+
+  /** What the presence route answers; null lastSeenAt when this object never saw the user. */
+  async presence(): Promise<{ online: boolean; lastSeenAt: string | null }> {
+    const state = this.presenceState()
+    // Sockets lost without a close event (the runtime restarted) leave "online" behind; settle it.
+    if (
+      state.online &&
+      this.openSockets().length === 0 &&
+      (await this.ctx.storage.getAlarm()) === null
+    )
+      await this.ctx.storage.setAlarm(Date.now())
+    return {
+      online: state.online,
+      lastSeenAt: state.lastSeenAt === null ? null : new Date(state.lastSeenAt).toISOString(),
+    }
+  }
+
+  // ---- Sockets ---------------------------------------------------------------------------------
+
+  protected override async onConnect(ws: WebSocket, attachment: SocketAttachment) {
+    this.kv.put(KEY.owner, attachment.room)
+    this.send(ws, {
+      type: 'welcome',
+      room: { kind: 'user', id: attachment.room },
+      identity: attachment.identity,
+      seq: this.seq(),
+    })
+    // Announced from the alarm, off the upgrade's path. A pending "offline" (reopened within the
+    // grace period) needs nothing: its alarm finds a socket open and announces nothing.
+    if (!this.presenceState().online) await this.ctx.storage.setAlarm(Date.now())
+  }
+
+  protected override async onClose(ws: WebSocket) {
+    if (this.openSockets().some((s) => s !== ws)) return
+    this.kv.put(KEY.offlineAt, Date.now())
+    await this.ctx.storage.setAlarm(Date.now() + OFFLINE_GRACE_MS)
+  }
+
+  protected override async onMessage(
+    ws: WebSocket,
+    attachment: SocketAttachment,
+    frame: ClientFrame,
+  ) {
+    const parsed = UserClientMessageSchema.safeParse(frame)
+    if (!parsed.success) {
+      const known = UserClientMessageSchema.options.some((o) => o.shape.type.value === frame.type)
+      if (!known) return super.onMessage(ws, attachment, frame)
+      return this.send(ws, {
+        type: 'error',
+        rid: frame.rid,
+        code: 'VALIDATION_ERROR',
+        message: `Invalid '${frame.type}' message`,
+        details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      })
+    }
+    const message = parsed.data
+    switch (message.type) {
+      case 'join-notification-room':
+      case 'leave-notification-room': {
+        const joined = message.type === 'join-notification-room'
+        ws.serializeAttachment({ ...attachment, notificationRoom: joined })
+        return this.send(ws, { type: 'ack', rid: message.rid, room: 'notifications', joined })
+      }
+      case 'unread.get': {
+        const owner = attachment.room
+        try {
+          const count = isUserId(owner)
+            ? await unreadCount(await this.db(), new ObjectId(owner))
+            : 0
+          return this.send(ws, { type: 'ack', rid: message.rid, unreadCount: count })
+        } catch {
+          return this.send(ws, {
+            type: 'error',
+            rid: message.rid,
+            code: 'SERVICE_UNAVAILABLE',
+            message: 'Notifications are unavailable; try again',
+          })
+        }
+      }
+    }
+  }
+
+  // ---- Delivery --------------------------------------------------------------------------------
+
+  /** Numbers the event and sends it to every open socket; answers how many got it. */
+  private deliver(event: Record<string, unknown>): number {
+    const sockets = this.openSockets()
+    // Nobody to number it for: a counter write per event for an absent user buys nothing.
+    if (sockets.length === 0) return 0
+    const seq = this.seq() + 1
+    this.kv.put(KEY.seq, seq)
+    this.broadcast({ ...event, seq } as ServerMessage)
+    if (event.type === 'notification.new') {
+      const legacy = JSON.stringify({
+        type: 'new-notification',
+        seq,
+        notification: event.notification,
+      } satisfies ServerMessage)
+      for (const ws of sockets) {
+        if (!(ws.deserializeAttachment() as UserSocketAttachment).notificationRoom) continue
+        try {
+          ws.send(legacy)
+        } catch {
+          // Closed meanwhile; its close handler cleans up.
+        }
+      }
+    }
+    return sockets.length
+  }
+
+  private seq(): number {
+    return this.kv.get<number>(KEY.seq) ?? 0
+  }
+
+  private openSockets(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN)
+  }
+
+  // ---- Presence --------------------------------------------------------------------------------
+
+  private presenceState(): PresenceState {
+    return this.kv.get<PresenceState>(KEY.presence) ?? { online: false, lastSeenAt: null }
+  }
+
+  /**
+   * Settles presence: compares "has an open socket" with what was last announced and announces
+   * the difference. A close followed by a reopen within the grace period announces nothing.
+   */
+  override async alarm() {
+    const owner = this.kv.get<string>(KEY.owner)
+    if (!owner) return
+    const online = this.openSockets().length > 0
+    let state = this.presenceState()
+    if (online !== state.online) {
+      // A close older than the last "online" (sockets lost without one) is not when they left.
+      const closedAt = this.kv.get<number>(KEY.offlineAt) ?? 0
+      state = {
+        online,
+        lastSeenAt: !online && closedAt >= (state.lastSeenAt ?? 0) ? closedAt : Date.now(),
+      }
+      this.kv.put(KEY.presence, state)
+      this.kv.put(KEY.unannounced, true)
+    }
+    if (!this.kv.get<boolean>(KEY.unannounced)) return
+    // Channels of test or guest identities have no account to record or announce.
+    if (!isUserId(owner)) return void this.kv.delete(KEY.unannounced)
+    try {
+      await announcePresence(await this.db(), this.env, owner, state)
+      // A socket opening or closing meanwhile scheduled the next alarm, which settles it.
+      this.kv.delete(KEY.unannounced)
+    } catch {
+      // MongoDB unreachable: the state is kept and announced on the retry.
+      await this.ctx.storage.setAlarm(Date.now() + RETRY_MS)
+    }
+  }
+
+  // ---- MongoDB ---------------------------------------------------------------------------------
+
+  /** A MongoDB client kept warm for the object's lifetime (objects may reuse their own I/O). */
+  private db() {
+    if (!this.database) {
+      const config = configFor(this.env)
+      this.database = createDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB })
+    }
+    return this.database.db()
   }
 }

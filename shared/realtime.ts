@@ -48,6 +48,8 @@ export type ServerMessage =
       message: string
       details?: { path: string; message: string }[]
     }
+  /** Videodesk's legacy name for `notification.new`, sent to sockets in the notification room. */
+  | { type: 'new-notification'; seq: number; notification: unknown }
   /** Room events are namespaced (`question.live`, `transcoding.progress`) and carry the room's seq. */
   | { type: `${string}.${string}`; seq: number; [field: string]: unknown }
 

@@ -24,10 +24,13 @@ import { googleAuth } from './routes/google-auth'
 import { health } from './routes/health'
 import { internalTranscoding } from './routes/internal-transcoding'
 import { mediaRoutes } from './routes/media'
+import { notificationRoutes } from './routes/notifications'
 import { phoneOtp } from './routes/phone-otp'
+import { presence } from './routes/presence'
 import { realtime } from './routes/realtime'
 import { hostAuth, speakerAuth, universityAuth } from './routes/role-auth'
 import { user } from './routes/user'
+import { userTicket } from './routes/user-ticket'
 import { videoTranscoding } from './routes/video-transcoding'
 import { videodeskAuth } from './routes/videodesk-auth'
 import { createServices, type Services } from './services'
@@ -70,6 +73,9 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/api/media', mediaRoutes)
   app.route('/api/video-transcoding', videoTranscoding)
   app.route('/internal/transcoding/jobs', internalTranscoding)
+  app.route('/api/notifications', notificationRoutes)
+  app.route('/api/users', presence)
+  app.route('/api/realtime', userTicket)
   app.route('/api/realtime', realtime)
   app.route('/__dev', devCapture)
 

@@ -1,6 +1,7 @@
 // Every MongoDB index the code relies on, declared in one place and created by `npm run db:indexes`
 // (and by `npm run dev` and the test harness), never on a request path.
 import type { Db, IndexDescription } from 'mongodb'
+import { NOTIFICATION_TTL_SECONDS } from '../notifications/store'
 
 export const INDEXES: Record<string, IndexDescription[]> = {
   users: [
@@ -42,6 +43,17 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { blockerId: 1, blockedId: 1 }, name: 'pair_unique', unique: true },
     { key: { blockedId: 1 }, name: 'blocked' },
   ],
+  notifications: [
+    { key: { userId: 1, _id: -1 }, name: 'user_recent' },
+    { key: { userId: 1, readAt: 1 }, name: 'user_unread' },
+    { key: { createdAt: 1 }, name: 'createdAt_ttl', expireAfterSeconds: NOTIFICATION_TTL_SECONDS },
+  ],
+  device_tokens: [
+    { key: { token: 1 }, name: 'token_unique', unique: true },
+    { key: { userId: 1, updatedAt: -1 }, name: 'user_recent' },
+  ],
+  // Read by presence; the social feature owns these documents and may extend this list.
+  friendships: [{ key: { userIds: 1, status: 1 }, name: 'user_status' }],
   password_resets: [
     { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
     { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },

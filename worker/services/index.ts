@@ -3,7 +3,7 @@
 import type { Config } from '../../shared/config'
 import { createDatabase, type Database } from './db'
 import { createMailer, type Mailer } from './mail'
-import { createDisabledPush, createFcmPush, type PushSender } from './push'
+import { pushSenderFor, type PushSender } from './push'
 import { createRedis } from './redis'
 import { createTwilioSms, createUnconfiguredSms, type SmsSender } from './sms'
 import { createStorage, type Storage } from './storage'
@@ -55,16 +55,7 @@ export function createServices(config: Config): Services {
             baseUrl: config.TWILIO_API_BASE_URL,
           })
         : createUnconfiguredSms(),
-    push:
-      config.FCM_PROJECT_ID && config.FCM_CLIENT_EMAIL && config.FCM_PRIVATE_KEY
-        ? createFcmPush({
-            projectId: config.FCM_PROJECT_ID,
-            clientEmail: config.FCM_CLIENT_EMAIL,
-            privateKey: config.FCM_PRIVATE_KEY,
-            apiBaseUrl: config.FCM_API_BASE_URL,
-            tokenUrl: config.FCM_TOKEN_URL,
-          })
-        : createDisabledPush(),
+    push: pushSenderFor(config),
     now: () => new Date(),
     dispose: () => database.close(),
   }

@@ -2,6 +2,7 @@
 // access token, then one message per device token is sent. Development points both URLs at the
 // local capture server, which answers like Google at its HTTP boundary.
 import { SignJWT, importPKCS8 } from 'jose'
+import type { Config } from '../../shared/config'
 
 export interface PushMessage {
   title: string
@@ -100,4 +101,17 @@ export function createFcmPush(opts: FcmOptions): PushSender {
 /** Used when FCM is not configured: pushes are skipped, stored notifications still work. */
 export function createDisabledPush(): PushSender {
   return { enabled: false, send: async () => ({ sent: 0, invalidTokens: [] }) }
+}
+
+/** FCM when the service account is configured, otherwise pushes are skipped. */
+export function pushSenderFor(config: Config): PushSender {
+  return config.FCM_PROJECT_ID && config.FCM_CLIENT_EMAIL && config.FCM_PRIVATE_KEY
+    ? createFcmPush({
+        projectId: config.FCM_PROJECT_ID,
+        clientEmail: config.FCM_CLIENT_EMAIL,
+        privateKey: config.FCM_PRIVATE_KEY,
+        apiBaseUrl: config.FCM_API_BASE_URL,
+        tokenUrl: config.FCM_TOKEN_URL,
+      })
+    : createDisabledPush()
 }

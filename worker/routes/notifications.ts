@@ -1,0 +1,210 @@
+// Stored notifications (/api/notifications): your list with the unread count, marking read,
+// deleting, and the device tokens push goes to. Other features create them through notify().
+import { createRoute, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { ObjectId } from 'mongodb'
+import type { AppEnv } from '../env'
+import { AppError } from '../errors'
+import { protect } from '../middleware/auth'
+import { PLATFORMS, registerDevice, removeDevice } from '../notifications/devices'
+import { NotificationInputSchema, notify } from '../notifications/notify'
+import {
+  deleteNotification,
+  listNotifications,
+  markAllRead,
+  markRead,
+  publicNotification,
+  unreadCount,
+} from '../notifications/store'
+import { createRouter, errorResponses, jsonBody } from '../openapi'
+import { notifyUser, type UserEvent } from '../realtime/notify'
+import { ObjectIdSchema } from './media'
+
+const Params = z.object({ id: ObjectIdSchema })
+// FCM registration tokens and APNs/web tokens: letters, digits and a few separators.
+const DeviceTokenSchema = z
+  .string()
+  .min(8)
+  .max(4096)
+  .regex(/^[A-Za-z0-9_:.-]+$/, 'must be a device token')
+
+const NOT_FOUND = 'Notification not found'
+
+/** Keeps the user's other devices' badges in step; best effort, after the response. */
+function tellDevices(c: Context<AppEnv>, event: UserEvent) {
+  const delivery = notifyUser(c.env, c.get('user')._id.toHexString(), event).catch(() => undefined)
+  try {
+    c.executionCtx.waitUntil(delivery)
+  } catch {
+    // No execution context under Node: the REST app does not carry realtime.
+  }
+}
+
+async function userDb(c: Context<AppEnv>) {
+  return { db: await c.get('services').database.db(), me: c.get('user')._id }
+}
+
+export const notificationRoutes = createRouter()
+notificationRoutes.use('*', protect())
+
+notificationRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags: ['Notifications'],
+    summary: 'Your notifications, newest first, with your unread count',
+    security: [{ bearerAuth: [] }],
+    request: {
+      query: z.object({
+        before: ObjectIdSchema.optional(),
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+      }),
+    },
+    responses: { 200: { description: 'A page of notifications' }, ...errorResponses(400, 401) },
+  }),
+  async (c) => {
+    const { before, limit } = c.req.valid('query')
+    const { db, me } = await userDb(c)
+    const [page, unread] = await Promise.all([
+      listNotifications(db, me, { before: before ? new ObjectId(before) : undefined, limit }),
+      unreadCount(db, me),
+    ])
+    return c.json(
+      {
+        success: true,
+        notifications: page.items.map(publicNotification),
+        nextCursor: page.nextCursor,
+        unreadCount: unread,
+      },
+      200,
+    )
+  },
+)
+
+notificationRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/read-all',
+    tags: ['Notifications'],
+    summary: 'Mark all your notifications read',
+    security: [{ bearerAuth: [] }],
+    responses: { 200: { description: 'How many were unread' }, ...errorResponses(401) },
+  }),
+  async (c) => {
+    const { db, me } = await userDb(c)
+    const updated = await markAllRead(db, me, c.get('services').now())
+    tellDevices(c, { type: 'notification.read', ids: null, all: true, unreadCount: 0 })
+    return c.json({ success: true, updated, unreadCount: 0 }, 200)
+  },
+)
+
+notificationRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{id}/read',
+    tags: ['Notifications'],
+    summary: 'Mark one of your notifications read',
+    security: [{ bearerAuth: [] }],
+    request: { params: Params },
+    responses: { 200: { description: 'The notification' }, ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const { db, me } = await userDb(c)
+    const id = new ObjectId(c.req.valid('param').id)
+    // Someone else's notification gets the same answer as a missing one.
+    const doc = await markRead(db, me, id, c.get('services').now())
+    if (!doc) throw new AppError('NOT_FOUND', NOT_FOUND)
+    const unread = await unreadCount(db, me)
+    tellDevices(c, { type: 'notification.read', ids: [id.toHexString()], unreadCount: unread })
+    return c.json(
+      { success: true, notification: publicNotification(doc), unreadCount: unread },
+      200,
+    )
+  },
+)
+
+notificationRoutes.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/{id}',
+    tags: ['Notifications'],
+    summary: 'Delete one of your notifications',
+    security: [{ bearerAuth: [] }],
+    request: { params: Params },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const { db, me } = await userDb(c)
+    const id = c.req.valid('param').id
+    if (!(await deleteNotification(db, me, new ObjectId(id))))
+      throw new AppError('NOT_FOUND', NOT_FOUND)
+    const unread = await unreadCount(db, me)
+    tellDevices(c, { type: 'notification.deleted', id, unreadCount: unread })
+    return c.json({ success: true, unreadCount: unread }, 200)
+  },
+)
+
+notificationRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/devices',
+    tags: ['Notifications'],
+    summary: 'Register this device for push (a token registered by another account moves to you)',
+    security: [{ bearerAuth: [] }],
+    request: jsonBody(z.strictObject({ token: DeviceTokenSchema, platform: z.enum(PLATFORMS) })),
+    responses: { 200: { description: 'Registered' }, ...errorResponses(400, 401) },
+  }),
+  async (c) => {
+    const { token, platform } = c.req.valid('json')
+    const { db, me } = await userDb(c)
+    const doc = await registerDevice(db, me, token, platform, c.get('services').now())
+    return c.json(
+      {
+        success: true,
+        device: { token: doc.token, platform: doc.platform, updatedAt: doc.updatedAt },
+      },
+      200,
+    )
+  },
+)
+
+notificationRoutes.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/devices/{token}',
+    tags: ['Notifications'],
+    summary: 'Stop pushes to this device',
+    security: [{ bearerAuth: [] }],
+    request: { params: z.object({ token: DeviceTokenSchema }) },
+    responses: { 200: { description: 'Removed' }, ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const { db, me } = await userDb(c)
+    if (!(await removeDevice(db, me, c.req.valid('param').token)))
+      throw new AppError('NOT_FOUND', 'Device not found')
+    return c.json({ success: true }, 200)
+  },
+)
+
+notificationRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/test',
+    tags: ['Notifications'],
+    summary: 'Send yourself a notification, to check delivery and push (not in production)',
+    security: [{ bearerAuth: [] }],
+    request: jsonBody(NotificationInputSchema.partial({ type: true, title: true }).strict()),
+    responses: { 201: { description: 'Sent' }, ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    if (c.get('config').APP_ENV === 'production')
+      throw new AppError('NOT_FOUND', `Route ${c.req.method} ${c.req.path} not found`)
+    const input = c.req.valid('json')
+    const result = await notify(c, c.get('user')._id, {
+      ...input,
+      type: input.type ?? 'system.test',
+      title: input.title ?? 'Test notification',
+    })
+    return c.json({ success: true, ...result }, 201)
+  },
+)

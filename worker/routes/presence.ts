@@ -1,0 +1,48 @@
+// Whether a user is online (/api/users/{id}/presence): answered to the user, their friends and
+// people sharing a conversation with them; everyone else gets 404, as if there were no such user.
+import { createRoute, z } from '@hono/zod-openapi'
+import { ObjectId } from 'mongodb'
+import { AppError } from '../errors'
+import { protect } from '../middleware/auth'
+import { userChannel } from '../notifications/live'
+import { canSeePresence } from '../notifications/presence'
+import { createRouter, errorResponses } from '../openapi'
+import { users } from '../repositories/users'
+import { ObjectIdSchema } from './media'
+
+export const presence = createRouter()
+presence.use('/:id/presence', protect())
+
+presence.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{id}/presence',
+    tags: ['Users'],
+    summary: "A user's presence: online, or when they were last seen",
+    security: [{ bearerAuth: [] }],
+    request: { params: z.object({ id: ObjectIdSchema }) },
+    responses: { 200: { description: 'Presence' }, ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const id = c.req.valid('param').id
+    const target = new ObjectId(id)
+    const db = await c.get('services').database.db()
+    const [user, allowed] = await Promise.all([
+      users(db).findOne({ _id: target, isActive: true }, { projection: { lastSeenAt: 1 } }),
+      canSeePresence(db, c.get('user')._id, target),
+    ])
+    if (!user || !allowed) throw new AppError('NOT_FOUND', 'User not found')
+    const live = await userChannel(c.env, id).presence()
+    // The channel remembers what it saw; before that, the account's own record is all there is.
+    const stored = (user as { lastSeenAt?: Date }).lastSeenAt
+    return c.json(
+      {
+        success: true,
+        userId: id,
+        online: live.online,
+        lastSeenAt: live.lastSeenAt ?? stored?.toISOString() ?? null,
+      },
+      200,
+    )
+  },
+)
