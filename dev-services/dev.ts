@@ -9,6 +9,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { MongoClient } from 'mongodb'
 import { ConfigError, parseConfig, pickConfigVariables } from '../shared/config'
+import { JOB_STREAM } from '../shared/jobs'
 import { ensureIndexes } from '../worker/db/indexes'
 import { freePortPreferring } from './ports'
 import { startStack, type Stack } from './stack'
@@ -81,6 +82,7 @@ async function main() {
     wrangler.once('exit', (code) => void stop(code ?? 1))
 
     await waitForHealth(baseUrl)
+    children.push(startTranscoder(vars, baseUrl))
     console.log(
       [
         '',
@@ -89,6 +91,7 @@ async function main() {
         `  API reference  ${baseUrl}/api/docs`,
         `  Captured mail  ${baseUrl}/__dev/mail`,
         `  Captured SMS   ${baseUrl}/__dev/sms`,
+        `  Transcoder     transcoder/main.ts on the ${JOB_STREAM} stream (needs ffmpeg, ffprobe)`,
         '',
         '  Ctrl-C stops everything; data is kept in ' + path.relative(ROOT, DATA_DIR) + '/',
         '',
@@ -98,6 +101,32 @@ async function main() {
     console.error(error instanceof ConfigError ? error.message : error)
     await stop(1)
   }
+}
+
+/**
+ * The transcoder (transcoder/main.ts) against this Worker, with the Worker's variables. Started
+ * once the Worker answers; its exit (ffmpeg missing, say) is reported but stops nothing else.
+ */
+function startTranscoder(vars: Record<string, string>, baseUrl: string): ChildProcess {
+  const transcoder = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'transcoder/main.ts')],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: {
+        ...process.env,
+        ...vars,
+        WORKER_URL: baseUrl,
+        // Ctrl-C should not wait half a minute for a job in flight; it is given back instead.
+        TRANSCODER_SHUTDOWN_GRACE_SECONDS: process.env.TRANSCODER_SHUTDOWN_GRACE_SECONDS ?? '5',
+      },
+    },
+  )
+  transcoder.once('exit', (code, signal) => {
+    if (code !== 0 && signal === null) console.error(`transcoder exited with code ${code}`)
+  })
+  return transcoder
 }
 
 /** The Worker's variables: configured ones, the stand-ins' addresses, and development defaults. */

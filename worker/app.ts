@@ -19,10 +19,12 @@ import { conference } from './routes/conference'
 import { conferenceChat } from './routes/conference-chat'
 import { conferenceQa } from './routes/conference-qa'
 import { conferenceQuestionsRoutes } from './routes/conference-questions'
+import { courses } from './routes/courses'
 import { devCapture } from './routes/dev-capture'
 import { googleAuth } from './routes/google-auth'
 import { health } from './routes/health'
 import { internalTranscoding } from './routes/internal-transcoding'
+import { marketplace } from './routes/marketplace'
 import { mediaRoutes } from './routes/media'
 import { notificationRoutes } from './routes/notifications'
 import { phoneOtp } from './routes/phone-otp'
@@ -70,6 +72,8 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/api/conference', conferenceQa)
   app.route('/api/conference', conferenceChat)
   app.route('/api/chat', chat)
+  app.route('/api/courses', courses)
+  app.route('/api/marketplace', marketplace)
   app.route('/api/media', mediaRoutes)
   app.route('/api/video-transcoding', videoTranscoding)
   app.route('/internal/transcoding/jobs', internalTranscoding)

@@ -2,7 +2,7 @@
 // here (real ffmpeg), outputs read back from storage; failures, dead letters, crashes and shutdown.
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,7 +11,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { Redis } from '@upstash/redis'
 import { ObjectId } from 'mongodb'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { DEAD_LETTER_STREAM, JOB_STREAM } from '../../shared/jobs'
+import { DEAD_LETTER_STREAM, JOB_GROUP, JOB_STREAM } from '../../shared/jobs'
 import { signRealtimeTicket } from '../../worker/realtime/tickets'
 import { api, workerUrl } from '../harness/http'
 import { signUpUser, testDb, type TestUser } from '../harness/users'
@@ -58,41 +58,47 @@ interface Transcoder {
   name: string
   proc: ChildProcess
   logs: string[]
-  exit: Promise<number | null>
+  start(): void
   kill(signal: NodeJS.Signals): Promise<number | null>
 }
 
 const transcoders: Transcoder[] = []
 
-function startTranscoder(name: string, env: Record<string, string> = {}): Transcoder {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'transcoder/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      ...inject('workerVars'),
-      WORKER_URL: workerUrl(),
-      LOG_LEVEL: 'info',
-      TRANSCODER_POLL_MS: '200',
-      TRANSCODER_LEASE_SECONDS: String(LEASE_SECONDS),
-      TRANSCODER_CONSUMER: name,
-      TRANSCODER_TMP_DIR: work,
-      ...env,
-    },
-    // Its own process group: SIGKILL then takes ffmpeg down too, like a crashed machine.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+/** A transcoder process (started at once unless `now` is false), logging at info into `logs`. */
+function startTranscoder(name: string, env: Record<string, string> = {}, now = true): Transcoder {
   const logs: string[] = []
-  proc.stdout!.setEncoding('utf8').on('data', (c: string) => logs.push(...c.split('\n')))
-  proc.stderr!.setEncoding('utf8').on('data', (c: string) => logs.push(...c.split('\n')))
-  const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)))
+  let exit: Promise<number | null> = Promise.resolve(null)
   const t: Transcoder = {
     name,
-    proc,
+    proc: undefined as unknown as ChildProcess,
     logs,
-    exit,
+    start() {
+      const proc = spawn(process.execPath, ['--import', 'tsx', 'transcoder/main.ts'], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH,
+          ...inject('workerVars'),
+          WORKER_URL: workerUrl(),
+          LOG_LEVEL: 'info',
+          TRANSCODER_POLL_MS: '200',
+          TRANSCODER_LEASE_SECONDS: String(LEASE_SECONDS),
+          TRANSCODER_CONSUMER: name,
+          TRANSCODER_TMP_DIR: work,
+          ...env,
+        },
+        // Its own process group: SIGKILL then takes ffmpeg down too, like a crashed machine.
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      const collect = (chunk: string) => logs.push(...chunk.split('\n').filter(Boolean))
+      proc.stdout!.setEncoding('utf8').on('data', collect)
+      proc.stderr!.setEncoding('utf8').on('data', collect)
+      exit = new Promise((r) => proc.once('exit', (code) => r(code)))
+      t.proc = proc
+    },
     async kill(signal) {
-      if (proc.exitCode === null && proc.signalCode === null) {
+      const proc = t.proc
+      if (proc && proc.exitCode === null && proc.signalCode === null) {
         try {
           if (signal === 'SIGKILL') process.kill(-proc.pid!, 'SIGKILL')
           else proc.kill(signal)
@@ -103,8 +109,20 @@ function startTranscoder(name: string, env: Record<string, string> = {}): Transc
       return exit
     },
   }
+  if (now) t.start()
   transcoders.push(t)
   return t
+}
+
+/** The transcoder's JSON log lines (other output, such as runtime warnings, skipped). */
+function logEntries(t: Transcoder): Record<string, any>[] {
+  return t.logs.flatMap((line) => {
+    try {
+      return [JSON.parse(line)]
+    } catch {
+      return []
+    }
+  })
 }
 
 async function started(t: Transcoder) {
@@ -127,7 +145,7 @@ async function until<T>(
     const value = await probe()
     if (value) return value as NonNullable<T>
     if (Date.now() > deadline) {
-      const logs = transcoders.flatMap((t) => t.logs.filter(Boolean).map((l) => `${t.name}: ${l}`))
+      const logs = transcoders.flatMap((t) => t.logs.map((l) => `${t.name}: ${l}`))
       throw new Error(
         `timed out; ${JSON.stringify(context())}\ntranscoder logs:\n${logs.slice(-40).join('\n')}`,
       )
@@ -144,7 +162,7 @@ async function uploadVideo(user: TestUser, bytes: Buffer) {
   })
   expect(started.status, JSON.stringify(started.body)).toBe(201)
   const { url, headers } = started.body.upload
-  const put = await fetch(url, { method: 'PUT', headers, body: bytes })
+  const put = await fetch(url, { method: 'PUT', headers, body: new Uint8Array(bytes) })
   expect(put.status).toBe(200)
   const mediaId: string = started.body.media.id
   const done = await api(`/api/media/${mediaId}/complete`, {
@@ -163,14 +181,22 @@ async function getJob(user: TestUser, jobId: string) {
   return res.body.job
 }
 
-function waitForJob(user: TestUser, jobId: string, status: string, timeoutMs = 30_000) {
+/** Polls the job until it has `status`; every progress value seen on the way goes to `seen`. */
+function waitForJob(
+  user: TestUser,
+  jobId: string,
+  status: string,
+  timeoutMs = 30_000,
+  seen: number[] = [],
+) {
   return until(
     async () => {
       const job = await getJob(user, jobId)
+      seen.push(job.progress)
       return job.status === status ? job : undefined
     },
     timeoutMs,
-    () => ({ jobId, status }),
+    () => ({ jobId, status, seen }),
   )
 }
 
@@ -259,6 +285,7 @@ describe('with a transcoder running', () => {
   let socket: TestSocket
   let video: { mediaId: string; jobId: string }
   let job: any
+  const polled: number[] = []
 
   beforeAll(async () => {
     pool = startTranscoder('pool-a')
@@ -266,16 +293,10 @@ describe('with a transcoder running', () => {
     socket = await userSocket(owner)
     await started(pool)
     video = await uploadVideo(owner, inputs.short)
-    job = await waitForJob(owner, video.jobId, 'completed')
+    job = await waitForJob(owner, video.jobId, 'completed', 30_000, polled)
   }, 60_000)
 
-  afterAll(async () => {
-    await socket?.close()
-    // Idle by now: SIGTERM must end it promptly and cleanly.
-    const t0 = Date.now()
-    expect(await pool.kill('SIGTERM')).toBe(0)
-    expect(Date.now() - t0).toBeLessThan(3000)
-  })
+  afterAll(() => socket?.close())
 
   it('completes the job with an MP4, an HLS ladder (lowest first) and a thumbnail', async () => {
     expect(job).toMatchObject({ status: 'completed', progress: 100, attempts: 1, error: null })
@@ -335,15 +356,15 @@ describe('with a transcoder running', () => {
     expect(thumbnail.streams[0]).toMatchObject({ codec_name: 'mjpeg', width: 640, height: 360 })
   })
 
-  it('reports progress through intermediate values on the owner’s channel', async () => {
-    expect(eventsOf(socket, video.jobId, 'transcoding.started')).toHaveLength(1)
-    const percents = eventsOf(socket, video.jobId, 'transcoding.progress').map((m) => m.percent)
+  it('reports progress through intermediate values', async () => {
+    const pushed = eventsOf(socket, video.jobId, 'transcoding.progress').map((m) => m.percent)
+    const seen = [...pushed, ...polled]
     expect(
-      percents.some((p) => p > 0 && p < 100),
-      JSON.stringify(percents),
+      seen.some((p) => p > 0 && p < 100),
+      JSON.stringify({ pushed, polled }),
     ).toBe(true)
-    expect([...percents].sort((a, b) => a - b)).toEqual(percents)
-    await socket.next((m) => m.jobId === video.jobId && m.type === 'transcoding.completed')
+    // Never backwards.
+    expect([...polled].sort((a, b) => a - b)).toEqual(polled)
   })
 
   it('plays the HLS ladder through the Worker’s playback route', async () => {
@@ -401,8 +422,8 @@ describe('with a transcoder running', () => {
     // Retrying cannot fix the input: one attempt, well within the configured ones.
     expect(failed.attempts).toBe(1)
     expect(failed.maxAttempts).toBeGreaterThan(1)
-    expect(failed.error).toMatch(/not a readable video|not a video/)
-    expect(failed.error).toMatch(/Invalid data found/i)
+    expect(failed.error).toMatch(/^not a readable video: Invalid data found when processing input/)
+    expect(failed.error).not.toContain(tmpdir())
     expect(failed.error.length).toBeLessThan(2000)
     const media = await api(`/api/media/${corrupt.mediaId}`, { token: owner.accessToken })
     expect(media.body.media).toMatchObject({ status: 'failed', error: failed.error })
@@ -411,7 +432,6 @@ describe('with a transcoder running', () => {
       5000,
     )
     expect(letter).toMatchObject({ attempts: '1', error: failed.error })
-    await socket.next((m) => m.jobId === corrupt.jobId && m.type === 'transcoding.failed')
   })
 
   it('retries a job whose source cannot be read, then fails it after the configured attempts', async () => {
@@ -433,10 +453,11 @@ describe('with a transcoder running', () => {
       updatedAt: now,
     })
     await rawRedis().xadd(JOB_STREAM, '*', { jobId: jobId.toHexString() })
-    const retrying = await socket.next(
-      (m) => m.jobId === jobId.toHexString() && m.type === 'transcoding.retrying',
-      10_000,
-    )
+    const retrying = await until(async () => {
+      const job = await getJob(owner, jobId.toHexString())
+      return job.attempts === 1 && job.error ? job : undefined
+    }, 10_000)
+    expect(retrying.status).not.toBe('failed')
     expect(retrying.error).toMatch(/could not download the source/)
     // Reclaimed after the lease, the second attempt is the last.
     const failed = await waitForJob(owner, jobId.toHexString(), 'failed', 20_000)
@@ -448,6 +469,16 @@ describe('with a transcoder running', () => {
     )
     expect(letter.attempts).toBe('2')
   }, 30_000)
+
+  it('exits 0 promptly on SIGTERM when idle', async () => {
+    expect(pool.proc.exitCode).toBeNull()
+    const t0 = Date.now()
+    expect(await pool.kill('SIGTERM')).toBe(0)
+    expect(Date.now() - t0).toBeLessThan(2000)
+    expect(pool.logs.join('\n')).toContain('transcoder stopped')
+    // Every job's work directory was removed, whatever its outcome.
+    expect((await readdir(work)).filter((name) => name.startsWith('transcode-'))).toEqual([])
+  })
 })
 
 describe('crashes and shutdowns', () => {
@@ -475,50 +506,67 @@ describe('crashes and shutdowns', () => {
 
   it('completes a job exactly once after its transcoder is killed mid-encode', async () => {
     const victim = startTranscoder('victim')
-    await started(victim)
-    const video = await uploadVideo(owner, inputs.long)
-    await encodingBy(video.jobId, 'victim')
-    await victim.kill('SIGKILL')
+    const rescuer = startTranscoder('rescuer', {}, false)
+    try {
+      await started(victim)
+      const video = await uploadVideo(owner, inputs.long)
+      await encodingBy(video.jobId, 'victim')
+      await victim.kill('SIGKILL')
 
-    const rescuer = startTranscoder('rescuer')
-    const job = await waitForJob(owner, video.jobId, 'completed', 40_000)
-    expect(job.attempts).toBe(2)
-    expect(job.completedAt).toBeTruthy()
-    expect(eventsOf(socket, video.jobId, 'transcoding.started').map((m) => m.attempt)).toEqual([
-      1, 2,
-    ])
+      rescuer.start()
+      const job = await waitForJob(owner, video.jobId, 'completed', 40_000)
+      expect(job.attempts).toBe(2)
+      expect(job.completedAt).toBeTruthy()
+      const completions = [victim, rescuer].flatMap((t) =>
+        logEntries(t).filter((l) => l.jobId === video.jobId && l.message === 'job completed'),
+      )
+      expect(completions.map((l) => l.consumer)).toEqual(['rescuer'])
 
-    // Nothing completes it again: the rescuer acked the entry, the victim's lease is dead.
-    await new Promise((r) => setTimeout(r, (LEASE_SECONDS + 1) * 1000))
-    const later = await getJob(owner, video.jobId)
-    expect(later).toMatchObject({ status: 'completed', attempts: 2, completedAt: job.completedAt })
-    expect(eventsOf(socket, video.jobId, 'transcoding.completed')).toHaveLength(1)
-    const pending = (await rawRedis().xpending(JOB_STREAM, 'transcoders', '-', '+', 100)) as [
-      string,
-      string,
-    ][]
-    expect(
-      pending.filter(([, consumer]) => consumer === 'victim' || consumer === 'rescuer'),
-    ).toEqual([])
-    expect(await rescuer.kill('SIGTERM')).toBe(0)
+      // Nothing completes it again: the rescuer acked the entry, the victim's lease is dead.
+      await new Promise((r) => setTimeout(r, (LEASE_SECONDS + 1) * 1000))
+      const later = await getJob(owner, video.jobId)
+      expect(later).toMatchObject({
+        status: 'completed',
+        attempts: 2,
+        completedAt: job.completedAt,
+      })
+      expect(eventsOf(socket, video.jobId, 'transcoding.completed').length).toBeLessThanOrEqual(1)
+      const pending = (await rawRedis().xpending(JOB_STREAM, JOB_GROUP, '-', '+', 100)) as [
+        string,
+        string,
+      ][]
+      expect(pending.filter(([, consumer]) => ['victim', 'rescuer'].includes(consumer))).toEqual([])
+      expect(await rescuer.kill('SIGTERM')).toBe(0)
+    } finally {
+      await Promise.all([victim.kill('SIGKILL'), rescuer.kill('SIGKILL')])
+    }
   }, 60_000)
 
   it('gives a job back on SIGTERM past the grace period, without using up an attempt', async () => {
     const leaving = startTranscoder('leaving', { TRANSCODER_SHUTDOWN_GRACE_SECONDS: '0' })
-    await started(leaving)
-    const video = await uploadVideo(owner, inputs.long)
-    await encodingBy(video.jobId, 'leaving')
-    const t0 = Date.now()
-    expect(await leaving.kill('SIGTERM')).toBe(0)
-    expect(Date.now() - t0).toBeLessThan(3000)
-    const released = await getJob(owner, video.jobId)
-    expect(released).toMatchObject({ status: 'queued', attempts: 0 })
+    const next = startTranscoder('next', {}, false)
+    try {
+      await started(leaving)
+      const video = await uploadVideo(owner, inputs.long)
+      await encodingBy(video.jobId, 'leaving')
+      const t0 = Date.now()
+      expect(await leaving.kill('SIGTERM')).toBe(0)
+      expect(Date.now() - t0).toBeLessThan(3000)
+      expect(logEntries(leaving).map((l) => l.message)).toContain('job released on shutdown')
+      expect(await getJob(owner, video.jobId)).toMatchObject({ status: 'queued', attempts: 0 })
 
-    // Released entries are due at once, not a lease later.
-    const next = startTranscoder('next')
-    const job = await waitForJob(owner, video.jobId, 'completed', 30_000)
-    expect(job.attempts).toBe(1)
-    expect(Date.now() - t0).toBeLessThan(LEASE_SECONDS * 1000 + 15_000)
-    expect(await next.kill('SIGTERM')).toBe(0)
+      next.start()
+      await started(next)
+      const job = await waitForJob(owner, video.jobId, 'completed', 30_000)
+      expect(job.attempts).toBe(1)
+      // Released entries are due at once, not a lease later.
+      const [startedAt, claimedAt] = ['transcoder started', 'job claimed'].map((message) =>
+        Date.parse(logEntries(next).find((l) => l.message === message)!.time),
+      )
+      expect(claimedAt! - startedAt!).toBeLessThan(LEASE_SECONDS * 1000)
+      expect(await next.kill('SIGTERM')).toBe(0)
+    } finally {
+      await Promise.all([leaving.kill('SIGKILL'), next.kill('SIGKILL')])
+    }
   }, 60_000)
 })

@@ -54,6 +54,47 @@ export const INDEXES: Record<string, IndexDescription[]> = {
   ],
   // Read by presence; the social feature owns these documents and may extend this list.
   friendships: [{ key: { userIds: 1, status: 1 }, name: 'user_status' }],
+  courses: [
+    { key: { published: 1, _id: -1 }, name: 'published_recent' },
+    { key: { universityId: 1, _id: -1 }, name: 'university_recent' },
+  ],
+  course_videos: [
+    { key: { courseId: 1, order: 1 }, name: 'course_order' },
+    { key: { courseId: 1, mediaId: 1 }, name: 'course_media_unique', unique: true },
+  ],
+  course_enrollments: [
+    { key: { courseId: 1, userId: 1 }, name: 'course_user_unique', unique: true },
+    { key: { userId: 1, _id: -1 }, name: 'user_recent' },
+  ],
+  course_progress: [
+    { key: { courseId: 1, userId: 1, videoId: 1 }, name: 'course_user_video_unique', unique: true },
+  ],
+  course_invites: [{ key: { courseId: 1, email: 1 }, name: 'course_email_unique', unique: true }],
+  course_reviews: [
+    { key: { courseId: 1, userId: 1 }, name: 'course_user_unique', unique: true },
+    { key: { courseId: 1, _id: -1 }, name: 'course_recent' },
+  ],
+  seller_applications: [
+    {
+      key: { userId: 1 },
+      name: 'user_open_unique',
+      unique: true,
+      partialFilterExpression: { open: true },
+    },
+    { key: { userId: 1, _id: -1 }, name: 'user_recent' },
+    { key: { status: 1, _id: -1 }, name: 'status_recent' },
+  ],
+  products: [
+    { key: { status: 1, _id: -1 }, name: 'status_recent' },
+    { key: { status: 1, priceMinor: 1, _id: 1 }, name: 'status_price' },
+    { key: { sellerId: 1, _id: -1 }, name: 'seller_recent' },
+  ],
+  orders: [
+    { key: { buyerId: 1, idempotencyKey: 1 }, name: 'buyer_key_unique', unique: true },
+    { key: { buyerId: 1, _id: -1 }, name: 'buyer_recent' },
+    { key: { sellerIds: 1, _id: -1 }, name: 'seller_recent' },
+    { key: { status: 1, _id: -1 }, name: 'status_recent' },
+  ],
   password_resets: [
     { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
     { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },

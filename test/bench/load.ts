@@ -1,0 +1,248 @@
+// Transport-agnostic load generator for realtime rooms: joins N clients with bounded concurrency,
+// has every client vote once (sent in batches) and measures join and ack latencies and throughput.
+// The conference benchmark drives it over WebSockets; a Socket.IO comparison can pass its own functions.
+import { performance } from 'node:perf_hooks'
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
+
+export interface LoadScenario<C> {
+  /** Joins client `index`; resolves once the client holds the room's initial state. */
+  join(index: number): Promise<C>
+  /** Runs once every client has joined, before any vote (e.g. push the question, await it everywhere). */
+  beforeVotes?(clients: C[]): Promise<void>
+  /** Sends the client's vote synchronously; settles on its ack (rejects when refused). */
+  vote(client: C, index: number): Promise<unknown>
+  /** Called after the last send; resolves with the performance.now() at which the server's tally was complete. */
+  tallied?(): Promise<number>
+  /** Closes one client; called for every joined client when the run ends, however it ends. */
+  close(client: C): Promise<void>
+}
+
+export interface LoadOptions {
+  n: number
+  /** Joins in flight at once. */
+  joinConcurrency: number
+  /** Votes sent back to back before yielding to the event loop (so the sends go out in bursts). */
+  voteBatch: number
+  /** performance.now() by which everything must be done; whatever is pending then counts as timed out. */
+  deadline: number
+  /** Called with progress lines ("joined 500/2000"). */
+  progress?: (line: string) => void
+}
+
+export interface Summary {
+  count: number
+  p50: number
+  p99: number
+  max: number
+  mean: number
+}
+
+export interface LoadResult {
+  n: number
+  join: {
+    joined: number
+    totalMs: number
+    perClientMs: Summary
+    failures: string[]
+  }
+  /** beforeVotes (e.g. push → every client saw the question), in ms. */
+  beforeVotesMs: number
+  votes: {
+    sent: number
+    acked: number
+    refused: string[]
+    timedOut: number
+    ackMs: Summary
+    /** Last send − first send. */
+    sendSpreadMs: number
+    /** Acked votes / (last ack − first send). */
+    votesPerSecond: number
+    firstSendAt: number
+    lastSendAt: number
+    lastAckAt: number
+  }
+  /** Last send → tally complete (undefined when not measured or not reached). */
+  talliedMs?: number
+  tallyError?: string
+  /** Set when the run stopped early (beforeVotes failed); the join figures above still hold. */
+  error?: string
+  /** Which client indexes sent a vote (their choices are the caller's to know). */
+  votedIndexes: number[]
+}
+
+/** Joins, runs beforeVotes, votes, awaits the tally; always closes every joined client. */
+export async function runLoad<C>(
+  scenario: LoadScenario<C>,
+  opts: LoadOptions,
+): Promise<LoadResult> {
+  const clients: { index: number; client: C }[] = []
+  const late: Promise<unknown>[] = []
+  try {
+    // ---- Join ------------------------------------------------------------------------------
+    const joinMs: number[] = []
+    const joinFailures: string[] = []
+    let next = 0
+    const joinStart = performance.now()
+    let lastReport = joinStart
+    await Promise.all(
+      Array.from({ length: Math.min(opts.joinConcurrency, opts.n) }, async () => {
+        while (next < opts.n && performance.now() < opts.deadline) {
+          const index = next++
+          const t0 = performance.now()
+          const joining = scenario.join(index)
+          try {
+            const client = await raceDeadline(joining, opts.deadline, `join ${index}`)
+            joinMs.push(performance.now() - t0)
+            clients.push({ index, client })
+          } catch (error) {
+            joinFailures.push(`#${index}: ${message(error)}`)
+            // A join that completes after its deadline still holds a socket: close it then.
+            late.push(joining.then((c) => scenario.close(c)).catch(() => {}))
+          }
+          if (performance.now() - lastReport > 2000) {
+            lastReport = performance.now()
+            opts.progress?.(`joined ${clients.length}/${opts.n}`)
+          }
+        }
+      }),
+    )
+    const joinTotalMs = performance.now() - joinStart
+    if (next < opts.n) joinFailures.push(`deadline reached after ${next} of ${opts.n} joins`)
+    clients.sort((a, b) => a.index - b.index)
+    opts.progress?.(`joined ${clients.length}/${opts.n} in ${Math.round(joinTotalMs)} ms`)
+
+    const joinResult = {
+      joined: clients.length,
+      totalMs: round(joinTotalMs),
+      perClientMs: summarize(joinMs),
+      failures: joinFailures,
+    }
+
+    // ---- Before votes ----------------------------------------------------------------------
+    const beforeStart = performance.now()
+    try {
+      if (scenario.beforeVotes)
+        await raceDeadline(
+          scenario.beforeVotes(clients.map((c) => c.client)),
+          opts.deadline,
+          'beforeVotes',
+        )
+    } catch (error) {
+      return {
+        n: opts.n,
+        join: joinResult,
+        beforeVotesMs: round(performance.now() - beforeStart),
+        votes: {
+          sent: 0,
+          acked: 0,
+          refused: [],
+          timedOut: 0,
+          ackMs: summarize([]),
+          sendSpreadMs: 0,
+          votesPerSecond: 0,
+          firstSendAt: 0,
+          lastSendAt: 0,
+          lastAckAt: 0,
+        },
+        votedIndexes: [],
+        error: `before the votes: ${message(error)}`,
+      }
+    }
+    const beforeVotesMs = performance.now() - beforeStart
+
+    // ---- Votes -----------------------------------------------------------------------------
+    const ackMs: number[] = []
+    const refused: string[] = []
+    let acked = 0
+    let lastAckAt = 0
+    let firstSendAt = 0
+    let lastSendAt = 0
+    const pending: Promise<void>[] = []
+    for (let i = 0; i < clients.length; i++) {
+      const { index, client } = clients[i]!
+      const sentAt = performance.now()
+      if (i === 0) firstSendAt = sentAt
+      lastSendAt = sentAt
+      pending.push(
+        scenario.vote(client, index).then(
+          () => {
+            const at = performance.now()
+            ackMs.push(at - sentAt)
+            acked++
+            if (at > lastAckAt) lastAckAt = at
+          },
+          (error: unknown) => {
+            refused.push(`#${index}: ${message(error)}`)
+          },
+        ),
+      )
+      if ((i + 1) % opts.voteBatch === 0) await yieldToLoop()
+    }
+    opts.progress?.(`sent ${clients.length} votes in ${Math.round(lastSendAt - firstSendAt)} ms`)
+
+    let talliedMs: number | undefined
+    let tallyError: string | undefined
+    const tally = scenario.tallied
+      ? raceDeadline(scenario.tallied(), opts.deadline, 'tally').then(
+          (at) => void (talliedMs = at - lastSendAt),
+          (error: unknown) => void (tallyError = message(error)),
+        )
+      : Promise.resolve()
+    await raceDeadline(Promise.all(pending), opts.deadline, 'acks').catch(() => {})
+    await tally
+    const timedOut = clients.length - acked - refused.length
+    const windowMs = lastAckAt - firstSendAt
+    return {
+      n: opts.n,
+      join: joinResult,
+      beforeVotesMs: round(beforeVotesMs),
+      votes: {
+        sent: clients.length,
+        acked,
+        refused,
+        timedOut,
+        ackMs: summarize(ackMs),
+        sendSpreadMs: round(lastSendAt - firstSendAt),
+        votesPerSecond: windowMs > 0 ? Math.round((acked / windowMs) * 1000) : 0,
+        firstSendAt,
+        lastSendAt,
+        lastAckAt,
+      },
+      ...(talliedMs !== undefined ? { talliedMs: round(talliedMs) } : {}),
+      ...(tallyError ? { tallyError } : {}),
+      votedIndexes: clients.map((c) => c.index),
+    }
+  } finally {
+    opts.progress?.(`closing ${clients.length} clients`)
+    await Promise.all(clients.map((c) => scenario.close(c.client).catch(() => {})))
+    await Promise.race([Promise.all(late), new Promise((r) => setTimeout(r, 1000).unref())])
+  }
+}
+
+export function summarize(values: number[]): Summary {
+  if (values.length === 0) return { count: 0, p50: 0, p99: 0, max: 0, mean: 0 }
+  const sorted = [...values].sort((a, b) => a - b)
+  const at = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!
+  return {
+    count: sorted.length,
+    p50: round(at(50)),
+    p99: round(at(99)),
+    max: round(sorted.at(-1)!),
+    mean: round(sorted.reduce((s, v) => s + v, 0) / sorted.length),
+  }
+}
+
+/** Rejects when `deadline` (performance.now()) passes first. */
+export function raceDeadline<T>(promise: Promise<T>, deadline: number, what: string): Promise<T> {
+  const ms = Math.max(0, deadline - performance.now())
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: timed out`)), ms)
+    }),
+  ]).finally(() => clearTimeout(timer))
+}
+
+const round = (v: number) => Math.round(v * 10) / 10
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error))

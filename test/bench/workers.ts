@@ -1,0 +1,220 @@
+// Starts the Worker under benchmark in workerd — through wrangler's dev engine (with its proxy) or
+// as a wrangler-built bundle in Miniflare directly — and samples the processes' memory and open files.
+import { execFile } from 'node:child_process'
+import { rmSync } from 'node:fs'
+import { mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { Log, LogLevel, Miniflare } from 'miniflare'
+import {
+  unstable_getDurableObjectClassNameToUseSQLiteMap as sqliteClasses,
+  unstable_readConfig as readConfig,
+} from 'wrangler'
+import { startWorker } from '../harness/worker'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+export type Via = 'wrangler' | 'miniflare'
+
+export interface BenchWorker {
+  via: Via
+  url: string
+  dispose(): Promise<void>
+}
+
+export async function startBenchWorker(via: Via, vars: Record<string, string>) {
+  return via === 'wrangler' ? startViaWrangler(vars) : startViaMiniflare(vars)
+}
+
+async function startViaWrangler(vars: Record<string, string>): Promise<BenchWorker> {
+  const worker = await startWorker({ vars })
+  return { via: 'wrangler', url: worker.url, dispose: () => worker.dispose() }
+}
+
+/** Bundles with `wrangler deploy --dry-run` and runs the bundle in Miniflare, with no proxy in front. */
+async function startViaMiniflare(vars: Record<string, string>): Promise<BenchWorker> {
+  const outdir = await mkdtemp(path.join(tmpdir(), 'bench-bundle-'))
+  // Miniflare's own exit hook ends the process on Ctrl-C before async cleanup can run.
+  const removeOnExit = () => rmSync(outdir, { recursive: true, force: true })
+  process.once('exit', removeOnExit)
+  const remove = async () => {
+    process.off('exit', removeOnExit)
+    await rm(outdir, { recursive: true, force: true })
+  }
+  try {
+    await promisify(execFile)(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js'),
+        'deploy',
+        '--dry-run',
+        '--outdir',
+        outdir,
+        '--config',
+        path.join(ROOT, 'wrangler.toml'),
+      ],
+      {
+        cwd: ROOT,
+        // Offline: no Request.cf download, no telemetry, no banner (its npm update check goes online).
+        env: {
+          ...process.env,
+          CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+          WRANGLER_SEND_METRICS: 'false',
+          WRANGLER_HIDE_BANNER: 'true',
+        },
+        timeout: 120_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    )
+    const config = readConfig({ config: path.join(ROOT, 'wrangler.toml') }, { hideWarnings: true })
+    const useSqlite = sqliteClasses(config.migrations)
+    const mf = new Miniflare({
+      modules: true,
+      scriptPath: path.join(outdir, 'index.js'),
+      modulesRoot: outdir,
+      compatibilityDate: config.compatibility_date!,
+      compatibilityFlags: config.compatibility_flags,
+      durableObjects: Object.fromEntries(
+        config.durable_objects.bindings.map((b: { name: string; class_name: string }) => [
+          b.name,
+          { className: b.class_name, useSQLite: useSqlite.get(b.class_name) ?? false },
+        ]),
+      ),
+      bindings: vars,
+      host: '127.0.0.1',
+      port: 0,
+      log: new Log(LogLevel.WARN),
+      cf: false,
+    })
+    const url = (await mf.ready).toString().replace(/\/$/, '')
+    return {
+      via: 'miniflare',
+      url,
+      async dispose() {
+        await mf.dispose()
+        await remove()
+      },
+    }
+  } catch (error) {
+    await remove()
+    throw error
+  }
+}
+
+export interface ProcessUse {
+  pid: number
+  /** 'load generator (node)', or workerd's role: 'workerd (Worker)' / 'workerd (wrangler proxy)' … */
+  role: string
+  rssMiB: number
+  fds: number
+  /** User + system CPU time used so far, in seconds. */
+  cpuSeconds: number
+}
+
+const roles = new Map<number, string>()
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100
+
+/** Every process this one started (transitively) plus itself, read from /proc (Linux only). */
+export async function sampleProcesses(workerUrl?: string): Promise<ProcessUse[]> {
+  const parents = new Map<number, number>()
+  const names = new Map<number, string>()
+  const cpu = new Map<number, number>()
+  for (const entry of await readdir('/proc').catch(() => [])) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    const m = /^\d+ \((.*)\) (.*)$/s.exec(stat)
+    if (!m) continue
+    // After the name: state ppid … utime (14th field overall) stime (15th), in clock ticks.
+    const fields = m[2]!.split(' ')
+    parents.set(Number(entry), Number(fields[1]))
+    names.set(Number(entry), m[1]!)
+    cpu.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS)
+  }
+  const mine = new Set([process.pid])
+  for (let grew = true; grew;) {
+    grew = false
+    for (const [pid, ppid] of parents)
+      if (!mine.has(pid) && mine.has(ppid)) {
+        mine.add(pid)
+        grew = true
+      }
+  }
+  const port = workerUrl ? new URL(workerUrl).port : undefined
+  const out: ProcessUse[] = []
+  for (const pid of mine) {
+    const name = names.get(pid) ?? ''
+    if (pid !== process.pid && !name.startsWith('workerd')) continue
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
+    const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
+    const fds = (await readdir(`/proc/${pid}/fd`).catch(() => [])).length
+    let role = roles.get(pid)
+    if (!role) {
+      if (pid === process.pid) role = 'load generator (node)'
+      else if (port && (await listensOn(pid, Number(port)))) role = 'workerd (serves the URL)'
+      else role = 'workerd (behind it)'
+      roles.set(pid, role)
+    }
+    out.push({ pid, role, rssMiB: Math.round(rssKiB / 1024), fds, cpuSeconds: cpu.get(pid) ?? 0 })
+  }
+  return out
+}
+
+/** Whether `pid` holds the listening socket of `port` (so: which workerd the clients talk to). */
+async function listensOn(pid: number, port: number): Promise<boolean> {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0')
+  const inodes = new Set<string>()
+  for (const line of (await readFile(`/proc/${pid}/net/tcp`, 'utf8').catch(() => '')).split('\n')) {
+    const cols = line.trim().split(/\s+/)
+    // local_address ends with :PORT, st 0A = LISTEN, inode in column 9
+    if (cols[1]?.endsWith(`:${hex}`) && cols[3] === '0A') inodes.add(cols[9]!)
+  }
+  if (inodes.size === 0) return false
+  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
+    const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1]
+    if (inode && inodes.has(inode)) return true
+  }
+  return false
+}
+
+/** Samples every `intervalMs` and keeps each process's peak RSS and open files. */
+export class PeakSampler {
+  private readonly peaks = new Map<number, ProcessUse>()
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<unknown> | undefined
+
+  constructor(
+    private readonly workerUrl: string,
+    private readonly intervalMs = 500,
+  ) {}
+
+  start() {
+    this.timer = setInterval(() => {
+      this.running ??= this.sample().finally(() => (this.running = undefined))
+    }, this.intervalMs)
+    this.timer.unref()
+  }
+
+  async sample(): Promise<ProcessUse[]> {
+    const now = await sampleProcesses(this.workerUrl)
+    for (const p of now) {
+      const peak = this.peaks.get(p.pid)
+      this.peaks.set(p.pid, {
+        ...p,
+        rssMiB: Math.max(p.rssMiB, peak?.rssMiB ?? 0),
+        fds: Math.max(p.fds, peak?.fds ?? 0),
+        cpuSeconds: p.cpuSeconds,
+      })
+    }
+    return now
+  }
+
+  async stop(): Promise<ProcessUse[]> {
+    clearInterval(this.timer)
+    await this.running
+    return [...this.peaks.values()]
+  }
+}

@@ -1,0 +1,143 @@
+// Unit tests of the transcoder's pure parts: the ladder, reading ffprobe and the master playlist,
+// the ffmpeg command lines, and configuration errors.
+import { describe, expect, it } from 'vitest'
+import { ConfigError } from '../shared/config'
+import { loadTranscoderConfig } from './config'
+import { transcodeArgs } from './ffmpeg-args'
+import { planOutputs } from './ladder'
+import { describeSource, InvalidSourceError } from './probe'
+import { masterBandwidths } from './transcode'
+
+const names = (w: number, h: number) =>
+  planOutputs({ width: w, height: h }).renditions.map((r) => r.name)
+
+describe('planOutputs', () => {
+  it('never upscales, lists the lowest first and keeps at most three renditions', () => {
+    expect(names(640, 360)).toEqual(['240p', '360p'])
+    expect(names(1280, 720)).toEqual(['360p', '480p', '720p'])
+    expect(names(3840, 2160)).toEqual(['480p', '720p', '1080p'])
+    expect(planOutputs({ width: 3840, height: 2160 }).mp4).toEqual({ width: 1920, height: 1080 })
+  })
+
+  it('gives sources below the ladder two renditions of their own size and two thirds of it', () => {
+    const plan = planOutputs({ width: 320, height: 180 })
+    expect(plan.renditions.map((r) => [r.name, r.width, r.height])).toEqual([
+      ['120p', 214, 120],
+      ['180p', 320, 180],
+    ])
+  })
+
+  it('scales the short side of portrait videos, keeping every side even', () => {
+    const plan = planOutputs({ width: 1080, height: 1920 })
+    expect(plan.renditions.at(-1)).toMatchObject({ name: '1080p', width: 1080, height: 1920 })
+    expect(plan.renditions[0]).toMatchObject({ name: '480p', width: 480, height: 854 })
+    for (const r of plan.renditions) expect([r.width % 2, r.height % 2]).toEqual([0, 0])
+  })
+})
+
+describe('describeSource', () => {
+  const video = { codec_type: 'video', width: 1920, height: 1080 }
+
+  it('reads duration, display size and audio', () => {
+    expect(
+      describeSource({
+        streams: [video, { codec_type: 'audio' }],
+        format: { duration: '12.5', format_name: 'mov,mp4,m4a,3gp,3g2,mj2' },
+      }),
+    ).toEqual({ durationSeconds: 12.5, width: 1920, height: 1080, hasAudio: true })
+  })
+
+  it('applies rotation and non-square pixels', () => {
+    const rotated = describeSource({
+      streams: [{ ...video, side_data_list: [{ rotation: -90 }] }],
+      format: { duration: '1' },
+    })
+    expect([rotated.width, rotated.height]).toEqual([1080, 1920])
+    const anamorphic = describeSource({
+      streams: [{ codec_type: 'video', width: 720, height: 576, sample_aspect_ratio: '16:15' }],
+      format: { duration: '1' },
+    })
+    expect([anamorphic.width, anamorphic.height]).toEqual([768, 576])
+  })
+
+  it('refuses audio-only files, still images and cover art', () => {
+    const cases = [
+      { streams: [{ codec_type: 'audio' }], format: { duration: '3' } },
+      { streams: [video], format: { format_name: 'png_pipe' } },
+      { streams: [{ ...video, disposition: { attached_pic: 1 } }], format: { duration: '3' } },
+    ]
+    for (const output of cases) expect(() => describeSource(output)).toThrow(InvalidSourceError)
+  })
+})
+
+it('reads each rendition’s bandwidth from the master playlist', () => {
+  const master = [
+    '#EXTM3U',
+    '#EXT-X-STREAM-INF:BANDWIDTH=545600,RESOLUTION=426x240,CODECS="avc1.4d4015,mp4a.40.2"',
+    '240p/index.m3u8',
+    '',
+    '#EXT-X-STREAM-INF:BANDWIDTH=985600,RESOLUTION=640x360',
+    '360p/index.m3u8',
+  ].join('\n')
+  expect([...masterBandwidths(master)]).toEqual([
+    ['240p', 545600],
+    ['360p', 985600],
+  ])
+})
+
+it('maps audio per rendition only when the source has audio', () => {
+  const plan = planOutputs({ width: 640, height: 360 })
+  const withAudio = transcodeArgs('in.mp4', plan, true)
+  const silent = transcodeArgs('in.mp4', plan, false)
+  const streamMap = (args: string[]) => args[args.indexOf('-var_stream_map') + 1]
+  expect(streamMap(withAudio)).toBe('v:0,a:0,name:240p v:1,a:1,name:360p')
+  expect(streamMap(silent)).toBe('v:0,name:240p v:1,name:360p')
+  expect(silent).not.toContain('0:a:0')
+  expect(withAudio).toContain('+faststart')
+})
+
+describe('loadTranscoderConfig', () => {
+  const valid = {
+    UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:8079',
+    UPSTASH_REDIS_REST_TOKEN: 't',
+    S3_BUCKET: 'media',
+    S3_ACCESS_KEY_ID: 'k',
+    S3_SECRET_ACCESS_KEY: 's',
+    WORKER_URL: 'http://127.0.0.1:8787/',
+    TRANSCODER_SECRET: 'x'.repeat(32),
+  }
+
+  it('applies defaults', () => {
+    const config = loadTranscoderConfig(valid)
+    expect(config).toMatchObject({
+      WORKER_URL: 'http://127.0.0.1:8787',
+      TRANSCODER_CONCURRENCY: 2,
+      TRANSCODER_LEASE_SECONDS: 120,
+      TRANSCODER_POLL_MS: 500,
+      TRANSCODER_SHUTDOWN_GRACE_SECONDS: 30,
+      FFMPEG_PATH: 'ffmpeg',
+      S3_FORCE_PATH_STYLE: false,
+    })
+    expect(config.TRANSCODER_CONSUMER).toMatch(/-\d+$/)
+  })
+
+  it('names every missing or bad variable', () => {
+    const { WORKER_URL: _, ...missing } = valid
+    try {
+      loadTranscoderConfig({
+        ...missing,
+        TRANSCODER_CONCURRENCY: 'many',
+        TRANSCODER_SECRET: 'short',
+      })
+      expect.unreachable()
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError)
+      expect((error as ConfigError).variables.map((v) => v.name).sort()).toEqual([
+        'TRANSCODER_CONCURRENCY',
+        'TRANSCODER_SECRET',
+        'WORKER_URL',
+      ])
+      expect((error as Error).message).toContain('WORKER_URL is required')
+    }
+  })
+})

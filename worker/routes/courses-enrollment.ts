@@ -1,0 +1,90 @@
+// Course enrollment (/api/courses/{id}/enroll): join an open course (or an invite-only one with an
+// invitation to your email), leave it. One enrollment per (course, user), guaranteed by a unique
+// index; enrolledCount moves only when a row really changes.
+import { createRoute, z } from '@hono/zod-openapi'
+import { ObjectId } from 'mongodb'
+import { courseDb, loadVisibleCourse, ownsCourse } from '../courses/access'
+import { AppError } from '../errors'
+import { protect } from '../middleware/auth'
+import { createRouter, errorResponses } from '../openapi'
+import { courses, enrollments, invites, isDuplicateKey } from '../repositories/courses'
+import { normalizeEmail } from '../repositories/users'
+import { ObjectIdSchema } from './media'
+
+const IdParams = z.object({ id: ObjectIdSchema })
+
+export const courseEnrollment = createRouter()
+
+courseEnrollment.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{id}/enroll',
+    tags: ['Courses'],
+    summary: 'Enroll in a published, open course (repeating it is harmless)',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: IdParams },
+    responses: {
+      200: { description: 'Already enrolled' },
+      201: { description: 'Enrolled' },
+      ...errorResponses(400, 401, 403, 404),
+    },
+  }),
+  async (c) => {
+    const user = c.get('user')
+    const doc = await loadVisibleCourse(c, c.req.valid('param').id, user)
+    if (ownsCourse(doc, user)) throw new AppError('FORBIDDEN', 'You run this course')
+    if (!doc.published) throw new AppError('NOT_FOUND', 'Course not found')
+    if (doc.enrollment === 'closed')
+      throw new AppError('FORBIDDEN', 'This course is closed to new enrollments')
+    const db = await courseDb(c)
+    const invited =
+      // Only a verified address counts: anyone could otherwise claim an invited, unused email.
+      doc.enrollment === 'invite-only' && user.email && user.emailVerified
+        ? await invites(db).findOne({ courseId: doc._id, email: normalizeEmail(user.email) })
+        : null
+    if (doc.enrollment === 'invite-only' && !invited)
+      throw new AppError('FORBIDDEN', 'This course takes students by invitation only')
+    let created = false
+    try {
+      const res = await enrollments(db).updateOne(
+        { courseId: doc._id, userId: user._id },
+        { $setOnInsert: { _id: new ObjectId(), createdAt: c.get('services').now() } },
+        { upsert: true },
+      )
+      created = res.upsertedCount === 1
+    } catch (error) {
+      // Two racing upserts: the unique index lets one insert; the other is simply enrolled.
+      if (!isDuplicateKey(error)) throw error
+    }
+    if (created) await courses(db).updateOne({ _id: doc._id }, { $inc: { enrolledCount: 1 } })
+    if (invited && !invited.acceptedAt)
+      await invites(db).updateOne(
+        { _id: invited._id, acceptedAt: { $exists: false } },
+        { $set: { acceptedAt: c.get('services').now() } },
+      )
+    return c.json({ success: true, enrolled: true }, created ? 201 : 200)
+  },
+)
+
+courseEnrollment.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/{id}/enroll',
+    tags: ['Courses'],
+    summary: 'Leave a course (progress and review are kept for a later return)',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: IdParams },
+    responses: { 200: { description: 'Not enrolled any more' }, ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const user = c.get('user')
+    const doc = await loadVisibleCourse(c, c.req.valid('param').id, user)
+    const db = await courseDb(c)
+    const res = await enrollments(db).deleteOne({ courseId: doc._id, userId: user._id })
+    if (res.deletedCount === 1)
+      await courses(db).updateOne({ _id: doc._id }, { $inc: { enrolledCount: -1 } })
+    return c.json({ success: true, enrolled: false }, 200)
+  },
+)

@@ -1,0 +1,145 @@
+// Course progress (/api/courses/{id}/…progress): enrolled students report how far they watched a
+// video; every figure only grows ($max), so repeated or late, older reports never move it back.
+// A video is complete at 90% watched; the course summary counts completed current videos.
+import { createRoute, z } from '@hono/zod-openapi'
+import { ObjectId } from 'mongodb'
+import { courseDb, loadEnrolledCourse } from '../courses/access'
+import { AppError } from '../errors'
+import { protect } from '../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../openapi'
+import { courseVideos, videoProgress, type VideoProgressDoc } from '../repositories/courses'
+import { ObjectIdSchema } from './media'
+
+export const COMPLETE_RATIO = 0.9
+
+const Seconds = z
+  .number()
+  .min(0)
+  .max(7 * 24 * 3600)
+const ProgressSchema = z.strictObject({
+  positionSeconds: Seconds,
+  watchedSeconds: Seconds,
+  durationSeconds: Seconds.positive(),
+})
+
+const isComplete = (p: Pick<VideoProgressDoc, 'watchedSeconds' | 'durationSeconds'>) =>
+  p.durationSeconds > 0 && p.watchedSeconds >= COMPLETE_RATIO * p.durationSeconds
+
+const publicProgress = (p: VideoProgressDoc) => ({
+  videoId: p.videoId.toHexString(),
+  positionSeconds: p.positionSeconds,
+  watchedSeconds: p.watchedSeconds,
+  durationSeconds: p.durationSeconds,
+  completed: !!p.completedAt,
+  completedAt: p.completedAt?.toISOString() ?? null,
+  lastActivityAt: p.lastActivityAt.toISOString(),
+})
+
+export const courseProgress = createRouter()
+
+courseProgress.openapi(
+  createRoute({
+    method: 'put',
+    path: '/{id}/videos/{videoId}/progress',
+    tags: ['Courses'],
+    summary: 'Report watch progress of a video (enrolled students); idempotent and monotonic',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: {
+      params: z.object({ id: ObjectIdSchema, videoId: ObjectIdSchema }),
+      ...jsonBody(ProgressSchema),
+    },
+    responses: { 200: { description: 'The progress' }, ...errorResponses(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    const { id, videoId } = c.req.valid('param')
+    const course = await loadEnrolledCourse(c, id)
+    const db = await courseDb(c)
+    const video = await courseVideos(db).findOne({
+      _id: new ObjectId(videoId),
+      courseId: course._id,
+    })
+    if (!video) throw new AppError('NOT_FOUND', 'Video not found')
+    const body = c.req.valid('json')
+    const duration = body.durationSeconds
+    const now = c.get('services').now()
+    const key = { courseId: course._id, userId: c.get('user')._id, videoId: video._id }
+    const $max = {
+      durationSeconds: duration,
+      watchedSeconds: Math.min(body.watchedSeconds, duration),
+      positionSeconds: Math.min(body.positionSeconds, duration),
+      lastActivityAt: now,
+    }
+    const update = async () => {
+      try {
+        return await videoProgress(db).findOneAndUpdate(
+          key,
+          { $max, $setOnInsert: { _id: new ObjectId() } },
+          { upsert: true, returnDocument: 'after' },
+        )
+      } catch (error) {
+        // Two first reports racing: the unique index keeps one document; apply to it.
+        if ((error as { code?: unknown }).code !== 11000) throw error
+        return videoProgress(db).findOneAndUpdate(key, { $max }, { returnDocument: 'after' })
+      }
+    }
+    let doc = await update()
+    if (!doc) throw new AppError('NOT_FOUND', 'Video not found')
+    if (!doc.completedAt && isComplete(doc)) {
+      // Set once: the filter keeps the first completion time.
+      await videoProgress(db).updateOne(
+        { _id: doc._id, completedAt: { $exists: false } },
+        { $set: { completedAt: now } },
+      )
+      doc = (await videoProgress(db).findOne({ _id: doc._id }))!
+    }
+    return c.json({ success: true, progress: publicProgress(doc) }, 200)
+  },
+)
+
+courseProgress.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{id}/progress',
+    tags: ['Courses'],
+    summary:
+      'Your progress in a course: percent of videos completed, last activity, where to resume',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: z.object({ id: ObjectIdSchema }) },
+    responses: { 200: { description: 'The progress' }, ...errorResponses(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    const course = await loadEnrolledCourse(c, c.req.valid('param').id)
+    const db = await courseDb(c)
+    const [videos, rows] = await Promise.all([
+      courseVideos(db).find({ courseId: course._id }).sort({ order: 1, _id: 1 }).toArray(),
+      videoProgress(db)
+        .find({ courseId: course._id, userId: c.get('user')._id })
+        .toArray(),
+    ])
+    const current = new Set(videos.map((v) => v._id.toHexString()))
+    const mine = rows.filter((p) => current.has(p.videoId.toHexString()))
+    const completed = mine.filter((p) => p.completedAt).length
+    const latest = mine.reduce<VideoProgressDoc | undefined>(
+      (a, p) => (!a || p.lastActivityAt > a.lastActivityAt ? p : a),
+      undefined,
+    )
+    return c.json(
+      {
+        success: true,
+        progress: {
+          totalVideos: videos.length,
+          completedVideos: completed,
+          percent: videos.length ? Math.round((completed / videos.length) * 10_000) / 100 : 0,
+          lastActivityAt: latest?.lastActivityAt.toISOString() ?? null,
+          resume: latest
+            ? { videoId: latest.videoId.toHexString(), positionSeconds: latest.positionSeconds }
+            : null,
+          videos: mine.map(publicProgress),
+        },
+      },
+      200,
+    )
+  },
+)

@@ -1,0 +1,13 @@
+// The marketplace (/api/marketplace): sellers, products with their stock, the cart and orders,
+// one route file per resource, mounted here as one group.
+import { createRouter } from '../openapi'
+import { marketplaceCart } from './marketplace-cart'
+import { marketplaceOrders } from './marketplace-orders'
+import { marketplaceProducts } from './marketplace-products'
+import { marketplaceSellers } from './marketplace-sellers'
+
+export const marketplace = createRouter()
+marketplace.route('/', marketplaceSellers)
+marketplace.route('/', marketplaceProducts)
+marketplace.route('/', marketplaceCart)
+marketplace.route('/', marketplaceOrders)
