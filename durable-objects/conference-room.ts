@@ -115,6 +115,8 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
   protected override async onConnect(ws: WebSocket, attachment: SocketAttachment, url: URL) {
     const { identity } = attachment
     this.store.notePresence(voterKey(identity), Date.now())
+    // Counted at once, not only on the tick: a conference may end before the next tick runs.
+    this.notePeakAudience()
     this.send(ws, {
       type: 'welcome',
       room: { kind: 'conference', id: attachment.room },
@@ -370,6 +372,14 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     }
   }
 
+  /** Records the audience size as the peak when it is one; answers the current size. */
+  private notePeakAudience(): number {
+    const audienceCount = this.ctx.getWebSockets('role:audience').length
+    if (audienceCount > Number(this.store.meta('peak_audience') ?? 0))
+      this.store.setMeta('peak_audience', audienceCount)
+    return audienceCount
+  }
+
   private scheduleTick() {
     if (this.tickScheduled) return
     this.tickScheduled = true
@@ -378,9 +388,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
 
   override async alarm() {
     this.tickScheduled = false
-    const audienceCount = this.ctx.getWebSockets('role:audience').length
-    if (audienceCount > Number(this.store.meta('peak_audience') ?? 0))
-      this.store.setMeta('peak_audience', audienceCount)
+    const audienceCount = this.notePeakAudience()
     const liveId = this.store.meta('live_question_id')
     const live = liveId ? this.store.question(liveId) : undefined
     const stats = { type: 'room.stats' as const, audienceCount }

@@ -60,6 +60,7 @@ const plan: { via: Via; ns: number[] }[] = (() => {
 })()
 const concurrency = Number(args.concurrency)
 const batch = Number(args.batch)
+if (!(concurrency >= 1) || !(batch >= 1)) fail('--concurrency and --batch: numbers ≥ 1')
 
 function byDefault(via: Via) {
   return { via, ns: DEFAULTS[via] }
@@ -194,7 +195,14 @@ async function main(): Promise<number> {
     cleanups.push(() => stack.stop())
     for (const { via, ns } of plan) {
       if (interrupted) break
-      reports.push(...(await runVia(stack, via, ns)))
+      try {
+        reports.push(...(await runVia(stack, via, ns)))
+      } catch (error) {
+        // The Worker did not start (or the database was unreachable): every N of this via failed.
+        const message = error instanceof Error ? error.message : String(error)
+        log(`${via}: ${message}`)
+        for (const n of ns) reports.push({ via, n, ok: false, error: `${via}: ${message}` })
+      }
     }
   } finally {
     await runCleanups()
