@@ -173,17 +173,8 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
     attachment: SocketAttachment,
     frame: ClientFrame,
   ) {
-    const parsed = ChatClientMessageSchema.safeParse(frame)
-    if (!parsed.success) {
-      return this.send(ws, {
-        type: 'error',
-        rid: frame.rid,
-        code: 'VALIDATION_ERROR',
-        message: `Invalid '${frame.type}' message`,
-        details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      })
-    }
-    const message = parsed.data
+    const message = this.parseFrame(ws, frame, ChatClientMessageSchema)
+    if (!message) return
     const userId = attachment.identity.subject
     try {
       switch (message.type) {

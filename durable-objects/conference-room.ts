@@ -150,17 +150,8 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     attachment: SocketAttachment,
     frame: ClientFrame,
   ) {
-    const parsed = ConferenceClientMessageSchema.safeParse(frame)
-    if (!parsed.success) {
-      return this.send(ws, {
-        type: 'error',
-        rid: frame.rid,
-        code: 'VALIDATION_ERROR',
-        message: `Invalid '${frame.type}' message`,
-        details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      })
-    }
-    const message = parsed.data
+    const message = this.parseFrame(ws, frame, ConferenceClientMessageSchema)
+    if (!message) return
     const role = roleOf(attachment.identity)
     if (!MESSAGE_ROLES[message.type].includes(role)) {
       return this.send(ws, {

@@ -141,6 +141,33 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
     })
   }
 
+  /** Parses a frame with a room's message schema; answers a validation error and undefined when it fails. */
+  protected parseFrame<T>(
+    ws: WebSocket,
+    frame: ClientFrame,
+    schema: {
+      safeParse(
+        data: unknown,
+      ):
+        | { success: true; data: T }
+        | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }
+    },
+  ): T | undefined {
+    const parsed = schema.safeParse(frame)
+    if (parsed.success) return parsed.data
+    this.send(ws, {
+      type: 'error',
+      rid: frame.rid,
+      code: 'VALIDATION_ERROR',
+      message: `Invalid '${frame.type}' message`,
+      details: parsed.error.issues.map((i) => ({
+        path: i.path.map(String).join('.'),
+        message: i.message,
+      })),
+    })
+    return undefined
+  }
+
   protected async onClose(_ws: WebSocket, _attachment: SocketAttachment): Promise<void> {}
 
   protected send(ws: WebSocket, message: ServerMessage): void {
