@@ -23,6 +23,11 @@ import { RealtimeRoom, type ClientFrame, type SocketAttachment } from './realtim
 
 /** How often live counts and the audience count go out while anything changes. */
 export const TICK_MS = 100
+/**
+ * The audience's copy of the counts goes out at most this often: each one is a frame to every
+ * audience socket, and at thousands of sockets a 100 ms audience tick starves vote handling.
+ */
+export const AUDIENCE_TICK_MS = 1000
 const PERSIST_RETRY_MS = 5000
 
 export class RoomError extends Error {
@@ -40,6 +45,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
   private readonly store: ConferenceStore
   private seq: number
   private tickScheduled = false
+  private lastAudienceTick = 0
   private database: Database | undefined
 
   constructor(ctx: DurableObjectState, env: Bindings) {
@@ -383,12 +389,17 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     const liveId = this.store.meta('live_question_id')
     const live = liveId ? this.store.question(liveId) : undefined
     const stats = { type: 'room.stats' as const, audienceCount }
-    if (live) {
-      const results = this.store.results(live.id)
-      this.emit({ ...stats, results }, 'staff')
-      this.emit({ ...stats, results: this.visible(live) ? results : null }, 'audience')
+    const now = Date.now()
+    const audienceDue = now - this.lastAudienceTick >= AUDIENCE_TICK_MS
+    const results = live ? this.store.results(live.id) : null
+    this.emit({ ...stats, results }, 'staff')
+    if (audienceDue) {
+      this.lastAudienceTick = now
+      this.emit({ ...stats, results: live && this.visible(live) ? results : null }, 'audience')
     } else {
-      this.emit({ ...stats, results: null }, 'all')
+      // The audience still gets the latest state, one audience tick later.
+      this.tickScheduled = true
+      await this.ctx.storage.setAlarm(this.lastAudienceTick + AUDIENCE_TICK_MS)
     }
     if (this.store.unpersistedClosed().length > 0 || this.store.meta('analytics_pending') === '1') {
       await this.persistPending()
