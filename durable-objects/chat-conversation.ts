@@ -3,7 +3,6 @@
 // Messages reach MongoDB in batches on an alarm, retried until they are in.
 import { ObjectId, type AnyBulkWriteOperation } from 'mongodb'
 import { ChatClientMessageSchema, TYPING_TTL_MS, type ChatMessage } from '../shared/chat'
-import type { ErrorCode } from '../shared/errors'
 import type { RealtimeIdentity } from '../shared/realtime'
 import type { Bindings } from '../worker/env'
 import { configFor } from '../worker/middleware/config'
@@ -19,7 +18,7 @@ import {
 import { media } from '../worker/repositories/media'
 import { createDatabase, type Database } from '../worker/services/db'
 import { ChatStore } from './chat-store'
-import { RealtimeRoom, type ClientFrame, type SocketAttachment } from './realtime-room'
+import { RealtimeRoom, RoomError, type ClientFrame, type SocketAttachment } from './realtime-room'
 
 const FLUSH_DELAY_MS = 200
 const RETRY_DELAY_MS = 5000
@@ -27,16 +26,6 @@ const TYPING_THROTTLE_MS = 2000
 // Per sender: a burst of 20, then 5 messages a second.
 const SEND_BURST = 20
 const SEND_RATE_PER_SECOND = 5
-
-export class ChatError extends Error {
-  override readonly name = 'ChatError'
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message)
-  }
-}
 
 export class ChatConversation extends RealtimeRoom<Bindings> {
   protected readonly kind = 'chat' as const
@@ -75,9 +64,9 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
   async deleteMessage(userId: string, seq: number) {
     return this.run(() => {
       const message = this.store.message(seq)
-      if (!message || message.deleted) throw new ChatError('NOT_FOUND', 'Message not found')
+      if (!message || message.deleted) throw new RoomError('NOT_FOUND', 'Message not found')
       if (message.senderId !== userId)
-        throw new ChatError('FORBIDDEN', 'You can delete only your own messages')
+        throw new RoomError('FORBIDDEN', 'You can delete only your own messages')
       this.store.markDeleted(seq)
       this.broadcast({ type: 'message.deleted', seq: this.store.lastSeq(), messageSeq: seq })
       this.scheduleFlush()
@@ -121,17 +110,6 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
     const recent = this.store.range(oldest - 1, before, opts.limit, true)
     const older = await fromDb({ $lt: Math.min(before, oldest) }, -1, opts.limit - recent.length)
     return [...recent, ...older].reverse()
-  }
-
-  private async run<T>(
-    fn: () => T | Promise<T>,
-  ): Promise<T | { error: { code: ErrorCode; message: string } }> {
-    try {
-      return await fn()
-    } catch (error) {
-      if (error instanceof ChatError) return { error: { code: error.code, message: error.message } }
-      throw error
-    }
   }
 
   // ---- Sockets ---------------------------------------------------------------------------------
@@ -196,7 +174,7 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
           return this.typing(ws, attachment.identity, message.active)
       }
     } catch (error) {
-      if (!(error instanceof ChatError)) throw error
+      if (!(error instanceof RoomError)) throw error
       this.send(ws, { type: 'error', rid: message.rid, code: error.code, message: error.message })
     }
   }
@@ -209,19 +187,19 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
   ): Promise<ChatMessage> {
     const members = this.store.members()
     if (!members.includes(senderId))
-      throw new ChatError('FORBIDDEN', 'Not a member of this conversation')
+      throw new RoomError('FORBIDDEN', 'Not a member of this conversation')
     if (input.clientId) {
       const earlier = this.store.byClientId(senderId, input.clientId)
       if (earlier) return earlier
     }
     const text = input.text.trim()
     if (!text && input.attachments.length === 0)
-      throw new ChatError('VALIDATION_ERROR', 'A message needs text or an attachment')
+      throw new RoomError('VALIDATION_ERROR', 'A message needs text or an attachment')
     this.takeToken(senderId)
     if (this.store.meta('type') === 'direct') {
       const other = members.find((m) => m !== senderId)
       if (other && (await this.blocked(senderId, other)))
-        throw new ChatError('FORBIDDEN', 'You cannot message this user')
+        throw new RoomError('FORBIDDEN', 'You cannot message this user')
     }
     if (input.attachments.length > 0) await this.checkAttachments(senderId, input.attachments)
     const message = this.store.append({
@@ -247,9 +225,9 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
 
   private receipt(userId: string, kind: 'delivered' | 'read', seq: number) {
     if (!this.store.members().includes(userId))
-      throw new ChatError('FORBIDDEN', 'Not a member of this conversation')
+      throw new RoomError('FORBIDDEN', 'Not a member of this conversation')
     if (seq > this.store.lastSeq())
-      throw new ChatError('VALIDATION_ERROR', 'No message with this seq yet')
+      throw new RoomError('VALIDATION_ERROR', 'No message with this seq yet')
     if (this.store.advanceReceipt(userId, kind, seq)) {
       const r = this.store.receipt(userId)
       this.broadcast({
@@ -296,7 +274,7 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
     bucket.at = now
     if (bucket.tokens < 1) {
       this.buckets.set(senderId, bucket)
-      throw new ChatError('RATE_LIMITED', 'You are sending messages too fast; slow down')
+      throw new RoomError('RATE_LIMITED', 'You are sending messages too fast; slow down')
     }
     bucket.tokens -= 1
     this.buckets.set(senderId, bucket)
@@ -319,7 +297,7 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
       status: { $in: ['ready', 'processing'] },
     })
     if (found !== new Set(ids).size)
-      throw new ChatError('VALIDATION_ERROR', 'Attachments must be your own uploaded media')
+      throw new RoomError('VALIDATION_ERROR', 'Attachments must be your own uploaded media')
   }
 
   private fromDoc(m: MessageDoc): ChatMessage {

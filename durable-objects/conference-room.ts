@@ -12,14 +12,13 @@ import {
   type PollResults,
   type QaItem,
 } from '../shared/conference'
-import type { ErrorCode } from '../shared/errors'
 import type { RealtimeIdentity, ServerMessage } from '../shared/realtime'
 import type { Bindings } from '../worker/env'
 import { configFor } from '../worker/middleware/config'
 import { conferences, saveQuestionResults } from '../worker/repositories/conferences'
 import { createDatabase, type Database } from '../worker/services/db'
 import { ConferenceStore, type EventTarget, type StoredQuestion } from './conference-store'
-import { RealtimeRoom, type ClientFrame, type SocketAttachment } from './realtime-room'
+import { RealtimeRoom, RoomError, type ClientFrame, type SocketAttachment } from './realtime-room'
 
 /** How often live counts and the audience count go out while anything changes. */
 export const TICK_MS = 100
@@ -29,16 +28,6 @@ export const TICK_MS = 100
  */
 export const AUDIENCE_TICK_MS = 1000
 const PERSIST_RETRY_MS = 5000
-
-export class RoomError extends Error {
-  override readonly name = 'RoomError'
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message)
-  }
-}
 
 export class ConferenceRoom extends RealtimeRoom<Bindings> {
   protected readonly kind = 'conference' as const
@@ -102,18 +91,6 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
       this.emit({ type: 'conference.ended' }, 'all')
       return { ok: true as const }
     })
-  }
-
-  /** Runs a room operation, answering errors as values (RPC keeps thrown errors' messages only). */
-  private async run<T>(
-    fn: () => T | Promise<T>,
-  ): Promise<T | { error: { code: ErrorCode; message: string } }> {
-    try {
-      return await fn()
-    } catch (error) {
-      if (error instanceof RoomError) return { error: { code: error.code, message: error.message } }
-      throw error
-    }
   }
 
   // ---- Sockets ---------------------------------------------------------------------------------
@@ -474,5 +451,4 @@ export function voterKey(identity: RealtimeIdentity): string {
   return `${identity.kind}:${identity.subject}`
 }
 
-export type ConferenceRoomResult<T> = T | { error: { code: ErrorCode; message: string } }
 export type { ServerMessage }

@@ -2,6 +2,7 @@
 // each socket's attachment, frames parsed against the shared protocol, and lifecycle hooks
 // (onConnect, onMessage, onClose) for the room's own logic.
 import { DurableObject } from 'cloudflare:workers'
+import type { ErrorCode } from '../shared/errors'
 import {
   ClientFrameSchema,
   IDENTITY_HEADER,
@@ -18,6 +19,20 @@ export interface SocketAttachment {
   room: string
   connectedAt: number
 }
+
+/** A refusal by a room's logic: sent as an `error` frame, or returned as a value over RPC. */
+export class RoomError extends Error {
+  override readonly name = 'RoomError'
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** RPC results carry refusals as values: thrown errors lose their code crossing the boundary. */
+export type RoomResult<T> = T | { error: { code: ErrorCode; message: string } }
 
 export type ClientFrame = { type: string; rid?: string; [key: string]: unknown }
 
@@ -139,6 +154,16 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
       code: 'BAD_REQUEST',
       message: `Unknown message type '${frame.type}'`,
     })
+  }
+
+  /** Runs a room operation for an RPC caller, answering a RoomError as a value. */
+  protected async run<T>(fn: () => T | Promise<T>): Promise<RoomResult<T>> {
+    try {
+      return await fn()
+    } catch (error) {
+      if (error instanceof RoomError) return { error: { code: error.code, message: error.message } }
+      throw error
+    }
   }
 
   /** Parses a frame with a room's message schema; answers a validation error and undefined when it fails. */
