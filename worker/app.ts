@@ -11,6 +11,7 @@ import { bodySize } from './middleware/body-size'
 import { loadConfig } from './middleware/config'
 import { corsFromConfig } from './middleware/cors'
 import { provideServices } from './middleware/services'
+import { forwardHotRoutes } from './middleware/warm-path'
 import { createRouter } from './openapi'
 import { adminUsers } from './routes/admin-users'
 import { auth } from './routes/auth'
@@ -40,6 +41,8 @@ import { createServices, type Services } from './services'
 export interface AppOptions {
   /** Builds one request's services from configuration (default: the real clients). */
   services?: (config: Config) => Services
+  /** Send hot reads to the warm pool (the Worker's app does; the pool's own app must not). */
+  forwardHotRoutes?: boolean
 }
 
 export const API_VERSION = '0.1.0'
@@ -50,6 +53,7 @@ export function createApp(opts: AppOptions = {}) {
   app.use(requestId())
   app.use(accessLog())
   app.use(loadConfig())
+  if (opts.forwardHotRoutes) app.use(forwardHotRoutes())
   app.use(corsFromConfig())
   app.use(bodySize())
   app.use(provideServices(opts.services ?? createServices))

@@ -9,6 +9,7 @@ export interface Bindings {
   CHAT_CONVERSATION: DurableObjectNamespace<ChatConversation>
   MEETING_ROOM: DurableObjectNamespace
   USER_CHANNEL: DurableObjectNamespace
+  WARM_API?: DurableObjectNamespace
   ASSETS?: Fetcher
   [variable: string]: unknown
 }

@@ -4,7 +4,7 @@ import type { Bindings } from './env'
 import { createApp } from './app'
 import { runScheduledTasks } from './scheduled'
 
-const app = createApp()
+const app = createApp({ forwardHotRoutes: true })
 
 export default {
   fetch: app.fetch,
@@ -17,3 +17,4 @@ export { ConferenceRoom } from '../durable-objects/conference-room'
 export { ChatConversation } from '../durable-objects/chat-conversation'
 export { MeetingRoom } from '../durable-objects/meeting-room'
 export { UserChannel } from '../durable-objects/user-channel'
+export { WarmApi } from '../durable-objects/warm-api'

@@ -3,6 +3,7 @@
 import type { Socket } from 'node:net'
 import type { Document } from 'bson'
 import { runCommand } from './commands/index.js'
+import type { ConnectionCounts } from './commands/context.js'
 import type { CursorRegistry } from './cursors.js'
 import type { Engine } from './engine.js'
 import { InvalidBsonError, ReplyTooLargeError, describe } from './errors.js'
@@ -22,6 +23,7 @@ export interface ConnectionDeps {
   cursors: CursorRegistry
   latencyMs: number
   startedAt: number
+  connections: ConnectionCounts
   log: (line: string) => void
 }
 
@@ -91,6 +93,7 @@ export class Connection {
         db: req.db,
         connectionId: this.id,
         startedAt: this.deps.startedAt,
+        connections: this.deps.connections,
         log: this.deps.log,
       },
       legacy,

@@ -42,6 +42,7 @@ export async function startMongoDevServer(
       cursors,
       latencyMs: Math.max(0, opts.latencyMs ?? 0),
       startedAt,
+      connections: { current: () => connections.size, totalCreated: () => nextConnectionId - 1 },
       log,
     })
     connections.add(conn)

@@ -1,5 +1,6 @@
 // MongoDB access through the official driver. In the stateless Worker a client lives for one
 // request (workerd forbids reusing I/O across requests); it is opened lazily and closed after.
+// Durable Objects own their I/O, so there one long-lived client serves every request (`pool`).
 import { MongoClient, type Db } from 'mongodb'
 
 export interface Database {
@@ -15,6 +16,9 @@ export interface DatabaseOptions {
   dbName: string
   /** How long to wait for a reachable server before failing the request with 503. */
   serverSelectionTimeoutMS?: number
+  /** Connections to keep; the default suits a client that lives for one request. */
+  pool?: { maxPoolSize: number; minPoolSize: number }
+  appName?: string
 }
 
 export function createDatabase(opts: DatabaseOptions): Database {
@@ -25,11 +29,11 @@ export function createDatabase(opts: DatabaseOptions): Database {
     connecting ??= (async () => {
       client = new MongoClient(opts.uri, {
         // One request needs one connection; a pool would only hold sockets workerd will kill.
-        maxPoolSize: 1,
-        minPoolSize: 0,
+        maxPoolSize: opts.pool?.maxPoolSize ?? 1,
+        minPoolSize: opts.pool?.minPoolSize ?? 0,
         serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 3000,
         connectTimeoutMS: 3000,
-        appName: 'sanora-worker',
+        appName: opts.appName ?? 'sanora-worker',
       })
       try {
         return await client.connect()

@@ -21,8 +21,14 @@ export interface Services {
   dispose(): Promise<void>
 }
 
-export function createServices(config: Config): Services {
-  const database = createDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB })
+export interface ServiceOverrides {
+  /** A database that outlives the request (the warm pool's); dispose then leaves it open. */
+  database?: Database
+}
+
+export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
+  const database =
+    overrides.database ?? createDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB })
   return {
     database,
     redis: createRedis({
@@ -57,6 +63,6 @@ export function createServices(config: Config): Services {
         : createUnconfiguredSms(),
     push: pushSenderFor(config),
     now: () => new Date(),
-    dispose: () => database.close(),
+    dispose: () => (overrides.database ? Promise.resolve() : database.close()),
   }
 }

@@ -5,12 +5,19 @@ import type { Engine } from '../engine.js'
 import { BadValueError, InvalidNamespaceError } from '../errors.js'
 import { type Doc, isPlainObject } from '../values.js'
 
+/** Live connection counters, reported by serverStatus as MongoDB does. */
+export interface ConnectionCounts {
+  current(): number
+  totalCreated(): number
+}
+
 export interface CommandContext {
   engine: Engine
   cursors: CursorRegistry
   db: string
   connectionId: number
   startedAt: number
+  connections: ConnectionCounts
   log: (line: string) => void
 }
 

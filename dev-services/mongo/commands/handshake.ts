@@ -46,7 +46,11 @@ export const handshakeCommands: Record<string, CommandHandler> = {
     uptime: Math.floor((Date.now() - ctx.startedAt) / 1000),
     uptimeMillis: Date.now() - ctx.startedAt,
     localTime: new Date(),
-    connections: { current: 1, available: 1000 },
+    connections: {
+      current: ctx.connections.current(),
+      available: 1000,
+      totalCreated: ctx.connections.totalCreated(),
+    },
     metrics: { cursor: { open: { total: ctx.cursors.size } } },
     ok: 1,
   }),

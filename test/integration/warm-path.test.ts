@@ -1,0 +1,123 @@
+// The warm path: hot reads run inside pool objects whose MongoDB connections outlive the request.
+// Proven by the path header, by counting the connections a MongoDB server saw, and by a database
+// outage seen as 503 and recovered from without restarting anything.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { MongoClient } from 'mongodb'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { startMongoDevServer, type MongoDevServer } from '../../dev-services/mongo'
+import { createConference } from '../harness/conference'
+import { api } from '../harness/http'
+import { testDb } from '../harness/users'
+import { startWorker, type RunningWorker } from '../harness/worker'
+
+describe('hot reads on the shared test Worker', () => {
+  it('are served by the warm pool with the same answer a direct read gives', async () => {
+    const conf = await createConference()
+    const hot = await api(`/api/conference/by-code/${conf.code}`)
+    expect(hot.status).toBe(200)
+    expect(hot.headers.get('x-db-path')).toBe('warm')
+    expect(hot.headers.get('x-request-id')).toBeTruthy()
+    expect(hot.body.conference.id).toBe(conf.id)
+
+    const owned = await api(`/api/conference/${conf.id}`, { token: conf.host.accessToken })
+    expect(owned.headers.get('x-db-path')).toBe('warm')
+    expect(owned.body.conference.publicCode).toBe(conf.code)
+  })
+
+  it('keep authorization: a DRAFT conference stays hidden from others through the pool', async () => {
+    const draft = await createConference(undefined, { start: false })
+    const anonymous = await api(`/api/conference/${draft.id}`)
+    expect(anonymous.headers.get('x-db-path')).toBe('warm')
+    expect([401, 403, 404]).toContain(anonymous.status)
+    expect(anonymous.body.success).toBe(false)
+  })
+
+  it('leave writes and everything else on the per-request path', async () => {
+    const conf = await createConference()
+    const write = await api(`/api/conference/${conf.id}`, {
+      method: 'PUT',
+      token: conf.host.accessToken,
+      json: { title: 'Renamed' },
+    })
+    expect(write.status).toBe(200)
+    expect(write.headers.get('x-db-path')).toBeNull()
+    // The pool reads what the per-request path wrote.
+    const read = await api(`/api/conference/${conf.id}`, { token: conf.host.accessToken })
+    expect(read.body.conference.title).toBe('Renamed')
+    const health = await api('/api/health')
+    expect(health.headers.get('x-db-path')).toBeNull()
+  })
+})
+
+describe('a Worker with one pool object and a MongoDB server of its own', () => {
+  let dataDir: string
+  let mongo: MongoDevServer
+  let worker: RunningWorker
+  let code: string
+
+  const connectionsCreated = async () => {
+    const client = await new MongoClient(mongo.uri).connect()
+    try {
+      const status = await client.db('admin').command({ serverStatus: 1 })
+      return status.connections.totalCreated as number
+    } finally {
+      await client.close()
+    }
+  }
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'sanora-warm-'))
+    mongo = await startMongoDevServer({ dataDir })
+    // A conference made through the shared Worker, copied into this server's database.
+    const conf = await createConference()
+    code = conf.code
+    const vars = { ...inject('workerVars'), MONGODB_URI: mongo.uri, MONGODB_WARM_POOL_OBJECTS: '1' }
+    const doc = await (await testDb()).collection('conferences').findOne({ publicCode: code })
+    const client = await new MongoClient(mongo.uri).connect()
+    await client.db(vars.MONGODB_DB).collection('conferences').insertOne(doc!)
+    await client.close()
+    worker = await startWorker({ vars })
+  }, 60_000)
+
+  afterAll(async () => {
+    await worker?.dispose()
+    await mongo?.close()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+
+  const byCode = () => fetch(`${worker.url}/api/conference/by-code/${code}`)
+
+  it('opens a handful of connections for forty requests, not one or more per request', async () => {
+    const first = await byCode()
+    expect(first.status).toBe(200)
+    const before = await connectionsCreated()
+    for (let i = 0; i < 40; i++) {
+      const res = await byCode()
+      expect(res.status).toBe(200)
+      expect(res.headers.get('x-db-path')).toBe('warm')
+    }
+    // Each reading above opened one connection of its own (the +1 per call).
+    const opened = (await connectionsCreated()) - before - 1
+    expect(opened).toBeLessThan(5)
+  })
+
+  it('answers 503 in the envelope while MongoDB is down and recovers without a restart', async () => {
+    const port = mongo.port
+    await mongo.close()
+    const down = await byCode()
+    expect(down.status).toBe(503)
+    const body = (await down.json()) as any
+    expect(body.success).toBe(false)
+    expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/)
+
+    mongo = await startMongoDevServer({ dataDir, port })
+    let status = 0
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      status = (await byCode()).status
+      if (status !== 200) await new Promise((r) => setTimeout(r, 200))
+    }
+    expect(status).toBe(200)
+  }, 30_000)
+})

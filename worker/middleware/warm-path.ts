@@ -1,0 +1,30 @@
+// Sends hot REST reads to one of a few Durable Objects that keep MongoDB connections open. The
+// whole request moves, not each query: one hop to the object (in production, placed near the
+// database) and every query of the request then runs on warm connections next to it.
+import type { MiddlewareHandler } from 'hono'
+import type { AppEnv } from '../env'
+import { isHotRoute } from '../warm-path/hot-routes'
+
+export const forwardHotRoutes = (): MiddlewareHandler<AppEnv> => {
+  return async function forwardHotRoutes(c, next) {
+    const objects = c.get('config').MONGODB_WARM_POOL_OBJECTS
+    const namespace = c.env?.WARM_API
+    if (
+      objects === 0 ||
+      !namespace ||
+      c.req.header('upgrade') !== undefined ||
+      !isHotRoute(c.req.method, c.req.path)
+    ) {
+      return next()
+    }
+    // Spread over the pool at random: requests carry no affinity, and each object's connections
+    // are shared by every request it serves.
+    const name = `warm-${Math.floor(Math.random() * objects)}`
+    const headers = new Headers(c.req.raw.headers)
+    headers.set('x-request-id', c.get('requestId'))
+    const stub = namespace.get(namespace.idFromName(name))
+    const response = await stub.fetch(new Request(c.req.raw, { headers }))
+    // A fetched response's headers are immutable; outer middleware still adds its own.
+    c.res = new Response(response.body, response)
+  }
+}
