@@ -73,10 +73,14 @@ describe('a Worker with one pool object and a MongoDB server of its own', () => 
     // A conference made through the shared Worker, copied into this server's database.
     const conf = await createConference()
     code = conf.code
-    const vars = { ...inject('workerVars'), MONGODB_URI: mongo.uri, MONGODB_WARM_POOL_OBJECTS: '1' }
+    const vars: Record<string, string> = {
+      ...inject('workerVars'),
+      MONGODB_URI: mongo.uri,
+      MONGODB_WARM_POOL_OBJECTS: '1',
+    }
     const doc = await (await testDb()).collection('conferences').findOne({ publicCode: code })
     const client = await new MongoClient(mongo.uri).connect()
-    await client.db(vars.MONGODB_DB).collection('conferences').insertOne(doc!)
+    await client.db(vars.MONGODB_DB!).collection('conferences').insertOne(doc!)
     await client.close()
     worker = await startWorker({ vars })
   }, 60_000)
