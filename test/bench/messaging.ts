@@ -2,8 +2,9 @@
 // messages a second one conversation acknowledges. Starts its own stack and Worker (test profile).
 //   npm run bench:messaging            full run
 //   npm run bench:messaging -- --smoke quick check (< ~20 s)
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
+import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { MongoClient, type Db } from 'mongodb'
 import WebSocket from 'ws'
@@ -34,6 +35,9 @@ interface User {
 }
 
 let baseUrl = ''
+const OUT = path.join(import.meta.dirname, '../../test-artifacts/bench-messaging.json')
+/** What the run measured, written as JSON for the benchmark report. */
+const results: Record<string, unknown> = {}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const log = (line: string) => console.log(line)
 
@@ -81,8 +85,9 @@ async function memberSockets(conversationId: string, members: User[]): Promise<W
 }
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`
-function summary(label: string, samples: number[], expected: number) {
+function summary(label: string, samples: number[], expected: number, key: string) {
   const s = summarize(samples)
+  results[key] = { ...s, expected }
   log(
     `  ${label.padEnd(34)} p50 ${fmt(s.p50)}  p99 ${fmt(s.p99)}  max ${fmt(s.max)}  ` +
       `(${s.count}/${expected} samples)`,
@@ -140,12 +145,13 @@ async function latencyRun(
     `${label}: ${count} messages at ~${rate}/s from ${Math.min(senderIndexes.length, count)} ` +
       `sender(s), ${sockets.length - 1} receiver(s) each; ${acks} acked`,
   )
-  summary('send → message.new (every receiver)', samples, expected)
+  summary('send → message.new (every receiver)', samples, expected, `${label}: every receiver`)
   if (sockets.length > 2)
     summary(
       'send → last receiver has it',
       [...sentAt.values()].filter((s) => s.got === sockets.length - 1).map((s) => s.last),
       count,
+      `${label}: last receiver`,
     )
   if (errors.length) log(`  errors: ${countBy(errors)}`)
 }
@@ -213,6 +219,14 @@ async function throughputRun(sockets: WebSocket[], durationMs: number, window = 
       `${steady !== seconds ? ' (seconds 2+, past warm-up and the senders’ bursts of 20)' : ''}; ` +
       `overall ${(acked / elapsed).toFixed(0)} msg/s; ${sent} sends, ${acked} acked`,
   )
+  results.throughput = {
+    members: sockets.length,
+    sustainedPerSecond: steady.reduce((a, b) => a + b, 0) / steady.length,
+    overallPerSecond: acked / elapsed,
+    sent,
+    acked,
+    perSenderCeiling: sockets.length * 5,
+  }
   log(`  rejected: ${errors.length ? countBy(errors) : 'none'}`)
   log(`  CPU during the run (1 core = 100%): ${cpuUse}`)
   log(
@@ -292,6 +306,8 @@ async function main() {
     await sleep(1000) // let the previous run's flush alarm pass
     await throughputRun(groupSockets, P.throughputMs)
     log(`\ntotal ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+    await mkdir(path.dirname(OUT), { recursive: true })
+    await writeFile(OUT, JSON.stringify({ smoke: SMOKE, via: VIA, ...results }, null, 2) + '\n')
   } finally {
     for (const ws of opened) ws.terminate()
     await client?.close()

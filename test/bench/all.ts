@@ -1,0 +1,111 @@
+// `npm run bench`: runs every benchmark scenario in turn and writes BENCHMARKS.md with their
+// numbers, the machine and the command for each. `--smoke` runs each with tiny sizes (CI keeps
+// them from rotting) and writes test-artifacts/BENCHMARKS.smoke.md instead.
+//   npm run bench [-- --only warm-path,bundle] [--smoke]
+import { spawn } from 'node:child_process'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { SCENARIOS, type Scenario } from './report/scenarios'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const ARTIFACTS = path.join(ROOT, 'test-artifacts')
+const { values: args } = parseArgs({
+  options: { smoke: { type: 'boolean', default: false }, only: { type: 'string' } },
+})
+const only = args.only?.split(',').map((s) => s.trim())
+const unknown = only?.filter((id) => !SCENARIOS.some((s) => s.id === id))
+if (unknown?.length) {
+  console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.id)}`)
+  process.exit(2)
+}
+
+interface Outcome {
+  scenario: Scenario
+  command: string
+  exitCode: number
+  seconds: number
+  data?: unknown
+}
+
+function run(scenario: Scenario): Promise<Outcome> {
+  const extra = args.smoke ? scenario.smokeArgs : scenario.args
+  const command = `npm run ${scenario.script}${extra.length ? ` -- ${extra.join(' ')}` : ''}`
+  console.error(`\n=== ${scenario.title}: ${command}`)
+  const started = performance.now()
+  return new Promise((resolve) => {
+    const child = spawn('npm', ['run', '--silent', scenario.script, '--', ...extra], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    })
+    child.on('exit', async (code, signal) => {
+      const outcome: Outcome = {
+        scenario,
+        command,
+        exitCode: code ?? (signal ? 1 : 0),
+        seconds: (performance.now() - started) / 1000,
+      }
+      if (outcome.exitCode === 0) {
+        const file = path.join(ARTIFACTS, scenario.json)
+        outcome.data = JSON.parse(await readFile(file, 'utf8'))
+      }
+      resolve(outcome)
+    })
+  })
+}
+
+function report(outcomes: Outcome[], startedAt: Date): string {
+  const cpus = os.cpus()
+  const parts = [
+    '# Benchmarks',
+    '',
+    `Written by \`npm run bench${args.smoke ? ' -- --smoke' : ''}\` on ${startedAt.toISOString()}. ` +
+      'Every figure below comes from the command shown next to it; each can be run alone.',
+    '',
+    `Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ` +
+      `${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`,
+  ]
+  outcomes.forEach((o, i) => {
+    parts.push(
+      '',
+      `## ${i + 1}. ${o.scenario.title}`,
+      '',
+      `\`${o.command}\` — ${o.seconds.toFixed(0)} s`,
+      '',
+    )
+    parts.push(
+      o.exitCode === 0 ? o.scenario.render(o.data) : `**Failed** (exit code ${o.exitCode}).`,
+    )
+  })
+  return parts.join('\n') + '\n'
+}
+
+async function main() {
+  const startedAt = new Date()
+  await mkdir(ARTIFACTS, { recursive: true })
+  const outcomes: Outcome[] = []
+  for (const scenario of SCENARIOS.filter((s) => !only || only.includes(s.id))) {
+    // A stale file from an earlier run must never be reported as this run's numbers.
+    await rm(path.join(ARTIFACTS, scenario.json), { force: true })
+    outcomes.push(await run(scenario))
+  }
+  const out = args.smoke
+    ? path.join(ARTIFACTS, 'BENCHMARKS.smoke.md')
+    : path.join(ROOT, 'BENCHMARKS.md')
+  await writeFile(out, report(outcomes, startedAt))
+  console.error(`\nwrote ${path.relative(ROOT, out)}`)
+  const failed = outcomes.filter((o) => o.exitCode !== 0)
+  if (failed.length) console.error(`failed: ${failed.map((o) => o.scenario.id).join(', ')}`)
+  return failed.length ? 1 : 0
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error)
+    process.exit(1)
+  },
+)

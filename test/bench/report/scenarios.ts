@@ -1,0 +1,129 @@
+// The scenarios `npm run bench` runs, in order: the command that runs each alone, its smoke
+// variant, the JSON it writes, and how its numbers appear in BENCHMARKS.md.
+import { count, ms, ratio, table } from './markdown'
+
+export interface Scenario {
+  id: string
+  title: string
+  /** npm script name; `args` for the full run, `smokeArgs` for the tiny CI run. */
+  script: string
+  args: string[]
+  smokeArgs: string[]
+  /** Written by the scenario under test-artifacts/. */
+  json: string
+  render(data: any): string
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    id: 'warm-path',
+    title: 'Warm database connections',
+    script: 'bench:warm-path',
+    args: [],
+    smokeArgs: ['--requests', '5'],
+    json: 'bench-warm-path.json',
+    render: (d) =>
+      `MongoDB behind a TCP proxy adding ${d.latencyMs} ms per round trip (connects pay one too); ` +
+      `${d.requests} sequential GETs per path after 10 warm-up requests.\n\n` +
+      table(
+        ['path', 'per-request client p50 / p99', 'warm pool p50 / p99', 'ratio p50 / p99'],
+        d.rows.map((r: any) => [
+          r.scenario,
+          `${ms(r.perRequest.p50)} / ${ms(r.perRequest.p99)}`,
+          `${ms(r.warm.p50)} / ${ms(r.warm.p99)}`,
+          `${ratio(r.ratioP50)} / ${ratio(r.ratioP99)}`,
+        ]),
+      ),
+  },
+  {
+    id: 'conference',
+    title: 'Conference fan-out (ConferenceRoom)',
+    script: 'bench:conference',
+    args: [],
+    smokeArgs: ['--n', '20', '--via', 'wrangler'],
+    json: 'bench-conference.json',
+    render: (d) =>
+      table(
+        [
+          'via',
+          'N',
+          'ok',
+          'join total',
+          'vote ack p50 / p99',
+          'last vote → host count',
+          'votes/s',
+          'lost',
+          'double',
+          'workerd RSS',
+        ],
+        d.runs.map((r: any) => [
+          r.via,
+          count(r.n),
+          r.ok ? 'yes' : `no: ${r.error ?? ''}`,
+          r.load ? `${(r.load.join.totalMs / 1000).toFixed(1)} s` : '—',
+          r.load ? `${ms(r.load.votes.ackMs.p50)} / ${ms(r.load.votes.ackMs.p99)}` : '—',
+          ms(r.load?.talliedMs),
+          count(r.load?.votes.votesPerSecond),
+          count(r.lost),
+          count(r.doubleCounted),
+          (r.processesAtTally ?? [])
+            .filter((p: any) => p.role.startsWith('workerd'))
+            .map((p: any) => `${p.rssMiB} MiB`)
+            .join(' + ') || '—',
+        ]),
+      ),
+  },
+  {
+    id: 'messaging',
+    title: 'Messaging',
+    script: 'bench:messaging',
+    args: [],
+    smokeArgs: ['--smoke'],
+    json: 'bench-messaging.json',
+    render: (d) => {
+      const rows = Object.entries(d)
+        .filter(([, v]: [string, any]) => v && typeof v === 'object' && 'p50' in v)
+        .map(([k, v]: [string, any]) => [k, ms(v.p50), ms(v.p99), `${v.count}/${v.expected}`])
+      const t = d.throughput
+      return (
+        `Worker via ${d.via}${d.smoke ? ' (smoke)' : ''}.\n\n` +
+        table(['send → receive', 'p50', 'p99', 'samples'], rows) +
+        (t
+          ? `\n\nOne conversation, ${t.members} members all sending: ` +
+            `${t.sustainedPerSecond.toFixed(0)} messages/s sustained ` +
+            `(${t.overallPerSecond.toFixed(0)} overall; ${t.acked} of ${t.sent} acked; the ` +
+            `per-sender limit alone caps it at ${t.perSenderCeiling}/s).`
+          : '')
+      )
+    },
+  },
+  {
+    id: 'bundle',
+    title: 'Cold start and size',
+    script: 'bench:bundle',
+    args: [],
+    smokeArgs: ['--starts', '1'],
+    json: 'bench-bundle.json',
+    render: (d) =>
+      table(
+        ['figure', 'value'],
+        [
+          ['bundle (wrangler deploy --dry-run), raw', `${d.rawKiB} KiB`],
+          ['bundle, gzip', `${d.gzipKiB} KiB`],
+          ['Miniflare start → ready (spawn, compile, top-level evaluation) p50', ms(d.readyMs)],
+          [
+            `startup: first request − warm request, p50 of ${d.startupMs.starts}`,
+            ms(d.startupMs.p50),
+          ],
+          ['warm request p50', ms(d.warmRequestMs)],
+          [
+            'heavy SDKs (twilio, firebase-admin, googleapis, aws-sdk v2)',
+            d.heavySdksPresent.join(', ') || 'none',
+          ],
+        ],
+      ) +
+      '\n\nHeaviest packages: ' +
+      d.heaviestPackages.map((p: any) => `${p.name} ${p.kib} KiB`).join(', ') +
+      '.',
+  },
+]
