@@ -967,6 +967,31 @@ describe('sessions', () => {
   })
 })
 
+describe('profiler', () => {
+  it('at level 2 records each query with its plan summary in system.profile', async () => {
+    const coll = fresh('profiled')
+    await coll.insertMany(Array.from({ length: 20 }, (_, i) => ({ n: i, free: i })))
+    await coll.createIndex({ n: 1 })
+    expect((await db.command({ profile: -1 })).was).toBe(0)
+    await db.command({ profile: 2 })
+    try {
+      await coll.find({ n: 3 }).toArray()
+      await coll.find({ free: 3 }).toArray()
+      await coll.updateOne({ n: 4 }, { $set: { seen: true } })
+    } finally {
+      expect((await db.command({ profile: 0 })).was).toBe(2)
+    }
+    const entries = await db
+      .collection('system.profile')
+      .find({ ns: `${dbName}.${coll.collectionName}` })
+      .toArray()
+    const plan = (pred: (e: Document) => boolean) => entries.find(pred)?.planSummary as string
+    expect(plan((e) => e.command.filter?.n === 3)).toMatch(/^IXSCAN/)
+    expect(plan((e) => e.command.filter?.free === 3)).toBe('COLLSCAN')
+    expect(plan((e) => e.op === 'update')).toMatch(/^IXSCAN/)
+  })
+})
+
 describe('dev server only', () => {
   devOnly(
     'explain shows IDHACK/IXSCAN for _id and indexed fields and COLLSCAN otherwise',

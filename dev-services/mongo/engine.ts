@@ -100,13 +100,16 @@ function validateDbName(db: string): void {
   }
 }
 
+/** system.* collections the server itself writes and clients may read. */
+const SERVER_COLLECTIONS = new Set(['system.profile'])
+
 function validateCollectionName(name: string): void {
   if (
     !name ||
     name.includes('$') ||
     name.includes('\0') ||
     name.startsWith('.') ||
-    name.startsWith('system.')
+    (name.startsWith('system.') && !SERVER_COLLECTIONS.has(name))
   ) {
     throw new InvalidNamespaceError(`Invalid collection name: ${name}`)
   }

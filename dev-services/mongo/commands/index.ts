@@ -11,6 +11,7 @@ import { adminCommands } from './admin.js'
 import type { CommandContext, CommandHandler } from './context.js'
 import { explainCommands } from './explain.js'
 import { handshakeCommands } from './handshake.js'
+import { profileCommand, recordProfile } from '../profiler.js'
 import { readCommands } from './read.js'
 import { writeCommands } from './write.js'
 
@@ -22,6 +23,7 @@ const handlers: Record<string, CommandHandler> = {
   ...writeCommands,
   ...adminCommands,
   ...explainCommands,
+  profile: profileCommand,
 }
 
 const LEGACY_ALLOWED = new Set(['hello', 'isMaster', 'ismaster'])
@@ -40,7 +42,10 @@ export function runCommand(command: Doc, ctx: CommandContext, legacy: boolean): 
     }
     const handler = Object.hasOwn(handlers, name) ? handlers[name] : undefined
     if (!handler) throw new CommandNotFoundError(name)
-    return handler(command, ctx)
+    const started = performance.now()
+    const reply = handler(command, ctx)
+    recordProfile(name, command, ctx, performance.now() - started)
+    return reply
   } catch (err) {
     const error = toCommandError(err)
     if (error.code === 1) ctx.log(`[mongo-dev] ${name} failed: ${error.message}`)
