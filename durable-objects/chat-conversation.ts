@@ -114,6 +114,38 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
 
   // ---- Sockets ---------------------------------------------------------------------------------
 
+  /**
+   * Open sockets per member. Reading every socket's attachment on each send cost more than the
+   * send itself in a big group, so the counts are built once after a wake and kept on connect and
+   * close; `counted` makes a socket count once whichever of the two saw it first.
+   */
+  private viewing: Map<string, number> | undefined
+  private readonly counted = new WeakSet<WebSocket>()
+
+  private viewers(): Map<string, number> {
+    if (!this.viewing) {
+      this.viewing = new Map()
+      for (const ws of this.ctx.getWebSockets()) {
+        this.countViewer(ws, (ws.deserializeAttachment() as SocketAttachment).identity.subject)
+      }
+    }
+    return this.viewing
+  }
+
+  private countViewer(ws: WebSocket, subject: string) {
+    if (!this.viewing || this.counted.has(ws)) return
+    this.counted.add(ws)
+    this.viewing.set(subject, (this.viewing.get(subject) ?? 0) + 1)
+  }
+
+  protected override async onClose(ws: WebSocket, attachment: SocketAttachment) {
+    if (!this.viewing || !this.counted.has(ws)) return
+    this.counted.delete(ws)
+    const left = (this.viewing.get(attachment.identity.subject) ?? 1) - 1
+    if (left > 0) this.viewing.set(attachment.identity.subject, left)
+    else this.viewing.delete(attachment.identity.subject)
+  }
+
   protected override async onConnect(ws: WebSocket, attachment: SocketAttachment, url: URL) {
     if (!this.store.members().includes(attachment.identity.subject)) {
       this.send(ws, {
@@ -124,6 +156,7 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
       ws.close(4003, 'Not a member')
       return
     }
+    this.countViewer(ws, attachment.identity.subject)
     const lastSeq = this.store.lastSeq()
     this.send(ws, {
       type: 'welcome',
@@ -213,11 +246,7 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
     this.store.advanceReceipt(senderId, 'read', message.seq)
     this.broadcast({ type: 'message.new', seq: message.seq, message })
     // Members without a socket here hear about it on their UserChannel (coalesced per flush).
-    const viewing = new Set(
-      this.ctx
-        .getWebSockets()
-        .map((ws) => (ws.deserializeAttachment() as SocketAttachment).identity.subject),
-    )
+    const viewing = this.viewers()
     this.store.queueNotify(members.filter((m) => m !== senderId && !viewing.has(m)))
     this.scheduleFlush()
     return message

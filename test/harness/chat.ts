@@ -28,3 +28,12 @@ export async function chatSocket(
   await socket.next((m) => m.type === 'sync.complete')
   return socket
 }
+
+/** A socket into the user's own channel (notifications, chat unread, presence), welcomed. */
+export async function userChannelSocket(user: TestUser): Promise<TestSocket> {
+  const res = await api('/api/realtime/user-ticket', { method: 'POST', token: user.accessToken })
+  if (res.status !== 200) throw new Error(`user ticket: ${res.status} ${JSON.stringify(res.body)}`)
+  const socket = await openSocket(`${workerUrl().replace('http', 'ws')}${res.body.url}`)
+  await socket.next((m) => m.type === 'welcome')
+  return socket
+}

@@ -3,7 +3,7 @@
 // lost when the conversation's object restarts.
 import { ObjectId } from 'mongodb'
 import { describe, expect, it } from 'vitest'
-import { chatSocket, directChat } from '../harness/chat'
+import { chatSocket, directChat, userChannelSocket } from '../harness/chat'
 import { api } from '../harness/http'
 import { signUpUser, testDb } from '../harness/users'
 
@@ -268,6 +268,35 @@ describe('REST messaging', () => {
 })
 
 describe('groups', () => {
+  it('tells members not viewing the conversation about unread messages, and only them', async () => {
+    const [owner, viewer, away] = await Promise.all([signUpUser(), signUpUser(), signUpUser()])
+    const group = await api('/api/chat/conversations/group', {
+      method: 'POST',
+      token: owner.accessToken,
+      json: { name: 'Unread', memberIds: [viewer.id, away.id] },
+    })
+    const id = group.body.conversation.id
+    const [ownerRoom, viewerRoom, viewerChannel, awayChannel] = await Promise.all([
+      chatSocket(id, owner),
+      chatSocket(id, viewer),
+      userChannelSocket(viewer),
+      userChannelSocket(away),
+    ])
+    const unread = (m: any) => m.type === 'chat.unread' && m.conversationId === id
+    ownerRoom.send({ type: 'message.send', rid: 'u1', text: 'first' })
+    expect(await awayChannel.next(unread, 8000)).toMatchObject({ lastSeq: 1, unread: 1 })
+    await viewerRoom.next((m) => m.type === 'message.new' && m.seq === 1)
+    expect(viewerChannel.messages.filter(unread)).toEqual([])
+
+    // Once the viewer leaves the conversation, it is told about the next message too.
+    await viewerRoom.close()
+    // The room hears of the close a moment after the client does.
+    await new Promise((r) => setTimeout(r, 300))
+    ownerRoom.send({ type: 'message.send', rid: 'u2', text: 'second' })
+    expect(await viewerChannel.next(unread, 8000)).toMatchObject({ lastSeq: 2 })
+    await Promise.all([ownerRoom.close(), viewerChannel.close(), awayChannel.close()])
+  })
+
   it('admins add and remove members; others cannot; members may leave', async () => {
     const [owner, m1, m2, outsider] = await Promise.all([
       signUpUser(),
