@@ -33,6 +33,8 @@ import { presence } from './routes/presence'
 import { realtime } from './routes/realtime'
 import { hostAuth, speakerAuth, universityAuth } from './routes/role-auth'
 import { user } from './routes/user'
+import { userActivity } from './routes/activity'
+import { userPlaylists } from './routes/playlists'
 import { userTicket } from './routes/user-ticket'
 import { videoTranscoding } from './routes/video-transcoding'
 import { videodeskAuth } from './routes/videodesk-auth'
@@ -86,6 +88,8 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/api/realtime', userTicket)
   app.route('/api/realtime', realtime)
   app.route('/__dev', devCapture)
+  app.route('/api/playlists', userPlaylists)
+  app.route('/api/users', userActivity)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -74,6 +74,29 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { courseId: 1, userId: 1 }, name: 'course_user_unique', unique: true },
     { key: { courseId: 1, _id: -1 }, name: 'course_recent' },
   ],
+  course_checkpoints: [
+    { key: { courseId: 1, videoId: 1, atSecond: 1 }, name: 'course_video_time' },
+  ],
+  course_checkpoint_answers: [
+    { key: { checkpointId: 1, userId: 1 }, name: 'checkpoint_user_unique', unique: true },
+    { key: { courseId: 1, videoId: 1, checkpointId: 1 }, name: 'course_video_checkpoint' },
+  ],
+  playlists: [
+    { key: { userId: 1, _id: -1 }, name: 'user_recent' },
+    { key: { courseId: 1, _id: 1 }, name: 'course_oldest' },
+    { key: { 'items.videoId': 1 }, name: 'item_video' },
+    { key: { 'items.courseId': 1 }, name: 'item_course' },
+  ],
+  user_activity: [
+    { key: { userId: 1, at: -1, _id: -1 }, name: 'user_recent' },
+    {
+      key: { userId: 1, key: 1 },
+      name: 'user_key_unique',
+      unique: true,
+      partialFilterExpression: { key: { $exists: true } },
+    },
+    { key: { courseId: 1, type: 1, at: 1 }, name: 'course_type_time' },
+  ],
   seller_applications: [
     {
       key: { userId: 1 },
