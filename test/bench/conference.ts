@@ -17,7 +17,7 @@ import { compare, comparisonTable } from './compare'
 import { runConferenceRoom } from './conference-run'
 import { SOCKET_IO_ROLE, type RunReport, type RunSettings } from './report'
 import { runSocketIo } from './socketio-baseline/run'
-import { startBenchWorker, type ProcessUse, type Via } from './workers'
+import { startBenchWorker, useMemoryTmpdir, type ProcessUse, type Via } from './workers'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const DEFAULTS: Record<Via, number[]> = { wrangler: [1000, 2000], miniflare: [5000] }
@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '200' },
     'timeout-s': { type: 'string' },
     compare: { type: 'boolean', default: false },
+    storage: { type: 'string', default: 'memory' },
     help: { type: 'boolean', default: false },
   },
 })
@@ -39,6 +40,8 @@ if (args.help) {
   [--concurrency 50] (joins in flight)  [--batch 200] (votes sent per burst)
   [--timeout-s S] (per N; default 60 + 0.04·N)
   [--compare] (also the Socket.IO baseline at each N, side by side; npm run bench:fanout)
+  [--storage memory|disk] (where workerd keeps the room's SQLite: tmpfs, as volatile as the
+    baseline's process memory, or the OS temp dir on disk, where every commit waits for an fsync)
 Without --via: ${DEFAULTS.wrangler.join(',')} via wrangler, then ${DEFAULTS.miniflare.join(',')} via miniflare.
 --n without --via runs via wrangler. Smoke: --n 20 --via wrangler [--compare]`)
   process.exit(0)
@@ -65,6 +68,8 @@ const settings: RunSettings = {
 }
 if (!(settings.concurrency >= 1) || !(settings.batch >= 1))
   fail('--concurrency and --batch: numbers ≥ 1')
+if (args.storage !== 'memory' && args.storage !== 'disk')
+  fail(`--storage: memory or disk, got ${args.storage}`)
 if (settings.timeoutMs !== undefined && !(settings.timeoutMs > 0))
   fail(`--timeout-s: a positive number, got ${args['timeout-s']}`)
 
@@ -156,6 +161,11 @@ async function main(): Promise<number> {
   const reports: RunReport[] = []
   const startedAt = new Date().toISOString()
   try {
+    if (args.storage === 'memory') {
+      const restore = await useMemoryTmpdir()
+      if (restore) cleanups.push(restore)
+      else log('warning: no tmpfs at /dev/shm; Durable Object storage stays on disk')
+    }
     log('starting the stack (MongoDB, Redis/Upstash, S3, capture)')
     const stack = await withTimeout(startStack({ profile: 'test' }), 120_000, 'stack start', (s) =>
       s.stop(),
@@ -185,7 +195,11 @@ async function main(): Promise<number> {
   await mkdir(path.dirname(OUT), { recursive: true })
   await writeFile(
     OUT,
-    JSON.stringify({ startedAt, machine, runs: reports, comparisons }, null, 2) + '\n',
+    JSON.stringify(
+      { startedAt, storage: args.storage, machine, runs: reports, comparisons },
+      null,
+      2,
+    ) + '\n',
   )
   log(`wrote ${path.relative(ROOT, OUT)}`)
   const bad = reports.filter((r) => !r.ok)

@@ -104,6 +104,23 @@ async function startViaMiniflare(vars: Record<string, string>): Promise<BenchWor
   }
 }
 
+/**
+ * Points this process's temporary directory (where wrangler and Miniflare keep unpersisted Durable
+ * Object storage) at tmpfs: SQLite there commits without a disk fsync, so the room's storage is as
+ * volatile as the Socket.IO baseline's process memory. Answers the cleanup, or undefined without tmpfs.
+ */
+export async function useMemoryTmpdir(): Promise<(() => Promise<void>) | undefined> {
+  const dir = await mkdtemp('/dev/shm/bench-').catch(() => undefined)
+  if (!dir) return undefined
+  const previous = process.env.TMPDIR
+  process.env.TMPDIR = dir
+  return async () => {
+    if (previous === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = previous
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
 export interface ProcessUse {
   pid: number
   /** 'load generator (node)', workerd's role ('workerd (serves the URL)' …) or a nameProcess role. */
