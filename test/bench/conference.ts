@@ -141,6 +141,8 @@ if (limits.soft < wantFds && !process.env.BENCH_FD_RAISED && canRaise()) {
 // ---- Run ------------------------------------------------------------------------------------------
 
 const cleanups: (() => Promise<void>)[] = []
+/** Where workerd keeps the room's SQLite in this run. */
+let storageUsed: 'tmpfs' | 'disk' = 'disk'
 let interrupted = false
 // Ctrl-C reaches this process twice (from the terminal and relayed by tsx): clean up once, bounded.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -163,8 +165,10 @@ async function main(): Promise<number> {
   try {
     if (args.storage === 'memory') {
       const restore = await useMemoryTmpdir()
-      if (restore) cleanups.push(restore)
-      else log('warning: no tmpfs at /dev/shm; Durable Object storage stays on disk')
+      if (restore) {
+        cleanups.push(restore)
+        storageUsed = 'tmpfs'
+      } else log('warning: no tmpfs at /dev/shm; Durable Object storage stays on disk')
     }
     log('starting the stack (MongoDB, Redis/Upstash, S3, capture)')
     const stack = await withTimeout(startStack({ profile: 'test' }), 120_000, 'stack start', (s) =>
@@ -196,7 +200,7 @@ async function main(): Promise<number> {
   await writeFile(
     OUT,
     JSON.stringify(
-      { startedAt, storage: args.storage, machine, runs: reports, comparisons },
+      { startedAt, storage: storageUsed, machine, runs: reports, comparisons },
       null,
       2,
     ) + '\n',
@@ -352,7 +356,8 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
   console.log(
     `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}, ` +
       `wrangler ${machine.wrangler}, miniflare ${machine.miniflare}, ` +
-      `open files ${machine.openFileLimit.soft} (hard ${machine.openFileLimit.hard})`,
+      `open files ${machine.openFileLimit.soft} (hard ${machine.openFileLimit.hard}), ` +
+      `Durable Object storage: ${storageUsed}`,
   )
 }
 
