@@ -367,6 +367,9 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     void this.ctx.storage.setAlarm(at)
   }
 
+  /** What the audience was last sent in room.stats (memory only: after a wake, send again). */
+  private lastAudienceView: string | undefined
+
   override async alarm() {
     this.alarmAt = undefined
     const audienceCount = this.notePeakAudience()
@@ -377,8 +380,16 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
       const stats = { type: 'room.stats' as const, audienceCount }
       const results = live ? this.store.results(live.id) : null
       if (due.staff) this.emit({ ...stats, results }, 'staff')
-      if (due.audience)
-        this.emit({ ...stats, results: live && this.visible(live) ? results : null }, 'audience')
+      if (due.audience) {
+        const audienceStats = { ...stats, results: live && this.visible(live) ? results : null }
+        // Votes on a question with hidden results change nothing the audience sees: no frame to
+        // thousands of sockets for it (late joiners got the same numbers in their snapshot).
+        const view = JSON.stringify(audienceStats)
+        if (view !== this.lastAudienceView) {
+          this.lastAudienceView = view
+          this.emit(audienceStats, 'audience')
+        }
+      }
     }
     // Whoever is still owed the latest state gets it on their next tick.
     if (due.next !== undefined) this.alarmBy(due.next)
