@@ -26,6 +26,8 @@ import { health } from './routes/health'
 import { internalTranscoding } from './routes/internal-transcoding'
 import { marketplace } from './routes/marketplace'
 import { mediaRoutes } from './routes/media'
+import { meetingInvites } from './routes/meeting-invites'
+import { meetingRooms } from './routes/meeting-rooms'
 import { notificationRoutes } from './routes/notifications'
 import { phoneOtp } from './routes/phone-otp'
 import { presence } from './routes/presence'
@@ -82,6 +84,8 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/api/realtime', userTicket)
   app.route('/api/realtime', realtime)
   app.route('/__dev', devCapture)
+  app.route('/api/v1', meetingRooms)
+  app.route('/api/v1', meetingInvites)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
