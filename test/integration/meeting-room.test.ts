@@ -101,6 +101,20 @@ describe('joining and presence', () => {
     })
   })
 
+  it('lets the same guest reopen the link in a new tab: the newer socket replaces the older', async () => {
+    const { roomId, token, admin, guest } = await joinedPair()
+    const replacement = track(await guestSocket(roomId, token))
+    await expect
+      .poll(() => guest.ws.readyState, { interval: 20 })
+      .toBeGreaterThanOrEqual(guest.ws.CLOSING)
+    await join(replacement)
+    await admin.next((m) => m.type === 'user-opened-link')
+    admin.send({ type: 'offer', sdp: OFFER })
+    expect(await replacement.next((m) => m.type === 'offer')).toMatchObject({ from: 'admin' })
+    // Replacing a socket is no departure.
+    expect(admin.messages.some((m) => m.type === 'user-disconnected')).toBe(false)
+  })
+
   it('hands both peers the configured ICE servers (a public STUN server by default)', async () => {
     const roomId = newRoomId()
     const { token } = await inviteGuest(owner, roomId)

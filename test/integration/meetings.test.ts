@@ -181,6 +181,8 @@ describe('lists, archive and trash', () => {
     expect(await ids()).toEqual([c._id])
     expect(await ids('?archived=true')).toEqual([a._id])
     expect(await ids('?deleted=true')).toEqual([b._id])
+    expect(await ids('?deleted')).toEqual([b._id])
+    expect(await ids('?archived=false')).toEqual([c._id])
     const counts = await user.call('/api/v1/meetings/archived-count')
     expect(counts.body).toMatchObject({
       success: true,

@@ -55,7 +55,8 @@ export const UpdateMeetingSchema = MeetingFieldsSchema.refine(
   'at least one field is required',
 )
 
-const flag = z.enum(['true', 'false']).transform((v) => v === 'true')
+// The old client sends a bare `?archived` as well as `?archived=true`.
+const flag = z.enum(['true', 'false', '1', '0', '']).transform((v) => v !== 'false' && v !== '0')
 
 export const PageQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
