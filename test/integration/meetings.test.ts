@@ -501,3 +501,27 @@ describe('trash cron', () => {
     expect(await objectStatus(young.screenshots[0].url)).toBe(200)
   })
 })
+
+describe('API document', () => {
+  it('lists the meeting routes under the paths the old client uses', async () => {
+    const doc = await api('/api/openapi.json')
+    expect(doc.status).toBe(200)
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/meetings/create',
+        '/api/v1/meetings/all',
+        '/api/v1/meetings/{id}',
+        '/api/v1/meetings/restore/{id}',
+        '/api/v1/meetings/permanent/{id}',
+        '/api/v1/meetings/{meetingId}/recordings/{recordingId}',
+        '/api/v1/meetings/{meetingId}/screenshots/{screenshotId}',
+        '/api/v1/meetings/{meeting_id}/structured-special-notes',
+        '/api/v1/meetings/share/{id}/access',
+        '/api/v1/send-token',
+        '/api/v1/resend-token',
+        '/api/v1/room-user-info',
+        '/api/v1/meeting-rooms/{roomId}/guest-ticket',
+      ]),
+    )
+  })
+})
