@@ -1,22 +1,12 @@
 // User ids sealed with AES-GCM for invite links (`room-user-info?userId=…`): the guest can pass the
 // value back but can neither read it nor forge or alter one (the GCM tag fails).
+import { fromBase64Url, toBase64Url } from './base64url'
 import { sealedIdKey } from './keys'
 
 const IV_BYTES = 12
 
 export class InvalidSealedIdError extends Error {
   override readonly name = 'InvalidSealedIdError'
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = ''
-  for (const b of bytes) binary += String.fromCharCode(b)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
-function fromBase64Url(text: string): Uint8Array {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
-  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0))
 }
 
 /** Encrypts `id` under a fresh random IV; answers base64url(iv ‖ ciphertext ‖ tag). */

@@ -12,7 +12,7 @@ export interface MeetingRoomDoc {
 export const meetingRooms = (db: Db): Collection<MeetingRoomDoc> =>
   db.collection<MeetingRoomDoc>('meeting_rooms')
 
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000
+export const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000
 
 /** Claims `roomId` for `ownerId` unless it is taken; answers whether `ownerId` owns it now. */
 export async function claimRoom(

@@ -8,23 +8,16 @@ import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { loadOwnMeeting } from '../meetings/load'
 import { claimMedia, deleteMediaEntry, releaseMedia } from '../meetings/media'
+import { randomId } from '../meetings/base64url'
 import { announceMeetingData } from '../meetings/room'
 import { CreateMeetingSchema, type CreateMeeting } from '../meetings/schemas'
 import { meetingView } from '../meetings/views'
 import { protect } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { claimRoom } from '../repositories/meeting-rooms'
+import { claimRoom, isDuplicateKey } from '../repositories/meeting-rooms'
 import { meetings, type MeetingDoc } from '../repositories/meetings'
 
 const TAG = 'Meetings'
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000
-const randomShareId = () => {
-  const bytes = crypto.getRandomValues(new Uint8Array(18))
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-}
-
 async function claimAll(
   db: Db,
   owner: ObjectId,
@@ -98,7 +91,7 @@ async function createNew(c: Context<AppEnv>, db: Db, body: CreateMeeting, meetin
     structured_special_notes: {},
     recordings: media.recordings,
     screenshots: media.screenshots,
-    share_id: randomShareId(),
+    share_id: randomId(18),
     access_history: [],
     total_access: 0,
     is_archived: false,
