@@ -27,6 +27,12 @@ import { health } from './routes/health'
 import { internalTranscoding } from './routes/internal-transcoding'
 import { marketplace } from './routes/marketplace'
 import { mediaRoutes } from './routes/media'
+import { meetingsRoutes } from './routes/meetings'
+import { meetingInvites } from './routes/meeting-invites'
+import { meetingMedia } from './routes/meeting-media'
+import { meetingNotes } from './routes/meeting-notes'
+import { meetingShare } from './routes/meeting-share'
+import { meetingRooms } from './routes/meeting-rooms'
 import { notificationRoutes } from './routes/notifications'
 import { phoneOtp } from './routes/phone-otp'
 import { presence } from './routes/presence'
@@ -90,6 +96,13 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/__dev', devCapture)
   app.route('/api/playlists', userPlaylists)
   app.route('/api/users', userActivity)
+  app.route('/api/v1', meetingRooms)
+  app.route('/api/v1', meetingInvites)
+  // Before meetingsRoutes: their fixed paths must not reach `/meetings/{id}`.
+  app.route('/api/v1', meetingShare)
+  app.route('/api/v1', meetingMedia)
+  app.route('/api/v1', meetingsRoutes)
+  app.route('/api/v1', meetingNotes)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

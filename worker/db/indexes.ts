@@ -118,6 +118,12 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { sellerIds: 1, _id: -1 }, name: 'seller_recent' },
     { key: { status: 1, _id: -1 }, name: 'status_recent' },
   ],
+  meetings: [
+    { key: { meeting_id: 1 }, name: 'meeting_id_unique', unique: true },
+    { key: { owner: 1, is_deleted: 1, is_archived: 1, createdAt: -1 }, name: 'owner_state_recent' },
+    { key: { share_id: 1 }, name: 'share_id_unique', unique: true },
+    { key: { is_deleted: 1, deleted_at: 1 }, name: 'trash_age' },
+  ],
   password_resets: [
     { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
     { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },

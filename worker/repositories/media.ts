@@ -22,6 +22,8 @@ export interface MediaDoc {
   createdAt: Date
   updatedAt: Date
   completedAt?: Date
+  /** The meeting this media belongs to; set once, so one file never serves two meetings. */
+  attachedTo?: ObjectId
 }
 
 export const media = (db: Db): Collection<MediaDoc> => db.collection<MediaDoc>('media')
