@@ -289,6 +289,10 @@ describe('deleting media and meetings', () => {
     })
     const recUrl = m.recordings[0].url
     const shotUrl = m.screenshots[0].url
+    // Not through the generic media route: the meeting would keep pointing at a deleted file.
+    const direct = await owner.call(`/api/media/${rec.id}`, { method: 'DELETE' })
+    expect(direct.status).toBe(409)
+    expect(await objectStatus(recUrl)).toBe(200)
     expect(
       (
         await other.call(`/api/v1/meetings/${m._id}/recordings/${m.recordings[0]._id}`, {

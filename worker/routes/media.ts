@@ -152,13 +152,17 @@ mediaRoutes.openapi(
     middleware: [protect()] as const,
     security: [{ bearerAuth: [] }],
     request: { params: z.object({ id: ObjectIdSchema }) },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 404, 409) },
   }),
   async (c) => {
     const { database, storage } = c.get('services')
     const db = await database.db()
     const found = await findOwnMedia(db, c.req.valid('param').id, c.get('user')._id)
     if (!found) throw new AppError('NOT_FOUND', 'Media not found')
+    // A meeting's recording or screenshot is removed through the meeting, which keeps its list
+    // of files true; deleting it here would leave the meeting pointing at nothing.
+    if (found.attachedTo)
+      throw new AppError('CONFLICT', 'This file belongs to a meeting; delete it from the meeting')
     await storage.deletePrefix(found.key.replace(/original$/, ''))
     if (found.upload.uploadId && found.status === 'pending') {
       await storage.abortMultipart(found.key, found.upload.uploadId).catch(() => undefined)
