@@ -10,17 +10,17 @@ import { promisify } from 'node:util'
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { Redis } from '@upstash/redis'
 import { MongoClient, ObjectId, type Db } from 'mongodb'
-import { startStack } from '../dev-services/stack'
-import { JOB_STREAM } from '../shared/jobs'
-import { thumbnailArgs, transcodeArgs } from '../transcoder/ffmpeg-args'
-import { planOutputs } from '../transcoder/ladder'
-import { probe } from '../transcoder/probe'
-import { testWorkerVars } from '../test/harness/global-setup'
-import { startWorker } from '../test/harness/worker'
-import { ensureIndexes } from '../worker/db/indexes'
+import { startStack } from '../../dev-services/stack'
+import { JOB_STREAM } from '../../shared/jobs'
+import { thumbnailArgs, transcodeArgs } from '../../transcoder/ffmpeg-args'
+import { planOutputs } from '../../transcoder/ladder'
+import { probe } from '../../transcoder/probe'
+import { testWorkerVars } from '../harness/global-setup'
+import { startWorker } from '../harness/worker'
+import { ensureIndexes } from '../../worker/db/indexes'
 
 const run = promisify(execFile)
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const SHORT_JOBS = 6
 const LEASE_SECONDS = '30'
 
