@@ -1,6 +1,8 @@
 // The ffmpeg command lines for one job, as pure functions of the plan (the benchmark runs the very
-// same ones). One decode feeds the MP4 and every HLS rendition; the thumbnail is a second, tiny run.
-import type { OutputPlan } from './ladder'
+// same ones). A job is encoded in passes: the lowest rendition alone first, so that the video is
+// playable early, then the MP4 and the rest of the ladder from one decode; the thumbnail is a
+// last, tiny run.
+import type { OutputPlan, Rendition, Size } from './ladder'
 
 export const MP4_FILE = 'video.mp4'
 export const THUMBNAIL_FILE = 'thumbnail.jpg'
@@ -8,58 +10,95 @@ export const HLS_DIR = 'hls'
 export const MASTER_PLAYLIST = 'master.m3u8'
 export const SEGMENT_SECONDS = 4
 
+/** One ffmpeg run: some renditions of the ladder, and the MP4 or not. */
+export interface EncodePass {
+  renditions: Rendition[]
+  mp4: boolean
+  /** File name (in the HLS directory) of the master playlist ffmpeg writes for this pass alone. */
+  master: string
+}
+
+/**
+ * The passes of a job: the lowest rendition on its own, then everything else. Encoding the lowest
+ * rendition costs a small share of the whole job; the second decode of the source is the price of
+ * playing that early (measured by `npm run bench:transcode`).
+ */
+export function planPasses(plan: OutputPlan): EncodePass[] {
+  const [lowest, ...rest] = plan.renditions
+  if (!lowest) throw new Error('a plan has at least one rendition')
+  return [
+    { renditions: [lowest], mp4: false, master: 'pass-0.m3u8' },
+    { renditions: rest, mp4: true, master: 'pass-1.m3u8' },
+  ]
+}
+
 /** Splits option text into arguments; only for values that contain no spaces. */
 const words = (text: string) => text.trim().split(/\s+/)
 
 const COMMON = words('-hide_banner -nostdin -y -loglevel error')
 
-/** Writes video.mp4 and hls/ into the working directory; progress as key=value lines on stdout. */
-export function transcodeArgs(input: string, plan: OutputPlan, hasAudio: boolean): string[] {
-  const renditions = plan.renditions
+/**
+ * Writes the pass's outputs (video.mp4, hls/<rendition>/, hls/<pass master>) into the working
+ * directory; progress as key=value lines on stdout.
+ */
+export function encodeArgs(
+  input: string,
+  mp4Size: Size,
+  pass: EncodePass,
+  hasAudio: boolean,
+): string[] {
+  const { renditions } = pass
+  const labels = [...(pass.mp4 ? ['[m]'] : []), ...renditions.map((_, i) => `[h${i}]`)]
   const filters = [
-    `[0:v]split=${renditions.length + 1}[m]${renditions.map((_, i) => `[h${i}]`).join('')}`,
-    `[m]scale=${plan.mp4.width}:${plan.mp4.height},setsar=1,format=yuv420p[mp4v]`,
+    `[0:v]split=${labels.length}${labels.join('')}`,
+    ...(pass.mp4
+      ? [`[m]scale=${mp4Size.width}:${mp4Size.height},setsar=1,format=yuv420p[mp4v]`]
+      : []),
     ...renditions.map(
       (r, i) => `[h${i}]scale=${r.width}:${r.height},setsar=1,format=yuv420p[hv${i}]`,
     ),
   ]
   const audioMap = hasAudio ? words('-map 0:a:0') : []
 
-  const mp4 = [
-    ...words('-map [mp4v]'),
-    ...audioMap,
-    ...words('-c:v libx264 -preset veryfast -profile:v high -crf 23 -maxrate 6M -bufsize 12M'),
-    ...(hasAudio ? words('-c:a aac -ac 2 -b:a 128k') : []),
-    ...words('-movflags +faststart'),
-    MP4_FILE,
-  ]
+  const mp4 = pass.mp4
+    ? [
+        ...words('-map [mp4v]'),
+        ...audioMap,
+        ...words('-c:v libx264 -preset veryfast -profile:v high -crf 23 -maxrate 6M -bufsize 12M'),
+        ...(hasAudio ? words('-c:a aac -ac 2 -b:a 128k') : []),
+        ...words('-movflags +faststart'),
+        MP4_FILE,
+      ]
+    : []
 
-  const hls = [
-    ...renditions.flatMap((_, i) => [...words(`-map [hv${i}]`), ...audioMap]),
-    ...words('-c:v libx264 -preset veryfast -profile:v main'),
-    // Keyframes on a fixed clock so every rendition's segments line up for switching.
-    ...words('-sc_threshold 0 -force_key_frames expr:gte(t,n_forced*2)'),
-    ...renditions.flatMap((r, i) =>
-      words(
-        `-b:v:${i} ${r.videoKbps}k -maxrate:v:${i} ${Math.round(r.videoKbps * 1.1)}k ` +
-          `-bufsize:v:${i} ${r.videoKbps * 2}k`,
-      ),
-    ),
-    ...(hasAudio
-      ? [
-          ...words('-c:a aac -ac 2'),
-          ...renditions.flatMap((r, i) => words(`-b:a:${i} ${r.audioKbps}k`)),
-        ]
-      : []),
-    ...words(`-f hls -hls_time ${SEGMENT_SECONDS} -hls_playlist_type vod`),
-    ...words('-hls_flags independent_segments -hls_segment_type mpegts'),
-    ...words(`-master_pl_name ${MASTER_PLAYLIST}`),
-    ...words(`-hls_segment_filename ${HLS_DIR}/%v/seg_%03d.ts`),
-    // In ladder order, lowest first: players start with the master playlist's first rendition.
-    '-var_stream_map',
-    renditions.map((r, i) => `v:${i}${hasAudio ? `,a:${i}` : ''},name:${r.name}`).join(' '),
-    `${HLS_DIR}/%v/index.m3u8`,
-  ]
+  const hls = renditions.length
+    ? [
+        ...renditions.flatMap((_, i) => [...words(`-map [hv${i}]`), ...audioMap]),
+        ...words('-c:v libx264 -preset veryfast -profile:v main'),
+        // Keyframes on a fixed clock so every rendition's segments line up for switching, whichever
+        // pass encoded them.
+        ...words('-sc_threshold 0 -force_key_frames expr:gte(t,n_forced*2)'),
+        ...renditions.flatMap((r, i) =>
+          words(
+            `-b:v:${i} ${r.videoKbps}k -maxrate:v:${i} ${Math.round(r.videoKbps * 1.1)}k ` +
+              `-bufsize:v:${i} ${r.videoKbps * 2}k`,
+          ),
+        ),
+        ...(hasAudio
+          ? [
+              ...words('-c:a aac -ac 2'),
+              ...renditions.flatMap((r, i) => words(`-b:a:${i} ${r.audioKbps}k`)),
+            ]
+          : []),
+        ...words(`-f hls -hls_time ${SEGMENT_SECONDS} -hls_playlist_type vod`),
+        ...words('-hls_flags independent_segments -hls_segment_type mpegts'),
+        ...words(`-master_pl_name ${pass.master}`),
+        ...words(`-hls_segment_filename ${HLS_DIR}/%v/seg_%03d.ts`),
+        '-var_stream_map',
+        renditions.map((r, i) => `v:${i}${hasAudio ? `,a:${i}` : ''},name:${r.name}`).join(' '),
+        `${HLS_DIR}/%v/index.m3u8`,
+      ]
+    : []
 
   return [
     ...COMMON,

@@ -1,110 +1,227 @@
-// `npm run bench:transcode`: measures the transcoder against the local stack and a Worker in
-// workerd: one job's wall time next to the same ffmpeg commands run directly (the service's
-// overhead), and jobs per minute at concurrency 1 and 2. Prints numbers; asserts nothing.
+// `npm run bench:transcode`: the transcoder against the local stack and a Worker in workerd, on
+// generated inputs. Prints, and writes to test-artifacts/bench-transcode.json: the same ffmpeg
+// commands run directly (as one run with every output, and as the transcoder's passes) next to one
+// job through the service (its overhead), the time from the job's start until its lowest rendition
+// plays and until it completes, and jobs per minute at concurrency 1 and 2. Asserts nothing.
 import { spawn, execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import os, { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
+import { parseArgs, promisify } from 'node:util'
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { Redis } from '@upstash/redis'
 import { MongoClient, ObjectId, type Db } from 'mongodb'
 import { startStack } from '../../dev-services/stack'
 import { JOB_STREAM } from '../../shared/jobs'
-import { thumbnailArgs, transcodeArgs } from '../../transcoder/ffmpeg-args'
-import { planOutputs } from '../../transcoder/ladder'
-import { probe } from '../../transcoder/probe'
+import {
+  encodeArgs,
+  planPasses,
+  thumbnailArgs,
+  type EncodePass,
+} from '../../transcoder/ffmpeg-args'
+import { planOutputs, type OutputPlan } from '../../transcoder/ladder'
+import { probe, type SourceInfo } from '../../transcoder/probe'
+import { ensureIndexes } from '../../worker/db/indexes'
 import { testWorkerVars } from '../harness/global-setup'
 import { startWorker } from '../harness/worker'
-import { ensureIndexes } from '../../worker/db/indexes'
 
 const run = promisify(execFile)
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const SHORT_JOBS = 6
+const OUT = path.join(ROOT, 'test-artifacts/bench-transcode.json')
 const LEASE_SECONDS = '30'
 
-async function main() {
-  const work = await mkdtemp(path.join(tmpdir(), 'bench-transcode-'))
-  console.log('starting the stack and a Worker…')
-  const stack = await startStack({ profile: 'test', env: process.env })
-  const vars: Record<string, string> = {
-    ...testWorkerVars(stack.env),
-    TRANSCODER_LEASE_SECONDS: LEASE_SECONDS,
-  }
-  const mongo = await new MongoClient(vars.MONGODB_URI!).connect()
-  const db = mongo.db(vars.MONGODB_DB)
-  await ensureIndexes(db)
-  const worker = await startWorker({ vars })
-  const s3 = new S3Client({
-    endpoint: vars.S3_ENDPOINT,
-    region: vars.S3_REGION ?? 'us-east-1',
-    forcePathStyle: vars.S3_FORCE_PATH_STYLE === 'true',
-    credentials: {
-      accessKeyId: vars.S3_ACCESS_KEY_ID!,
-      secretAccessKey: vars.S3_SECRET_ACCESS_KEY!,
-    },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  })
-  const redis = new Redis({
-    url: vars.UPSTASH_REDIS_REST_URL!,
-    token: vars.UPSTASH_REDIS_REST_TOKEN!,
-    automaticDeserialization: false,
-  })
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    runs: { type: 'string', default: '2' },
+    help: { type: 'boolean', default: false },
+  },
+})
+if (args.help) {
+  console.log('npm run bench:transcode -- [--runs 2] [--smoke]')
+  process.exit(0)
+}
+const runs = Number(args.runs)
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error('--runs: an integer ≥ 1')
+  process.exit(2)
+}
+// Smoke: tiny inputs, one run, two jobs per concurrency: proves the command works, in seconds.
+const MAIN = args.smoke ? { size: '640x360', seconds: 2 } : { size: '1280x720', seconds: 10 }
+const SHORT = args.smoke ? { size: '640x360', seconds: 2 } : { size: '640x360', seconds: 4 }
+const SHORT_JOBS = args.smoke ? 2 : 6
+const RUNS = args.smoke ? 1 : runs
 
+const log = (line: string) =>
+  console.error(`[transcode ${(performance.now() / 1000).toFixed(1).padStart(6)}s] ${line}`)
+
+async function main() {
+  const startedAt = new Date().toISOString()
+  const work = await mkdtemp(path.join(tmpdir(), 'bench-transcode-'))
+  const cleanups: (() => Promise<unknown>)[] = [() => rm(work, { recursive: true, force: true })]
   try {
-    const main = await makeInput(work, 'main', '1280x720', 10)
-    const short = await makeInput(work, 'short', '640x360', 4)
+    log('starting the stack and a Worker')
+    const stack = await startStack({ profile: 'test', env: process.env })
+    cleanups.push(() => stack.stop())
+    const vars: Record<string, string> = {
+      ...testWorkerVars(stack.env),
+      TRANSCODER_LEASE_SECONDS: LEASE_SECONDS,
+    }
+    const mongo = await new MongoClient(vars.MONGODB_URI!).connect()
+    cleanups.push(() => mongo.close())
+    const db = mongo.db(vars.MONGODB_DB)
+    await ensureIndexes(db)
+    const worker = await startWorker({ vars })
+    cleanups.push(() => worker.dispose())
+    const s3 = new S3Client({
+      endpoint: vars.S3_ENDPOINT,
+      region: vars.S3_REGION ?? 'us-east-1',
+      forcePathStyle: vars.S3_FORCE_PATH_STYLE === 'true',
+      credentials: {
+        accessKeyId: vars.S3_ACCESS_KEY_ID!,
+        secretAccessKey: vars.S3_SECRET_ACCESS_KEY!,
+      },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    })
+    cleanups.push(async () => s3.destroy())
+    const redis = new Redis({
+      url: vars.UPSTASH_REDIS_REST_URL!,
+      token: vars.UPSTASH_REDIS_REST_TOKEN!,
+      automaticDeserialization: false,
+    })
+
+    const main = await makeInput(work, 'main', MAIN.size, MAIN.seconds)
+    const short = await makeInput(work, 'short', SHORT.size, SHORT.seconds)
     const mainKey = await putSource(s3, vars.S3_BUCKET!, main)
     const shortKey = await putSource(s3, vars.S3_BUCKET!, short)
+    const source = await probe('ffprobe', main.file, AbortSignal.timeout(60_000))
+    const plan = planOutputs(source)
 
-    // The same two ffmpeg runs the transcoder makes, on the same file, without the service.
-    const direct = await timed(() => runDirect(main, work))
+    // The transcoder's ffmpeg commands on the same file without the service, in both designs:
+    // one run writing every output (one decode), and the passes (lowest rendition first).
+    const single: EncodePass[] = [{ renditions: plan.renditions, mp4: true, master: 'master.m3u8' }]
+    const direct = { single: [] as number[], passes: [] as number[], firstPass: [] as number[] }
+    for (let i = 0; i < RUNS; i++) {
+      log(`ffmpeg directly, run ${i + 1}/${RUNS}`)
+      direct.single.push((await runDirect(main.file, work, source, plan, single)).total)
+      const passes = await runDirect(main.file, work, source, plan, planPasses(plan))
+      direct.passes.push(passes.total)
+      direct.firstPass.push(passes.first)
+    }
+
+    const service = { job: [] as number[], playable: [] as number[], completed: [] as number[] }
     const transcoder = await startTranscoder(vars, worker.url, work, 1)
-    let service: number
     try {
-      service = await timed(async () => {
+      for (let i = 0; i < RUNS; i++) {
+        log(`one job through the transcoder, run ${i + 1}/${RUNS}`)
+        const began = performance.now()
         const [jobId] = await enqueue(db, redis, mainKey, 1)
-        await waitCompleted(db, [jobId!])
-      })
+        const [job] = await waitCompleted(db, [jobId!])
+        service.job.push((performance.now() - began) / 1000)
+        const since = (at: Date) => (at.getTime() - job!.startedAt.getTime()) / 1000
+        service.playable.push(since(job!.playableAt))
+        service.completed.push(since(job!.completedAt))
+      }
     } finally {
       await transcoder.stop()
     }
 
-    const throughput: Record<number, number> = {}
+    const jobsPerMinute: Record<string, number> = {}
     for (const concurrency of [1, 2]) {
+      log(`${SHORT_JOBS} jobs at concurrency ${concurrency}`)
       const t = await startTranscoder(vars, worker.url, work, concurrency)
       try {
-        const seconds = await timed(async () =>
-          waitCompleted(db, await enqueue(db, redis, shortKey, SHORT_JOBS)),
-        )
-        throughput[concurrency] = (SHORT_JOBS / seconds) * 60
+        const began = performance.now()
+        await waitCompleted(db, await enqueue(db, redis, shortKey, SHORT_JOBS))
+        jobsPerMinute[concurrency] = (SHORT_JOBS / ((performance.now() - began) / 1000)) * 60
       } finally {
         await t.stop()
       }
     }
 
-    const f = (n: number) => n.toFixed(2)
-    console.log(
-      [
-        '',
-        `input: 1280x720 10 s (H.264/AAC, ${(main.bytes / 1e6).toFixed(1)} MB); lease ${LEASE_SECONDS} s, poll 500 ms`,
-        `  ffmpeg directly (ladder + MP4, thumbnail)   ${f(direct)} s`,
-        `  through the transcoder (queue → completed)  ${f(service)} s`,
-        `  overhead                                    ${f(service - direct)} s (${f(((service - direct) / direct) * 100)} %)`,
-        `throughput, ${SHORT_JOBS} jobs of 640x360 4 s:`,
-        `  concurrency 1   ${f(throughput[1]!)} jobs/min`,
-        `  concurrency 2   ${f(throughput[2]!)} jobs/min`,
-        '',
-      ].join('\n'),
-    )
+    const best = (xs: number[]) => Math.min(...xs)
+    const directPasses = best(direct.passes)
+    const jobSeconds = best(service.job)
+    const report = {
+      startedAt,
+      smoke: args.smoke,
+      runs: RUNS,
+      note: 'seconds; each figure the best of `runs` (least disturbed by other load)',
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        node: process.version,
+        loadAverage: os.loadavg(),
+      },
+      input: {
+        size: MAIN.size,
+        seconds: MAIN.seconds,
+        megabytes: main.bytes / 1e6,
+        renditions: plan.renditions.map((r) => r.name),
+      },
+      direct: {
+        singleRun: best(direct.single),
+        passes: directPasses,
+        lowestRenditionPass: best(direct.firstPass),
+        passesCostPercent: ((directPasses - best(direct.single)) / best(direct.single)) * 100,
+      },
+      service: {
+        job: jobSeconds,
+        overhead: jobSeconds - directPasses,
+        overheadPercent: ((jobSeconds - directPasses) / directPasses) * 100,
+        startToPlayable: best(service.playable),
+        startToCompleted: best(service.completed),
+      },
+      throughput: { input: SHORT, jobs: SHORT_JOBS, jobsPerMinute },
+    }
+    print(report)
+    await mkdir(path.dirname(OUT), { recursive: true })
+    await writeFile(OUT, JSON.stringify(report, null, 2) + '\n')
+    log(`wrote ${path.relative(ROOT, OUT)}`)
   } finally {
-    s3.destroy()
-    await mongo.close()
-    await worker.dispose()
-    await stack.stop()
-    await rm(work, { recursive: true, force: true })
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
   }
+}
+
+function print(r: {
+  input: { size: string; seconds: number; megabytes: number; renditions: string[] }
+  direct: {
+    singleRun: number
+    passes: number
+    lowestRenditionPass: number
+    passesCostPercent: number
+  }
+  service: Record<
+    'job' | 'overhead' | 'overheadPercent' | 'startToPlayable' | 'startToCompleted',
+    number
+  >
+  throughput: {
+    input: { size: string; seconds: number }
+    jobs: number
+    jobsPerMinute: Record<string, number>
+  }
+  runs: number
+}) {
+  const f = (n: number) => n.toFixed(2)
+  const { input, direct, service, throughput } = r
+  console.log(
+    [
+      '',
+      `input: ${input.size} ${input.seconds} s H.264/AAC (${f(input.megabytes)} MB), ladder ${input.renditions.join(' ')}; best of ${r.runs}`,
+      `  ffmpeg directly, one run with every output       ${f(direct.singleRun)} s`,
+      `  ffmpeg directly, lowest rendition first (passes) ${f(direct.passes)} s (${f(direct.passesCostPercent)} % more; lowest done after ${f(direct.lowestRenditionPass)} s)`,
+      `  one job through the transcoder (queue → done)    ${f(service.job)} s`,
+      `  overhead over the passes run directly            ${f(service.overhead)} s (${f(service.overheadPercent)} %)`,
+      `  job start → lowest rendition playable            ${f(service.startToPlayable)} s`,
+      `  job start → completed                            ${f(service.startToCompleted)} s`,
+      `throughput, ${throughput.jobs} jobs of ${throughput.input.size} ${throughput.input.seconds} s:`,
+      `  concurrency 1   ${f(throughput.jobsPerMinute[1]!)} jobs/min`,
+      `  concurrency 2   ${f(throughput.jobsPerMinute[2]!)} jobs/min`,
+      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, load ${os.loadavg().map(f).join(' ')}`,
+      '',
+    ].join('\n'),
+  )
 }
 
 interface Input {
@@ -136,12 +253,25 @@ async function putSource(s3: S3Client, bucket: string, input: Input) {
   return key
 }
 
-async function runDirect(input: Input, dir: string) {
+/** The passes then the thumbnail, as the transcoder runs them; seconds in all and to the first. */
+async function runDirect(
+  input: string,
+  dir: string,
+  source: SourceInfo,
+  plan: OutputPlan,
+  passes: EncodePass[],
+) {
   const out = await mkdtemp(path.join(dir, 'direct-'))
-  const source = await probe('ffprobe', input.file, AbortSignal.timeout(60_000))
-  const plan = planOutputs(source)
-  await run('ffmpeg', transcodeArgs(input.file, plan, source.hasAudio), { cwd: out })
-  await run('ffmpeg', thumbnailArgs(input.file, plan, source.durationSeconds), { cwd: out })
+  const began = performance.now()
+  let first = 0
+  for (const pass of passes) {
+    await run('ffmpeg', encodeArgs(input, plan.mp4, pass, source.hasAudio), { cwd: out })
+    first ||= (performance.now() - began) / 1000
+  }
+  await run('ffmpeg', thumbnailArgs(input, plan, source.durationSeconds), { cwd: out })
+  const total = (performance.now() - began) / 1000
+  await rm(out, { recursive: true, force: true })
+  return { total, first }
 }
 
 /** Queues `count` jobs the way the Worker does: the job document first, then its stream entry. */
@@ -169,13 +299,20 @@ async function enqueue(db: Db, redis: Redis, sourceKey: string, count: number) {
   return ids
 }
 
-async function waitCompleted(db: Db, ids: string[]) {
+interface FinishedJob {
+  startedAt: Date
+  playableAt: Date
+  completedAt: Date
+}
+
+async function waitCompleted(db: Db, ids: string[]): Promise<FinishedJob[]> {
   const filter = { _id: { $in: ids.map((id) => new ObjectId(id)) } }
   for (;;) {
     const docs = await db.collection('transcoding_jobs').find(filter).toArray()
     const failed = docs.find((d) => d.status === 'failed')
     if (failed) throw new Error(`job ${failed._id} failed: ${failed.error}`)
-    if (docs.every((d) => d.status === 'completed')) return
+    if (docs.length === ids.length && docs.every((d) => d.status === 'completed'))
+      return docs as unknown as FinishedJob[]
     await new Promise((r) => setTimeout(r, 50))
   }
 }
@@ -218,13 +355,10 @@ async function startTranscoder(
   }
 }
 
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const start = performance.now()
-  await fn()
-  return (performance.now() - start) / 1000
-}
-
-main().catch((error: unknown) => {
-  console.error(error)
-  process.exit(1)
-})
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error)
+    process.exit(1)
+  },
+)
