@@ -47,10 +47,10 @@ if (!Number.isInteger(runs) || runs < 1) {
   console.error('--runs: an integer ≥ 1')
   process.exit(2)
 }
-// Smoke: tiny inputs, one run, two jobs per concurrency: proves the command works, in seconds.
-const MAIN = args.smoke ? { size: '640x360', seconds: 2 } : { size: '1280x720', seconds: 10 }
-const SHORT = args.smoke ? { size: '640x360', seconds: 2 } : { size: '640x360', seconds: 4 }
-const SHORT_JOBS = args.smoke ? 2 : 6
+// Smoke: one tiny input, one run, one job per concurrency: proves the command works, in seconds.
+const MAIN = args.smoke ? { size: '320x180', seconds: 1 } : { size: '1280x720', seconds: 10 }
+const SHORT = args.smoke ? MAIN : { size: '640x360', seconds: 4 }
+const SHORT_JOBS = args.smoke ? 1 : 6
 const RUNS = args.smoke ? 1 : runs
 
 const log = (line: string) =>
@@ -210,7 +210,7 @@ function print(r: {
       '',
       `input: ${input.size} ${input.seconds} s H.264/AAC (${f(input.megabytes)} MB), ladder ${input.renditions.join(' ')}; best of ${r.runs}`,
       `  ffmpeg directly, one run with every output       ${f(direct.singleRun)} s`,
-      `  ffmpeg directly, lowest rendition first (passes) ${f(direct.passes)} s (${f(direct.passesCostPercent)} % more; lowest done after ${f(direct.lowestRenditionPass)} s)`,
+      `  ffmpeg directly, lowest rendition first (passes) ${f(direct.passes)} s (${direct.passesCostPercent >= 0 ? '+' : ''}${f(direct.passesCostPercent)} %; lowest done after ${f(direct.lowestRenditionPass)} s)`,
       `  one job through the transcoder (queue → done)    ${f(service.job)} s`,
       `  overhead over the passes run directly            ${f(service.overhead)} s (${f(service.overheadPercent)} %)`,
       `  job start → lowest rendition playable            ${f(service.startToPlayable)} s`,
