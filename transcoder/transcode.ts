@@ -1,4 +1,4 @@
-// Turns a probed local source into the job's output files (web MP4, HLS ladder, thumbnail) in a
+// Turns a probed local source into the job's output files (HLS ladder, web MP4, thumbnail) in a
 // directory, pass by pass (see planPasses): after each pass the master playlist lists exactly the
 // renditions finished so far, and the caller hears which those are.
 import { readFile, rm, writeFile } from 'node:fs/promises'
@@ -7,6 +7,7 @@ import {
   encodeArgs,
   HLS_DIR,
   MASTER_PLAYLIST,
+  mp4Args,
   planPasses,
   thumbnailArgs,
   type EncodePass,
@@ -65,14 +66,14 @@ export async function transcode(
 ): Promise<TranscodeResult> {
   const plan = planOutputs(source)
   const passes = planPasses(plan)
-  const costs = passes.map((p) => passCost(plan, p))
+  const costs = passes.map(passCost)
   const total = costs.reduce((a, b) => a + b, 0)
   const totalUs = source.durationSeconds * 1e6
   const variants: Variant[] = []
   let before = 0
   for (const [i, pass] of passes.entries()) {
     const share = costs[i]! / total
-    await run(opts, input, encodeArgs(input, plan.mp4, pass, source.hasAudio), outDir, (line) => {
+    await run(opts, input, encodeArgs(input, pass, source.hasAudio), outDir, (line) => {
       const match = /^out_time_us=(\d+)$/.exec(line)
       if (match && totalUs > 0)
         opts.onProgress(before + share * Math.min(1, Number(match[1]) / totalUs))
@@ -86,14 +87,14 @@ export async function transcode(
     }
     if (i < passes.length - 1) opts.onPlayable([...variants])
   }
+  await run(opts, input, mp4Args(plan), outDir)
   await run(opts, input, thumbnailArgs(input, plan, source.durationSeconds), outDir)
   return { plan, variants }
 }
 
 /** Encoding work of a pass, in pixels per frame: what x264's time mostly grows with. */
-function passCost(plan: OutputPlan, pass: EncodePass) {
-  const pixels = (s: { width: number; height: number }) => s.width * s.height
-  return (pass.mp4 ? pixels(plan.mp4) : 0) + pass.renditions.reduce((sum, r) => sum + pixels(r), 0)
+function passCost(pass: EncodePass) {
+  return pass.renditions.reduce((sum, r) => sum + r.width * r.height, 0)
 }
 
 async function run(

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../shared/config'
 import { loadTranscoderConfig } from './config'
-import { encodeArgs, planPasses } from './ffmpeg-args'
+import { encodeArgs, mp4Args, planPasses } from './ffmpeg-args'
 import { planOutputs } from './ladder'
 import { describeSource, InvalidSourceError } from './probe'
 import { readVariants, writeMaster } from './transcode'
@@ -71,13 +71,10 @@ describe('describeSource', () => {
 })
 
 describe('planPasses', () => {
-  it('encodes the lowest rendition alone first, then the MP4 with the rest of the ladder', () => {
+  it('encodes the lowest rendition alone first, then the rest of the ladder', () => {
     const plan = planOutputs({ width: 1280, height: 720 })
     const passes = planPasses(plan)
-    expect(passes.map((p) => [p.mp4, p.renditions.map((r) => r.name)])).toEqual([
-      [false, ['360p']],
-      [true, ['480p', '720p']],
-    ])
+    expect(passes.map((p) => p.renditions.map((r) => r.name))).toEqual([['360p'], ['480p', '720p']])
     expect(new Set(passes.map((p) => p.master)).size).toBe(2)
   })
 })
@@ -88,16 +85,15 @@ describe('encodeArgs', () => {
   const streamMap = (args: string[]) => args[args.indexOf('-var_stream_map') + 1]
 
   it('maps audio per rendition only when the source has audio', () => {
-    const withAudio = encodeArgs('in.mp4', plan.mp4, rest!, true)
-    const silent = encodeArgs('in.mp4', plan.mp4, rest!, false)
+    const withAudio = encodeArgs('in.mp4', rest!, true)
+    const silent = encodeArgs('in.mp4', rest!, false)
     expect(streamMap(withAudio)).toBe('v:0,a:0,name:360p')
     expect(streamMap(silent)).toBe('v:0,name:360p')
     expect(silent).not.toContain('0:a:0')
-    expect(withAudio).toContain('+faststart')
   })
 
-  it('writes no MP4 in the lowest rendition’s pass, and its own master playlist', () => {
-    const args = encodeArgs('in.mp4', plan.mp4, lowest!, true)
+  it('encodes one decode’s renditions into their own master playlist, never the MP4', () => {
+    const args = encodeArgs('in.mp4', lowest!, true)
     expect(args).not.toContain('video.mp4')
     expect(args[args.indexOf('-filter_complex') + 1]).toBe(
       '[0:v]split=1[h0];[h0]scale=426:240,setsar=1,format=yuv420p[hv0]',
@@ -105,6 +101,14 @@ describe('encodeArgs', () => {
     expect(streamMap(args)).toBe('v:0,a:0,name:240p')
     expect(args[args.indexOf('-master_pl_name') + 1]).toBe(lowest!.master)
   })
+})
+
+it('remuxes the top rendition into the web MP4, index first', () => {
+  const plan = planOutputs({ width: 1280, height: 720 })
+  const args = mp4Args(plan)
+  expect(args[args.indexOf('-i') + 1]).toBe('hls/720p/index.m3u8')
+  expect(args.join(' ')).toContain('-c copy -movflags +faststart video.mp4')
+  expect(plan.mp4).toEqual({ width: 1280, height: 720 })
 })
 
 describe('readVariants and writeMaster', () => {

@@ -16,6 +16,7 @@ import { startStack } from '../../dev-services/stack'
 import { JOB_STREAM } from '../../shared/jobs'
 import {
   encodeArgs,
+  mp4Args,
   planPasses,
   thumbnailArgs,
   type EncodePass,
@@ -100,7 +101,7 @@ async function main() {
 
     // The transcoder's ffmpeg commands on the same file without the service, in both designs:
     // one run writing every output (one decode), and the passes (lowest rendition first).
-    const single: EncodePass[] = [{ renditions: plan.renditions, mp4: true, master: 'master.m3u8' }]
+    const single: EncodePass[] = [{ renditions: plan.renditions, master: 'master.m3u8' }]
     const direct = { single: [] as number[], passes: [] as number[], firstPass: [] as number[] }
     for (let i = 0; i < RUNS; i++) {
       log(`ffmpeg directly, run ${i + 1}/${RUNS}`)
@@ -265,9 +266,10 @@ async function runDirect(
   const began = performance.now()
   let first = 0
   for (const pass of passes) {
-    await run('ffmpeg', encodeArgs(input, plan.mp4, pass, source.hasAudio), { cwd: out })
+    await run('ffmpeg', encodeArgs(input, pass, source.hasAudio), { cwd: out })
     first ||= (performance.now() - began) / 1000
   }
+  await run('ffmpeg', mp4Args(plan), { cwd: out })
   await run('ffmpeg', thumbnailArgs(input, plan, source.durationSeconds), { cwd: out })
   const total = (performance.now() - began) / 1000
   await rm(out, { recursive: true, force: true })
