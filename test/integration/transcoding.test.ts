@@ -97,9 +97,17 @@ function startTranscoder(name: string, env: Record<string, string> = {}, now = t
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
       })
-      const collect = (chunk: string) => logs.push(...chunk.split('\n').filter(Boolean))
-      proc.stdout!.setEncoding('utf8').on('data', collect)
-      proc.stderr!.setEncoding('utf8').on('data', collect)
+      // Whole lines only: a JSON log line may arrive split over two chunks.
+      const collector = () => {
+        let partial = ''
+        return (chunk: string) => {
+          const lines = (partial + chunk).split('\n')
+          partial = lines.pop() ?? ''
+          logs.push(...lines.filter(Boolean))
+        }
+      }
+      proc.stdout!.setEncoding('utf8').on('data', collector())
+      proc.stderr!.setEncoding('utf8').on('data', collector())
       exit = new Promise((r) => proc.once('exit', (code) => r(code)))
       t.proc = proc
     },
@@ -676,10 +684,13 @@ describe('crashes and shutdowns', () => {
       const job = await waitForJob(owner, video.jobId, 'completed', 40_000)
       expect(job.attempts).toBe(2)
       expect(job.completedAt).toBeTruthy()
-      const completions = [victim, rescuer].flatMap((t) =>
-        logEntries(t).filter((l) => l.jobId === video.jobId && l.message === 'job completed'),
-      )
-      expect(completions.map((l) => l.consumer)).toEqual(['rescuer'])
+      const completions = () =>
+        [victim, rescuer].flatMap((t) =>
+          logEntries(t).filter((l) => l.jobId === video.jobId && l.message === 'job completed'),
+        )
+      // The transcoder logs the completion once the Worker has answered: after the job shows it.
+      await until(() => completions().length > 0, 5000)
+      expect(completions().map((l) => l.consumer)).toEqual(['rescuer'])
 
       // Nothing completes it again: the rescuer acked the entry, the victim's lease is dead.
       await new Promise((r) => setTimeout(r, (LEASE_SECONDS + 1) * 1000))
