@@ -40,9 +40,12 @@ export async function mediaUrls(c: Context<AppEnv>, doc: MediaDoc) {
   if (doc.status !== 'ready' && doc.status !== 'processing') return null
   const urls: Record<string, string> = { original: await storage.presignGet(doc.key) }
   if (doc.outputs) {
-    const token = await signPlaybackToken(c.get('config').JWT_SECRET, doc._id.toHexString())
     urls.mp4 = await storage.presignGet(doc.outputs.mp4Key)
     urls.thumbnail = await storage.presignGet(doc.outputs.thumbnailKey)
+  }
+  // HLS as soon as the lowest rendition is playable, before the other outputs exist.
+  if (doc.playback ?? doc.outputs) {
+    const token = await signPlaybackToken(c.get('config').JWT_SECRET, doc._id.toHexString())
     urls.hls = `${new URL(c.req.url).origin}/api/media/${doc._id.toHexString()}/hls/master.m3u8?token=${token}`
   }
   return urls
@@ -184,8 +187,10 @@ mediaRoutes.get(
     }
     const { database, storage } = c.get('services')
     const doc = await mediaCollection(await database.db()).findOne({ _id: new ObjectId(id) })
-    if (!doc?.outputs) throw new AppError('NOT_FOUND', 'No playable video')
-    const hlsRoot = doc.outputs.hlsMasterKey.replace(/master\.m3u8$/, '')
+    const masterKey = (doc?.playback ?? doc?.outputs)?.hlsMasterKey
+    // Like mediaUrls: a video that failed for good does not play, even its early renditions.
+    if (!masterKey || doc?.status === 'failed') throw new AppError('NOT_FOUND', 'No playable video')
+    const hlsRoot = masterKey.replace(/master\.m3u8$/, '')
     const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : ''
     const res = await fetch(await storage.presignGet(hlsRoot + file, 60))
     if (!res.ok) throw new AppError('NOT_FOUND', 'Playlist not found')
