@@ -99,6 +99,39 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    id: 'transcode',
+    title: 'Transcoding',
+    script: 'bench:transcode',
+    args: [],
+    smokeArgs: ['--smoke'],
+    json: 'bench-transcode.json',
+    render: (d) => {
+      const sec = (v: number) => `${v.toFixed(1)} s`
+      return (
+        `Input ${d.input.size}, ${d.input.seconds} s, renditions ${d.input.renditions.join(', ')}; ` +
+        `each figure the best of ${d.runs} run(s).\n\n` +
+        table(
+          ['figure', 'value'],
+          [
+            ['ffmpeg directly, one run with every output', sec(d.direct.singleRun)],
+            ["ffmpeg directly, the service's two passes", sec(d.direct.passes)],
+            ['one job through the transcoder service', sec(d.service.job)],
+            [
+              'service overhead over the same ffmpeg passes',
+              `${sec(d.service.overhead)} (${d.service.overheadPercent.toFixed(0)} %)`,
+            ],
+            ['job start → lowest rendition playable', sec(d.service.startToPlayable)],
+            ['job start → job completed', sec(d.service.startToCompleted)],
+            ...Object.entries(d.throughput.jobsPerMinute).map(([c, v]) => [
+              `jobs/minute at concurrency ${c} (${d.throughput.input.size}, ${d.throughput.input.seconds} s)`,
+              (v as number).toFixed(1),
+            ]),
+          ],
+        )
+      )
+    },
+  },
+  {
     id: 'bundle',
     title: 'Cold start and size',
     script: 'bench:bundle',
