@@ -35,6 +35,14 @@ import { user } from './routes/user'
 import { userTicket } from './routes/user-ticket'
 import { videoTranscoding } from './routes/video-transcoding'
 import { videodeskAuth } from './routes/videodesk-auth'
+import { blockRoutes } from './routes/blocks'
+import { friendRoutes } from './routes/friends'
+import { likeRoutes } from './routes/likes'
+import { postComments } from './routes/post-comments'
+import { postRoutes } from './routes/posts'
+import { reelRoutes } from './routes/reels'
+import { socialUsers } from './routes/social-users'
+import { storyRoutes } from './routes/stories'
 import { createServices, type Services } from './services'
 
 export interface AppOptions {
@@ -82,6 +90,14 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/api/realtime', userTicket)
   app.route('/api/realtime', realtime)
   app.route('/__dev', devCapture)
+  app.route('/api/posts', postRoutes)
+  app.route('/api/posts', postComments)
+  app.route('/api/reels', reelRoutes)
+  app.route('/api/stories', storyRoutes)
+  app.route('/api/likes', likeRoutes)
+  app.route('/api/friend', friendRoutes)
+  app.route('/api/friend', blockRoutes)
+  app.route('/api/users', socialUsers)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -22,6 +22,8 @@ export interface MediaDoc {
   createdAt: Date
   updatedAt: Date
   completedAt?: Date
+  /** Set when a post, reel or story uses the file; deleting that deletes the file. */
+  attachedTo?: { type: 'post' | 'story'; id: ObjectId }
 }
 
 export const media = (db: Db): Collection<MediaDoc> => db.collection<MediaDoc>('media')
