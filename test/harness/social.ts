@@ -15,10 +15,14 @@ function expectStatus(res: { status: number; body: unknown }, status: number, wh
   if (res.status !== status) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`)
 }
 
-export async function users(count: number, name?: (i: number) => string): Promise<TestUser[]> {
+/** `count` fresh users (typed for destructuring the first few). */
+export async function users(
+  count: number,
+  name?: (i: number) => string,
+): Promise<[TestUser, TestUser, TestUser, ...TestUser[]]> {
   return Promise.all(
     Array.from({ length: count }, (_, i) => signUpUser({ name: name?.(i) ?? `Social ${i}` })),
-  )
+  ) as Promise<[TestUser, TestUser, TestUser, ...TestUser[]]>
 }
 
 export async function befriend(a: TestUser, b: TestUser) {
@@ -111,9 +115,12 @@ export async function allPages(path: string, token: string, key: string, limit =
   let cursor: string | null = null
   do {
     const sep = path.includes('?') ? '&' : '?'
-    const res = await api(`${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, {
-      token,
-    })
+    const res: { status: number; body: any } = await api(
+      `${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+      {
+        token,
+      },
+    )
     expectStatus(res, 200, path)
     items.push(...res.body[key])
     cursor = res.body.nextCursor

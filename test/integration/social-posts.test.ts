@@ -260,9 +260,12 @@ describe('visibility and the feed', () => {
     let cursor: string | null = null
     let page = 0
     do {
-      const res = await api(`/api/posts/all?limit=3${cursor ? `&cursor=${cursor}` : ''}`, {
-        token: viewer.accessToken,
-      })
+      const res: { status: number; body: any } = await api(
+        `/api/posts/all?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+        {
+          token: viewer.accessToken,
+        },
+      )
       expect(res.status).toBe(200)
       expect(res.body.posts.length).toBeLessThanOrEqual(3)
       seen.push(...ids(res.body.posts))
