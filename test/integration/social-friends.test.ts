@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import { ObjectId } from 'mongodb'
 import { describe, expect, it } from 'vitest'
+import { readPush } from '../harness/capture'
 import { api } from '../harness/http'
 import { type TestUser } from '../harness/users'
 import {
@@ -69,6 +70,24 @@ describe('friend requests', () => {
     expect(await friendsOf(friend)).toEqual([asker.id])
     expect((await requestsOf(friend)).body.received).toEqual([])
     await Promise.all([socket.close(), askerSocket.close()])
+  })
+
+  it('pushes the request to the recipient’s device when they are offline', async () => {
+    const [asker, offline] = await users(2)
+    const device = `device-${randomBytes(12).toString('hex')}`
+    const registered = await api('/api/notifications/devices', {
+      method: 'POST',
+      token: offline.accessToken,
+      json: { token: device, platform: 'android' },
+    })
+    expect(registered.status).toBe(200)
+    const sent = await request(asker, offline)
+    expect(sent.status).toBe(201)
+    const pushed = (await readPush()).filter((p) => p.to === device)
+    expect(pushed).toHaveLength(1)
+    expect(pushed[0].message).toMatchObject({
+      data: { notificationType: 'friend.request', requestId: sent.body.request.id },
+    })
   })
 
   it('refuses duplicates, yourself, unknown users and bad ids', async () => {

@@ -1,8 +1,10 @@
 // Posts end to end: publishing with media, editing and deleting your own (never someone else's),
 // friends-only visibility, the feed's rules and its stable cursor pages, comments with replies and
 // their cascades, shares, and deleting a post taking its comments, likes and media files with it.
-import { ObjectId } from 'mongodb'
+import { ObjectId, type Document, type Filter } from 'mongodb'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { LIST_SORT, listFilter } from '../../worker/social/posts'
+import { circleOf } from '../../worker/social/relations'
 import { api } from '../harness/http'
 import { testDb, type TestUser } from '../harness/users'
 import { allPages, befriend, createPost, uploadImage, users } from '../harness/social'
@@ -280,6 +282,25 @@ describe('visibility and the feed', () => {
     expect(bad.status).toBe(400)
     const tooMany = await api('/api/posts/all?limit=500', { token: viewer.accessToken })
     expect(tooMany.status).toBe(400)
+  })
+
+  it('reads feed and profile pages through an index, never a collection scan', async () => {
+    const db = await testDb()
+    const circle = await circleOf(db, new ObjectId(alice.id))
+    const cursor = new ObjectId().toHexString()
+    for (const opts of [
+      { kind: 'post' as const },
+      { kind: 'post' as const, before: cursor },
+      { kind: 'reel' as const, authorId: new ObjectId(bob.id), before: cursor },
+    ]) {
+      const plan = await db
+        .collection('posts')
+        .find(listFilter(circle, opts) as Filter<Document>)
+        .sort(LIST_SORT)
+        .limit(21)
+        .explain()
+      expect(JSON.stringify(plan.queryPlanner.winningPlan)).not.toContain('COLLSCAN')
+    }
   })
 
   it('shows a user’s profile posts according to the same rules', async () => {

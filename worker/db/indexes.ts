@@ -106,7 +106,6 @@ export const INDEXES: Record<string, IndexDescription[]> = {
   posts: [
     { key: { kind: 1, _id: -1 }, name: 'kind_recent' },
     { key: { authorId: 1, kind: 1, _id: -1 }, name: 'author_kind_recent' },
-    { key: { sharedPostId: 1 }, name: 'shared', sparse: true },
   ],
   comments: [{ key: { postId: 1, parentId: 1, _id: 1 }, name: 'post_thread' }],
   likes: [

@@ -36,24 +36,29 @@ export interface ListOptions {
   limit: number
 }
 
+/** The filter of a listing page; a profile of someone hidden from the viewer matches nothing. */
+export function listFilter(circle: Circle, opts: Omit<ListOptions, 'limit'>): Filter<PostDoc> {
+  const hidden = opts.authorId && circle.hidden.some((h) => h.equals(opts.authorId!))
+  return {
+    kind: opts.kind,
+    ...visibleToFilter(circle),
+    // One author replaces the $nin on authorId, so a hidden author is checked explicitly.
+    ...(opts.authorId ? { authorId: hidden ? { $in: [] } : opts.authorId } : {}),
+    ...(opts.before ? { _id: { $lt: new ObjectId(opts.before) } } : {}),
+  }
+}
+
+/** The sort every listing walks, backed by the kind_recent and author_kind_recent indexes. */
+export const LIST_SORT = { _id: -1 } as const
+
 /**
  * A page newest first. Ids only grow, so a cursor of "strictly older than the last id seen" never
  * repeats or skips a post however many are published meanwhile.
  */
 export async function listPosts(db: Db, circle: Circle, opts: ListOptions) {
-  const filter: Filter<PostDoc> = {
-    kind: opts.kind,
-    ...visibleToFilter(circle),
-    ...(opts.authorId ? { authorId: opts.authorId } : {}),
-    ...(opts.before ? { _id: { $lt: new ObjectId(opts.before) } } : {}),
-  }
-  if (opts.authorId) {
-    // One author: the general $nin on authorId would be overwritten above; recheck it here.
-    if (circle.hidden.some((h) => h.equals(opts.authorId!))) return { items: [], nextCursor: null }
-  }
   const page = await posts(db)
-    .find(filter)
-    .sort({ _id: -1 })
+    .find(listFilter(circle, opts))
+    .sort(LIST_SORT)
     .limit(opts.limit + 1)
     .toArray()
   const items = page.slice(0, opts.limit)
