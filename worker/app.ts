@@ -44,6 +44,14 @@ import { userPlaylists } from './routes/playlists'
 import { userTicket } from './routes/user-ticket'
 import { videoTranscoding } from './routes/video-transcoding'
 import { videodeskAuth } from './routes/videodesk-auth'
+import { blockRoutes } from './routes/blocks'
+import { friendRoutes } from './routes/friends'
+import { likeRoutes } from './routes/likes'
+import { postComments } from './routes/post-comments'
+import { postRoutes } from './routes/posts'
+import { reelRoutes } from './routes/reels'
+import { socialUsers } from './routes/social-users'
+import { storyRoutes } from './routes/stories'
 import { createServices, type Services } from './services'
 
 export interface AppOptions {
@@ -103,6 +111,14 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/api/v1', meetingMedia)
   app.route('/api/v1', meetingsRoutes)
   app.route('/api/v1', meetingNotes)
+  app.route('/api/posts', postRoutes)
+  app.route('/api/posts', postComments)
+  app.route('/api/reels', reelRoutes)
+  app.route('/api/stories', storyRoutes)
+  app.route('/api/likes', likeRoutes)
+  app.route('/api/friend', friendRoutes)
+  app.route('/api/friend', blockRoutes)
+  app.route('/api/users', socialUsers)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

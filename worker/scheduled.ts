@@ -7,6 +7,7 @@ import { configFor } from './middleware/config'
 import type { Bindings } from './env'
 import { log } from './log'
 import { createServices, type Services } from './services'
+import { expiredStorySweep } from './social/stories'
 
 export interface ScheduledTask {
   name: string
@@ -15,7 +16,12 @@ export interface ScheduledTask {
 
 /** Every sweep the cron runs; each is idempotent and safe to run every minute. */
 export function scheduledTasks(config: Config): ScheduledTask[] {
-  return [staleUploadSweep(config), stuckJobSweep(config), meetingTrashSweep(config)]
+  return [
+    staleUploadSweep(config),
+    stuckJobSweep(config),
+    meetingTrashSweep(config),
+    expiredStorySweep(),
+  ]
 }
 
 export async function runScheduledTasks(

@@ -33,7 +33,7 @@ export async function claimMedia(
         status: { $in: [...ATTACHABLE] },
         attachedTo: { $exists: false },
       },
-      { $set: { attachedTo: meetingId } },
+      { $set: { attachedTo: { type: 'meeting', id: meetingId } } },
       { returnDocument: 'after' },
     )
     if (!doc) {
@@ -53,7 +53,7 @@ export async function claimMedia(
 export async function releaseMedia(db: Db, meetingId: ObjectId, entries: MeetingMediaEntry[]) {
   if (entries.length === 0) return
   await media(db).updateMany(
-    { _id: { $in: entries.map((e) => e.mediaId) }, attachedTo: meetingId },
+    { _id: { $in: entries.map((e) => e.mediaId) }, 'attachedTo.id': meetingId },
     { $unset: { attachedTo: '' } },
   )
 }

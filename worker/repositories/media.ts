@@ -25,8 +25,11 @@ export interface MediaDoc {
   createdAt: Date
   updatedAt: Date
   completedAt?: Date
-  /** The meeting this media belongs to; set once, so one file never serves two meetings. */
-  attachedTo?: ObjectId
+  /**
+   * What uses this file (a post, reel, story or meeting); set once, so one file never serves two
+   * things, and deleting that owner deletes the file.
+   */
+  attachedTo?: { type: 'post' | 'story' | 'meeting'; id: ObjectId }
 }
 
 export const media = (db: Db): Collection<MediaDoc> => db.collection<MediaDoc>('media')

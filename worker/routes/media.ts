@@ -162,10 +162,13 @@ mediaRoutes.openapi(
     const db = await database.db()
     const found = await findOwnMedia(db, c.req.valid('param').id, c.get('user')._id)
     if (!found) throw new AppError('NOT_FOUND', 'Media not found')
-    // A meeting's recording or screenshot is removed through the meeting, which keeps its list
-    // of files true; deleting it here would leave the meeting pointing at nothing.
+    // A file in use (a meeting's recording, a post's image) is removed through what uses it,
+    // which keeps its list of files true; deleting it here would leave that pointing at nothing.
     if (found.attachedTo)
-      throw new AppError('CONFLICT', 'This file belongs to a meeting; delete it from the meeting')
+      throw new AppError(
+        'CONFLICT',
+        `This file belongs to a ${found.attachedTo.type}; delete it from there`,
+      )
     await storage.deletePrefix(found.key.replace(/original$/, ''))
     if (found.upload.uploadId && found.status === 'pending') {
       await storage.abortMultipart(found.key, found.upload.uploadId).catch(() => undefined)
