@@ -104,6 +104,11 @@ export const configSchema = z
     TRANSCODER_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(120),
     TRANSCODER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     TRANSCODER_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
+
+    FEEDBACK_EMAIL: z.email().optional(),
+    SUPPORT_TICKET_EMAIL: z.email().optional(),
+    DEMO_MEETING_EMAIL: z.email().optional(),
+    CALLBACK_REQUEST_EMAIL: z.email().optional(),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.CORS_ORIGINS.includes('*') && cfg.CORS_ORIGINS.length > 1) {

@@ -26,10 +26,12 @@ import { health } from './routes/health'
 import { internalTranscoding } from './routes/internal-transcoding'
 import { marketplace } from './routes/marketplace'
 import { mediaRoutes } from './routes/media'
+import { myUploads } from './routes/my-uploads'
 import { notificationRoutes } from './routes/notifications'
 import { phoneOtp } from './routes/phone-otp'
 import { presence } from './routes/presence'
 import { realtime } from './routes/realtime'
+import { shareUploads } from './routes/share-uploads'
 import { hostAuth, speakerAuth, universityAuth } from './routes/role-auth'
 import { user } from './routes/user'
 import { userTicket } from './routes/user-ticket'
@@ -81,6 +83,8 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/api/users', presence)
   app.route('/api/realtime', userTicket)
   app.route('/api/realtime', realtime)
+  app.route('/api/v1', shareUploads)
+  app.route('/api/v1', myUploads)
   app.route('/__dev', devCapture)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

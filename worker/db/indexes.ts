@@ -99,6 +99,17 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
     { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
   ],
+  uploads: [
+    { key: { accessCode: 1 }, name: 'accessCode_unique', unique: true },
+    { key: { ownerId: 1, deleted: 1, createdAt: -1 }, name: 'owner_recent' },
+    { key: { ownerId: 1, deleted: 1, deletedAt: -1 }, name: 'owner_trashed' },
+    { key: { ownerId: 1, deleted: 1, lastUploadAt: -1 }, name: 'owner_received' },
+    { key: { ownerId: 1, notificationSent: 1, lastUploadAt: -1 }, name: 'owner_unannounced' },
+  ],
+  upload_sessions: [
+    { key: { uploadId: 1 }, name: 'upload' },
+    { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
+  ],
 }
 
 /** Creates every declared index; safe to run again (existing identical indexes are kept). */
