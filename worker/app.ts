@@ -12,6 +12,7 @@ import { loadConfig } from './middleware/config'
 import { corsFromConfig } from './middleware/cors'
 import { provideServices } from './middleware/services'
 import { createRouter } from './openapi'
+import { accountSettings } from './routes/account-settings'
 import { adminUsers } from './routes/admin-users'
 import { auth } from './routes/auth'
 import { chat } from './routes/chat'
@@ -22,6 +23,7 @@ import { conferenceQuestionsRoutes } from './routes/conference-questions'
 import { courses } from './routes/courses'
 import { devCapture } from './routes/dev-capture'
 import { googleAuth } from './routes/google-auth'
+import { folderRoutes } from './routes/folders'
 import { health } from './routes/health'
 import { internalTranscoding } from './routes/internal-transcoding'
 import { marketplace } from './routes/marketplace'
@@ -85,6 +87,8 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/api/realtime', realtime)
   app.route('/api/v1', shareUploads)
   app.route('/api/v1', myUploads)
+  app.route('/api/v1', accountSettings)
+  app.route('/api/v1', folderRoutes)
   app.route('/__dev', devCapture)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -110,6 +110,20 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { uploadId: 1 }, name: 'upload' },
     { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
   ],
+  folders: [
+    {
+      key: { ownerId: 1, nameKey: 1 },
+      name: 'owner_live_name_unique',
+      unique: true,
+      partialFilterExpression: { trashed: false },
+    },
+    { key: { ownerId: 1, trashed: 1, createdAt: 1 }, name: 'owner_list' },
+  ],
+  meeting_folders: [
+    { key: { ownerId: 1, meetingId: 1 }, name: 'owner_meeting_unique', unique: true },
+    { key: { ownerId: 1, folderId: 1 }, name: 'owner_folder' },
+    { key: { ownerId: 1, assignedAt: -1 }, name: 'owner_recent' },
+  ],
 }
 
 /** Creates every declared index; safe to run again (existing identical indexes are kept). */

@@ -1,6 +1,7 @@
 // Videodesk's per-account settings, kept on the user document beside the fields the auth code
 // owns: logo, landlord branding, message settings and pagination settings.
 import type { Collection, Db, ObjectId } from 'mongodb'
+import type { UserDoc } from './users'
 
 export interface Logo {
   url?: string
@@ -55,6 +56,9 @@ export interface UserSettingsFields {
   paginationSettings?: Partial<PaginationSettings>
   updatedAt: Date
 }
+
+/** The signed-in user's document read for its settings (the same document, other fields). */
+export const settingsOf = (user: UserDoc) => user as unknown as UserSettingsFields
 
 /** The users collection seen through the settings fields only. */
 export const userSettings = (db: Db): Collection<UserSettingsFields> =>

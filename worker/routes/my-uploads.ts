@@ -14,7 +14,7 @@ import {
   uploads,
   type UploadDoc,
 } from '../repositories/uploads'
-import { paginationSettingsOf, type UserSettingsFields } from '../repositories/user-settings'
+import { paginationSettingsOf, settingsOf } from '../repositories/user-settings'
 import {
   AccessCodeSchema,
   HouseSchema,
@@ -46,9 +46,7 @@ async function listPage(
   query: z.infer<typeof PageQuery>,
 ) {
   const { db } = await ownerDb(c)
-  const limit =
-    query.limit ??
-    paginationSettingsOf(c.get('user') as unknown as UserSettingsFields).uploadsPerPage
+  const limit = query.limit ?? paginationSettingsOf(settingsOf(c.get('user'))).uploadsPerPage
   const [items, total] = await Promise.all([
     uploads(db)
       .find(filter)
