@@ -14,6 +14,7 @@ import { provideServices } from './middleware/services'
 import { createRouter } from './openapi'
 import { accountSettings } from './routes/account-settings'
 import { adminUsers } from './routes/admin-users'
+import { assistantChat } from './routes/assistant-chat'
 import { auth } from './routes/auth'
 import { chat } from './routes/chat'
 import { conference } from './routes/conference'
@@ -89,6 +90,7 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/api/v1', myUploads)
   app.route('/api/v1', accountSettings)
   app.route('/api/v1', folderRoutes)
+  app.route('/api/v1', assistantChat)
   app.route('/__dev', devCapture)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

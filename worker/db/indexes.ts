@@ -124,6 +124,10 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { ownerId: 1, folderId: 1 }, name: 'owner_folder' },
     { key: { ownerId: 1, assignedAt: -1 }, name: 'owner_recent' },
   ],
+  chat_histories: [
+    { key: { userId: 1, sessionId: 1 }, name: 'user_session_unique', unique: true },
+    { key: { userId: 1, updatedAt: -1 }, name: 'user_recent' },
+  ],
 }
 
 /** Creates every declared index; safe to run again (existing identical indexes are kept). */
