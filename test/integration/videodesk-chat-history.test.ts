@@ -1,6 +1,7 @@
 // Assistant chat history (/api/v1/chat/sessions): save by session id (create, then replace), list,
 // read, rename, rate messages, delete; bad input is a 400 and another user's session is unreachable
 // even under the same session id.
+import { ObjectId } from 'mongodb'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { api } from '../harness/http'
 import { testDb } from '../harness/users'
@@ -181,7 +182,7 @@ describe('who may do what', () => {
       await testDb()
     )
       .collection('chat_histories')
-      .findOne({ sessionId: 'private', userId: { $exists: true }, title: { $ne: 'x' } })
+      .findOne({ sessionId: 'private', userId: new ObjectId(user.id) })
     expect(stored?.feedback).toEqual({})
     expect(stored?.messages).toHaveLength(2)
   })

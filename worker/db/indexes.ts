@@ -126,7 +126,7 @@ export const INDEXES: Record<string, IndexDescription[]> = {
   ],
   chat_histories: [
     { key: { userId: 1, sessionId: 1 }, name: 'user_session_unique', unique: true },
-    { key: { userId: 1, updatedAt: -1 }, name: 'user_recent' },
+    { key: { userId: 1, updatedAt: -1, _id: -1 }, name: 'user_recent' },
   ],
 }
 

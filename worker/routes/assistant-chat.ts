@@ -78,7 +78,7 @@ assistantChat.openapi(
     const [items, total] = await Promise.all([
       chatHistories(db)
         .find({ userId: me }, { projection: { messages: 0, feedback: 0 } })
-        .sort({ updatedAt: -1 })
+        .sort({ updatedAt: -1, _id: -1 })
         .skip((page - 1) * limit)
         .limit(limit)
         .toArray(),
