@@ -40,6 +40,7 @@ import { user } from './routes/user'
 import { userTicket } from './routes/user-ticket'
 import { videoTranscoding } from './routes/video-transcoding'
 import { videodeskAuth } from './routes/videodesk-auth'
+import { videodeskMail } from './routes/videodesk-mail'
 import { createServices, type Services } from './services'
 
 export interface AppOptions {
@@ -91,6 +92,7 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/api/v1', accountSettings)
   app.route('/api/v1', folderRoutes)
   app.route('/api/v1', assistantChat)
+  app.route('/api/v1', videodeskMail)
   app.route('/__dev', devCapture)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
