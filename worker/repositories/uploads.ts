@@ -81,7 +81,7 @@ export function findOwnUpload(db: Db, id: string, ownerId: ObjectId) {
   return uploads(db).findOne({ _id: new ObjectId(id), ownerId })
 }
 
-/** Every storage key an upload holds, received or still in a session. */
+/** Storage keys an upload knows of: received files and those of its live sessions. */
 export async function uploadKeys(db: Db, upload: UploadDoc): Promise<string[]> {
   const sessions = await uploadSessions(db)
     .find({ uploadId: upload._id }, { projection: { files: 1 } })

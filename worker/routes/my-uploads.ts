@@ -23,6 +23,7 @@ import {
   normaliseHouse,
   normalisePostcode,
 } from '../share-uploads/access-code'
+import { uploadPrefixes } from '../share-uploads/files'
 import { fullView, summaryView } from '../share-uploads/views'
 import { ObjectIdSchema } from './media'
 
@@ -372,10 +373,17 @@ myUploads.openapi(
     const upload = await findOwnUpload(db, c.req.valid('param').id, me)
     if (!upload) throw new AppError('NOT_FOUND', NOT_FOUND)
     const { storage } = c.get('services')
-    const keys = await uploadKeys(db, upload)
     // Files first: a failure leaves the record, so the owner can retry rather than leak objects.
+    // One at a time: file-backed S3 emulators race when siblings are deleted together. The prefix
+    // sweep then takes files of sessions that expired unfinished.
+    let deletedFiles = 0
     try {
-      await Promise.all(keys.map((key) => storage.delete(key)))
+      for (const key of await uploadKeys(db, upload)) {
+        await storage.delete(key)
+        deletedFiles++
+      }
+      for (const prefix of uploadPrefixes(upload._id))
+        deletedFiles += await storage.deletePrefix(prefix)
     } catch (error) {
       throw new AppError(
         'SERVICE_UNAVAILABLE',
@@ -386,6 +394,6 @@ myUploads.openapi(
     }
     await uploadSessions(db).deleteMany({ uploadId: upload._id })
     await uploads(db).deleteOne({ _id: upload._id, ownerId: me })
-    return c.json({ success: true, message: 'Deleted permanently', deletedFiles: keys.length }, 200)
+    return c.json({ success: true, message: 'Deleted permanently', deletedFiles }, 200)
   },
 )

@@ -9,7 +9,7 @@ import { AppError } from '../errors'
 import { optionalAuth } from '../middleware/auth'
 import { clientIp } from '../middleware/rate-limit'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { uploadSessions, uploads, type SessionFile } from '../repositories/uploads'
+import { uploadSessions, uploads, type SessionFile, type UploadDoc } from '../repositories/uploads'
 import {
   AccessCodeSchema,
   HouseSchema,
@@ -26,7 +26,7 @@ import {
   storeInline,
   storedState,
 } from '../share-uploads/files'
-import { receiveFiles } from '../share-uploads/receive'
+import { recordFiles, tellOwner } from '../share-uploads/receive'
 import { SessionIdSchema, liveSession, openSession, requireOpen } from '../share-uploads/sessions'
 import { codeOnlyView, fullView } from '../share-uploads/views'
 
@@ -233,6 +233,7 @@ shareUploads.openapi(
         { _id: sessionId, status: 'completing' },
         { $set: { status: 'open' } },
       )
+    let received: UploadDoc
     try {
       if (claimed.files.length === 0) throw new AppError('BAD_REQUEST', 'No files were added')
       const states = await Promise.all(claimed.files.map((f) => storedState(storage, f)))
@@ -240,7 +241,7 @@ shareUploads.openapi(
       const mismatched = claimed.files.filter((_, i) => states[i] === 'mismatch')
       if (mismatched.length > 0) {
         // A file unlike its declaration is dropped; the resident may add it again properly.
-        await Promise.all(mismatched.map((f) => storage.delete(f.key)))
+        for (const f of mismatched) await storage.delete(f.key)
         await uploadSessions(database).updateOne(
           { _id: sessionId },
           { $pull: { files: { id: { $in: mismatched.map((f) => f.id) } } } },
@@ -264,27 +265,29 @@ shareUploads.openapi(
       const upload = await uploads(database).findOne({ _id: claimed.uploadId })
       if (!upload) throw new AppError('GONE', 'This share code no longer accepts uploads')
       const notes = c.req.valid('json')?.notes ?? claimed.residentNotes
-      const received = await receiveFiles(c, upload, claimed.files, notes)
-      await uploadSessions(database).updateOne(
-        { _id: sessionId },
-        { $set: { status: 'completed', completedAt: now() } },
-      )
-      return c.json(
-        {
-          success: true,
-          message: 'Files received',
-          upload: {
-            accessCode: received.accessCode,
-            imageCount: received.images.length,
-            videoCount: received.videos.length,
-          },
-        },
-        200,
-      )
+      received = await recordFiles(c, upload, claimed.files, notes)
     } catch (error) {
       await reopen()
       throw error
     }
+    // The files are recorded: from here on the session is done, whatever else fails.
+    await uploadSessions(database).updateOne(
+      { _id: sessionId },
+      { $set: { status: 'completed', completedAt: now() } },
+    )
+    await tellOwner(c, received, claimed.files)
+    return c.json(
+      {
+        success: true,
+        message: 'Files received',
+        upload: {
+          accessCode: received.accessCode,
+          imageCount: received.images.length,
+          videoCount: received.videos.length,
+        },
+      },
+      200,
+    )
   },
 )
 
@@ -370,7 +373,8 @@ shareUploads.openapi(
     const files = await Promise.all(
       decoded.map((inline) => storeInline(storage, config, upload._id, inline, undefined, now())),
     )
-    const received = await receiveFiles(c, upload, files, notes)
+    const received = await recordFiles(c, upload, files, notes)
+    await tellOwner(c, received, files)
     return c.json(
       {
         success: true,

@@ -16,6 +16,10 @@ export const MAX_FILES_PER_SESSION = 20
 export const fileKey = (kind: MediaKind, uploadId: ObjectId, fileId: string) =>
   `upload_${kind}s/${uploadId.toHexString()}/${fileId}`
 
+/** Every prefix an upload's files live under, received or still in a session. */
+export const uploadPrefixes = (uploadId: ObjectId) =>
+  (['image', 'video'] as const).map((kind) => `upload_${kind}s/${uploadId.toHexString()}/`)
+
 /** The kind of a declared file, or 415/413 before anything is signed. */
 export const checkShareFile = (config: Config, contentType: string, size: number) =>
   checkLimits(config, { purpose: 'share-upload', contentType, size })

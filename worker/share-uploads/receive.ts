@@ -1,5 +1,5 @@
-// Files reaching an upload (a completed session or a bulk post): recorded on the upload, and the
-// owner told live through their UserChannel (stored as a notification, pushed when offline).
+// Files reaching an upload (a completed session or a bulk post): recorded on the upload first, and
+// only then the owner told live through their UserChannel, so a failed alert never loses files.
 import type { Context } from 'hono'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
@@ -19,7 +19,8 @@ const toUploadFile = (f: SessionFile, at: Date): UploadFile => {
   return file
 }
 
-export async function receiveFiles(
+/** Records the files on the upload (one atomic update); 410 when its code was trashed meanwhile. */
+export async function recordFiles(
   c: Context<AppEnv>,
   upload: UploadDoc,
   files: SessionFile[],
@@ -44,16 +45,17 @@ export async function receiveFiles(
     { returnDocument: 'after' },
   )
   if (!updated) throw new AppError('GONE', 'This share code no longer accepts uploads')
+  return updated
+}
+
+/** Tells the owner (stored, live on their UserChannel, pushed when offline) what arrived. */
+export async function tellOwner(c: Context<AppEnv>, upload: UploadDoc, files: SessionFile[]) {
+  const images = files.filter((f) => f.kind === 'image').length
+  const videos = files.length - images
   await notify(c, upload.ownerId, {
     type: 'upload.received',
     title: `New upload from ${upload.resident.name}`,
-    body: `${images.length} photo(s) and ${videos.length} video(s) for ${upload.resident.house}, ${upload.resident.postcode}`,
-    data: {
-      uploadId: upload._id.toHexString(),
-      accessCode: upload.accessCode,
-      images: images.length,
-      videos: videos.length,
-    },
+    body: `${images} photo(s) and ${videos} video(s) for ${upload.resident.house}, ${upload.resident.postcode}`,
+    data: { uploadId: upload._id.toHexString(), accessCode: upload.accessCode, images, videos },
   })
-  return updated
 }
