@@ -6,6 +6,7 @@ import { configFor } from './middleware/config'
 import type { Bindings } from './env'
 import { log } from './log'
 import { createServices, type Services } from './services'
+import { expiredUploadSessionSweep } from './share-uploads/sweeps'
 
 export interface ScheduledTask {
   name: string
@@ -14,7 +15,7 @@ export interface ScheduledTask {
 
 /** Every sweep the cron runs; each is idempotent and safe to run every minute. */
 export function scheduledTasks(config: Config): ScheduledTask[] {
-  return [staleUploadSweep(config), stuckJobSweep(config)]
+  return [staleUploadSweep(config), stuckJobSweep(config), expiredUploadSessionSweep()]
 }
 
 export async function runScheduledTasks(

@@ -362,6 +362,30 @@ describe('proving a share code', () => {
   })
 })
 
+describe('expired sessions', () => {
+  it('are swept by the cron with the files they left in storage', async () => {
+    const issued = await issueCode()
+    const sessionId = await startSession(issued.proof)
+    const file = await presignedFile(sessionId)
+    await put(file.upload, PNG)
+    expect(await storedKeys(`upload_images/${issued.id}/`)).toHaveLength(1)
+    const sessions = (await testDb()).collection<{ _id: string }>('upload_sessions')
+    await sessions.updateOne(
+      { _id: sessionId },
+      { $set: { expiresAt: new Date(Date.now() - 1000) } },
+    )
+
+    expect((await api('/__scheduled?cron=*+*+*+*+*')).status).toBe(200)
+    // The cron handler runs its sweeps in waitUntil, after answering.
+    for (let i = 0; i < 50 && (await sessions.countDocuments({ _id: sessionId })) > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(await sessions.countDocuments({ _id: sessionId })).toBe(0)
+    expect(await storedKeys(`upload_images/${issued.id}/`)).toEqual([])
+    expect((await vd(undefined, `/upload/progress/${sessionId}`)).status).toBe(404)
+  })
+})
+
 describe("an owner's uploads", () => {
   it('lists, searches, trashes, restores and deletes for good with the stored files', async () => {
     const issued = await issueCode(owner, { residentName: 'Searchable Sam', reference: 'REF-991' })

@@ -108,7 +108,9 @@ export const INDEXES: Record<string, IndexDescription[]> = {
   ],
   upload_sessions: [
     { key: { uploadId: 1 }, name: 'upload' },
-    { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
+    { key: { status: 1, expiresAt: 1 }, name: 'status_expiry' },
+    // A backstop only: the expired-upload-sessions sweep removes them (and their files) first.
+    { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 7 * 24 * 3600 },
   ],
   folders: [
     {
