@@ -128,6 +128,10 @@ export const configSchema = z
       .pipe(z.array(z.string().regex(/^\d{1,3}$/, 'must list country calling codes like 44,61')))
       .default(['44', '353', '61', '64', '1']),
     MEETING_TRASH_DAYS: z.coerce.number().positive().max(365).default(10),
+    FEEDBACK_EMAIL: z.email().optional(),
+    SUPPORT_TICKET_EMAIL: z.email().optional(),
+    DEMO_MEETING_EMAIL: z.email().optional(),
+    CALLBACK_REQUEST_EMAIL: z.email().optional(),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.CORS_ORIGINS.includes('*') && cfg.CORS_ORIGINS.length > 1) {

@@ -8,6 +8,7 @@ import type { Bindings } from './env'
 import { log } from './log'
 import { createServices, type Services } from './services'
 import { expiredStorySweep } from './social/stories'
+import { expiredUploadSessionSweep } from './share-uploads/sweeps'
 
 export interface ScheduledTask {
   name: string
@@ -21,6 +22,7 @@ export function scheduledTasks(config: Config): ScheduledTask[] {
     stuckJobSweep(config),
     meetingTrashSweep(config),
     expiredStorySweep(),
+    expiredUploadSessionSweep(),
   ]
 }
 

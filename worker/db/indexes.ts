@@ -154,6 +154,37 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
     { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
   ],
+  uploads: [
+    { key: { accessCode: 1 }, name: 'accessCode_unique', unique: true },
+    { key: { ownerId: 1, deleted: 1, createdAt: -1 }, name: 'owner_recent' },
+    { key: { ownerId: 1, deleted: 1, deletedAt: -1 }, name: 'owner_trashed' },
+    { key: { ownerId: 1, deleted: 1, lastUploadAt: -1 }, name: 'owner_received' },
+    { key: { ownerId: 1, notificationSent: 1, lastUploadAt: -1 }, name: 'owner_unannounced' },
+  ],
+  upload_sessions: [
+    { key: { uploadId: 1 }, name: 'upload' },
+    { key: { status: 1, expiresAt: 1 }, name: 'status_expiry' },
+    // A backstop only: the expired-upload-sessions sweep removes them (and their files) first.
+    { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 7 * 24 * 3600 },
+  ],
+  folders: [
+    {
+      key: { ownerId: 1, nameKey: 1 },
+      name: 'owner_live_name_unique',
+      unique: true,
+      partialFilterExpression: { trashed: false },
+    },
+    { key: { ownerId: 1, trashed: 1, createdAt: 1 }, name: 'owner_list' },
+  ],
+  meeting_folders: [
+    { key: { ownerId: 1, meetingId: 1 }, name: 'owner_meeting_unique', unique: true },
+    { key: { ownerId: 1, folderId: 1 }, name: 'owner_folder' },
+    { key: { ownerId: 1, assignedAt: -1 }, name: 'owner_recent' },
+  ],
+  chat_histories: [
+    { key: { userId: 1, sessionId: 1 }, name: 'user_session_unique', unique: true },
+    { key: { userId: 1, updatedAt: -1, _id: -1 }, name: 'user_recent' },
+  ],
 }
 
 /** Creates every declared index; safe to run again (existing identical indexes are kept). */
