@@ -13,6 +13,7 @@ import { describeError, type Log } from './log'
 import { InvalidSourceError, probe, type SourceInfo } from './probe'
 import type { Storage } from './storage'
 import type { JobStream, StreamEntry } from './stream'
+import { entryAgeMs, JobTimings } from './timings'
 import { transcode, TranscodeFailedError, type TranscodeResult, type Variant } from './transcode'
 import { LeaseLostError, WorkerApiError, type WorkerApi } from './worker-api'
 
@@ -56,9 +57,13 @@ export async function processEntry(
     return stream.deadLetter(entry, { error: 'malformed stream entry', attempts: 0 })
   }
 
+  const timings = new JobTimings(log, jobId)
+  // From the entry's id: the time since it was queued (or first queued, for a job that came back).
+  const age = entryAgeMs(entry.id)
+  if (age !== undefined) timings.add('queued', age)
   // Anything but 200, 409 and 410 throws and leaves the entry pending: a refusal here more likely
   // means a misconfigured WORKER_URL or secret than a bad entry, and must not drain the queue.
-  const claim = await api.claim(jobId)
+  const claim = await timings.time('claim', () => api.claim(jobId))
   if (claim.kind === 'gone') {
     // Finished (by us before a crash, or by someone else) or no such job: nothing left to do.
     return stream.ack(entry.id)
@@ -89,6 +94,7 @@ export async function processEntry(
     jobId,
     leaseId,
     leaseSeconds: deps.config.TRANSCODER_LEASE_SECONDS,
+    timings,
   })
   const signal = AbortSignal.any([shutdown, lease.lost])
   let workDir: string | undefined
@@ -97,14 +103,14 @@ export async function processEntry(
     try {
       try {
         workDir = await mkdtemp(path.join(deps.config.TRANSCODER_TMP_DIR, `transcode-${jobId}-`))
-        outputs = await work(deps, job, leaseId, workDir, lease, signal)
+        outputs = await work(deps, job, leaseId, workDir, lease, timings, signal)
       } finally {
         await lease.stop()
       }
     } catch (error) {
       return await settle(deps, entry, leaseId, signal.aborted ? signal.reason : error)
     }
-    await completeAndAck(deps, entry, leaseId, outputs, job.attempt)
+    await completeAndAck(deps, entry, leaseId, outputs, job.attempt, timings)
   } finally {
     if (workDir)
       await rm(workDir, { recursive: true, force: true }).catch((error) =>
@@ -119,12 +125,13 @@ async function completeAndAck(
   leaseId: string,
   outputs: JobOutputs,
   attempt: number,
+  timings: JobTimings,
 ) {
   const { api, stream, log } = deps
   const jobId = entry.jobId!
   for (let tryNo = 1; ; tryNo++) {
     try {
-      await api.complete(jobId, leaseId, outputs)
+      await timings.time('complete', () => api.complete(jobId, leaseId, outputs))
       break
     } catch (error) {
       if (error instanceof LeaseLostError) {
@@ -146,11 +153,13 @@ async function completeAndAck(
       await new Promise((r) => setTimeout(r, 1000 * tryNo))
     }
   }
-  log('info', 'job completed', { jobId, attempt })
-  await stream.ack(entry.id).catch((error) =>
-    // Harmless: the entry comes back after a lease, its claim answers 410 and it is acked then.
-    log('warn', 'could not acknowledge a completed job', { jobId, error: describeError(error) }),
-  )
+  await timings
+    .time('ack', () => stream.ack(entry.id))
+    .catch((error) =>
+      // Harmless: the entry comes back after a lease, its claim answers 410 and it is acked then.
+      log('warn', 'could not acknowledge a completed job', { jobId, error: describeError(error) }),
+    )
+  log('info', 'job completed', { jobId, attempt, ...timings.summary() })
 }
 
 async function work(
@@ -159,14 +168,15 @@ async function work(
   leaseId: string,
   workDir: string,
   lease: Lease,
+  timings: JobTimings,
   signal: AbortSignal,
 ): Promise<JobOutputs> {
   const { config, storage } = deps
   const input = path.join(workDir, 'source')
   const outDir = path.join(workDir, 'out')
-  await storage.download(job.sourceKey, input, signal)
+  await timings.time('download', () => storage.download(job.sourceKey, input, signal))
   lease.report(DOWNLOADED)
-  const source = await probe(config.FFPROBE_PATH, input, signal)
+  const source = await timings.time('probe', () => probe(config.FFPROBE_PATH, input, signal))
   await mkdir(outDir)
   const uploaded = new Set<string>()
   let early: Promise<void> | undefined
@@ -177,17 +187,22 @@ async function work(
       signal,
       onProgress: (f) => lease.report(DOWNLOADED + f * (ENCODED - DOWNLOADED)),
       onPlayable: (variants) => {
-        early = publishEarly(deps, job, leaseId, outDir, variants, uploaded, lease, signal)
+        early = timings.time('publish early', () =>
+          publishEarly(deps, job, leaseId, outDir, variants, uploaded, lease, signal),
+        )
       },
+      time: (phase, fn) => timings.time(phase, fn),
     })
   } finally {
     // Never rejects; awaited so that the final master playlist is uploaded after the early one.
-    await early
+    await timings.time('wait early publish', async () => early)
   }
   lease.report(ENCODED)
   const rest = (await listFiles(outDir)).filter((f) => !uploaded.has(f))
-  await uploadFiles(deps, outDir, job.outputPrefix, rest, signal, (f) =>
-    lease.report(ENCODED + f * (UPLOADED - ENCODED)),
+  await timings.time('upload', () =>
+    uploadFiles(deps, outDir, job.outputPrefix, rest, signal, (f) =>
+      lease.report(ENCODED + f * (UPLOADED - ENCODED)),
+    ),
   )
   return describeOutputs(job.outputPrefix, source, result)
 }

@@ -51,6 +51,8 @@ export interface TranscodeOptions {
    * meanwhile.
    */
   onPlayable: (variants: Variant[]) => void
+  /** Times each ffmpeg run as `phase` (see JobTimings). */
+  time?: <T>(phase: string, fn: () => Promise<T>) => Promise<T>
 }
 
 export interface TranscodeResult {
@@ -73,11 +75,14 @@ export async function transcode(
   let before = 0
   for (const [i, pass] of passes.entries()) {
     const share = costs[i]! / total
-    await run(opts, input, encodeArgs(input, pass, source.hasAudio), outDir, (line) => {
-      const match = /^out_time_us=(\d+)$/.exec(line)
-      if (match && totalUs > 0)
-        opts.onProgress(before + share * Math.min(1, Number(match[1]) / totalUs))
-    })
+    const phase = `encode ${pass.renditions.map((r) => r.name).join('+')}`
+    await time(opts, phase, () =>
+      run(opts, input, encodeArgs(input, pass, source.hasAudio), outDir, (line) => {
+        const match = /^out_time_us=(\d+)$/.exec(line)
+        if (match && totalUs > 0)
+          opts.onProgress(before + share * Math.min(1, Number(match[1]) / totalUs))
+      }),
+    )
     before += share
     if (pass.renditions.length) {
       const passMaster = path.join(outDir, HLS_DIR, pass.master)
@@ -87,9 +92,15 @@ export async function transcode(
     }
     if (i < passes.length - 1) opts.onPlayable([...variants])
   }
-  await run(opts, input, mp4Args(plan), outDir)
-  await run(opts, input, thumbnailArgs(input, plan, source.durationSeconds), outDir)
+  await time(opts, 'mp4', () => run(opts, input, mp4Args(plan), outDir))
+  await time(opts, 'thumbnail', () =>
+    run(opts, input, thumbnailArgs(input, plan, source.durationSeconds), outDir),
+  )
   return { plan, variants }
+}
+
+function time<T>(opts: TranscodeOptions, phase: string, fn: () => Promise<T>): Promise<T> {
+  return opts.time ? opts.time(phase, fn) : fn()
 }
 
 /** Encoding work of a pass, in pixels per frame: what x264's time mostly grows with. */
