@@ -51,6 +51,11 @@ export interface TranscodeOptions {
    * meanwhile.
    */
   onPlayable: (variants: Variant[]) => void
+  /**
+   * After the last pass: every rendition is finished (all of `variants`, lowest first) and the
+   * master playlist lists them all. Not awaited: the web MP4 and the thumbnail are made meanwhile.
+   */
+  onEncoded?: (variants: Variant[]) => void
   /** Times each ffmpeg run as `phase` (see JobTimings). */
   time?: <T>(phase: string, fn: () => Promise<T>) => Promise<T>
 }
@@ -91,11 +96,16 @@ export async function transcode(
       await writeFile(path.join(outDir, HLS_DIR, MASTER_PLAYLIST), writeMaster(variants))
     }
     if (i < passes.length - 1) opts.onPlayable([...variants])
+    else opts.onEncoded?.([...variants])
   }
-  await time(opts, 'mp4', () => run(opts, input, mp4Args(plan), outDir))
-  await time(opts, 'thumbnail', () =>
-    run(opts, input, thumbnailArgs(input, plan, source.durationSeconds), outDir),
-  )
+  // Side by side: the remux mostly waits on the disk, the thumbnail decodes a frame or two.
+  const runs = await Promise.allSettled([
+    time(opts, 'mp4', () => run(opts, input, mp4Args(plan), outDir)),
+    time(opts, 'thumbnail', () =>
+      run(opts, input, thumbnailArgs(input, plan, source.durationSeconds), outDir),
+    ),
+  ])
+  for (const r of runs) if (r.status === 'rejected') throw r.reason
   return { plan, variants }
 }
 
