@@ -123,7 +123,7 @@ async function main() {
         log(`one job through the transcoder, run ${i + 1}/${RUNS}`)
         const began = performance.now()
         const [jobId] = await enqueue(db, redis, mainKey, 1)
-        const [job] = await waitCompleted(db, [jobId!])
+        const [job] = await transcoder.whileAlive(waitCompleted(db, [jobId!]))
         service.job.push((performance.now() - began) / 1000)
         const since = (at: Date) => (at.getTime() - job!.startedAt.getTime()) / 1000
         service.playable.push(since(job!.playableAt))
@@ -140,7 +140,7 @@ async function main() {
       const t = await startTranscoder(vars, worker.url, work, concurrency)
       try {
         const began = performance.now()
-        await waitCompleted(db, await enqueue(db, redis, shortKey, SHORT_JOBS))
+        await t.whileAlive(waitCompleted(db, await enqueue(db, redis, shortKey, SHORT_JOBS)))
         jobsPerMinute[concurrency] = (SHORT_JOBS / ((performance.now() - began) / 1000)) * 60
       } finally {
         await t.stop()
@@ -356,6 +356,14 @@ async function startTranscoder(
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const exited = new Promise((r) => proc.once('exit', r))
+  // A transcoder that dies mid-run fails the benchmark instead of leaving it waiting forever.
+  let stopping = false
+  const died = new Promise<never>((_, reject) =>
+    proc.once('exit', (code) => {
+      if (!stopping) reject(new Error(`the transcoder exited (${code})`))
+    }),
+  )
+  died.catch(() => undefined)
   // Completion log lines by job id, kept for the phase timings they carry.
   const completions = new Map<string, CompletionLine>()
   const waiting = new Map<string, (line: CompletionLine) => void>()
@@ -379,13 +387,19 @@ async function startTranscoder(
   return {
     /** The job's completion log line (written just after the job document says completed). */
     completion(jobId: string) {
-      return new Promise<CompletionLine>((resolve) => {
-        const line = completions.get(jobId)
-        if (line) resolve(line)
+      const line = new Promise<CompletionLine>((resolve) => {
+        const seen = completions.get(jobId)
+        if (seen) resolve(seen)
         else waiting.set(jobId, resolve)
       })
+      return Promise.race([line, died])
+    },
+    /** `work`, unless the transcoder dies first. */
+    whileAlive<T>(work: Promise<T>) {
+      return Promise.race([work, died])
     },
     async stop() {
+      stopping = true
       proc.kill('SIGTERM')
       await exited
     },
