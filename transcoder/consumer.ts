@@ -21,6 +21,9 @@ export class Consumer {
   private readonly shutdown = new AbortController()
   private stopping = false
   private wake: (() => void) | undefined
+  // A wake-up that came while the loop was not sleeping (a job ended mid-poll): the next sleep
+  // returns at once instead of costing a whole poll interval.
+  private wakeRequested = false
   private stopped: Promise<void> | undefined
   private nextStaleScan = 0
   private readonly staleScanIntervalMs: number
@@ -42,8 +45,10 @@ export class Consumer {
     while (!this.stopping) {
       try {
         await this.deps.stream.ensureGroup()
-        await this.fill()
+        const started = await this.fill()
         errorBackoff = 0
+        // Entries keep coming and slots are free: more may be waiting, read again now.
+        if (started > 0 && this.inFlight.size < this.config.TRANSCODER_CONCURRENCY) continue
       } catch (error) {
         errorBackoff = Math.min(MAX_ERROR_BACKOFF_MS, Math.max(errorBackoff * 2, 500))
         log('warn', 'polling the job stream failed', {
@@ -61,7 +66,7 @@ export class Consumer {
    */
   stop(now = false): Promise<void> {
     this.stopping = true
-    this.wake?.()
+    this.wakeUp()
     if (now) this.abortAll()
     this.stopped ??= this.drain()
     return this.stopped
@@ -92,16 +97,20 @@ export class Consumer {
     return Promise.all([...this.inFlight.values()].map((j) => j.done)).then(() => undefined)
   }
 
-  private async fill() {
+  /** Starts jobs for free slots; answers how many it started. */
+  private async fill(): Promise<number> {
     let free = this.config.TRANSCODER_CONCURRENCY - this.inFlight.size
+    let started = 0
     if (free > 0 && Date.now() >= this.nextStaleScan) {
       const stale = await this.deps.stream.claimStale(free)
       // Entries only go stale a lease after their last heartbeat: scanning every poll would mostly
       // cost Redis commands. A scan that stopped early (more to look at) goes on next poll.
       this.nextStaleScan = stale.scanComplete ? Date.now() + this.staleScanIntervalMs : 0
-      free -= this.startAll(stale.entries)
+      started = this.startAll(stale.entries)
+      free -= started
     }
-    if (free > 0 && !this.stopping) this.startAll(await this.deps.stream.readNew(free))
+    if (free > 0 && !this.stopping) started += this.startAll(await this.deps.stream.readNew(free))
+    return started
   }
 
   /** Starts a job per entry; answers how many slots that took. */
@@ -132,20 +141,31 @@ export class Consumer {
         )
         .finally(() => {
           this.inFlight.delete(entry.id)
-          this.wake?.()
+          this.wakeUp()
         })
       this.inFlight.set(entry.id, { jobId: entry.jobId, done })
     }
     return started
   }
 
+  private wakeUp() {
+    this.wakeRequested = true
+    this.wake?.()
+  }
+
   private sleep(ms: number) {
+    if (this.wakeRequested) {
+      this.wakeRequested = false
+      return Promise.resolve()
+    }
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms)
-      function done() {
+      const done = () => {
         clearTimeout(timer)
+        this.wake = undefined
+        this.wakeRequested = false
         resolve()
       }
+      const timer = setTimeout(done, ms)
       this.wake = done
     })
   }

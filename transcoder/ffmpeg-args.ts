@@ -69,7 +69,9 @@ export function encodeArgs(input: string, pass: EncodePass, hasAudio: boolean): 
         ]
       : []),
     ...words(`-f hls -hls_time ${SEGMENT_SECONDS} -hls_playlist_type vod`),
-    ...words('-hls_flags independent_segments -hls_segment_type mpegts'),
+    // temp_file: each segment appears under its name only once complete, so the transcoder can
+    // upload segments while the pass still runs.
+    ...words('-hls_flags independent_segments+temp_file -hls_segment_type mpegts'),
     ...words(`-master_pl_name ${pass.master}`),
     ...words(`-hls_segment_filename ${HLS_DIR}/%v/seg_%03d.ts`),
     '-var_stream_map',

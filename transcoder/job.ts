@@ -3,17 +3,25 @@
 // entry — or report the failure, or give the job back on shutdown. The stream
 // entry is acknowledged only once the job is finished for good; otherwise it stays pending, which
 // is what brings the job back to some transcoder later.
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { JobOutputs } from '../shared/jobs'
 import type { TranscoderConfig } from './config'
-import { HLS_DIR, MASTER_PLAYLIST, MP4_FILE, THUMBNAIL_FILE } from './ffmpeg-args'
+import { HLS_DIR, MP4_FILE, THUMBNAIL_FILE } from './ffmpeg-args'
 import { Lease } from './lease'
 import { describeError, type Log } from './log'
 import { InvalidSourceError, probe, type SourceInfo } from './probe'
 import type { Storage } from './storage'
 import type { JobStream, StreamEntry } from './stream'
-import { transcode, TranscodeFailedError, type TranscodeResult, type Variant } from './transcode'
+import { entryAgeMs, JobTimings } from './timings'
+import {
+  transcode,
+  TranscodeFailedError,
+  writeMaster,
+  type TranscodeResult,
+  type Variant,
+} from './transcode'
+import { MASTER_KEY, OutputUploads } from './uploads'
 import { LeaseLostError, WorkerApiError, type WorkerApi } from './worker-api'
 
 /** The transcoder is stopping and its grace period is over: the job goes back unfinished. */
@@ -32,16 +40,10 @@ export interface JobDeps {
 // Share of the progress bar per phase; the Worker sets 100 on completion.
 const DOWNLOADED = 5
 const ENCODED = 90
-const UPLOADED = 99
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.mp4': 'video/mp4',
-  '.m3u8': 'application/vnd.apple.mpegurl',
-  '.ts': 'video/mp2t',
-  '.jpg': 'image/jpeg',
-}
 
 const UPLOAD_CONCURRENCY = 4
+// Segments last seconds: finding one a quarter second late costs nothing noticeable.
+const SEGMENT_SCAN_MS = 250
 const COMPLETE_TRIES = 3
 
 export async function processEntry(
@@ -56,9 +58,13 @@ export async function processEntry(
     return stream.deadLetter(entry, { error: 'malformed stream entry', attempts: 0 })
   }
 
+  const timings = new JobTimings(log, jobId)
+  // From the entry's id: the time since it was queued (or first queued, for a job that came back).
+  const age = entryAgeMs(entry.id)
+  if (age !== undefined) timings.add('queued', age)
   // Anything but 200, 409 and 410 throws and leaves the entry pending: a refusal here more likely
   // means a misconfigured WORKER_URL or secret than a bad entry, and must not drain the queue.
-  const claim = await api.claim(jobId)
+  const claim = await timings.time('claim', () => api.claim(jobId))
   if (claim.kind === 'gone') {
     // Finished (by us before a crash, or by someone else) or no such job: nothing left to do.
     return stream.ack(entry.id)
@@ -89,6 +95,7 @@ export async function processEntry(
     jobId,
     leaseId,
     leaseSeconds: deps.config.TRANSCODER_LEASE_SECONDS,
+    timings,
   })
   const signal = AbortSignal.any([shutdown, lease.lost])
   let workDir: string | undefined
@@ -97,14 +104,14 @@ export async function processEntry(
     try {
       try {
         workDir = await mkdtemp(path.join(deps.config.TRANSCODER_TMP_DIR, `transcode-${jobId}-`))
-        outputs = await work(deps, job, leaseId, workDir, lease, signal)
+        outputs = await work(deps, job, leaseId, workDir, lease, timings, signal)
       } finally {
         await lease.stop()
       }
     } catch (error) {
       return await settle(deps, entry, leaseId, signal.aborted ? signal.reason : error)
     }
-    await completeAndAck(deps, entry, leaseId, outputs, job.attempt)
+    await completeAndAck(deps, entry, leaseId, outputs, job.attempt, timings)
   } finally {
     if (workDir)
       await rm(workDir, { recursive: true, force: true }).catch((error) =>
@@ -119,12 +126,13 @@ async function completeAndAck(
   leaseId: string,
   outputs: JobOutputs,
   attempt: number,
+  timings: JobTimings,
 ) {
   const { api, stream, log } = deps
   const jobId = entry.jobId!
   for (let tryNo = 1; ; tryNo++) {
     try {
-      await api.complete(jobId, leaseId, outputs)
+      await timings.time('complete', () => api.complete(jobId, leaseId, outputs))
       break
     } catch (error) {
       if (error instanceof LeaseLostError) {
@@ -146,11 +154,13 @@ async function completeAndAck(
       await new Promise((r) => setTimeout(r, 1000 * tryNo))
     }
   }
-  log('info', 'job completed', { jobId, attempt })
-  await stream.ack(entry.id).catch((error) =>
-    // Harmless: the entry comes back after a lease, its claim answers 410 and it is acked then.
-    log('warn', 'could not acknowledge a completed job', { jobId, error: describeError(error) }),
-  )
+  await timings
+    .time('ack', () => stream.ack(entry.id))
+    .catch((error) =>
+      // Harmless: the entry comes back after a lease, its claim answers 410 and it is acked then.
+      log('warn', 'could not acknowledge a completed job', { jobId, error: describeError(error) }),
+    )
+  log('info', 'job completed', { jobId, attempt, ...timings.summary() })
 }
 
 async function work(
@@ -159,78 +169,116 @@ async function work(
   leaseId: string,
   workDir: string,
   lease: Lease,
+  timings: JobTimings,
   signal: AbortSignal,
 ): Promise<JobOutputs> {
   const { config, storage } = deps
   const input = path.join(workDir, 'source')
   const outDir = path.join(workDir, 'out')
-  await storage.download(job.sourceKey, input, signal)
+  await timings.time('download', () => storage.download(job.sourceKey, input, signal))
   lease.report(DOWNLOADED)
-  const source = await probe(config.FFPROBE_PATH, input, signal)
+  const source = await timings.time('probe', () => probe(config.FFPROBE_PATH, input, signal))
   await mkdir(outDir)
-  const uploaded = new Set<string>()
+  const uploads = new OutputUploads({
+    storage,
+    dir: outDir,
+    prefix: job.outputPrefix,
+    signal,
+    concurrency: UPLOAD_CONCURRENCY,
+    scanMs: SEGMENT_SCAN_MS,
+    // Busy time, overlapping the encoding: what matters is `wait uploads`, after the last run.
+    onUploaded: (_file, ms) => timings.add('upload', ms),
+  })
+  // Segments go up as ffmpeg finishes them, while it encodes the next ones.
+  uploads.watch()
   let early: Promise<void> | undefined
-  let result: TranscodeResult
+  let hls: Promise<void> | undefined
   try {
-    result = await transcode(input, outDir, source, {
+    const result = await transcode(input, outDir, source, {
       ffmpeg: config.FFMPEG_PATH,
       signal,
       onProgress: (f) => lease.report(DOWNLOADED + f * (ENCODED - DOWNLOADED)),
       onPlayable: (variants) => {
-        early = publishEarly(deps, job, leaseId, outDir, variants, uploaded, lease, signal)
+        early = timings.time('publish early', () =>
+          publishEarly(deps, job, leaseId, uploads, variants, lease, timings, signal),
+        )
       },
+      onEncoded: (variants) => {
+        hls = publishAll(uploads, variants, early)
+        // Awaited below, once the MP4 and thumbnail exist; not an unhandled rejection meanwhile.
+        hls.catch(() => undefined)
+      },
+      time: (phase, fn) => timings.time(phase, fn),
     })
+    lease.report(ENCODED)
+    await timings.time('wait uploads', async () => {
+      await hls
+      await Promise.all([uploads.once(MP4_FILE), uploads.once(THUMBNAIL_FILE)])
+      await uploads.finish()
+    })
+    return describeOutputs(job.outputPrefix, source, result)
   } finally {
-    // Never rejects; awaited so that the final master playlist is uploaded after the early one.
+    // Nothing of this job may still run once it is settled (its directory is removed next).
     await early
+    await hls?.catch(() => undefined)
+    await uploads.finish().catch(() => undefined)
   }
-  lease.report(ENCODED)
-  const rest = (await listFiles(outDir)).filter((f) => !uploaded.has(f))
-  await uploadFiles(deps, outDir, job.outputPrefix, rest, signal, (f) =>
-    lease.report(ENCODED + f * (UPLOADED - ENCODED)),
-  )
-  return describeOutputs(job.outputPrefix, source, result)
 }
 
 /**
- * Uploads the renditions finished so far and a master playlist listing just them, then tells the
- * Worker the video is playable. Runs while the next pass encodes. Any failure only means the video
- * plays at completion instead, except a lost lease, which ends the job.
+ * Every rendition's segments and playlist, then the master playlist listing them all: after the
+ * early one, which it replaces.
+ */
+async function publishAll(
+  uploads: OutputUploads,
+  variants: Variant[],
+  early: Promise<void> | undefined,
+) {
+  await uploads.publishRenditions(variants.map((v) => v.rendition.name))
+  // Never rejects.
+  await early
+  await uploads.publishMaster(writeMaster(variants))
+}
+
+/**
+ * Stores the renditions finished so far and a master playlist listing just them, then tells the
+ * Worker the video is playable. Runs while the next pass encodes. A failed upload fails the job
+ * (at its end, see work()); a failed call to the Worker only means the video plays at completion
+ * instead; a lost lease ends the job.
  */
 async function publishEarly(
   deps: JobDeps,
   job: { id: string; outputPrefix: string },
   leaseId: string,
-  outDir: string,
+  uploads: OutputUploads,
   variants: Variant[],
-  uploaded: Set<string>,
   lease: Lease,
+  timings: JobTimings,
   signal: AbortSignal,
 ): Promise<void> {
-  const dirs = variants.map((v) => `${HLS_DIR}/${v.rendition.name}/`)
   try {
-    const files = (await listFiles(outDir)).filter((f) => dirs.some((d) => f.startsWith(d)))
-    await uploadFiles(deps, outDir, job.outputPrefix, files, signal)
-    for (const file of files) uploaded.add(file)
-    await deps.api.playable(job.id, leaseId, {
-      hlsMasterKey: job.outputPrefix + MASTER_KEY,
-      renditions: describeRenditions(job.outputPrefix, variants),
-    })
+    await uploads.publishRenditions(variants.map((v) => v.rendition.name))
+    await uploads.publishMaster(writeMaster(variants))
+    await timings.time('playable', () =>
+      deps.api.playable(job.id, leaseId, {
+        hlsMasterKey: job.outputPrefix + MASTER_KEY,
+        renditions: describeRenditions(job.outputPrefix, variants),
+      }),
+    )
     deps.log('info', 'job playable', {
       jobId: job.id,
       renditions: variants.map((v) => v.rendition.name),
+      atMs: timings.elapsed(),
     })
   } catch (error) {
     if (error instanceof LeaseLostError) return lease.markLost(error)
     if (signal.aborted) return
-    deps.log('warn', 'could not make the job playable early; it plays once completed', {
+    deps.log('warn', 'could not make the job playable early', {
       jobId: job.id,
       error: describeError(error),
     })
   }
 }
-
-const MASTER_KEY = `${HLS_DIR}/${MASTER_PLAYLIST}`
 
 function describeRenditions(prefix: string, variants: Variant[]) {
   return variants.map((v) => ({
@@ -251,41 +299,6 @@ function describeOutputs(prefix: string, source: SourceInfo, result: TranscodeRe
     width: result.plan.mp4.width,
     height: result.plan.mp4.height,
   }
-}
-
-/** Every file under `dir`, as relative paths with forward slashes. */
-async function listFiles(dir: string): Promise<string[]> {
-  return (await readdir(dir, { recursive: true, withFileTypes: true }))
-    .filter((d) => d.isFile())
-    .map((d) => path.relative(dir, path.join(d.parentPath, d.name)).split(path.sep).join('/'))
-}
-
-/**
- * Uploads `files` (relative to `dir`), then the master playlist: last, so that it never points at
- * missing files.
- */
-async function uploadFiles(
-  deps: JobDeps,
-  dir: string,
-  prefix: string,
-  files: string[],
-  signal: AbortSignal,
-  onProgress?: (fraction: number) => void,
-) {
-  const queue = files.filter((f) => f !== MASTER_KEY)
-  const total = queue.length + 1
-  let done = 0
-  const upload = async (file: string) => {
-    const type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream'
-    await deps.storage.upload(path.join(dir, file), prefix + file, type, signal)
-    onProgress?.(++done / total)
-  }
-  await Promise.all(
-    Array.from({ length: UPLOAD_CONCURRENCY }, async () => {
-      for (let file = queue.shift(); file !== undefined; file = queue.shift()) await upload(file)
-    }),
-  )
-  await upload(MASTER_KEY)
 }
 
 /** What happens to a job (and its entry) after anything went wrong. */

@@ -4,6 +4,7 @@
 import type { Log } from './log'
 import { describeError } from './log'
 import type { JobStream } from './stream'
+import type { JobTimings } from './timings'
 import { LeaseLostError, type WorkerApi } from './worker-api'
 
 const PROGRESS_INTERVAL_MS = 1000
@@ -16,6 +17,8 @@ export interface LeaseOptions {
   jobId: string
   leaseId: string
   leaseSeconds: number
+  /** Where the heartbeat's and progress reports' round trips are counted. */
+  timings?: JobTimings
 }
 
 export class Lease {
@@ -63,8 +66,11 @@ export class Lease {
     if (this.stopped) return
     const { stream, entryId, log, jobId } = this.opts
     try {
-      if (!(await stream.touch(entryId)))
-        log('info', 'stream entry no longer pending while working', { jobId, entryId })
+      const touch = () => stream.touch(entryId)
+      const pending = await (this.opts.timings
+        ? this.opts.timings.time('heartbeat', touch)
+        : touch())
+      if (!pending) log('info', 'stream entry no longer pending while working', { jobId, entryId })
     } catch (error) {
       log('warn', 'heartbeat: could not re-claim the stream entry', {
         jobId,
@@ -81,8 +87,8 @@ export class Lease {
     if (this.sending) return this.sending
     const percent = this.percent
     this.lastSentAt = Date.now()
-    this.sending = this.opts.api
-      .progress(this.opts.jobId, this.opts.leaseId, percent)
+    const progress = () => this.opts.api.progress(this.opts.jobId, this.opts.leaseId, percent)
+    this.sending = (this.opts.timings ? this.opts.timings.time('progress', progress) : progress())
       .then(() => {
         this.lastSentPercent = percent
       })

@@ -71,6 +71,24 @@ export class Storage {
     }
   }
 
+  /** Stores `body` (a few bytes built in memory, such as a playlist). */
+  async uploadBody(body: string, key: string, contentType: string, signal: AbortSignal) {
+    try {
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+        }),
+        { abortSignal: signal },
+      )
+    } catch (error) {
+      if (signal.aborted) throw signal.reason
+      throw new OutputUploadError(`could not upload ${key}`, { cause: error })
+    }
+  }
+
   destroy() {
     this.s3.destroy()
   }

@@ -51,6 +51,13 @@ export interface TranscodeOptions {
    * meanwhile.
    */
   onPlayable: (variants: Variant[]) => void
+  /**
+   * After the last pass: every rendition is finished (all of `variants`, lowest first) and the
+   * master playlist lists them all. Not awaited: the web MP4 and the thumbnail are made meanwhile.
+   */
+  onEncoded?: (variants: Variant[]) => void
+  /** Times each ffmpeg run as `phase` (see JobTimings). */
+  time?: <T>(phase: string, fn: () => Promise<T>) => Promise<T>
 }
 
 export interface TranscodeResult {
@@ -71,25 +78,50 @@ export async function transcode(
   const totalUs = source.durationSeconds * 1e6
   const variants: Variant[] = []
   let before = 0
-  for (const [i, pass] of passes.entries()) {
-    const share = costs[i]! / total
-    await run(opts, input, encodeArgs(input, pass, source.hasAudio), outDir, (line) => {
-      const match = /^out_time_us=(\d+)$/.exec(line)
-      if (match && totalUs > 0)
-        opts.onProgress(before + share * Math.min(1, Number(match[1]) / totalUs))
-    })
-    before += share
-    if (pass.renditions.length) {
-      const passMaster = path.join(outDir, HLS_DIR, pass.master)
-      variants.push(...readVariants(await readFile(passMaster, 'utf8'), pass.renditions))
-      await rm(passMaster)
-      await writeFile(path.join(outDir, HLS_DIR, MASTER_PLAYLIST), writeMaster(variants))
+  // The thumbnail is a frame or two of decoding: made while the last (longest) pass encodes, off
+  // the critical path. Always awaited (finally, below) so that nothing outlives the job.
+  let thumbnail: Promise<unknown> | undefined
+  let failed = false
+  const thumbnailRun = () =>
+    time(opts, 'thumbnail', () =>
+      run(opts, input, thumbnailArgs(input, plan, source.durationSeconds), outDir),
+    )
+  try {
+    for (const [i, pass] of passes.entries()) {
+      const share = costs[i]! / total
+      if (i === passes.length - 1) thumbnail = thumbnailRun()
+      const phase = `encode ${pass.renditions.map((r) => r.name).join('+')}`
+      await time(opts, phase, () =>
+        run(opts, input, encodeArgs(input, pass, source.hasAudio), outDir, (line) => {
+          const match = /^out_time_us=(\d+)$/.exec(line)
+          if (match && totalUs > 0)
+            opts.onProgress(before + share * Math.min(1, Number(match[1]) / totalUs))
+        }),
+      )
+      before += share
+      if (pass.renditions.length) {
+        const passMaster = path.join(outDir, HLS_DIR, pass.master)
+        variants.push(...readVariants(await readFile(passMaster, 'utf8'), pass.renditions))
+        await rm(passMaster)
+        await writeFile(path.join(outDir, HLS_DIR, MASTER_PLAYLIST), writeMaster(variants))
+      }
+      if (i < passes.length - 1) opts.onPlayable([...variants])
+      else opts.onEncoded?.([...variants])
     }
-    if (i < passes.length - 1) opts.onPlayable([...variants])
+    await time(opts, 'mp4', () => run(opts, input, mp4Args(plan), outDir))
+  } catch (error) {
+    failed = true
+    throw error
+  } finally {
+    const [made] = await Promise.allSettled([thumbnail])
+    // After a failed encode, that failure is the one reported.
+    if (!failed && made.status === 'rejected') throw made.reason
   }
-  await run(opts, input, mp4Args(plan), outDir)
-  await run(opts, input, thumbnailArgs(input, plan, source.durationSeconds), outDir)
   return { plan, variants }
+}
+
+function time<T>(opts: TranscodeOptions, phase: string, fn: () => Promise<T>): Promise<T> {
+  return opts.time ? opts.time(phase, fn) : fn()
 }
 
 /** Encoding work of a pass, in pixels per frame: what x264's time mostly grows with. */

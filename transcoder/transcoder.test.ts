@@ -101,6 +101,11 @@ describe('encodeArgs', () => {
     expect(streamMap(args)).toBe('v:0,a:0,name:240p')
     expect(args[args.indexOf('-master_pl_name') + 1]).toBe(lowest!.master)
   })
+
+  it('has ffmpeg rename each segment into place once complete (uploads start on sight)', () => {
+    const args = encodeArgs('in.mp4', rest!, true)
+    expect(args[args.indexOf('-hls_flags') + 1]!.split('+')).toContain('temp_file')
+  })
 })
 
 it('remuxes the top rendition into the web MP4, index first', () => {
