@@ -7,6 +7,7 @@ import { pickConfigVariables } from '../../shared/config'
 import { ensureIndexes } from '../../worker/db/indexes'
 import { startStack, type Stack } from '../../dev-services/stack'
 import { startWorker, type RunningWorker } from './worker'
+import { writeSecurityReport } from '../integration/security/lib/report'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -38,6 +39,7 @@ export async function setup(project: TestProject) {
 export async function teardown() {
   await worker?.dispose()
   await stack?.stop()
+  writeSecurityReport()
 }
 
 /** The Worker's variables in tests: the stand-ins' addresses plus per-run secrets. */

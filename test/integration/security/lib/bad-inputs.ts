@@ -59,7 +59,10 @@ export function sample(schema: JsonSchema): unknown {
       return sampleString(s)
     case 'integer':
     case 'number':
-      return s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : 1)
+      return Math.max(
+        s.minimum ?? 1,
+        s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : -Infinity,
+      )
     case 'boolean':
       return true
     default:

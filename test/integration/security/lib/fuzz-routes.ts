@@ -17,7 +17,7 @@ const CONCURRENCY = 6
 
 /** A real fixture id for each path parameter, so a request that slipped past validation would
  * reach (and could change) a real record. */
-function paramFor(world: World) {
+export function paramFor(world: World) {
   return (op: Operation, name: string): string => {
     const p = op.path
     const byPath: [RegExp, string, () => string][] = [
