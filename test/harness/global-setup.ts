@@ -7,7 +7,7 @@ import { pickConfigVariables } from '../../shared/config'
 import { ensureIndexes } from '../../worker/db/indexes'
 import { startStack, type Stack } from '../../dev-services/stack'
 import { startWorker, type RunningWorker } from './worker'
-import { writeSecurityReport } from '../integration/security/lib/report'
+import { clearSecurityCounts, writeSecurityReport } from '../integration/security/lib/report'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +21,7 @@ let stack: Stack | undefined
 let worker: RunningWorker | undefined
 
 export async function setup(project: TestProject) {
+  clearSecurityCounts()
   stack = await startStack({ profile: 'test', env: process.env })
   const workerVars = testWorkerVars(stack.env)
   const client = await new MongoClient(workerVars.MONGODB_URI!).connect()

@@ -108,7 +108,7 @@ export function badValues(schema: JsonSchema): [string, unknown][] {
 }
 
 /** One fault at a time inside a JSON object body, recursing into nested objects. */
-function objectFaults(schema: JsonSchema, base: Record<string, unknown>, at: string) {
+export function objectFaults(schema: JsonSchema, base: Record<string, unknown>, at: string) {
   const faults: { label: string; value: Record<string, unknown> }[] = []
   const s = mainBranch(schema)
   for (const name of s.required ?? []) {

@@ -1,7 +1,7 @@
 // The security suite's report. Test files run in parallel, so each writes its own counts file under
 // test-artifacts/security/; the integration global teardown (and `npm run security:report`)
 // combines them into test-artifacts/security-report.json and security-report.md.
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -20,6 +20,11 @@ export interface SecurityCounts {
 
 export function emptyCounts(): SecurityCounts {
   return { tried: {}, unexpected5xx: 0, unexpectedAllows: 0, notEnvelope: 0, dataChanged: 0 }
+}
+
+/** Forgets the counts of an earlier run, so a report only ever describes one run. */
+export function clearSecurityCounts() {
+  rmSync(PARTS, { recursive: true, force: true })
 }
 
 export function writeCounts(file: string, counts: SecurityCounts) {
