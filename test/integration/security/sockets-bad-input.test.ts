@@ -1,14 +1,15 @@
 // Bad input on every socket message type of every room: each invalid frame gets an error frame
 // (the connection stays open), nothing invalid is acted on, and the room still works afterwards.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { ChatClientMessageSchema } from '../../../shared/chat'
 import { ConferenceClientMessageSchema, MESSAGE_ROLES } from '../../../shared/conference'
 import { UserClientMessageSchema } from '../../../shared/user-channel'
 import { chatSocket, directChat, userChannelSocket } from '../../harness/chat'
 import { createConference, joinAudience, staffSocket } from '../../harness/conference'
-import { api } from '../../harness/http'
+import { signRealtimeTicket } from '../../../worker/realtime/tickets'
+import { api, workerUrl } from '../../harness/http'
 import { signUpUser } from '../../harness/users'
-import type { TestSocket } from '../../harness/ws'
+import { openSocket, type TestSocket } from '../../harness/ws'
 import { FRAME_FAULTS, messageFaults, reply, type BadFrame } from './lib/frames'
 import { emptyCounts, writeCounts } from './lib/report'
 
@@ -119,6 +120,23 @@ describe('ChatConversation', () => {
     expect(await socket.next((m) => m.rid === 'm1')).toMatchObject({ type: 'ack', seq: 1 })
     const history = await api(`/api/chat/conversations/${conversationId}/messages`, { token })
     expect(history.body.messages.map((m: { text: string }) => m.text)).toEqual(['after the fuzz'])
+  })
+})
+
+describe('MeetingRoom', () => {
+  it('answers every invalid frame with an error, and still works', async () => {
+    const ticket = await signRealtimeTicket(
+      inject('workerVars').JWT_SECRET!,
+      { kind: 'meeting', id: 'security-suite' },
+      { subject: 'security-suite', kind: 'user', role: 'USER' },
+    )
+    const socket = await openSocket(
+      `${workerUrl().replace('http', 'ws')}/api/realtime/meeting/security-suite?ticket=${ticket}`,
+    )
+    await socket.next((m) => m.type === 'welcome')
+    await expectErrors(socket, FRAME_FAULTS)
+    await stillWorks(socket)
+    await socket.close()
   })
 })
 
