@@ -18,6 +18,7 @@ import { configFor } from '../worker/middleware/config'
 import { conferences, saveQuestionResults } from '../worker/repositories/conferences'
 import { createDatabase, type Database } from '../worker/services/db'
 import { ConferenceStore, type EventTarget, type StoredQuestion } from './conference-store'
+import { TokenBuckets } from './token-buckets'
 import { RealtimeRoom, RoomError, type ClientFrame, type SocketAttachment } from './realtime-room'
 
 /** How often live counts and the audience count go out while anything changes. */
@@ -36,6 +37,9 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
   private tickScheduled = false
   private lastAudienceTick = 0
   private database: Database | undefined
+  // Per audience member, over votes, questions and upvotes: a burst of 20, then 5 a second. One
+  // client's flood (vote flipping, upvote spam) is refused without slowing anyone else down.
+  private readonly audienceLimit = new TokenBuckets(20, 5, 'You are sending too fast; slow down')
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env)
@@ -145,6 +149,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
       })
     }
     try {
+      if (role === 'audience') this.audienceLimit.take(attachment.identity.subject)
       const result = await this.handle(message, attachment.identity)
       this.send(ws, { type: 'ack', rid: message.rid, ...result })
     } catch (error) {
