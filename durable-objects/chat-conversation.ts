@@ -31,11 +31,7 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
   private database: Database | undefined
   private flushScheduled = false
   // Per sender: a burst of 20, then 5 messages a second.
-  private readonly sendLimit = new TokenBuckets(
-    20,
-    5,
-    'You are sending messages too fast; slow down',
-  )
+  private readonly sendLimit = new TokenBuckets(20, 5)
   private readonly lastTyping = new Map<string, number>()
   private readonly blockCache = new Map<string, { blocked: boolean; at: number }>()
 
@@ -231,7 +227,8 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
     const text = input.text.trim()
     if (!text && input.attachments.length === 0)
       throw new RoomError('VALIDATION_ERROR', 'A message needs text or an attachment')
-    this.sendLimit.take(senderId)
+    if (!this.sendLimit.take(senderId))
+      throw new RoomError('RATE_LIMITED', 'You are sending messages too fast; slow down')
     if (this.store.meta('type') === 'direct') {
       const other = members.find((m) => m !== senderId)
       if (other && (await this.blocked(senderId, other)))

@@ -39,7 +39,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
   private database: Database | undefined
   // Per audience member, over votes, questions and upvotes: a burst of 20, then 5 a second. One
   // client's flood (vote flipping, upvote spam) is refused without slowing anyone else down.
-  private readonly audienceLimit = new TokenBuckets(20, 5, 'You are sending too fast; slow down')
+  private readonly audienceLimit = new TokenBuckets(20, 5)
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env)
@@ -149,7 +149,8 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
       })
     }
     try {
-      if (role === 'audience') this.audienceLimit.take(attachment.identity.subject)
+      if (role === 'audience' && !this.audienceLimit.take(attachment.identity.subject))
+        throw new RoomError('RATE_LIMITED', 'You are sending too fast; slow down')
       const result = await this.handle(message, attachment.identity)
       this.send(ws, { type: 'ack', rid: message.rid, ...result })
     } catch (error) {
