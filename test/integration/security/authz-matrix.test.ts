@@ -53,7 +53,15 @@ function operation(key: string): Operation {
   const known = ops.get(key)
   if (known) return known
   const [method, path] = key.split(' ') as [string, string]
-  return { key, method, path, parameters: [], bodyRequired: false, ...UNDOCUMENTED[key] }
+  return {
+    key,
+    method,
+    path,
+    parameters: [],
+    bodyRequired: false,
+    secured: false,
+    ...UNDOCUMENTED[key],
+  }
 }
 
 /** The route's request with the world's real ids and a valid body. */

@@ -44,6 +44,8 @@ export interface Operation {
   /** The JSON body schema, when the route takes one. */
   body?: JsonSchema
   bodyRequired: boolean
+  /** Declares a security scheme: refused before validation when anonymous. */
+  secured: boolean
 }
 
 export interface RouteListing {
@@ -85,6 +87,7 @@ export async function listOperations(): Promise<Operation[]> {
         })),
         body,
         bodyRequired: Boolean(op.requestBody?.required),
+        secured: Boolean(op.security?.length),
       })
     }
   }
