@@ -18,6 +18,7 @@ import { configFor } from '../worker/middleware/config'
 import { conferences, saveQuestionResults } from '../worker/repositories/conferences'
 import { createDatabase, type Database } from '../worker/services/db'
 import { ConferenceStore, type EventTarget, type StoredQuestion } from './conference-store'
+import { CountTicks } from './count-ticks'
 import { TokenBuckets } from './token-buckets'
 import { RealtimeRoom, RoomError, type ClientFrame, type SocketAttachment } from './realtime-room'
 
@@ -34,8 +35,9 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
   protected readonly kind = 'conference' as const
   private readonly store: ConferenceStore
   private seq: number
-  private tickScheduled = false
-  private lastAudienceTick = 0
+  private readonly ticks = new CountTicks(TICK_MS, AUDIENCE_TICK_MS)
+  /** When the alarm this instance set goes off (undefined: none set since it last went off). */
+  private alarmAt: number | undefined
   private database: Database | undefined
   // Per audience member, over votes, questions and upvotes: a burst of 20, then 5 a second. One
   // client's flood (vote flipping, upvote spam) is refused without slowing anyone else down.
@@ -361,29 +363,42 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
   }
 
   private scheduleTick() {
-    if (this.tickScheduled) return
-    this.tickScheduled = true
-    void this.ctx.storage.setAlarm(Date.now() + TICK_MS)
+    this.alarmBy(this.ticks.changed(Date.now()))
   }
 
+  /** Sets the alarm for `at` unless it is already set to go off sooner. */
+  private alarmBy(at: number) {
+    if (this.alarmAt !== undefined && this.alarmAt <= at) return
+    this.alarmAt = at
+    void this.ctx.storage.setAlarm(at)
+  }
+
+  /** What the audience was last sent in room.stats (memory only: after a wake, send again). */
+  private lastAudienceView: string | undefined
+
   override async alarm() {
-    this.tickScheduled = false
+    this.alarmAt = undefined
     const audienceCount = this.notePeakAudience()
-    const liveId = this.store.meta('live_question_id')
-    const live = liveId ? this.store.question(liveId) : undefined
-    const stats = { type: 'room.stats' as const, audienceCount }
-    const now = Date.now()
-    const audienceDue = now - this.lastAudienceTick >= AUDIENCE_TICK_MS
-    const results = live ? this.store.results(live.id) : null
-    this.emit({ ...stats, results }, 'staff')
-    if (audienceDue) {
-      this.lastAudienceTick = now
-      this.emit({ ...stats, results: live && this.visible(live) ? results : null }, 'audience')
-    } else {
-      // The audience still gets the latest state, one audience tick later.
-      this.tickScheduled = true
-      await this.ctx.storage.setAlarm(this.lastAudienceTick + AUDIENCE_TICK_MS)
+    const due = this.ticks.fire(Date.now())
+    if (due.staff || due.audience) {
+      const liveId = this.store.meta('live_question_id')
+      const live = liveId ? this.store.question(liveId) : undefined
+      const stats = { type: 'room.stats' as const, audienceCount }
+      const results = live ? this.store.results(live.id) : null
+      if (due.staff) this.emit({ ...stats, results }, 'staff')
+      if (due.audience) {
+        const audienceStats = { ...stats, results: live && this.visible(live) ? results : null }
+        // Votes on a question with hidden results change nothing the audience sees: no frame to
+        // thousands of sockets for it (late joiners got the same numbers in their snapshot).
+        const view = JSON.stringify(audienceStats)
+        if (view !== this.lastAudienceView) {
+          this.lastAudienceView = view
+          this.emit(audienceStats, 'audience')
+        }
+      }
     }
+    // Whoever is still owed the latest state gets it on their next tick.
+    if (due.next !== undefined) this.alarmBy(due.next)
     if (this.store.unpersistedClosed().length > 0 || this.store.meta('analytics_pending') === '1') {
       await this.persistPending()
     }
@@ -443,7 +458,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
       }
     } catch {
       // MongoDB is unreachable: everything stays in storage and the alarm tries again.
-      await this.ctx.storage.setAlarm(Date.now() + PERSIST_RETRY_MS)
+      this.alarmBy(Date.now() + PERSIST_RETRY_MS)
     }
   }
 }

@@ -74,3 +74,34 @@ describe('parseConfig', () => {
     ).toEqual(['http://a.test', 'http://b.test'])
   })
 })
+
+describe('parseConfig: meeting variables', () => {
+  it('defaults to one public STUN server and reads a JSON list of ICE servers', () => {
+    expect(parseConfig(valid).MEETING_ICE_SERVERS).toEqual([
+      { urls: 'stun:stun.l.google.com:19302' },
+    ])
+    const turn = [{ urls: ['turn:turn.example.com:3478'], username: 'u', credential: 'p' }]
+    expect(
+      parseConfig({ ...valid, MEETING_ICE_SERVERS: JSON.stringify(turn) }).MEETING_ICE_SERVERS,
+    ).toEqual(turn)
+  })
+
+  it.each([
+    ['not JSON', '[{urls:'],
+    ['not a list', '{"urls":"stun:x"}'],
+    ['an entry without urls', '[{"username":"u"}]'],
+  ])('names MEETING_ICE_SERVERS when it is %s', (_, value) => {
+    expect(problems({ ...valid, MEETING_ICE_SERVERS: value }).map((p) => p.name)).toContain(
+      'MEETING_ICE_SERVERS',
+    )
+  })
+
+  it('reads the SMS country calling codes and refuses anything else', () => {
+    expect(
+      parseConfig({ ...valid, MEETING_SMS_COUNTRY_CODES: '44, 61' }).MEETING_SMS_COUNTRY_CODES,
+    ).toEqual(['44', '61'])
+    expect(problems({ ...valid, MEETING_SMS_COUNTRY_CODES: '+44' })[0]?.name).toBe(
+      'MEETING_SMS_COUNTRY_CODES',
+    )
+  })
+})

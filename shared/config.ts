@@ -1,6 +1,7 @@
 // Configuration schema shared by the Worker, the transcoder and the dev launcher: every variable
 // the system reads, validated once. A bad or missing value names the variable and stops start-up.
 import { z } from 'zod'
+import { IceServerSchema } from './meeting'
 
 const url = z.url({ protocol: /^https?$/ })
 const port = z.coerce.number().int().min(1).max(65535)
@@ -108,6 +109,29 @@ export const configSchema = z
     TRANSCODER_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(120),
     TRANSCODER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     TRANSCODER_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
+
+    MEETING_ICE_SERVERS: z
+      .string()
+      .transform((v, ctx) => {
+        try {
+          return JSON.parse(v) as unknown
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON array of ICE servers' })
+          return z.NEVER
+        }
+      })
+      .pipe(z.array(IceServerSchema).max(10))
+      .default([{ urls: 'stun:stun.l.google.com:19302' }]),
+    MEETING_LINK_TTL_HOURS: z.coerce.number().positive().max(720).default(24),
+    MEETING_LINK_URL: url.optional(),
+    MEETING_SMS_COUNTRY_CODES: csv
+      .pipe(z.array(z.string().regex(/^\d{1,3}$/, 'must list country calling codes like 44,61')))
+      .default(['44', '353', '61', '64', '1']),
+    MEETING_TRASH_DAYS: z.coerce.number().positive().max(365).default(10),
+    FEEDBACK_EMAIL: z.email().optional(),
+    SUPPORT_TICKET_EMAIL: z.email().optional(),
+    DEMO_MEETING_EMAIL: z.email().optional(),
+    CALLBACK_REQUEST_EMAIL: z.email().optional(),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.CORS_ORIGINS.includes('*') && cfg.CORS_ORIGINS.length > 1) {

@@ -50,6 +50,18 @@ export const JobOutputsSchema = z.object({
 })
 export type JobOutputs = z.infer<typeof JobOutputsSchema>
 
+/** The renditions finished so far (lowest first) and the master playlist that lists just them. */
+export const PlaybackSchema = z.object({
+  hlsMasterKey: z.string().max(500),
+  renditions: z.array(RenditionSchema).min(1).max(10),
+})
+export type Playback = z.infer<typeof PlaybackSchema>
+
+export const PlayableRequestSchema = z.strictObject({
+  leaseId: z.string().min(1).max(100),
+  playback: PlaybackSchema,
+})
+
 export const CompleteRequestSchema = z.strictObject({
   leaseId: z.string().min(1).max(100),
   outputs: JobOutputsSchema,

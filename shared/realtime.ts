@@ -3,6 +3,7 @@
 // carry the room's `seq`. Room-specific messages extend these base shapes.
 import { z } from 'zod'
 import type { ErrorCode } from './errors'
+import type { MeetingServerEvent } from './meeting'
 
 export const ROOM_KINDS = ['conference', 'chat', 'meeting', 'user'] as const
 export type RoomKind = (typeof ROOM_KINDS)[number]
@@ -52,6 +53,8 @@ export type ServerMessage =
   | { type: 'new-notification'; seq: number; notification: unknown }
   /** Room events are namespaced (`question.live`, `transcoding.progress`) and carry the room's seq. */
   | { type: `${string}.${string}`; seq: number; [field: string]: unknown }
+  /** The meeting room's signaling events, under the old Socket.IO names. */
+  | MeetingServerEvent
 
 /** Header on the Worker → room request that carries the verified identity. */
 export const IDENTITY_HEADER = 'x-realtime-identity'

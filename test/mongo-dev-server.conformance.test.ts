@@ -635,6 +635,89 @@ describe('aggregation', () => {
     expect([...facets?.names[0].all].sort()).toEqual(['ann', 'bob', 'cid'])
   })
 
+  it('groups by $dateToString day with $cond counts, $ifNull on missing fields and $round', async () => {
+    const events = fresh('agg_days')
+    await events.insertMany([
+      { kind: 'in', at: new Date('2025-03-01T23:59:59.999Z'), done: new Date() },
+      { kind: 'in', at: new Date('2025-03-02T00:00:00.000Z') },
+      { kind: 'out', at: new Date('2025-03-02T10:00:00.000Z') },
+    ])
+    const days = await events
+      .aggregate([
+        {
+          $group: {
+            _id: { $dateToString: { format: '%Y-%m-%d', date: '$at' } },
+            ins: { $sum: { $cond: [{ $eq: ['$kind', 'in'] }, 1, 0] } },
+            done: { $sum: { $cond: [{ $ifNull: ['$done', false] }, 1, 0] } },
+            n: { $sum: 1 },
+          },
+        },
+        { $sort: { _id: 1 } },
+        {
+          $project: {
+            _id: 0,
+            day: '$_id',
+            ins: 1,
+            done: 1,
+            share: { $round: [{ $divide: ['$ins', 3] }, 4] },
+          },
+        },
+      ])
+      .toArray()
+    expect(days).toEqual([
+      { day: '2025-03-01', ins: 1, done: 1, share: 0.3333 },
+      { day: '2025-03-02', ins: 1, done: 0, share: 0.3333 },
+    ])
+  })
+
+  it('$lookup with let/pipeline ending in $count, and $addToSet/$size inside $facet', async () => {
+    const people = fresh('agg_people')
+    const marks = fresh('agg_marks')
+    await people.insertMany([{ _id: 'ann' }, { _id: 'bob' }, { _id: 'cid' }])
+    await marks.insertMany([
+      { who: 'ann', ok: true },
+      { who: 'ann', ok: true },
+      { who: 'bob', ok: false },
+      { who: 'bob', ok: true },
+    ])
+    const counted = await people
+      .aggregate([
+        {
+          $lookup: {
+            from: marks.collectionName,
+            let: { id: '$_id' },
+            pipeline: [
+              { $match: { $expr: { $eq: ['$who', '$$id'] } } },
+              { $match: { ok: true } },
+              { $count: 'n' },
+            ],
+            as: 'ok',
+          },
+        },
+        { $project: { n: { $ifNull: [{ $first: '$ok.n' }, 0] } } },
+        { $sort: { _id: 1 } },
+      ])
+      .toArray()
+    expect(counted).toEqual([
+      { _id: 'ann', n: 2 },
+      { _id: 'bob', n: 1 },
+      { _id: 'cid', n: 0 },
+    ])
+    const [facets] = await marks
+      .aggregate([
+        {
+          $facet: {
+            totals: [
+              { $group: { _id: null, who: { $addToSet: '$who' }, rows: { $sum: 1 } } },
+              { $project: { _id: 0, people: { $size: '$who' }, rows: 1 } },
+            ],
+          },
+        },
+      ])
+      .toArray()
+    expect(facets?.totals).toEqual([{ people: 2, rows: 4 }])
+  })
+
   it('$out replaces a collection and $merge upserts into one', async () => {
     const orders = await seeded()
     const target = `agg_out_${++collCounter}`

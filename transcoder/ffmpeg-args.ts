@@ -1,6 +1,8 @@
 // The ffmpeg command lines for one job, as pure functions of the plan (the benchmark runs the very
-// same ones). One decode feeds the MP4 and every HLS rendition; the thumbnail is a second, tiny run.
-import type { OutputPlan } from './ladder'
+// same ones). A job is encoded in passes: the lowest rendition alone first, so that the video is
+// playable early, then the rest of the ladder from one decode. The MP4 is the top rendition
+// remuxed (no encode of its own); the thumbnail is a last, tiny run.
+import type { OutputPlan, Rendition } from './ladder'
 
 export const MP4_FILE = 'video.mp4'
 export const THUMBNAIL_FILE = 'thumbnail.jpg'
@@ -8,36 +10,51 @@ export const HLS_DIR = 'hls'
 export const MASTER_PLAYLIST = 'master.m3u8'
 export const SEGMENT_SECONDS = 4
 
+/** One ffmpeg run: some renditions of the ladder. */
+export interface EncodePass {
+  renditions: Rendition[]
+  /** File name (in the HLS directory) of the master playlist ffmpeg writes for this pass alone. */
+  master: string
+}
+
+/**
+ * The passes of a job: the lowest rendition on its own, then everything else. Encoding the lowest
+ * rendition costs a small share of the whole job; the second decode of the source is the price of
+ * playing that early (measured by `npm run bench:transcode`).
+ */
+export function planPasses(plan: OutputPlan): EncodePass[] {
+  const [lowest, ...rest] = plan.renditions
+  if (!lowest) throw new Error('a plan has at least one rendition')
+  return [
+    { renditions: [lowest], master: 'pass-0.m3u8' },
+    { renditions: rest, master: 'pass-1.m3u8' },
+  ]
+}
+
 /** Splits option text into arguments; only for values that contain no spaces. */
 const words = (text: string) => text.trim().split(/\s+/)
 
 const COMMON = words('-hide_banner -nostdin -y -loglevel error')
 
-/** Writes video.mp4 and hls/ into the working directory; progress as key=value lines on stdout. */
-export function transcodeArgs(input: string, plan: OutputPlan, hasAudio: boolean): string[] {
-  const renditions = plan.renditions
+/**
+ * Writes the pass's renditions (hls/<rendition>/) and its master playlist into the working
+ * directory; progress as key=value lines on stdout.
+ */
+export function encodeArgs(input: string, pass: EncodePass, hasAudio: boolean): string[] {
+  const { renditions } = pass
   const filters = [
-    `[0:v]split=${renditions.length + 1}[m]${renditions.map((_, i) => `[h${i}]`).join('')}`,
-    `[m]scale=${plan.mp4.width}:${plan.mp4.height},setsar=1,format=yuv420p[mp4v]`,
+    `[0:v]split=${renditions.length}${renditions.map((_, i) => `[h${i}]`).join('')}`,
     ...renditions.map(
       (r, i) => `[h${i}]scale=${r.width}:${r.height},setsar=1,format=yuv420p[hv${i}]`,
     ),
   ]
   const audioMap = hasAudio ? words('-map 0:a:0') : []
 
-  const mp4 = [
-    ...words('-map [mp4v]'),
-    ...audioMap,
-    ...words('-c:v libx264 -preset veryfast -profile:v high -crf 23 -maxrate 6M -bufsize 12M'),
-    ...(hasAudio ? words('-c:a aac -ac 2 -b:a 128k') : []),
-    ...words('-movflags +faststart'),
-    MP4_FILE,
-  ]
-
   const hls = [
     ...renditions.flatMap((_, i) => [...words(`-map [hv${i}]`), ...audioMap]),
     ...words('-c:v libx264 -preset veryfast -profile:v main'),
-    // Keyframes on a fixed clock so every rendition's segments line up for switching.
+    // Keyframes on a fixed clock so every rendition's segments line up for switching, whichever
+    // pass encoded them.
     ...words('-sc_threshold 0 -force_key_frames expr:gte(t,n_forced*2)'),
     ...renditions.flatMap((r, i) =>
       words(
@@ -53,9 +70,8 @@ export function transcodeArgs(input: string, plan: OutputPlan, hasAudio: boolean
       : []),
     ...words(`-f hls -hls_time ${SEGMENT_SECONDS} -hls_playlist_type vod`),
     ...words('-hls_flags independent_segments -hls_segment_type mpegts'),
-    ...words(`-master_pl_name ${MASTER_PLAYLIST}`),
+    ...words(`-master_pl_name ${pass.master}`),
     ...words(`-hls_segment_filename ${HLS_DIR}/%v/seg_%03d.ts`),
-    // In ladder order, lowest first: players start with the master playlist's first rendition.
     '-var_stream_map',
     renditions.map((r, i) => `v:${i}${hasAudio ? `,a:${i}` : ''},name:${r.name}`).join(' '),
     `${HLS_DIR}/%v/index.m3u8`,
@@ -68,8 +84,22 @@ export function transcodeArgs(input: string, plan: OutputPlan, hasAudio: boolean
     input,
     '-filter_complex',
     filters.join(';'),
-    ...mp4,
     ...hls,
+  ]
+}
+
+/**
+ * Writes video.mp4 from the top rendition's finished segments, streams copied: the web MP4 costs
+ * a remux, not an encode of its own. `+faststart`: the index first, so browsers play it at once.
+ */
+export function mp4Args(plan: OutputPlan): string[] {
+  const top = plan.renditions.at(-1)!
+  return [
+    ...COMMON,
+    '-i',
+    `${HLS_DIR}/${top.name}/index.m3u8`,
+    ...words('-map 0 -c copy -movflags +faststart'),
+    MP4_FILE,
   ]
 }
 

@@ -1,5 +1,6 @@
-// One stream entry, start to end: claim the job, download, probe, transcode, upload, complete,
-// then acknowledge the entry — or report the failure, or give the job back on shutdown. The stream
+// One stream entry, start to end: claim the job, download, probe, transcode (the lowest rendition
+// published and reported playable while the rest encodes), upload, complete, then acknowledge the
+// entry — or report the failure, or give the job back on shutdown. The stream
 // entry is acknowledged only once the job is finished for good; otherwise it stays pending, which
 // is what brings the job back to some transcoder later.
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
@@ -12,7 +13,7 @@ import { describeError, type Log } from './log'
 import { InvalidSourceError, probe, type SourceInfo } from './probe'
 import type { Storage } from './storage'
 import type { JobStream, StreamEntry } from './stream'
-import { transcode, TranscodeFailedError, type TranscodeResult } from './transcode'
+import { transcode, TranscodeFailedError, type TranscodeResult, type Variant } from './transcode'
 import { LeaseLostError, WorkerApiError, type WorkerApi } from './worker-api'
 
 /** The transcoder is stopping and its grace period is over: the job goes back unfinished. */
@@ -96,7 +97,7 @@ export async function processEntry(
     try {
       try {
         workDir = await mkdtemp(path.join(deps.config.TRANSCODER_TMP_DIR, `transcode-${jobId}-`))
-        outputs = await work(deps, job, workDir, lease, signal)
+        outputs = await work(deps, job, leaseId, workDir, lease, signal)
       } finally {
         await lease.stop()
       }
@@ -155,6 +156,7 @@ async function completeAndAck(
 async function work(
   deps: JobDeps,
   job: { id: string; sourceKey: string; outputPrefix: string },
+  leaseId: string,
   workDir: string,
   lease: Lease,
   signal: AbortSignal,
@@ -166,28 +168,84 @@ async function work(
   lease.report(DOWNLOADED)
   const source = await probe(config.FFPROBE_PATH, input, signal)
   await mkdir(outDir)
-  const result = await transcode(input, outDir, source, {
-    ffmpeg: config.FFMPEG_PATH,
-    signal,
-    onProgress: (f) => lease.report(DOWNLOADED + f * (ENCODED - DOWNLOADED)),
-  })
+  const uploaded = new Set<string>()
+  let early: Promise<void> | undefined
+  let result: TranscodeResult
+  try {
+    result = await transcode(input, outDir, source, {
+      ffmpeg: config.FFMPEG_PATH,
+      signal,
+      onProgress: (f) => lease.report(DOWNLOADED + f * (ENCODED - DOWNLOADED)),
+      onPlayable: (variants) => {
+        early = publishEarly(deps, job, leaseId, outDir, variants, uploaded, lease, signal)
+      },
+    })
+  } finally {
+    // Never rejects; awaited so that the final master playlist is uploaded after the early one.
+    await early
+  }
   lease.report(ENCODED)
-  await uploadAll(deps, outDir, job.outputPrefix, signal, (f) =>
+  const rest = (await listFiles(outDir)).filter((f) => !uploaded.has(f))
+  await uploadFiles(deps, outDir, job.outputPrefix, rest, signal, (f) =>
     lease.report(ENCODED + f * (UPLOADED - ENCODED)),
   )
   return describeOutputs(job.outputPrefix, source, result)
 }
 
+/**
+ * Uploads the renditions finished so far and a master playlist listing just them, then tells the
+ * Worker the video is playable. Runs while the next pass encodes. Any failure only means the video
+ * plays at completion instead, except a lost lease, which ends the job.
+ */
+async function publishEarly(
+  deps: JobDeps,
+  job: { id: string; outputPrefix: string },
+  leaseId: string,
+  outDir: string,
+  variants: Variant[],
+  uploaded: Set<string>,
+  lease: Lease,
+  signal: AbortSignal,
+): Promise<void> {
+  const dirs = variants.map((v) => `${HLS_DIR}/${v.rendition.name}/`)
+  try {
+    const files = (await listFiles(outDir)).filter((f) => dirs.some((d) => f.startsWith(d)))
+    await uploadFiles(deps, outDir, job.outputPrefix, files, signal)
+    for (const file of files) uploaded.add(file)
+    await deps.api.playable(job.id, leaseId, {
+      hlsMasterKey: job.outputPrefix + MASTER_KEY,
+      renditions: describeRenditions(job.outputPrefix, variants),
+    })
+    deps.log('info', 'job playable', {
+      jobId: job.id,
+      renditions: variants.map((v) => v.rendition.name),
+    })
+  } catch (error) {
+    if (error instanceof LeaseLostError) return lease.markLost(error)
+    if (signal.aborted) return
+    deps.log('warn', 'could not make the job playable early; it plays once completed', {
+      jobId: job.id,
+      error: describeError(error),
+    })
+  }
+}
+
+const MASTER_KEY = `${HLS_DIR}/${MASTER_PLAYLIST}`
+
+function describeRenditions(prefix: string, variants: Variant[]) {
+  return variants.map((v) => ({
+    name: v.rendition.name,
+    height: v.rendition.height,
+    bandwidth: v.bandwidth,
+    playlistKey: `${prefix}${HLS_DIR}/${v.rendition.name}/index.m3u8`,
+  }))
+}
+
 function describeOutputs(prefix: string, source: SourceInfo, result: TranscodeResult): JobOutputs {
   return {
     mp4Key: prefix + MP4_FILE,
-    hlsMasterKey: `${prefix}${HLS_DIR}/${MASTER_PLAYLIST}`,
-    renditions: result.plan.renditions.map((r) => ({
-      name: r.name,
-      height: r.height,
-      bandwidth: result.bandwidths.get(r.name) ?? Math.round((r.videoKbps + r.audioKbps) * 1100),
-      playlistKey: `${prefix}${HLS_DIR}/${r.name}/index.m3u8`,
-    })),
+    hlsMasterKey: prefix + MASTER_KEY,
+    renditions: describeRenditions(prefix, result.variants),
     thumbnailKey: prefix + THUMBNAIL_FILE,
     durationSeconds: Math.round(source.durationSeconds * 1000) / 1000,
     width: result.plan.mp4.width,
@@ -195,31 +253,39 @@ function describeOutputs(prefix: string, source: SourceInfo, result: TranscodeRe
   }
 }
 
-/** Uploads every output file; the master playlist last, so it never points at missing files. */
-async function uploadAll(
-  deps: JobDeps,
-  outDir: string,
-  prefix: string,
-  signal: AbortSignal,
-  onProgress: (fraction: number) => void,
-) {
-  const files = (await readdir(outDir, { recursive: true, withFileTypes: true }))
+/** Every file under `dir`, as relative paths with forward slashes. */
+async function listFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true, withFileTypes: true }))
     .filter((d) => d.isFile())
-    .map((d) => path.relative(outDir, path.join(d.parentPath, d.name)).split(path.sep).join('/'))
-  const master = `${HLS_DIR}/${MASTER_PLAYLIST}`
-  const queue = files.filter((f) => f !== master)
+    .map((d) => path.relative(dir, path.join(d.parentPath, d.name)).split(path.sep).join('/'))
+}
+
+/**
+ * Uploads `files` (relative to `dir`), then the master playlist: last, so that it never points at
+ * missing files.
+ */
+async function uploadFiles(
+  deps: JobDeps,
+  dir: string,
+  prefix: string,
+  files: string[],
+  signal: AbortSignal,
+  onProgress?: (fraction: number) => void,
+) {
+  const queue = files.filter((f) => f !== MASTER_KEY)
+  const total = queue.length + 1
   let done = 0
   const upload = async (file: string) => {
     const type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream'
-    await deps.storage.upload(path.join(outDir, file), prefix + file, type, signal)
-    onProgress(++done / files.length)
+    await deps.storage.upload(path.join(dir, file), prefix + file, type, signal)
+    onProgress?.(++done / total)
   }
   await Promise.all(
     Array.from({ length: UPLOAD_CONCURRENCY }, async () => {
       for (let file = queue.shift(); file !== undefined; file = queue.shift()) await upload(file)
     }),
   )
-  await upload(master)
+  await upload(MASTER_KEY)
 }
 
 /** What happens to a job (and its entry) after anything went wrong. */

@@ -1,5 +1,6 @@
-// Which sizes a source is encoded to: the web MP4, the HLS ladder (lowest first, never above the
-// source, always at least two renditions) and the thumbnail.
+// Which sizes a source is encoded to: the HLS ladder (lowest first, never above the source, always
+// at least two renditions), the web MP4 (the top rendition's size: it is remuxed from it) and the
+// thumbnail.
 export interface Size {
   width: number
   height: number
@@ -27,7 +28,6 @@ const RUNGS = [
 ]
 // Encoding time grows with each rendition; three cover phones to desktops.
 const MAX_RENDITIONS = 3
-const MP4_MAX_SHORT = 1080
 const THUMBNAIL_MAX_SHORT = 720
 
 const even = (n: number) => Math.max(2, 2 * Math.round(n / 2))
@@ -53,14 +53,16 @@ export function planOutputs(source: Size): OutputPlan {
       audioKbps: 64,
     }))
   }
+  const renditions = rungs.map((r) => ({
+    name: `${even(r.short)}p`,
+    ...scaleToShortSide(source, r.short),
+    videoKbps: r.videoKbps,
+    audioKbps: r.audioKbps,
+  }))
+  const top = renditions.at(-1)!
   return {
-    mp4: scaleToShortSide(source, Math.min(short, MP4_MAX_SHORT)),
-    renditions: rungs.map((r) => ({
-      name: `${even(r.short)}p`,
-      ...scaleToShortSide(source, r.short),
-      videoKbps: r.videoKbps,
-      audioKbps: r.audioKbps,
-    })),
+    mp4: { width: top.width, height: top.height },
+    renditions,
     thumbnail: scaleToShortSide(source, Math.min(short, THUMBNAIL_MAX_SHORT)),
   }
 }

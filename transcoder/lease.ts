@@ -46,6 +46,11 @@ export class Lease {
     }, wait)
   }
 
+  /** Another leased call answered 409: the job is no longer ours. */
+  markLost(error: LeaseLostError) {
+    if (!this.stopped) this.lostController.abort(error)
+  }
+
   /** Stops the heartbeat and reporting; resolves once no report is in flight any more. */
   async stop() {
     this.stopped = true
@@ -82,10 +87,7 @@ export class Lease {
         this.lastSentPercent = percent
       })
       .catch((error) => {
-        if (error instanceof LeaseLostError) {
-          if (!this.stopped) this.lostController.abort(error)
-          return
-        }
+        if (error instanceof LeaseLostError) return this.markLost(error)
         // The lease may lapse if this persists; completion then tells us (409).
         this.opts.log('warn', 'could not report progress', {
           jobId: this.opts.jobId,

@@ -1,9 +1,18 @@
-// Turns a probed local source into the job's output files (web MP4, HLS ladder, thumbnail) in a
-// directory, reporting the encoder's position as it goes.
-import { readFile } from 'node:fs/promises'
+// Turns a probed local source into the job's output files (HLS ladder, web MP4, thumbnail) in a
+// directory, pass by pass (see planPasses): after each pass the master playlist lists exactly the
+// renditions finished so far, and the caller hears which those are.
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { HLS_DIR, MASTER_PLAYLIST, thumbnailArgs, transcodeArgs } from './ffmpeg-args'
-import { planOutputs, type OutputPlan } from './ladder'
+import {
+  encodeArgs,
+  HLS_DIR,
+  MASTER_PLAYLIST,
+  mp4Args,
+  planPasses,
+  thumbnailArgs,
+  type EncodePass,
+} from './ffmpeg-args'
+import { planOutputs, type OutputPlan, type Rendition } from './ladder'
 import type { SourceInfo } from './probe'
 import { runTool, ToolExitError } from './process'
 
@@ -23,17 +32,30 @@ export class TranscodeFailedError extends Error {
 const INPUT_ERRORS =
   /invalid data found|moov atom not found|could not find codec parameters|error while decoding|invalid nal|corrupt|decoder .* not found|unsupported codec|does not contain any stream|no such stream|partial file/i
 
+/** A finished rendition as the master playlist lists it. */
+export interface Variant {
+  rendition: Rendition
+  /** The `#EXT-X-STREAM-INF` line ffmpeg wrote for it (BANDWIDTH, RESOLUTION, CODECS). */
+  streamInf: string
+  bandwidth: number
+}
+
 export interface TranscodeOptions {
   ffmpeg: string
   signal: AbortSignal
-  /** Fraction of the source encoded so far, 0–1. */
+  /** Fraction of the encoding done so far, 0–1. */
   onProgress: (fraction: number) => void
+  /**
+   * After every pass but the last: these renditions (lowest first) are finished, with their
+   * playlists, segments and a master playlist listing just them. Not awaited: the next pass runs
+   * meanwhile.
+   */
+  onPlayable: (variants: Variant[]) => void
 }
 
 export interface TranscodeResult {
   plan: OutputPlan
-  /** Rendition name → BANDWIDTH as written in the master playlist. */
-  bandwidths: Map<string, number>
+  variants: Variant[]
 }
 
 export async function transcode(
@@ -43,14 +65,36 @@ export async function transcode(
   opts: TranscodeOptions,
 ): Promise<TranscodeResult> {
   const plan = planOutputs(source)
+  const passes = planPasses(plan)
+  const costs = passes.map(passCost)
+  const total = costs.reduce((a, b) => a + b, 0)
   const totalUs = source.durationSeconds * 1e6
-  await run(opts, input, transcodeArgs(input, plan, source.hasAudio), outDir, (line) => {
-    const match = /^out_time_us=(\d+)$/.exec(line)
-    if (match && totalUs > 0) opts.onProgress(Math.min(1, Number(match[1]) / totalUs))
-  })
+  const variants: Variant[] = []
+  let before = 0
+  for (const [i, pass] of passes.entries()) {
+    const share = costs[i]! / total
+    await run(opts, input, encodeArgs(input, pass, source.hasAudio), outDir, (line) => {
+      const match = /^out_time_us=(\d+)$/.exec(line)
+      if (match && totalUs > 0)
+        opts.onProgress(before + share * Math.min(1, Number(match[1]) / totalUs))
+    })
+    before += share
+    if (pass.renditions.length) {
+      const passMaster = path.join(outDir, HLS_DIR, pass.master)
+      variants.push(...readVariants(await readFile(passMaster, 'utf8'), pass.renditions))
+      await rm(passMaster)
+      await writeFile(path.join(outDir, HLS_DIR, MASTER_PLAYLIST), writeMaster(variants))
+    }
+    if (i < passes.length - 1) opts.onPlayable([...variants])
+  }
+  await run(opts, input, mp4Args(plan), outDir)
   await run(opts, input, thumbnailArgs(input, plan, source.durationSeconds), outDir)
-  const master = await readFile(path.join(outDir, HLS_DIR, MASTER_PLAYLIST), 'utf8')
-  return { plan, bandwidths: masterBandwidths(master) }
+  return { plan, variants }
+}
+
+/** Encoding work of a pass, in pixels per frame: what x264's time mostly grows with. */
+function passCost(pass: EncodePass) {
+  return pass.renditions.reduce((sum, r) => sum + r.width * r.height, 0)
 }
 
 async function run(
@@ -80,18 +124,38 @@ async function run(
   }
 }
 
-/** BANDWIDTH of each `#EXT-X-STREAM-INF` by the name of the playlist directory that follows it. */
-export function masterBandwidths(master: string): Map<string, number> {
-  const result = new Map<string, number>()
-  let pending: number | undefined
+/**
+ * The `#EXT-X-STREAM-INF` of each of `renditions` in a master playlist ffmpeg wrote, by the name
+ * of the playlist directory that follows it; a rendition ffmpeg did not list gets a line of its own.
+ */
+export function readVariants(master: string, renditions: Rendition[]): Variant[] {
+  const written = new Map<string, string>()
+  let pending: string | undefined
   for (const raw of master.split('\n')) {
     const line = raw.trim()
-    const inf = /^#EXT-X-STREAM-INF:.*?\bBANDWIDTH=(\d+)/.exec(line)
-    if (inf) pending = Number(inf[1])
+    if (line.startsWith('#EXT-X-STREAM-INF:')) pending = line
     else if (line && !line.startsWith('#') && pending !== undefined) {
-      result.set(line.split('/')[0]!, pending)
+      written.set(line.split('/')[0]!, pending)
       pending = undefined
     }
   }
-  return result
+  return renditions.map((rendition) => {
+    const estimate = Math.round((rendition.videoKbps + rendition.audioKbps) * 1100)
+    const streamInf =
+      written.get(rendition.name) ??
+      `#EXT-X-STREAM-INF:BANDWIDTH=${estimate},RESOLUTION=${rendition.width}x${rendition.height}`
+    const bandwidth = Number(/\bBANDWIDTH=(\d+)/.exec(streamInf)?.[1] ?? estimate)
+    return { rendition, streamInf, bandwidth }
+  })
+}
+
+/** The master playlist listing `variants` in order (players start with the first: the lowest). */
+export function writeMaster(variants: Variant[]): string {
+  return [
+    '#EXTM3U',
+    '#EXT-X-VERSION:6',
+    '#EXT-X-INDEPENDENT-SEGMENTS',
+    ...variants.flatMap((v) => [v.streamInf, `${v.rendition.name}/index.m3u8`]),
+    '',
+  ].join('\n')
 }

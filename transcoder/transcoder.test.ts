@@ -1,12 +1,12 @@
-// Unit tests of the transcoder's pure parts: the ladder, reading ffprobe and the master playlist,
-// the ffmpeg command lines, and configuration errors.
+// Unit tests of the transcoder's pure parts: the ladder and its passes, reading ffprobe, reading
+// and writing master playlists, the ffmpeg command lines, and configuration errors.
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../shared/config'
 import { loadTranscoderConfig } from './config'
-import { transcodeArgs } from './ffmpeg-args'
+import { encodeArgs, mp4Args, planPasses } from './ffmpeg-args'
 import { planOutputs } from './ladder'
 import { describeSource, InvalidSourceError } from './probe'
-import { masterBandwidths } from './transcode'
+import { readVariants, writeMaster } from './transcode'
 
 const names = (w: number, h: number) =>
   planOutputs({ width: w, height: h }).renditions.map((r) => r.name)
@@ -70,30 +70,82 @@ describe('describeSource', () => {
   })
 })
 
-it('reads each rendition’s bandwidth from the master playlist', () => {
-  const master = [
-    '#EXTM3U',
-    '#EXT-X-STREAM-INF:BANDWIDTH=545600,RESOLUTION=426x240,CODECS="avc1.4d4015,mp4a.40.2"',
-    '240p/index.m3u8',
-    '',
-    '#EXT-X-STREAM-INF:BANDWIDTH=985600,RESOLUTION=640x360',
-    '360p/index.m3u8',
-  ].join('\n')
-  expect([...masterBandwidths(master)]).toEqual([
-    ['240p', 545600],
-    ['360p', 985600],
-  ])
+describe('planPasses', () => {
+  it('encodes the lowest rendition alone first, then the rest of the ladder', () => {
+    const plan = planOutputs({ width: 1280, height: 720 })
+    const passes = planPasses(plan)
+    expect(passes.map((p) => p.renditions.map((r) => r.name))).toEqual([['360p'], ['480p', '720p']])
+    expect(new Set(passes.map((p) => p.master)).size).toBe(2)
+  })
 })
 
-it('maps audio per rendition only when the source has audio', () => {
+describe('encodeArgs', () => {
   const plan = planOutputs({ width: 640, height: 360 })
-  const withAudio = transcodeArgs('in.mp4', plan, true)
-  const silent = transcodeArgs('in.mp4', plan, false)
+  const [lowest, rest] = planPasses(plan)
   const streamMap = (args: string[]) => args[args.indexOf('-var_stream_map') + 1]
-  expect(streamMap(withAudio)).toBe('v:0,a:0,name:240p v:1,a:1,name:360p')
-  expect(streamMap(silent)).toBe('v:0,name:240p v:1,name:360p')
-  expect(silent).not.toContain('0:a:0')
-  expect(withAudio).toContain('+faststart')
+
+  it('maps audio per rendition only when the source has audio', () => {
+    const withAudio = encodeArgs('in.mp4', rest!, true)
+    const silent = encodeArgs('in.mp4', rest!, false)
+    expect(streamMap(withAudio)).toBe('v:0,a:0,name:360p')
+    expect(streamMap(silent)).toBe('v:0,name:360p')
+    expect(silent).not.toContain('0:a:0')
+  })
+
+  it('encodes one decode’s renditions into their own master playlist, never the MP4', () => {
+    const args = encodeArgs('in.mp4', lowest!, true)
+    expect(args).not.toContain('video.mp4')
+    expect(args[args.indexOf('-filter_complex') + 1]).toBe(
+      '[0:v]split=1[h0];[h0]scale=426:240,setsar=1,format=yuv420p[hv0]',
+    )
+    expect(streamMap(args)).toBe('v:0,a:0,name:240p')
+    expect(args[args.indexOf('-master_pl_name') + 1]).toBe(lowest!.master)
+  })
+})
+
+it('remuxes the top rendition into the web MP4, index first', () => {
+  const plan = planOutputs({ width: 1280, height: 720 })
+  const args = mp4Args(plan)
+  expect(args[args.indexOf('-i') + 1]).toBe('hls/720p/index.m3u8')
+  expect(args.join(' ')).toContain('-c copy -movflags +faststart video.mp4')
+  expect(plan.mp4).toEqual({ width: 1280, height: 720 })
+})
+
+describe('readVariants and writeMaster', () => {
+  const [low, high] = planOutputs({ width: 640, height: 360 }).renditions
+
+  it('keeps the stream line ffmpeg wrote for each rendition, with its bandwidth', () => {
+    const master = [
+      '#EXTM3U',
+      '#EXT-X-VERSION:6',
+      '#EXT-X-STREAM-INF:BANDWIDTH=545600,RESOLUTION=426x240,CODECS="avc1.4d4015,mp4a.40.2"',
+      '240p/index.m3u8',
+      '',
+    ].join('\n')
+    const [variant] = readVariants(master, [low!])
+    expect(variant).toMatchObject({ rendition: low, bandwidth: 545600 })
+    expect(variant!.streamInf).toContain('CODECS="avc1.4d4015,mp4a.40.2"')
+  })
+
+  it('estimates a rendition ffmpeg did not list from its bitrates', () => {
+    const [variant] = readVariants('#EXTM3U\n', [high!])
+    expect(variant!.bandwidth).toBe(Math.round((800 + 96) * 1100))
+    expect(variant!.streamInf).toContain('RESOLUTION=640x360')
+  })
+
+  it('lists the variants in the order given, lowest first', () => {
+    const variants = [
+      ...readVariants('#EXT-X-STREAM-INF:BANDWIDTH=500000\n240p/index.m3u8', [low!]),
+      ...readVariants('#EXT-X-STREAM-INF:BANDWIDTH=900000\n360p/index.m3u8', [high!]),
+    ]
+    const lines = writeMaster(variants).split('\n')
+    expect(lines[0]).toBe('#EXTM3U')
+    expect(lines.filter((l) => l && !l.startsWith('#'))).toEqual([
+      '240p/index.m3u8',
+      '360p/index.m3u8',
+    ])
+    expect(lines).toContain('#EXT-X-STREAM-INF:BANDWIDTH=900000')
+  })
 })
 
 describe('loadTranscoderConfig', () => {

@@ -8,6 +8,7 @@ import {
   SERVICE_TOKEN_AUDIENCE,
   type ClaimResponse,
   type JobOutputs,
+  type Playback,
 } from '../shared/jobs'
 
 /** The Worker could not be reached or answered something the contract does not allow. */
@@ -69,6 +70,11 @@ export class WorkerApi {
 
   async progress(jobId: string, leaseId: string, percent: number): Promise<void> {
     await this.leased(jobId, 'progress', { leaseId, percent })
+  }
+
+  /** The job's lowest renditions are stored and listed: clients may start playing. */
+  async playable(jobId: string, leaseId: string, playback: Playback): Promise<void> {
+    await this.leased(jobId, 'playable', { leaseId, playback })
   }
 
   async complete(jobId: string, leaseId: string, outputs: JobOutputs): Promise<void> {

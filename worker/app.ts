@@ -13,7 +13,9 @@ import { corsFromConfig } from './middleware/cors'
 import { provideServices } from './middleware/services'
 import { forwardHotRoutes } from './middleware/warm-path'
 import { createRouter } from './openapi'
+import { accountSettings } from './routes/account-settings'
 import { adminUsers } from './routes/admin-users'
+import { assistantChat } from './routes/assistant-chat'
 import { auth } from './routes/auth'
 import { chat } from './routes/chat'
 import { conference } from './routes/conference'
@@ -23,19 +25,39 @@ import { conferenceQuestionsRoutes } from './routes/conference-questions'
 import { courses } from './routes/courses'
 import { devCapture } from './routes/dev-capture'
 import { googleAuth } from './routes/google-auth'
+import { folderRoutes } from './routes/folders'
 import { health } from './routes/health'
 import { internalTranscoding } from './routes/internal-transcoding'
 import { marketplace } from './routes/marketplace'
 import { mediaRoutes } from './routes/media'
+import { meetingsRoutes } from './routes/meetings'
+import { meetingInvites } from './routes/meeting-invites'
+import { meetingMedia } from './routes/meeting-media'
+import { meetingNotes } from './routes/meeting-notes'
+import { meetingShare } from './routes/meeting-share'
+import { meetingRooms } from './routes/meeting-rooms'
+import { myUploads } from './routes/my-uploads'
 import { notificationRoutes } from './routes/notifications'
 import { phoneOtp } from './routes/phone-otp'
 import { presence } from './routes/presence'
 import { realtime } from './routes/realtime'
+import { shareUploads } from './routes/share-uploads'
 import { hostAuth, speakerAuth, universityAuth } from './routes/role-auth'
 import { user } from './routes/user'
+import { userActivity } from './routes/activity'
+import { userPlaylists } from './routes/playlists'
 import { userTicket } from './routes/user-ticket'
 import { videoTranscoding } from './routes/video-transcoding'
 import { videodeskAuth } from './routes/videodesk-auth'
+import { blockRoutes } from './routes/blocks'
+import { friendRoutes } from './routes/friends'
+import { likeRoutes } from './routes/likes'
+import { postComments } from './routes/post-comments'
+import { postRoutes } from './routes/posts'
+import { reelRoutes } from './routes/reels'
+import { socialUsers } from './routes/social-users'
+import { storyRoutes } from './routes/stories'
+import { videodeskMail } from './routes/videodesk-mail'
 import { createServices, type Services } from './services'
 
 export interface AppOptions {
@@ -85,7 +107,30 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/api/users', presence)
   app.route('/api/realtime', userTicket)
   app.route('/api/realtime', realtime)
+  app.route('/api/v1', shareUploads)
+  app.route('/api/v1', myUploads)
+  app.route('/api/v1', accountSettings)
+  app.route('/api/v1', folderRoutes)
+  app.route('/api/v1', assistantChat)
+  app.route('/api/v1', videodeskMail)
   app.route('/__dev', devCapture)
+  app.route('/api/playlists', userPlaylists)
+  app.route('/api/users', userActivity)
+  app.route('/api/v1', meetingRooms)
+  app.route('/api/v1', meetingInvites)
+  // Before meetingsRoutes: their fixed paths must not reach `/meetings/{id}`.
+  app.route('/api/v1', meetingShare)
+  app.route('/api/v1', meetingMedia)
+  app.route('/api/v1', meetingsRoutes)
+  app.route('/api/v1', meetingNotes)
+  app.route('/api/posts', postRoutes)
+  app.route('/api/posts', postComments)
+  app.route('/api/reels', reelRoutes)
+  app.route('/api/stories', storyRoutes)
+  app.route('/api/likes', likeRoutes)
+  app.route('/api/friend', friendRoutes)
+  app.route('/api/friend', blockRoutes)
+  app.route('/api/users', socialUsers)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -1,13 +1,14 @@
 // The one AppEnv type: Worker bindings plus the per-request variables every handler can read.
 import type { ChatConversation } from '../durable-objects/chat-conversation'
 import type { ConferenceRoom } from '../durable-objects/conference-room'
+import type { MeetingRoom } from '../durable-objects/meeting-room'
 import type { Config } from '../shared/config'
 import type { Services } from './services'
 
 export interface Bindings {
   CONFERENCE_ROOM: DurableObjectNamespace<ConferenceRoom>
   CHAT_CONVERSATION: DurableObjectNamespace<ChatConversation>
-  MEETING_ROOM: DurableObjectNamespace
+  MEETING_ROOM: DurableObjectNamespace<MeetingRoom>
   USER_CHANNEL: DurableObjectNamespace
   WARM_API?: DurableObjectNamespace
   ASSETS?: Fetcher

@@ -2,10 +2,13 @@
 // isolating failures so one broken sweep never stops the others.
 import type { Config } from '../shared/config'
 import { staleUploadSweep, stuckJobSweep } from './media/sweeps'
+import { meetingTrashSweep } from './meetings/trash-sweep'
 import { configFor } from './middleware/config'
 import type { Bindings } from './env'
 import { log } from './log'
 import { createServices, type Services } from './services'
+import { expiredStorySweep } from './social/stories'
+import { expiredUploadSessionSweep } from './share-uploads/sweeps'
 
 export interface ScheduledTask {
   name: string
@@ -14,7 +17,13 @@ export interface ScheduledTask {
 
 /** Every sweep the cron runs; each is idempotent and safe to run every minute. */
 export function scheduledTasks(config: Config): ScheduledTask[] {
-  return [staleUploadSweep(config), stuckJobSweep(config)]
+  return [
+    staleUploadSweep(config),
+    stuckJobSweep(config),
+    meetingTrashSweep(config),
+    expiredStorySweep(),
+    expiredUploadSessionSweep(),
+  ]
 }
 
 export async function runScheduledTasks(

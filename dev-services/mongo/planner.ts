@@ -30,6 +30,8 @@ export type Plan =
 
 export interface PlanOptions {
   sort?: Doc
+  /** How many documents the read wants at most (skip + limit); 0 or absent: all. */
+  limit?: number
   hint?: unknown
   collation?: Doc
 }
@@ -61,7 +63,16 @@ export function planQuery(coll: Collection | undefined, filter: Doc, opts: PlanO
       if (candidate && (!best || candidate.cost < best.cost)) best = candidate
     }
   }
-  if (best) return best.plan
+  if (best) {
+    // mongod races candidate plans; the race's usual winner for "first page of a broad query,
+    // sorted": walk the sort's index in order and stop at the limit, instead of sorting every
+    // candidate an equality index yields (a feed: thousands of posts, 21 wanted).
+    if (opts.limit && opts.limit <= 1000 && best.cost > 4 * opts.limit) {
+      const ordered = orderedPlan(coll, opts.sort, hinted)
+      if (ordered) return ordered
+    }
+    return best.plan
+  }
 
   if (indexable && Array.isArray(filter.$or) && filter.$or.length > 0) {
     const plans = filter.$or.map((branch) =>

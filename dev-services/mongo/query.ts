@@ -29,7 +29,13 @@ export function executeRead(coll: Collection | undefined, spec: ReadSpec): ReadR
   const filterOpts: FilterOptions = { collation: spec.collation, variables: spec.variables }
   const filter = new CompiledFilter(filterDoc, filterOpts)
   const sort = normalizeSort(spec.sort)
-  const plan = planQuery(coll, filterDoc, { sort, hint: spec.hint, collation: spec.collation })
+  const limit = spec.limit ? (spec.skip ?? 0) + Math.abs(spec.limit) : 0
+  const plan = planQuery(coll, filterDoc, {
+    sort,
+    limit,
+    hint: spec.hint,
+    collation: spec.collation,
+  })
   const stats: ScanStats = { keysExamined: 0, docsExamined: 0 }
   if (!coll) return { docs: [][Symbol.iterator](), plan, stats, filter }
 

@@ -1,5 +1,7 @@
 // `npm run bench:conference`: N audience sockets join a live conference and vote once each; prints
 // join and ack latencies, last vote → host's final count, throughput, lost/double-counted votes.
+// `--compare` (`npm run bench:fanout`) runs the Socket.IO baseline at each N right after the room,
+// with the same load generator and settings, and prints the two side by side with their ratios.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -11,22 +13,13 @@ import { MongoClient } from 'mongodb'
 import { startStack, type Stack } from '../../dev-services/stack'
 import { ensureIndexes } from '../../worker/db/indexes'
 import { testWorkerVars } from '../harness/global-setup'
-import { api, roomUrl, RoomSocket, setUpConference, type Received } from './conference-client'
-import { runLoad, summarize, type LoadResult, type Summary } from './load'
-import {
-  PeakSampler,
-  sampleProcesses,
-  startBenchWorker,
-  type BenchWorker,
-  type ProcessUse,
-  type Via,
-} from './workers'
+import { compare, comparisonTable } from './compare'
+import { runConferenceRoom } from './conference-run'
+import { SOCKET_IO_ROLE, type RunReport, type RunSettings } from './report'
+import { runSocketIo } from './socketio-baseline/run'
+import { startBenchWorker, useMemoryTmpdir, type ProcessUse, type Via } from './workers'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const OUT = path.join(ROOT, 'test-artifacts/bench-conference.json')
-const OPTIONS = ['Alpha', 'Bravo', 'Charlie', 'Delta']
-/** Client i picks option CHOICES[i % 10]: 40/30/20/10 %, so swapped counts show up too. */
-const CHOICES = [0, 0, 0, 0, 1, 1, 1, 2, 2, 3]
 const DEFAULTS: Record<Via, number[]> = { wrangler: [1000, 2000], miniflare: [5000] }
 
 const { values: args } = parseArgs({
@@ -36,6 +29,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '50' },
     batch: { type: 'string', default: '200' },
     'timeout-s': { type: 'string' },
+    compare: { type: 'boolean', default: false },
+    storage: { type: 'string', default: 'memory' },
     help: { type: 'boolean', default: false },
   },
 })
@@ -44,8 +39,11 @@ if (args.help) {
   console.log(`npm run bench:conference -- [--n 1000,2000] [--via wrangler|miniflare]
   [--concurrency 50] (joins in flight)  [--batch 200] (votes sent per burst)
   [--timeout-s S] (per N; default 60 + 0.04·N)
+  [--compare] (also the Socket.IO baseline at each N, side by side; npm run bench:fanout)
+  [--storage memory|disk] (where workerd keeps the room's SQLite: tmpfs, as volatile as the
+    baseline's process memory, or the OS temp dir on disk, where every commit waits for an fsync)
 Without --via: ${DEFAULTS.wrangler.join(',')} via wrangler, then ${DEFAULTS.miniflare.join(',')} via miniflare.
---n without --via runs via wrangler. Smoke: --n 20 --via wrangler`)
+--n without --via runs via wrangler. Smoke: --n 20 --via wrangler [--compare]`)
   process.exit(0)
 }
 
@@ -58,9 +56,22 @@ const plan: { via: Via; ns: number[] }[] = (() => {
     fail(`--via: wrangler or miniflare, got ${args.via}`)
   return [{ via: args.via as Via, ns: ns ?? DEFAULTS[args.via as Via] }]
 })()
-const concurrency = Number(args.concurrency)
-const batch = Number(args.batch)
-if (!(concurrency >= 1) || !(batch >= 1)) fail('--concurrency and --batch: numbers ≥ 1')
+const OUT = path.join(
+  ROOT,
+  args.compare ? 'test-artifacts/bench-fanout.json' : 'test-artifacts/bench-conference.json',
+)
+const settings: RunSettings = {
+  concurrency: Number(args.concurrency),
+  batch: Number(args.batch),
+  ...(args['timeout-s'] ? { timeoutMs: Number(args['timeout-s']) * 1000 } : {}),
+  log: (line) => log(line),
+}
+if (!(settings.concurrency >= 1) || !(settings.batch >= 1))
+  fail('--concurrency and --batch: numbers ≥ 1')
+if (args.storage !== 'memory' && args.storage !== 'disk')
+  fail(`--storage: memory or disk, got ${args.storage}`)
+if (settings.timeoutMs !== undefined && !(settings.timeoutMs > 0))
+  fail(`--timeout-s: a positive number, got ${args['timeout-s']}`)
 
 function byDefault(via: Via) {
   return { via, ns: DEFAULTS[via] }
@@ -129,45 +140,9 @@ if (limits.soft < wantFds && !process.env.BENCH_FD_RAISED && canRaise()) {
 
 // ---- Run ------------------------------------------------------------------------------------------
 
-interface Counts {
-  counts: Record<string, number>
-  totalResponses: number
-}
-
-interface Check {
-  source: string
-  counts: Counts | null
-  lost: number
-  doubleCounted: number
-}
-
-interface RunReport {
-  via: Via
-  n: number
-  ok: boolean
-  error?: string
-  /** CPU used by processes other than this benchmark's during the run, in % of one core. */
-  otherCpuPercent?: number
-  load?: Omit<LoadResult, 'votedIndexes'>
-  liveFanoutMs?: number
-  hostAudienceCount?: number
-  expected?: Counts
-  checks?: Check[]
-  lost?: number
-  doubleCounted?: number
-  unexpectedCloses?: number
-  unexpectedCloseReasons?: string[]
-  audienceFramesReceived?: number
-  /** room.stats the host got between the first vote's send and the final count. */
-  hostTicksDuringVotes?: { count: number; intervalMs: Summary; maxVotesPerTick: number }
-  /** CPU used between the first vote's send and the final count, in % of one core. */
-  cpuDuringVotes?: { role: string; pid: number; percent: number }[]
-  processesAtTally?: ProcessUse[]
-  processesPeak?: ProcessUse[]
-  durationMs?: number
-}
-
 const cleanups: (() => Promise<void>)[] = []
+/** Where workerd keeps the room's SQLite in this run. */
+let storageUsed: 'tmpfs' | 'disk' = 'disk'
 let interrupted = false
 // Ctrl-C reaches this process twice (from the terminal and relayed by tsx): clean up once, bounded.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -188,6 +163,13 @@ async function main(): Promise<number> {
   const reports: RunReport[] = []
   const startedAt = new Date().toISOString()
   try {
+    if (args.storage === 'memory') {
+      const restore = await useMemoryTmpdir()
+      if (restore) {
+        cleanups.push(restore)
+        storageUsed = 'tmpfs'
+      } else log('warning: no tmpfs at /dev/shm; Durable Object storage stays on disk')
+    }
     log('starting the stack (MongoDB, Redis/Upstash, S3, capture)')
     const stack = await withTimeout(startStack({ profile: 'test' }), 120_000, 'stack start', (s) =>
       s.stop(),
@@ -209,8 +191,20 @@ async function main(): Promise<number> {
   }
   const machine = await machineInfo()
   printTable(reports, machine)
+  const comparisons = args.compare ? compare(reports) : undefined
+  if (comparisons) {
+    console.log()
+    for (const line of comparisonTable(comparisons)) console.log(line)
+  }
   await mkdir(path.dirname(OUT), { recursive: true })
-  await writeFile(OUT, JSON.stringify({ startedAt, machine, runs: reports }, null, 2) + '\n')
+  await writeFile(
+    OUT,
+    JSON.stringify(
+      { startedAt, storage: storageUsed, machine, runs: reports, comparisons },
+      null,
+      2,
+    ) + '\n',
+  )
   log(`wrote ${path.relative(ROOT, OUT)}`)
   const bad = reports.filter((r) => !r.ok)
   if (bad.length > 0)
@@ -238,7 +232,8 @@ async function runVia(stack: Stack, via: Via, ns: number[]): Promise<RunReport[]
     log(`${via}: Worker at ${worker.url}`)
     for (const n of ns) {
       if (interrupted) break
-      reports.push(await runOne(worker, n))
+      reports.push(await runConferenceRoom(worker, n, settings))
+      if (args.compare && !interrupted) reports.push(await runSocketIo(n, settings))
     }
   } finally {
     cleanups.splice(cleanups.indexOf(dispose), 1)
@@ -246,243 +241,6 @@ async function runVia(stack: Stack, via: Via, ns: number[]): Promise<RunReport[]
     await worker.dispose().catch((e) => log(`dispose: ${String(e)}`))
   }
   return reports
-}
-
-async function runOne(worker: BenchWorker, n: number): Promise<RunReport> {
-  const { url, via } = worker
-  const timeoutMs = args['timeout-s'] ? Number(args['timeout-s']) * 1000 : 60_000 + 40 * n
-  const started = performance.now()
-  const deadline = started + timeoutMs
-  const report: RunReport = { via, n, ok: false }
-  const cpuAtStart = await cpuSnapshot(url)
-  const sampler = new PeakSampler(url)
-  let host: RoomSocket | undefined
-  const audience: RoomSocket[] = []
-  let joinFailures: string[] = []
-  log(`${via} n=${n}: setting up (timeout ${Math.round(timeoutMs / 1000)} s)`)
-  try {
-    const conf = await setUpConference(url, OPTIONS)
-    const hostTicket = await api(url, `/api/conference/${conf.id}/ticket`, {
-      method: 'POST',
-      token: conf.hostToken,
-    })
-    host = await RoomSocket.open(roomUrl(url, conf.id, hostTicket.body.ticket), { keepAll: true })
-    const hostSocket = host
-    const optionFor = (index: number) => conf.optionIds[CHOICES[index % CHOICES.length]!]!
-    let expected: Counts | undefined
-    let tallyAt: number | undefined
-    let beforeVotes: { at: number; processes: ProcessUse[] } | undefined
-    sampler.start()
-
-    const load = await runLoad<{ index: number; socket: RoomSocket }>(
-      {
-        async join(index) {
-          const joined = await api(url, `/api/conference/by-code/${conf.code}/join`, {
-            method: 'POST',
-            json: {},
-          })
-          const socket = await RoomSocket.open(roomUrl(url, conf.id, joined.body.ticket))
-          audience.push(socket)
-          return { index, socket }
-        },
-        async beforeVotes(clients) {
-          expected = expectedCounts(
-            clients.map((c) => optionFor(c.index)),
-            conf.optionIds,
-          )
-          const pushAt = performance.now()
-          await api(url, `/api/conference/${conf.id}/questions/${conf.questionId}/live`, {
-            method: 'POST',
-            token: conf.hostToken,
-          })
-          while (clients.some((c) => c.socket.liveAt === undefined && !c.socket.failure)) {
-            if (performance.now() > deadline) throw new Error('not every client saw question.live')
-            await sleep(20)
-          }
-          const seen = clients.flatMap((c) => (c.socket.liveAt ? [c.socket.liveAt] : []))
-          report.liveFanoutMs = Math.round(Math.max(...seen) - pushAt)
-          log(`${via} n=${n}: question.live reached ${seen.length} clients`)
-          beforeVotes = { at: performance.now(), processes: await sampler.sample() }
-        },
-        vote: (c, index) =>
-          c.socket.request(
-            { type: 'vote', questionId: conf.questionId, optionIds: [optionFor(index)] },
-            `v${index}`,
-          ),
-        async tallied() {
-          const want = expected!
-          const final = await hostSocket.waitFor(
-            (m) => isStats(m, conf.questionId) && sameCounts(m.results, want),
-            Math.min(60_000, Math.max(0, deadline - performance.now())),
-          )
-          tallyAt = final.at
-          const at = performance.now()
-          report.processesAtTally = await sampler.sample()
-          report.cpuDuringVotes = cpuShare(beforeVotes, { at, processes: report.processesAtTally })
-          return final.at
-        },
-        close: (c) => c.socket.close(),
-      },
-      {
-        n,
-        joinConcurrency: concurrency,
-        voteBatch: batch,
-        deadline,
-        progress: (line) => log(`${via} n=${n}: ${line}`),
-      },
-    )
-    const { votedIndexes: _, ...loadReport } = load
-    report.load = loadReport
-    joinFailures = load.join.failures
-    if (load.error) throw new Error(load.error)
-    report.expected = expected
-    const stats = hostSocket.kept.filter((r) => isStats(r.message, conf.questionId))
-    report.hostAudienceCount = Math.max(0, ...stats.map((r) => r.message.audienceCount as number))
-    report.hostTicksDuringVotes = ticksBetween(stats, load.votes.firstSendAt, tallyAt)
-    const hostFinal = tallyAt
-      ? stats.find((r) => r.at === tallyAt)
-      : (stats.at(-1) as Received | undefined)
-
-    // Counts as the room's REST read sees them, then as persisted to MongoDB once closed and ended.
-    const resultsPath = `/api/conference/${conf.id}/questions/${conf.questionId}/results`
-    const live = await api(url, resultsPath, { token: conf.hostToken })
-    await api(url, `/api/conference/${conf.id}/questions/${conf.questionId}/close`, {
-      method: 'POST',
-      token: conf.hostToken,
-    })
-    await api(url, `/api/conference/${conf.id}`, {
-      method: 'PUT',
-      token: conf.hostToken,
-      json: { status: 'ENDED' },
-    })
-    const persisted = await api(url, resultsPath, { token: conf.hostToken })
-    const want = expected ?? { counts: {}, totalResponses: 0 }
-    report.checks = [
-      check('host room.stats', hostFinal?.message.results ?? null, want),
-      check('REST (room, live)', live.body.results ?? null, want),
-      check('REST (MongoDB, ended)', persisted.body.results ?? null, want),
-    ]
-    report.lost = Math.max(...report.checks.map((c) => c.lost))
-    report.doubleCounted = Math.max(...report.checks.map((c) => c.doubleCounted))
-    const errors = [
-      ...load.join.failures.slice(0, 5).map((f) => `join ${f}`),
-      ...load.votes.refused.slice(0, 5).map((f) => `vote refused ${f}`),
-      ...(load.votes.timedOut > 0 ? [`${load.votes.timedOut} votes never acked`] : []),
-      ...(load.tallyError ? [`host final count: ${load.tallyError}`] : []),
-      ...(report.lost > 0 || report.doubleCounted > 0
-        ? [`${report.lost} lost, ${report.doubleCounted} double-counted`]
-        : []),
-    ]
-    report.ok = errors.length === 0
-    if (!report.ok) report.error = errors.join('; ')
-  } catch (error) {
-    report.error = [
-      error instanceof Error ? error.message : String(error),
-      ...joinFailures.slice(0, 5).map((f) => `join ${f}`),
-    ].join('; ')
-    log(`${via} n=${n}: ${report.error}`)
-  } finally {
-    const closes = audience.filter((s) => s.failure)
-    report.unexpectedCloses = closes.length
-    report.unexpectedCloseReasons = [...new Set(closes.map((s) => s.failure!))].slice(0, 5)
-    report.audienceFramesReceived = audience.reduce((sum, s) => sum + s.received, 0)
-    await Promise.all(audience.map((s) => s.close()))
-    await host?.close()
-    report.processesPeak = await sampler.stop()
-    report.durationMs = Math.round(performance.now() - started)
-    report.otherCpuPercent = otherCpu(cpuAtStart, await cpuSnapshot(url))
-    if (report.unexpectedCloses > 0 && report.ok) {
-      report.ok = false
-      report.error = `${report.unexpectedCloses} sockets closed unexpectedly`
-    }
-    log(`${via} n=${n}: ${report.ok ? 'ok' : 'FAILED'} in ${report.durationMs} ms`)
-  }
-  return report
-}
-
-function ticksBetween(stats: Received[], from: number, to: number | undefined) {
-  const inWindow = stats.filter((r) => r.at >= from && (to === undefined || r.at <= to))
-  const intervals = inWindow.slice(1).map((r, i) => r.at - inWindow[i]!.at)
-  const deltas = inWindow
-    .slice(1)
-    .map((r, i) => r.message.results.totalResponses - inWindow[i]!.message.results.totalResponses)
-  return {
-    count: inWindow.length,
-    intervalMs: summarize(intervals),
-    maxVotesPerTick: Math.max(0, ...deltas),
-  }
-}
-
-function cpuShare(
-  from: { at: number; processes: ProcessUse[] } | undefined,
-  to: { at: number; processes: ProcessUse[] },
-) {
-  if (!from) return []
-  const seconds = (to.at - from.at) / 1000
-  return to.processes.flatMap((p) => {
-    const before = from.processes.find((q) => q.pid === p.pid)
-    return before
-      ? [
-          {
-            role: p.role,
-            pid: p.pid,
-            percent: Math.round(((p.cpuSeconds - before.cpuSeconds) / seconds) * 100),
-          },
-        ]
-      : []
-  })
-}
-
-/** Busy CPU seconds of the whole machine (/proc/stat) and of this benchmark's processes. */
-async function cpuSnapshot(url: string) {
-  const line = (await readFile('/proc/stat', 'utf8').catch(() => '')).split('\n')[0] ?? ''
-  // user, nice, system: interrupt time is left out (our own loopback traffic lands there).
-  const [, user = 0, nice = 0, system = 0] = line.split(/\s+/).map(Number)
-  const ours = (await sampleProcesses(url)).reduce((sum, p) => sum + p.cpuSeconds, 0)
-  return { at: performance.now(), busy: (user + nice + system) / 100, ours }
-}
-
-/** What everything else on the machine used meanwhile (other engineers' tests skew the numbers). */
-function otherCpu(a: Awaited<ReturnType<typeof cpuSnapshot>>, b: typeof a) {
-  const seconds = (b.at - a.at) / 1000
-  const other = b.busy - a.busy - (b.ours - a.ours)
-  return Math.max(0, Math.round((other / seconds) * 100))
-}
-
-function isStats(m: any, questionId: string) {
-  return m?.type === 'room.stats' && m.results?.questionId === questionId
-}
-
-function expectedCounts(choices: string[], optionIds: string[]): Counts {
-  const counts = Object.fromEntries(optionIds.map((o) => [o, 0]))
-  for (const c of choices) counts[c]! += 1
-  return { counts, totalResponses: choices.length }
-}
-
-function sameCounts(got: Counts | null | undefined, want: Counts) {
-  return (
-    !!got &&
-    got.totalResponses === want.totalResponses &&
-    Object.keys(want.counts).every((o) => got.counts[o] === want.counts[o])
-  )
-}
-
-function check(source: string, got: Counts | null, want: Counts): Check {
-  let lost = 0
-  let doubleCounted = 0
-  for (const [option, n] of Object.entries(want.counts)) {
-    const g = got?.counts[option] ?? 0
-    if (g < n) lost += n - g
-    if (g > n) doubleCounted += g - n
-  }
-  for (const [option, g] of Object.entries(got?.counts ?? {}))
-    if (!(option in want.counts)) doubleCounted += g
-  return {
-    source,
-    counts: got && { counts: got.counts, totalResponses: got.totalResponses },
-    lost,
-    doubleCounted,
-  }
 }
 
 // ---- Output ---------------------------------------------------------------------------------------
@@ -506,9 +264,9 @@ async function machineInfo() {
 
 function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof machineInfo>>) {
   const ms = (v: number | undefined) => (v === undefined ? '—' : `${Math.round(v)}`)
-  const workerd = (ps: ProcessUse[] | undefined, key: 'rssMiB' | 'fds') =>
+  const servers = (r: RunReport, ps: ProcessUse[] | undefined, key: 'rssMiB' | 'fds') =>
     (ps ?? [])
-      .filter((p) => p.role.startsWith('workerd'))
+      .filter((p) => isServer(r, p))
       .sort((a, b) => b[key] - a[key])
       .map((p) => `${p[key]}${p.role.includes('serves') ? '*' : ''}`)
       .join(' + ') || '—'
@@ -554,19 +312,19 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
       },
     ],
     [
-      'CPU during votes (% of a core): workerd | node',
+      'CPU during votes (% of a core): server | load generator',
       (r) => {
         const c = r.cpuDuringVotes ?? []
         const w = c
-          .filter((p) => p.role.startsWith('workerd'))
+          .filter((p) => isServer(r, p))
           .map((p) => `${p.percent}${p.role.includes('serves') ? '*' : ''}`)
         const self = c.find((p) => p.pid === process.pid)
         return c.length ? `${w.join(' + ')} | ${self?.percent ?? '—'}` : '—'
       },
     ],
-    ['workerd RSS at final count (MiB)', (r) => workerd(r.processesAtTally, 'rssMiB')],
-    ['workerd RSS peak (MiB)', (r) => workerd(r.processesPeak, 'rssMiB')],
-    ['workerd open files peak', (r) => workerd(r.processesPeak, 'fds')],
+    ['server RSS at final count (MiB)', (r) => servers(r, r.processesAtTally, 'rssMiB')],
+    ['server RSS peak (MiB)', (r) => servers(r, r.processesPeak, 'rssMiB')],
+    ['server open files peak', (r) => servers(r, r.processesPeak, 'fds')],
     [
       'load generator RSS / open files peak',
       (r) => `${self(r.processesPeak, 'rssMiB')} / ${self(r.processesPeak, 'fds')}`,
@@ -585,7 +343,8 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
   for (const row of body) console.log(line(row))
   console.log()
   console.log(
-    '* the workerd that serves the URL (wrangler: its proxy; miniflare: the Worker itself)',
+    '* the workerd that serves the URL (wrangler: its proxy; miniflare: the Worker itself); ' +
+      'server: workerd, or node for socket.io',
   )
   for (const r of reports.filter((r) => r.error)) console.log(`${r.via} n=${r.n}: ${r.error}`)
   for (const r of reports)
@@ -597,8 +356,14 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
   console.log(
     `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}, ` +
       `wrangler ${machine.wrangler}, miniflare ${machine.miniflare}, ` +
-      `open files ${machine.openFileLimit.soft} (hard ${machine.openFileLimit.hard})`,
+      `open files ${machine.openFileLimit.soft} (hard ${machine.openFileLimit.hard}), ` +
+      `Durable Object storage: ${storageUsed}`,
   )
+}
+
+/** The room's processes: workerd, or the Socket.IO baseline's node process (workerd idles then). */
+function isServer(r: RunReport, p: { role: string }) {
+  return r.via === 'socket.io' ? p.role === SOCKET_IO_ROLE : p.role.startsWith('workerd')
 }
 
 // ---- Small helpers --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs'
 import { mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Log, LogLevel, Miniflare } from 'miniflare'
@@ -103,9 +104,26 @@ async function startViaMiniflare(vars: Record<string, string>): Promise<BenchWor
   }
 }
 
+/**
+ * Points this process's temporary directory (where wrangler and Miniflare keep unpersisted Durable
+ * Object storage) at tmpfs: SQLite there commits without a disk fsync, so the room's storage is as
+ * volatile as the Socket.IO baseline's process memory. Answers the cleanup, or undefined without tmpfs.
+ */
+export async function useMemoryTmpdir(): Promise<(() => Promise<void>) | undefined> {
+  const dir = await mkdtemp('/dev/shm/bench-').catch(() => undefined)
+  if (!dir) return undefined
+  const previous = process.env.TMPDIR
+  process.env.TMPDIR = dir
+  return async () => {
+    if (previous === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = previous
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
 export interface ProcessUse {
   pid: number
-  /** 'load generator (node)', or workerd's role: 'workerd (Worker)' / 'workerd (wrangler proxy)' … */
+  /** 'load generator (node)', workerd's role ('workerd (serves the URL)' …) or a nameProcess role. */
   role: string
   rssMiB: number
   fds: number
@@ -114,6 +132,11 @@ export interface ProcessUse {
 }
 
 const roles = new Map<number, string>()
+
+/** Samples a child process that is neither workerd nor this one (e.g. the Socket.IO baseline). */
+export function nameProcess(pid: number, role: string) {
+  roles.set(pid, role)
+}
 /** USER_HZ: 100 on every Linux this runs on. */
 const CLOCK_TICKS = 100
 
@@ -146,7 +169,7 @@ export async function sampleProcesses(workerUrl?: string): Promise<ProcessUse[]>
   const out: ProcessUse[] = []
   for (const pid of mine) {
     const name = names.get(pid) ?? ''
-    if (pid !== process.pid && !name.startsWith('workerd')) continue
+    if (pid !== process.pid && !name.startsWith('workerd') && !roles.has(pid)) continue
     const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
     const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
     const fds = (await readdir(`/proc/${pid}/fd`).catch(() => [])).length
@@ -217,4 +240,43 @@ export class PeakSampler {
     await this.running
     return [...this.peaks.values()]
   }
+}
+
+export interface CpuAt {
+  at: number
+  processes: ProcessUse[]
+}
+
+/** CPU each process used between two samples, in % of one core. */
+export function cpuShare(from: CpuAt | undefined, to: CpuAt) {
+  if (!from) return []
+  const seconds = (to.at - from.at) / 1000
+  return to.processes.flatMap((p) => {
+    const before = from.processes.find((q) => q.pid === p.pid)
+    return before
+      ? [
+          {
+            role: p.role,
+            pid: p.pid,
+            percent: Math.round(((p.cpuSeconds - before.cpuSeconds) / seconds) * 100),
+          },
+        ]
+      : []
+  })
+}
+
+/** Busy CPU seconds of the whole machine (/proc/stat) and of this benchmark's processes. */
+export async function cpuSnapshot(url: string) {
+  const line = (await readFile('/proc/stat', 'utf8').catch(() => '')).split('\n')[0] ?? ''
+  // user, nice, system: interrupt time is left out (our own loopback traffic lands there).
+  const [, user = 0, nice = 0, system = 0] = line.split(/\s+/).map(Number)
+  const ours = (await sampleProcesses(url)).reduce((sum, p) => sum + p.cpuSeconds, 0)
+  return { at: performance.now(), busy: (user + nice + system) / 100, ours }
+}
+
+/** What everything else on the machine used meanwhile (other engineers' tests skew the numbers). */
+export function otherCpu(a: Awaited<ReturnType<typeof cpuSnapshot>>, b: typeof a) {
+  const seconds = (b.at - a.at) / 1000
+  const other = b.busy - a.busy - (b.ours - a.ours)
+  return Math.max(0, Math.round((other / seconds) * 100))
 }

@@ -81,3 +81,53 @@ export async function enrolledStudent(courseId: string): Promise<TestUser> {
   if (res.status !== 201) throw new Error(`enroll: ${res.status} ${JSON.stringify(res.body)}`)
   return student
 }
+
+/** A checkpoint on a course video, created by the course owner. */
+export async function addCheckpoint(
+  owner: TestUser,
+  courseId: string,
+  videoId: string,
+  fields: Record<string, unknown> = {},
+) {
+  const res = await api(`/api/courses/${courseId}/videos/${videoId}/checkpoints`, {
+    method: 'POST',
+    token: owner.accessToken,
+    json: {
+      atSecond: 30,
+      question: 'Which is right?',
+      kind: 'single',
+      options: ['A', 'B', 'C'],
+      correct: [1],
+      ...fields,
+    },
+  })
+  if (res.status !== 201)
+    throw new Error(`add checkpoint: ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body.checkpoint as { id: string; [k: string]: unknown }
+}
+
+export const answerCheckpoint = (
+  student: TestUser,
+  courseId: string,
+  checkpointId: string,
+  selected: unknown,
+) =>
+  api(`/api/courses/${courseId}/checkpoints/${checkpointId}/answer`, {
+    method: 'POST',
+    token: student.accessToken,
+    json: { selected },
+  })
+
+export const reportProgress = (
+  student: TestUser,
+  courseId: string,
+  videoId: string,
+  watchedSeconds: number,
+  positionSeconds = watchedSeconds,
+  durationSeconds = 100,
+) =>
+  api(`/api/courses/${courseId}/videos/${videoId}/progress`, {
+    method: 'PUT',
+    token: student.accessToken,
+    json: { positionSeconds, watchedSeconds, durationSeconds },
+  })

@@ -61,6 +61,10 @@ export function testWorkerVars(stackEnv: Record<string, string>): Record<string,
     MEDIA_MAX_IMAGE_BYTES: String(2 * 1024 * 1024),
     MEDIA_MAX_VIDEO_BYTES: String(50 * 1024 * 1024),
     CORS_ORIGINS: 'http://app.test,http://other.test',
+    FEEDBACK_EMAIL: 'feedback@videodesk.test',
+    SUPPORT_TICKET_EMAIL: 'support@videodesk.test',
+    DEMO_MEETING_EMAIL: 'demo@videodesk.test',
+    CALLBACK_REQUEST_EMAIL: 'callback@videodesk.test',
   }
 }
 

@@ -200,6 +200,36 @@ describe('hidden results', () => {
   })
 })
 
+describe('audience counts', () => {
+  it('go to the audience only when what it sees changed: hidden votes send nothing', async () => {
+    const conf = await createConference([
+      { text: 'Quiet?', options: ['a', 'b'], hideResults: true },
+    ])
+    const q = conf.questions[0]!.id
+    const host = await staffSocket(conf.id, conf.host.accessToken)
+    const [ann, bob] = [await joinAudience(conf), await joinAudience(conf)]
+    await push(conf, q)
+    await ann.socket.next((m) => m.type === 'room.stats' && m.audienceCount === 2)
+    for (const [who, rid] of [
+      [ann, 'a1'],
+      [bob, 'b1'],
+    ] as const) {
+      who.socket.send({ type: 'vote', rid, questionId: q, optionIds: ['o1'] })
+      await who.socket.next((m) => m.rid === rid)
+    }
+    await host.next((m) => m.type === 'room.stats' && m.results?.totalResponses === 2)
+    // A third member joining is a change the audience does see; it comes after the votes' ticks.
+    const cat = await joinAudience(conf)
+    await ann.socket.next((m) => m.type === 'room.stats' && m.audienceCount === 3)
+    const views = ann.socket.messages
+      .filter((m) => m.type === 'room.stats')
+      .map((m) => JSON.stringify({ audienceCount: m.audienceCount, results: m.results }))
+    expect(views.length).toBeGreaterThan(1)
+    views.slice(1).forEach((view, i) => expect(view).not.toBe(views[i]))
+    await Promise.all([host.close(), ann.socket.close(), bob.socket.close(), cat.socket.close()])
+  })
+})
+
 describe('reconnecting', () => {
   it('replays exactly the events missed since the last seq', async () => {
     const conf = await createConference([

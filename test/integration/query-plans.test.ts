@@ -104,6 +104,11 @@ describe('query plans of the hot paths', () => {
     await call(`/api/chat/conversations/${direct.conversation.id}/messages`, ann.token)
     await call('/api/notifications', ben.token)
 
+    // Videodesk: the meeting lists its web client loads on every page.
+    await call('/api/v1/meetings/all', ann.token)
+    await call('/api/v1/meetings/all?archived=true', ann.token)
+    await call('/api/v1/meetings/archived-count', ann.token)
+
     const profile = await db.collection('system.profile').find({}).toArray()
     expect(profile.length).toBeGreaterThan(20)
     const scans = profile

@@ -9,9 +9,16 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import { Redis } from '@upstash/redis'
+import { SignJWT } from 'jose'
 import { ObjectId } from 'mongodb'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { DEAD_LETTER_STREAM, JOB_GROUP, JOB_STREAM } from '../../shared/jobs'
+import {
+  DEAD_LETTER_STREAM,
+  INTERNAL_JOBS_PATH,
+  JOB_GROUP,
+  JOB_STREAM,
+  SERVICE_TOKEN_AUDIENCE,
+} from '../../shared/jobs'
 import { signRealtimeTicket } from '../../worker/realtime/tickets'
 import { api, workerUrl } from '../harness/http'
 import { signUpUser, testDb, type TestUser } from '../harness/users'
@@ -90,9 +97,17 @@ function startTranscoder(name: string, env: Record<string, string> = {}, now = t
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
       })
-      const collect = (chunk: string) => logs.push(...chunk.split('\n').filter(Boolean))
-      proc.stdout!.setEncoding('utf8').on('data', collect)
-      proc.stderr!.setEncoding('utf8').on('data', collect)
+      // Whole lines only: a JSON log line may arrive split over two chunks.
+      const collector = () => {
+        let partial = ''
+        return (chunk: string) => {
+          const lines = (partial + chunk).split('\n')
+          partial = lines.pop() ?? ''
+          logs.push(...lines.filter(Boolean))
+        }
+      }
+      proc.stdout!.setEncoding('utf8').on('data', collector())
+      proc.stderr!.setEncoding('utf8').on('data', collector())
       exit = new Promise((r) => proc.once('exit', (code) => r(code)))
       t.proc = proc
     },
@@ -275,6 +290,44 @@ async function ffprobe(file: string) {
     streams: { codec_type: string; codec_name: string; width?: number; height?: number }[]
     format: { duration: string; format_name: string }
   }
+}
+
+/**
+ * An ffmpeg that holds back the pass writing the MP4 (the last one) until `open()`: the state
+ * between the early renditions and completion lasts as long as a test needs, on any machine.
+ */
+async function gatedFfmpeg() {
+  const dir = await mkdtemp(path.join(work, 'gate-'))
+  const gate = path.join(dir, 'open')
+  const bin = path.join(dir, 'ffmpeg')
+  await writeFile(
+    bin,
+    [
+      '#!/bin/sh',
+      `case " $* " in *" video.mp4 "*) while [ ! -e '${gate}' ]; do sleep 0.05; done ;; esac`,
+      'exec ffmpeg "$@"',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  )
+  return { bin, open: () => writeFile(gate, '') }
+}
+
+/** The playlist URIs of a master playlist served by the playback route. */
+async function masterUris(url: string): Promise<string[]> {
+  const res = await fetch(url)
+  expect(res.status).toBe(200)
+  return (await res.text()).split('\n').filter((l) => /^https?:/.test(l))
+}
+
+function serviceToken() {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setAudience(SERVICE_TOKEN_AUDIENCE)
+    .setSubject('test')
+    .setIssuedAt()
+    .setExpirationTime('60s')
+    .sign(new TextEncoder().encode(inject('workerVars').TRANSCODER_SECRET!))
 }
 
 // --- tests -----------------------------------------------------------------------------------
@@ -481,6 +534,120 @@ describe('with a transcoder running', () => {
   })
 })
 
+describe('progressive playback', () => {
+  let owner: TestUser
+  let socket: TestSocket
+  let gate: Awaited<ReturnType<typeof gatedFfmpeg>>
+  let transcoder: Transcoder
+  let video: { mediaId: string; jobId: string }
+  let early: { media: any; urls: any }
+
+  beforeAll(async () => {
+    gate = await gatedFfmpeg()
+    transcoder = startTranscoder('progressive', { FFMPEG_PATH: gate.bin })
+    owner = await signUpUser()
+    socket = await userSocket(owner)
+    await started(transcoder)
+    video = await uploadVideo(owner, inputs.short)
+    early = await until(
+      async () => {
+        const res = await api(`/api/media/${video.mediaId}`, { token: owner.accessToken })
+        return res.body.media.playableAt ? res.body : undefined
+      },
+      30_000,
+      () => video,
+    )
+  }, 60_000)
+
+  afterAll(async () => {
+    socket?.close()
+    await gate?.open()
+    await transcoder?.kill('SIGKILL')
+  })
+
+  it('makes the lowest rendition playable while the job is still processing', async () => {
+    expect(early.media).toMatchObject({ status: 'processing', renditions: ['240p'] })
+    expect(early.urls.hls).toMatch(/\/hls\/master\.m3u8\?token=/)
+    expect(early.urls.mp4).toBeUndefined()
+    const job = await getJob(owner, video.jobId)
+    expect(job).toMatchObject({ status: 'processing', renditions: ['240p'], outputs: null })
+    expect(job.playableAt).toBe(early.media.playableAt)
+    const pushed = await socket.next(
+      (m) => m.type === 'transcoding.playable' && m.jobId === video.jobId,
+    )
+    expect(pushed).toMatchObject({ mediaId: video.mediaId, renditions: ['240p'] })
+  })
+
+  it('serves a master playlist listing only the finished rendition, and it plays', async () => {
+    const uris = await masterUris(early.urls.hls)
+    expect(uris).toHaveLength(1)
+    expect(uris[0]).toContain('/hls/240p/index.m3u8?token=')
+    // The whole rendition, through the Worker's playlist and the presigned segments.
+    const probed = await ffprobe(uris[0]!)
+    expect(probed.streams.find((s) => s.codec_type === 'video')).toMatchObject({
+      codec_name: 'h264',
+      height: 240,
+    })
+    expect(probed.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video'])
+    expect(Number(probed.format.duration)).toBeCloseTo(5, 0)
+  })
+
+  it('refuses early playability from anyone but the lease holder, and bad reports', async () => {
+    const url = `${workerUrl()}${INTERNAL_JOBS_PATH}/${video.jobId}/playable`
+    const playback = {
+      hlsMasterKey: 'media/post/x/transcoded/hls/master.m3u8',
+      renditions: [{ name: '720p', height: 720, bandwidth: 1000, playlistKey: 'x.m3u8' }],
+    }
+    const post = async (body: unknown, token?: string) =>
+      fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      })
+    const anonymous = await post({ leaseId: 'x', playback })
+    expect(anonymous.status).toBe(401)
+    const userToken = await post({ leaseId: 'x', playback }, owner.accessToken)
+    expect(userToken.status).toBe(401)
+    const token = await serviceToken()
+    const stranger = await post({ leaseId: 'not-the-lease', playback }, token)
+    expect(stranger.status).toBe(409)
+    expect(await stranger.json()).toMatchObject({ success: false, code: 'CONFLICT' })
+    for (const bad of [
+      { leaseId: 'x' },
+      { leaseId: 'x', playback: { ...playback, renditions: [] } },
+      { leaseId: 'x', playback: { hlsMasterKey: 7, renditions: playback.renditions } },
+      { leaseId: 'x', playback, extra: true },
+    ]) {
+      const res = await post(bad, token)
+      expect(res.status, JSON.stringify(bad)).toBe(400)
+      expect(await res.json()).toMatchObject({ success: false, code: 'VALIDATION_ERROR' })
+    }
+    // Nothing of it was recorded.
+    const media = await api(`/api/media/${video.mediaId}`, { token: owner.accessToken })
+    expect(media.body.media).toMatchObject({ status: 'processing', renditions: ['240p'] })
+  })
+
+  it('lists every rendition once the job completes, keeping when it first played', async () => {
+    await gate.open()
+    const job = await waitForJob(owner, video.jobId, 'completed')
+    expect(job).toMatchObject({ renditions: ['240p', '360p'], playableAt: early.media.playableAt })
+    expect(Date.parse(job.completedAt)).toBeGreaterThan(Date.parse(job.playableAt))
+    const res = await api(`/api/media/${video.mediaId}`, { token: owner.accessToken })
+    expect(res.body.media).toMatchObject({
+      status: 'ready',
+      renditions: ['240p', '360p'],
+      playableAt: early.media.playableAt,
+    })
+    const uris = await masterUris(res.body.urls.hls)
+    expect(uris.map((u) => /\/hls\/(\w+)\/index\.m3u8/.exec(u)?.[1])).toEqual(['240p', '360p'])
+    const top = await ffprobe(uris[1]!)
+    expect(top.streams.find((s) => s.codec_type === 'video')).toMatchObject({ height: 360 })
+  })
+})
+
 describe('crashes and shutdowns', () => {
   let owner: TestUser
   let socket: TestSocket
@@ -517,10 +684,13 @@ describe('crashes and shutdowns', () => {
       const job = await waitForJob(owner, video.jobId, 'completed', 40_000)
       expect(job.attempts).toBe(2)
       expect(job.completedAt).toBeTruthy()
-      const completions = [victim, rescuer].flatMap((t) =>
-        logEntries(t).filter((l) => l.jobId === video.jobId && l.message === 'job completed'),
-      )
-      expect(completions.map((l) => l.consumer)).toEqual(['rescuer'])
+      const completions = () =>
+        [victim, rescuer].flatMap((t) =>
+          logEntries(t).filter((l) => l.jobId === video.jobId && l.message === 'job completed'),
+        )
+      // The transcoder logs the completion once the Worker has answered: after the job shows it.
+      await until(() => completions().length > 0, 5000)
+      expect(completions().map((l) => l.consumer)).toEqual(['rescuer'])
 
       // Nothing completes it again: the rescuer acked the entry, the victim's lease is dead.
       await new Promise((r) => setTimeout(r, (LEASE_SECONDS + 1) * 1000))

@@ -65,3 +65,11 @@ export function publicCourse(doc: CourseDoc, extra: { enrolled?: boolean } = {})
     updatedAt: doc.updatedAt.toISOString(),
   }
 }
+
+/** Whether the user may play a course's videos: its owner, or a student of the published course. */
+export async function mayWatchCourse(c: Context<AppEnv>, courseId: ObjectId, user: UserDoc) {
+  const doc = await courses(await courseDb(c)).findOne({ _id: courseId })
+  if (!doc) return false
+  if (ownsCourse(doc, user)) return true
+  return doc.published && (await isEnrolled(c, doc._id, user._id))
+}

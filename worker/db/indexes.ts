@@ -2,12 +2,14 @@
 // (and by `npm run dev` and the test harness), never on a request path.
 import type { Db, IndexDescription } from 'mongodb'
 import { NOTIFICATION_TTL_SECONDS } from '../notifications/store'
+import { STORY_GRACE_SECONDS } from '../social/stories'
 
 export const INDEXES: Record<string, IndexDescription[]> = {
   users: [
     { key: { email: 1 }, name: 'email_unique', unique: true, sparse: true },
     { key: { phone: 1 }, name: 'phone_unique', unique: true, sparse: true },
     { key: { googleId: 1 }, name: 'googleId_unique', unique: true, sparse: true },
+    { key: { name: 1 }, name: 'name' },
   ],
   sessions: [
     { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
@@ -53,7 +55,12 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { userId: 1, updatedAt: -1 }, name: 'user_recent' },
   ],
   // Read by presence; the social feature owns these documents and may extend this list.
-  friendships: [{ key: { userIds: 1, status: 1 }, name: 'user_status' }],
+  friendships: [
+    { key: { userIds: 1, status: 1 }, name: 'user_status' },
+    { key: { pairKey: 1 }, name: 'pair_unique', unique: true, sparse: true },
+    { key: { recipientId: 1, status: 1, _id: -1 }, name: 'recipient_status_recent' },
+    { key: { requesterId: 1, status: 1, _id: -1 }, name: 'requester_status_recent' },
+  ],
   courses: [
     { key: { published: 1, _id: -1 }, name: 'published_recent' },
     { key: { universityId: 1, _id: -1 }, name: 'university_recent' },
@@ -73,6 +80,29 @@ export const INDEXES: Record<string, IndexDescription[]> = {
   course_reviews: [
     { key: { courseId: 1, userId: 1 }, name: 'course_user_unique', unique: true },
     { key: { courseId: 1, _id: -1 }, name: 'course_recent' },
+  ],
+  course_checkpoints: [
+    { key: { courseId: 1, videoId: 1, atSecond: 1 }, name: 'course_video_time' },
+  ],
+  course_checkpoint_answers: [
+    { key: { checkpointId: 1, userId: 1 }, name: 'checkpoint_user_unique', unique: true },
+    { key: { courseId: 1, videoId: 1, checkpointId: 1 }, name: 'course_video_checkpoint' },
+  ],
+  playlists: [
+    { key: { userId: 1, _id: -1 }, name: 'user_recent' },
+    { key: { courseId: 1, _id: 1 }, name: 'course_oldest' },
+    { key: { 'items.videoId': 1 }, name: 'item_video' },
+    { key: { 'items.courseId': 1 }, name: 'item_course' },
+  ],
+  user_activity: [
+    { key: { userId: 1, at: -1, _id: -1 }, name: 'user_recent' },
+    {
+      key: { userId: 1, key: 1 },
+      name: 'user_key_unique',
+      unique: true,
+      partialFilterExpression: { key: { $exists: true } },
+    },
+    { key: { courseId: 1, type: 1, at: 1 }, name: 'course_type_time' },
   ],
   seller_applications: [
     {
@@ -95,9 +125,65 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { sellerIds: 1, _id: -1 }, name: 'seller_recent' },
     { key: { status: 1, _id: -1 }, name: 'status_recent' },
   ],
+  meetings: [
+    { key: { meeting_id: 1 }, name: 'meeting_id_unique', unique: true },
+    { key: { owner: 1, is_deleted: 1, is_archived: 1, createdAt: -1 }, name: 'owner_state_recent' },
+    { key: { share_id: 1 }, name: 'share_id_unique', unique: true },
+    { key: { is_deleted: 1, deleted_at: 1 }, name: 'trash_age' },
+  ],
+  // Social: the feed walks kind_recent newest first; a profile walks author_kind_recent.
+  posts: [
+    { key: { kind: 1, _id: -1 }, name: 'kind_recent' },
+    { key: { authorId: 1, kind: 1, _id: -1 }, name: 'author_kind_recent' },
+  ],
+  comments: [{ key: { postId: 1, parentId: 1, _id: 1 }, name: 'post_thread' }],
+  likes: [
+    { key: { targetId: 1, userId: 1 }, name: 'target_user_unique', unique: true },
+    { key: { postId: 1 }, name: 'post' },
+  ],
+  stories: [
+    { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: STORY_GRACE_SECONDS },
+    { key: { authorId: 1, expiresAt: 1 }, name: 'author_active' },
+    { key: { mediaPurged: 1, expiresAt: 1 }, name: 'purge_due' },
+  ],
+  story_views: [
+    { key: { storyId: 1, viewerId: 1 }, name: 'story_viewer_unique', unique: true },
+    { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
+  ],
   password_resets: [
     { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
     { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
+  ],
+  uploads: [
+    { key: { accessCode: 1 }, name: 'accessCode_unique', unique: true },
+    { key: { ownerId: 1, deleted: 1, createdAt: -1 }, name: 'owner_recent' },
+    { key: { ownerId: 1, deleted: 1, deletedAt: -1 }, name: 'owner_trashed' },
+    { key: { ownerId: 1, deleted: 1, lastUploadAt: -1 }, name: 'owner_received' },
+    { key: { ownerId: 1, notificationSent: 1, lastUploadAt: -1 }, name: 'owner_unannounced' },
+  ],
+  upload_sessions: [
+    { key: { uploadId: 1 }, name: 'upload' },
+    { key: { status: 1, expiresAt: 1 }, name: 'status_expiry' },
+    // A backstop only: the expired-upload-sessions sweep removes them (and their files) first.
+    { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 7 * 24 * 3600 },
+  ],
+  folders: [
+    {
+      key: { ownerId: 1, nameKey: 1 },
+      name: 'owner_live_name_unique',
+      unique: true,
+      partialFilterExpression: { trashed: false },
+    },
+    { key: { ownerId: 1, trashed: 1, createdAt: 1 }, name: 'owner_list' },
+  ],
+  meeting_folders: [
+    { key: { ownerId: 1, meetingId: 1 }, name: 'owner_meeting_unique', unique: true },
+    { key: { ownerId: 1, folderId: 1 }, name: 'owner_folder' },
+    { key: { ownerId: 1, assignedAt: -1 }, name: 'owner_recent' },
+  ],
+  chat_histories: [
+    { key: { userId: 1, sessionId: 1 }, name: 'user_session_unique', unique: true },
+    { key: { userId: 1, updatedAt: -1, _id: -1 }, name: 'user_recent' },
   ],
 }
 

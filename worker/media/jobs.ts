@@ -3,7 +3,7 @@
 import { ObjectId, type Db } from 'mongodb'
 import type { Redis } from '@upstash/redis/cloudflare'
 import type { Config } from '../../shared/config'
-import { JOB_STREAM, type JobOutputs } from '../../shared/jobs'
+import { JOB_STREAM, type JobOutputs, type Playback } from '../../shared/jobs'
 import { jobs, type JobDoc } from '../repositories/jobs'
 import { media, outputPrefix, type MediaDoc } from '../repositories/media'
 
@@ -104,6 +104,40 @@ export async function recordProgress(
   return res
 }
 
+/**
+ * Records the renditions playable so far, from the current lease holder only (extending its lease).
+ * The media follows only while still processing: a completed one already lists every rendition.
+ */
+export async function markPlayable(
+  db: Db,
+  config: Config,
+  jobId: ObjectId,
+  leaseId: string,
+  playback: Playback,
+  now: Date,
+) {
+  const job = await jobs(db).findOneAndUpdate(
+    { _id: jobId, leaseId, status: 'processing' },
+    {
+      $set: {
+        playback,
+        leaseExpiresAt: new Date(now.getTime() + config.TRANSCODER_LEASE_SECONDS * 1000),
+        updatedAt: now,
+      },
+      // A retried job that was playable before keeps its first time.
+      $min: { playableAt: now },
+    },
+    { returnDocument: 'after' },
+  )
+  if (job) {
+    await media(db).updateOne(
+      { _id: job.mediaId, status: 'processing' },
+      { $set: { playback, updatedAt: now }, $min: { playableAt: now } },
+    )
+  }
+  return job
+}
+
 /** Completes a job exactly once: only the current lease holder can, and only while processing. */
 export async function completeJob(
   db: Db,
@@ -115,7 +149,15 @@ export async function completeJob(
   const job = await jobs(db).findOneAndUpdate(
     { _id: jobId, leaseId, status: 'processing' },
     {
-      $set: { status: 'completed', progress: 100, outputs, completedAt: now, updatedAt: now },
+      $set: {
+        status: 'completed',
+        progress: 100,
+        outputs,
+        playback: completePlayback(outputs),
+        completedAt: now,
+        updatedAt: now,
+      },
+      $min: { playableAt: now },
       $unset: { leaseId: '', leaseExpiresAt: '' },
     },
     { returnDocument: 'after' },
@@ -123,11 +165,19 @@ export async function completeJob(
   if (job) {
     await media(db).updateOne(
       { _id: job.mediaId },
-      { $set: { status: 'ready', outputs, updatedAt: now } },
+      {
+        $set: { status: 'ready', outputs, playback: completePlayback(outputs), updatedAt: now },
+        $min: { playableAt: now },
+      },
     )
   }
   return job
 }
+
+const completePlayback = (outputs: JobOutputs): Playback => ({
+  hlsMasterKey: outputs.hlsMasterKey,
+  renditions: outputs.renditions,
+})
 
 /** Records a failed attempt: retried later with backoff, or failed for good after the last one. */
 export async function failJob(

@@ -179,6 +179,9 @@ export function publicMedia(doc: MediaDoc) {
     status: doc.status,
     originalName: doc.originalName ?? null,
     jobId: doc.jobId?.toHexString() ?? null,
+    // Playable (HLS, lowest renditions first) may come before `ready` (every output done).
+    playableAt: doc.playableAt?.toISOString() ?? null,
+    renditions: (doc.playback ?? doc.outputs)?.renditions.map((r) => r.name) ?? [],
     error: doc.error ?? null,
     createdAt: doc.createdAt.toISOString(),
   }

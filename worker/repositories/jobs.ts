@@ -1,7 +1,7 @@
 // Transcoding jobs: the record of truth for a video's processing (the stream only carries ids).
 // Leases make completion exactly-once: only the consumer holding the current lease may finish it.
 import { ObjectId, type Collection, type Db } from 'mongodb'
-import type { JobOutputs, JobStatus } from '../../shared/jobs'
+import type { JobOutputs, JobStatus, Playback } from '../../shared/jobs'
 
 export interface JobDoc {
   _id: ObjectId
@@ -14,6 +14,10 @@ export interface JobDoc {
   maxAttempts: number
   progress: number
   outputs?: JobOutputs
+  /** The renditions playable so far; all of them once completed. */
+  playback?: Playback
+  /** When the first rendition became playable (before completion, or at it). */
+  playableAt?: Date
   error?: string
   leaseId?: string
   leaseExpiresAt?: Date
@@ -38,6 +42,8 @@ export function publicJob(job: JobDoc) {
     maxAttempts: job.maxAttempts,
     error: job.error ?? null,
     outputs: job.outputs ?? null,
+    playableAt: job.playableAt?.toISOString() ?? null,
+    renditions: (job.playback ?? job.outputs)?.renditions.map((r) => r.name) ?? [],
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     completedAt: job.completedAt?.toISOString() ?? null,

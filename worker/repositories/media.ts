@@ -1,7 +1,7 @@
 // Media records: one per uploaded file, owned by its uploader, under a server-generated key.
 import { ObjectId, type Collection, type Db } from 'mongodb'
 import type { MediaKind, MediaPurpose, MediaStatus } from '../../shared/media'
-import type { JobOutputs } from '../../shared/jobs'
+import type { JobOutputs, Playback } from '../../shared/jobs'
 
 export interface MediaDoc {
   _id: ObjectId
@@ -18,10 +18,18 @@ export interface MediaDoc {
   size?: number
   jobId?: ObjectId
   outputs?: JobOutputs
+  /** A video's HLS renditions playable so far (lowest first), while still processing and after. */
+  playback?: Playback
+  playableAt?: Date
   error?: string
   createdAt: Date
   updatedAt: Date
   completedAt?: Date
+  /**
+   * What uses this file (a post, reel, story or meeting); set once, so one file never serves two
+   * things, and deleting that owner deletes the file.
+   */
+  attachedTo?: { type: 'post' | 'story' | 'meeting'; id: ObjectId }
 }
 
 export const media = (db: Db): Collection<MediaDoc> => db.collection<MediaDoc>('media')

@@ -1,12 +1,13 @@
 // Course enrollment (/api/courses/{id}/enroll): join an open course (or an invite-only one with an
 // invitation to your email), leave it. One enrollment per (course, user), guaranteed by a unique
-// index; enrolledCount moves only when a row really changes.
+// index; enrolledCount moves, and the activity log gets an entry, only when a row really changes.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { courseDb, loadVisibleCourse, ownsCourse } from '../courses/access'
 import { AppError } from '../errors'
 import { protect } from '../middleware/auth'
 import { createRouter, errorResponses } from '../openapi'
+import { recordActivity } from '../repositories/activity'
 import { courses, enrollments, invites, isDuplicateKey } from '../repositories/courses'
 import { normalizeEmail } from '../repositories/users'
 import { ObjectIdSchema } from './media'
@@ -57,7 +58,16 @@ courseEnrollment.openapi(
       // Two racing upserts: the unique index lets one insert; the other is simply enrolled.
       if (!isDuplicateKey(error)) throw error
     }
-    if (created) await courses(db).updateOne({ _id: doc._id }, { $inc: { enrolledCount: 1 } })
+    if (created)
+      await Promise.all([
+        courses(db).updateOne({ _id: doc._id }, { $inc: { enrolledCount: 1 } }),
+        recordActivity(db, {
+          userId: user._id,
+          type: 'enrolled',
+          courseId: doc._id,
+          at: c.get('services').now(),
+        }),
+      ])
     if (invited && !invited.acceptedAt)
       await invites(db).updateOne(
         { _id: invited._id, acceptedAt: { $exists: false } },
@@ -84,7 +94,15 @@ courseEnrollment.openapi(
     const db = await courseDb(c)
     const res = await enrollments(db).deleteOne({ courseId: doc._id, userId: user._id })
     if (res.deletedCount === 1)
-      await courses(db).updateOne({ _id: doc._id }, { $inc: { enrolledCount: -1 } })
+      await Promise.all([
+        courses(db).updateOne({ _id: doc._id }, { $inc: { enrolledCount: -1 } }),
+        recordActivity(db, {
+          userId: user._id,
+          type: 'unenrolled',
+          courseId: doc._id,
+          at: c.get('services').now(),
+        }),
+      ])
     return c.json({ success: true, enrolled: false }, 200)
   },
 )

@@ -1,13 +1,20 @@
 // Course progress (/api/courses/{id}/…progress): enrolled students report how far they watched a
 // video; every figure only grows ($max), so repeated or late, older reports never move it back.
 // A video is complete at 90% watched; the course summary counts completed current videos.
+// Reports that move progress forward, and completions, go to the user's activity log.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { courseDb, loadEnrolledCourse } from '../courses/access'
 import { AppError } from '../errors'
 import { protect } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { courseVideos, videoProgress, type VideoProgressDoc } from '../repositories/courses'
+import { recordActivity, recordWatching } from '../repositories/activity'
+import {
+  courseVideos,
+  isDuplicateKey,
+  videoProgress,
+  type VideoProgressDoc,
+} from '../repositories/courses'
 import { ObjectIdSchema } from './media'
 
 export const COMPLETE_RATIO = 0.9
@@ -63,36 +70,54 @@ courseProgress.openapi(
     const body = c.req.valid('json')
     const duration = body.durationSeconds
     const now = c.get('services').now()
-    const key = { courseId: course._id, userId: c.get('user')._id, videoId: video._id }
+    const user = c.get('user')
+    const key = { courseId: course._id, userId: user._id, videoId: video._id }
     const $max = {
       durationSeconds: duration,
       watchedSeconds: Math.min(body.watchedSeconds, duration),
       positionSeconds: Math.min(body.positionSeconds, duration),
       lastActivityAt: now,
     }
-    const update = async () => {
+    // The before-image tells whether this report moved anything (repeats and late reports don't).
+    const write = async () => {
       try {
         return await videoProgress(db).findOneAndUpdate(
           key,
           { $max, $setOnInsert: { _id: new ObjectId() } },
-          { upsert: true, returnDocument: 'after' },
+          { upsert: true, returnDocument: 'before' },
         )
       } catch (error) {
         // Two first reports racing: the unique index keeps one document; apply to it.
-        if ((error as { code?: unknown }).code !== 11000) throw error
-        return videoProgress(db).findOneAndUpdate(key, { $max }, { returnDocument: 'after' })
+        if (!isDuplicateKey(error)) throw error
+        return videoProgress(db).findOneAndUpdate(key, { $max }, { returnDocument: 'before' })
       }
     }
-    let doc = await update()
+    const before = await write()
+    const moved =
+      !before ||
+      $max.watchedSeconds > before.watchedSeconds ||
+      $max.positionSeconds > before.positionSeconds
+    let doc = await videoProgress(db).findOne(key)
+    // Gone only if the video was removed meanwhile.
     if (!doc) throw new AppError('NOT_FOUND', 'Video not found')
+    let completedNow = false
     if (!doc.completedAt && isComplete(doc)) {
       // Set once: the filter keeps the first completion time.
-      await videoProgress(db).updateOne(
+      const res = await videoProgress(db).updateOne(
         { _id: doc._id, completedAt: { $exists: false } },
         { $set: { completedAt: now } },
       )
+      completedNow = res.modifiedCount === 1
       doc = (await videoProgress(db).findOne({ _id: doc._id }))!
     }
+    const activityKey = { userId: user._id, courseId: course._id, videoId: video._id, at: now }
+    if (moved)
+      await recordWatching(db, {
+        ...activityKey,
+        watchedSeconds: doc.watchedSeconds,
+        positionSeconds: doc.positionSeconds,
+      })
+    if (completedNow) await recordActivity(db, { ...activityKey, type: 'video-completed' })
     return c.json({ success: true, progress: publicProgress(doc) }, 200)
   },
 )

@@ -6,6 +6,7 @@ import { ObjectId, type Db } from 'mongodb'
 import { courseDb, loadEnrolledCourse, loadVisibleCourse } from '../courses/access'
 import { protect } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
+import { recordActivity } from '../repositories/activity'
 import { courses, isDuplicateKey, reviews, type ReviewDoc } from '../repositories/courses'
 import { ObjectIdSchema } from './media'
 
@@ -87,6 +88,7 @@ courseReviews.openapi(
     const db = await courseDb(c)
     const now = c.get('services').now()
     const key = { courseId: course._id, userId: c.get('user')._id }
+    const logged = () => recordActivity(db, { ...key, type: 'review-written', rating, at: now })
     // Insert, or (if one exists) edit; a review deleted between the two tries again.
     for (let attempt = 0; attempt < 5; attempt++) {
       const doc: ReviewDoc = {
@@ -99,7 +101,7 @@ courseReviews.openapi(
       }
       try {
         await reviews(db).insertOne(doc)
-        await bump(db, course._id, 1, rating)
+        await Promise.all([bump(db, course._id, 1, rating), logged()])
         return c.json({ success: true, review: publicReview(doc) }, 201)
       } catch (error) {
         if (!isDuplicateKey(error)) throw error
@@ -112,7 +114,7 @@ courseReviews.openapi(
         { returnDocument: 'before' },
       )
       if (!before) continue
-      await bump(db, course._id, 0, rating - before.rating)
+      await Promise.all([bump(db, course._id, 0, rating - before.rating), logged()])
       const after = { ...before, rating, updatedAt: now, ...(comment ? { comment } : {}) }
       if (!comment) delete after.comment
       return c.json({ success: true, review: publicReview(after) }, 200)
@@ -142,7 +144,16 @@ courseReviews.openapi(
       courseId: course._id,
       userId: c.get('user')._id,
     })
-    if (gone) await bump(db, course._id, -1, -gone.rating)
+    if (gone)
+      await Promise.all([
+        bump(db, course._id, -1, -gone.rating),
+        recordActivity(db, {
+          userId: gone.userId,
+          type: 'review-deleted',
+          courseId: course._id,
+          at: c.get('services').now(),
+        }),
+      ])
     return c.json({ success: true, deleted: !!gone }, 200)
   },
 )

@@ -19,7 +19,9 @@ import {
   videoProgress,
   type CourseVideoDoc,
 } from '../repositories/courses'
+import { deleteCheckpoints } from '../repositories/checkpoints'
 import { findOwnMedia, media } from '../repositories/media'
+import { pullFromPlaylists } from '../repositories/playlists'
 import { mediaUrls, ObjectIdSchema } from './media'
 
 const IdParams = z.object({ id: ObjectIdSchema })
@@ -173,7 +175,8 @@ courseVideoRoutes.openapi(
     method: 'delete',
     path: '/{id}/videos/{videoId}',
     tags: ['Courses'],
-    summary: 'Remove a video from your course (the media file stays yours)',
+    summary:
+      'Remove a video from your course, its checkpoints and playlist entries (the media file stays yours)',
     middleware: [requireRole('UNIVERSITY')] as const,
     security: [{ bearerAuth: [] }],
     request: { params: z.object({ id: ObjectIdSchema, videoId: ObjectIdSchema }) },
@@ -186,7 +189,11 @@ courseVideoRoutes.openapi(
     const _id = new ObjectId(videoId)
     const res = await courseVideos(db).deleteOne({ _id, courseId: course._id })
     if (res.deletedCount === 0) throw new AppError('NOT_FOUND', 'Video not found')
-    await videoProgress(db).deleteMany({ courseId: course._id, videoId: _id })
+    await Promise.all([
+      videoProgress(db).deleteMany({ courseId: course._id, videoId: _id }),
+      deleteCheckpoints(db, { courseId: course._id, videoId: _id }),
+      pullFromPlaylists(db, { videoId: _id }, c.get('services').now()),
+    ])
     return c.json({ success: true, message: 'Video removed' }, 200)
   },
 )

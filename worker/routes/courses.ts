@@ -25,9 +25,14 @@ import {
   videoProgress,
   type CourseDoc,
 } from '../repositories/courses'
+import { deleteCheckpoints } from '../repositories/checkpoints'
 import { findOwnMedia } from '../repositories/media'
+import { playlists, pullFromPlaylists } from '../repositories/playlists'
+import { courseAnalytics } from './courses-analytics'
+import { courseCheckpoints } from './courses-checkpoints'
 import { courseEnrollment } from './courses-enrollment'
 import { courseInvites } from './courses-invites'
+import { coursePlaylists } from './courses-playlists'
 import { courseProgress } from './courses-progress'
 import { courseReviews } from './courses-reviews'
 import { courseVideoRoutes } from './courses-videos'
@@ -202,7 +207,8 @@ courses.openapi(
     method: 'delete',
     path: '/{id}',
     tags: ['Courses'],
-    summary: 'Delete your course with its video list, enrollments, invites, progress and reviews',
+    summary:
+      'Delete your course with its videos, enrollments, invites, progress, reviews, checkpoints and playlists',
     middleware: [requireRole('UNIVERSITY')] as const,
     security: [{ bearerAuth: [] }],
     request: { params: IdParams },
@@ -222,6 +228,9 @@ courses.openapi(
       videoProgress(db).deleteMany({ courseId }),
       reviews(db).deleteMany({ courseId }),
       invites(db).deleteMany({ courseId }),
+      deleteCheckpoints(db, { courseId }),
+      playlists(db).deleteMany({ courseId }),
+      pullFromPlaylists(db, { courseId }, c.get('services').now()),
     ])
     return c.json({ success: true, message: 'Course deleted' }, 200)
   },
@@ -232,3 +241,6 @@ courses.route('/', courseInvites)
 courses.route('/', courseVideoRoutes)
 courses.route('/', courseProgress)
 courses.route('/', courseReviews)
+courses.route('/', coursePlaylists)
+courses.route('/', courseCheckpoints)
+courses.route('/', courseAnalytics)

@@ -1,5 +1,5 @@
 // The internal API the transcoder reports to (service token only): claim a job's lease, report
-// progress, completion or failure. The owner hears each step live on their UserChannel.
+// progress, early playability, completion or failure. The owner hears each step live on their UserChannel.
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
@@ -7,12 +7,20 @@ import {
   ClaimRequestSchema,
   CompleteRequestSchema,
   FailRequestSchema,
+  PlayableRequestSchema,
   ProgressRequestSchema,
   ReleaseRequestSchema,
 } from '../../shared/jobs'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { claimJob, completeJob, failJob, recordProgress, releaseJob } from '../media/jobs'
+import {
+  claimJob,
+  completeJob,
+  failJob,
+  markPlayable,
+  recordProgress,
+  releaseJob,
+} from '../media/jobs'
 import { serviceToken } from '../middleware/service-token'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
 import { notifyUser, type UserEvent } from '../realtime/notify'
@@ -112,6 +120,35 @@ internalTranscoding.openapi(
     if (!job) throw new AppError('CONFLICT', LEASE_LOST)
     tell(c, job, { type: 'transcoding.progress', percent: job.progress })
     return c.json({ success: true, progress: job.progress }, 200)
+  },
+)
+
+internalTranscoding.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{id}/playable',
+    tags: ['Internal'],
+    summary: 'Report the renditions finished so far: the video plays before the job completes',
+    request: { ...params, ...jsonBody(PlayableRequestSchema) },
+    responses: { 200: { description: 'Recorded' }, ...errorResponses(400, 401, 409) },
+  }),
+  async (c) => {
+    const { leaseId, playback } = c.req.valid('json')
+    const { database, now } = c.get('services')
+    const job = await markPlayable(
+      await database.db(),
+      c.get('config'),
+      new ObjectId(c.req.valid('param').id),
+      leaseId,
+      playback,
+      now(),
+    )
+    if (!job) throw new AppError('CONFLICT', LEASE_LOST)
+    tell(c, job, {
+      type: 'transcoding.playable',
+      renditions: playback.renditions.map((r) => r.name),
+    })
+    return c.json({ success: true }, 200)
   },
 )
 

@@ -40,9 +40,12 @@ export async function mediaUrls(c: Context<AppEnv>, doc: MediaDoc) {
   if (doc.status !== 'ready' && doc.status !== 'processing') return null
   const urls: Record<string, string> = { original: await storage.presignGet(doc.key) }
   if (doc.outputs) {
-    const token = await signPlaybackToken(c.get('config').JWT_SECRET, doc._id.toHexString())
     urls.mp4 = await storage.presignGet(doc.outputs.mp4Key)
     urls.thumbnail = await storage.presignGet(doc.outputs.thumbnailKey)
+  }
+  // HLS as soon as the lowest rendition is playable, before the other outputs exist.
+  if (doc.playback ?? doc.outputs) {
+    const token = await signPlaybackToken(c.get('config').JWT_SECRET, doc._id.toHexString())
     urls.hls = `${new URL(c.req.url).origin}/api/media/${doc._id.toHexString()}/hls/master.m3u8?token=${token}`
   }
   return urls
@@ -152,13 +155,20 @@ mediaRoutes.openapi(
     middleware: [protect()] as const,
     security: [{ bearerAuth: [] }],
     request: { params: z.object({ id: ObjectIdSchema }) },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 404, 409) },
   }),
   async (c) => {
     const { database, storage } = c.get('services')
     const db = await database.db()
     const found = await findOwnMedia(db, c.req.valid('param').id, c.get('user')._id)
     if (!found) throw new AppError('NOT_FOUND', 'Media not found')
+    // A file in use (a meeting's recording, a post's image) is removed through what uses it,
+    // which keeps its list of files true; deleting it here would leave that pointing at nothing.
+    if (found.attachedTo)
+      throw new AppError(
+        'CONFLICT',
+        `This file belongs to a ${found.attachedTo.type}; delete it from there`,
+      )
     await storage.deletePrefix(found.key.replace(/original$/, ''))
     if (found.upload.uploadId && found.status === 'pending') {
       await storage.abortMultipart(found.key, found.upload.uploadId).catch(() => undefined)
@@ -180,8 +190,10 @@ mediaRoutes.get(
     }
     const { database, storage } = c.get('services')
     const doc = await mediaCollection(await database.db()).findOne({ _id: new ObjectId(id) })
-    if (!doc?.outputs) throw new AppError('NOT_FOUND', 'No playable video')
-    const hlsRoot = doc.outputs.hlsMasterKey.replace(/master\.m3u8$/, '')
+    const masterKey = (doc?.playback ?? doc?.outputs)?.hlsMasterKey
+    // Like mediaUrls: a video that failed for good does not play, even its early renditions.
+    if (!masterKey || doc?.status === 'failed') throw new AppError('NOT_FOUND', 'No playable video')
+    const hlsRoot = masterKey.replace(/master\.m3u8$/, '')
     const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : ''
     const res = await fetch(await storage.presignGet(hlsRoot + file, 60))
     if (!res.ok) throw new AppError('NOT_FOUND', 'Playlist not found')

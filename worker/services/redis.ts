@@ -1,5 +1,6 @@
 // Upstash Redis over its REST API: rate limits, OTP codes, caches and the transcoding job stream.
-import { Redis } from '@upstash/redis/cloudflare'
+import { Redis, errors } from '@upstash/redis/cloudflare'
+import { AppError } from '../errors'
 
 export interface RedisOptions {
   url: string
@@ -7,7 +8,7 @@ export interface RedisOptions {
 }
 
 export function createRedis(opts: RedisOptions): Redis {
-  return new Redis({
+  const redis = new Redis({
     url: opts.url,
     token: opts.token,
     // The local emulator ignores base64 response encoding; plain JSON works against Upstash too.
@@ -16,4 +17,22 @@ export function createRedis(opts: RedisOptions): Redis {
     retry: false,
     enableTelemetry: false,
   })
+  // Redis answering with an error is a bug to see as a 500; Redis not answering at all is an
+  // outage the client should hear as a 503 and retry, whichever feature (limits, OTPs) hit it.
+  redis.use(async (request, next) => {
+    try {
+      return await next(request)
+    } catch (error) {
+      if (error instanceof errors.UpstashError) throw error
+      throw new AppError(
+        'SERVICE_UNAVAILABLE',
+        'Redis is unavailable, try again shortly',
+        undefined,
+        {
+          cause: error,
+        },
+      )
+    }
+  })
+  return redis
 }

@@ -42,6 +42,8 @@ export interface Storage {
   presignPut(key: string, contentType: string, expiresInSeconds?: number): Promise<string>
   presignGet(key: string, expiresInSeconds?: number): Promise<string>
   head(key: string): Promise<ObjectHead | null>
+  /** Stores a small body the API received itself (inline uploads of old clients). */
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>
   delete(key: string): Promise<void>
   /** Round-trip check used by the health route. */
   ping(): Promise<void>
@@ -100,6 +102,11 @@ export function createStorage(opts: StorageOptions): Storage {
         if ((error as { name?: string }).name === 'NotFound') return null
         throw error
       }
+    },
+    async put(key, body, contentType) {
+      await client.send(
+        new PutObjectCommand({ Bucket, Key: key, Body: body, ContentType: contentType }),
+      )
     },
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket, Key: key }))

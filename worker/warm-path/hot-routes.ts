@@ -14,6 +14,7 @@ const HOT_GETS: RegExp[] = [
   /^\/api\/marketplace\/products\/[^/]+$/,
   /^\/api\/notifications\/?$/,
   /^\/api\/chat\/conversations\/?$/,
+  /^\/api\/v1\/meetings\/all$/,
 ]
 
 export function isHotRoute(method: string, path: string): boolean {

@@ -36,42 +36,43 @@ export const SCENARIOS: Scenario[] = [
       ),
   },
   {
-    id: 'conference',
-    title: 'Conference fan-out (ConferenceRoom)',
-    script: 'bench:conference',
+    id: 'fanout',
+    title: 'Conference fan-out: ConferenceRoom vs the old stack (Socket.IO 4)',
+    script: 'bench:fanout',
     args: [],
     smokeArgs: ['--n', '20', '--via', 'wrangler'],
-    json: 'bench-conference.json',
-    render: (d) =>
-      table(
-        [
-          'via',
-          'N',
-          'ok',
-          'join total',
-          'vote ack p50 / p99',
-          'last vote → host count',
-          'votes/s',
-          'lost',
-          'double',
-          'workerd RSS',
-        ],
-        d.runs.map((r: any) => [
-          r.via,
-          count(r.n),
-          r.ok ? 'yes' : `no: ${r.error ?? ''}`,
-          r.load ? `${(r.load.join.totalMs / 1000).toFixed(1)} s` : '—',
-          r.load ? `${ms(r.load.votes.ackMs.p50)} / ${ms(r.load.votes.ackMs.p99)}` : '—',
-          ms(r.load?.talliedMs),
-          count(r.load?.votes.votesPerSecond),
-          count(r.lost),
-          count(r.doubleCounted),
-          (r.processesAtTally ?? [])
-            .filter((p: any) => p.role.startsWith('workerd'))
-            .map((p: any) => `${p.rssMiB} MiB`)
-            .join(' + ') || '—',
-        ]),
-      ),
+    json: 'bench-fanout.json',
+    render: (d) => {
+      const comparisons: any[] = d.comparisons ?? []
+      const header = [
+        'figure',
+        ...comparisons.flatMap((c) => [`CR ${c.via} ${c.n}`, `S.IO ${c.n}`, 'CR/S.IO']),
+      ]
+      const names: string[] = comparisons[0]?.figures.map((f: any) => f.name) ?? []
+      const num = (v: number | undefined) => (v === undefined ? '—' : count(Math.round(v)))
+      const rows = names.map((name) => [
+        name,
+        ...comparisons.flatMap((c) => {
+          const f = c.figures.find((x: any) => x.name === name)
+          return [
+            num(f?.conferenceRoom),
+            num(f?.socketIo),
+            f?.ratio === undefined ? '—' : ratio(f.ratio),
+          ]
+        }),
+      ])
+      rows.push([
+        'CR at least as good (ack p99, → host, exact)',
+        ...comparisons.flatMap((c) => ['', '', c.atLeastAsGood ? 'yes' : 'NO']),
+      ])
+      return (
+        `Same load generator, same N, one after the other. Durable Object storage: ${d.storage ?? 'disk'} ` +
+        '(`--storage memory` puts it on tmpfs so both sides are equally volatile; `--storage disk` is ' +
+        'what `wrangler dev` does by default). Every run: all votes acked, lost and double-counted ' +
+        "are checked against the server's own tally.\n\n" +
+        table(header, rows)
+      )
+    },
   },
   {
     id: 'messaging',
@@ -94,6 +95,39 @@ export const SCENARIOS: Scenario[] = [
             `(${t.overallPerSecond.toFixed(0)} overall; ${t.acked} of ${t.sent} acked; the ` +
             `per-sender limit alone caps it at ${t.perSenderCeiling}/s).`
           : '')
+      )
+    },
+  },
+  {
+    id: 'transcode',
+    title: 'Transcoding',
+    script: 'bench:transcode',
+    args: [],
+    smokeArgs: ['--smoke'],
+    json: 'bench-transcode.json',
+    render: (d) => {
+      const sec = (v: number) => `${v.toFixed(1)} s`
+      return (
+        `Input ${d.input.size}, ${d.input.seconds} s, renditions ${d.input.renditions.join(', ')}; ` +
+        `each figure the best of ${d.runs} run(s).\n\n` +
+        table(
+          ['figure', 'value'],
+          [
+            ['ffmpeg directly, one run with every output', sec(d.direct.singleRun)],
+            ["ffmpeg directly, the service's two passes", sec(d.direct.passes)],
+            ['one job through the transcoder service', sec(d.service.job)],
+            [
+              'service overhead over the same ffmpeg passes',
+              `${sec(d.service.overhead)} (${d.service.overheadPercent.toFixed(0)} %)`,
+            ],
+            ['job start → lowest rendition playable', sec(d.service.startToPlayable)],
+            ['job start → job completed', sec(d.service.startToCompleted)],
+            ...Object.entries(d.throughput.jobsPerMinute).map(([c, v]) => [
+              `jobs/minute at concurrency ${c} (${d.throughput.input.size}, ${d.throughput.input.seconds} s)`,
+              (v as number).toFixed(1),
+            ]),
+          ],
+        )
       )
     },
   },

@@ -1,6 +1,6 @@
 // `npm run db:indexes`: creates every declared index in the database MONGODB_URI / MONGODB_DB name.
 import { MongoClient } from 'mongodb'
-import { ensureIndexes } from '../worker/db/indexes'
+import { ensureIndexes } from './indexes'
 
 // Defaults to the database `npm run dev` runs.
 const uri = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/?directConnection=true'

@@ -1,6 +1,6 @@
 // `npm run user:role -- <email> <ROLE>`: sets an account's role (how the first ADMIN is made).
 import { MongoClient } from 'mongodb'
-import { ROLES, type Role } from '../shared/roles'
+import { ROLES, type Role } from '../../shared/roles'
 
 const [email, role] = process.argv.slice(2)
 const uri = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/?directConnection=true'

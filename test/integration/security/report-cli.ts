@@ -1,7 +1,7 @@
 // Combines the security suite's per-file counts (test-artifacts/security/) into
 // test-artifacts/security-report.json and .md, and prints the totals. `npm test` does this on its
 // own at the end of the integration run; this is for a partial run.
-import { writeSecurityReport } from '../test/integration/security/lib/report'
+import { writeSecurityReport } from './lib/report'
 
 const report = writeSecurityReport()
 if (!report) {

@@ -1,0 +1,111 @@
+// What one conference benchmark run reports, for the ConferenceRoom and the Socket.IO baseline alike,
+// and the verdict both share: every client joined, every vote acked, the tally exact.
+import type { Received } from './conference-client'
+import { summarize, type LoadOptions, type LoadResult, type Summary } from './load'
+import type { Check, Counts } from './tally'
+import type { ProcessUse, Via } from './workers'
+
+/** What served the room: the ConferenceRoom via wrangler or miniflare, or the Socket.IO baseline. */
+export type Runner = Via | 'socket.io'
+
+/** The knobs every run of one benchmark invocation shares, so both systems get the same load. */
+export interface RunSettings {
+  concurrency: number
+  batch: number
+  /** Per run; default 60 s + 40 ms per client. */
+  timeoutMs?: number
+  log: (line: string) => void
+}
+
+export interface RunReport {
+  via: Runner
+  n: number
+  ok: boolean
+  error?: string
+  /** CPU used by processes other than this benchmark's during the run, in % of one core. */
+  otherCpuPercent?: number
+  load?: Omit<LoadResult, 'votedIndexes'>
+  liveFanoutMs?: number
+  hostAudienceCount?: number
+  expected?: Counts
+  checks?: Check[]
+  lost?: number
+  doubleCounted?: number
+  unexpectedCloses?: number
+  unexpectedCloseReasons?: string[]
+  audienceFramesReceived?: number
+  /** Count updates the host got between the first vote's send and the final count. */
+  hostTicksDuringVotes?: { count: number; intervalMs: Summary; maxVotesPerTick: number }
+  /** CPU used between the first vote's send and the final count, in % of one core. */
+  cpuDuringVotes?: { role: string; pid: number; percent: number }[]
+  processesAtTally?: ProcessUse[]
+  processesPeak?: ProcessUse[]
+  durationMs?: number
+}
+
+export function timeoutFor(n: number, settings: RunSettings) {
+  return settings.timeoutMs ?? 60_000 + 40 * n
+}
+
+export function loadOptions(
+  n: number,
+  settings: RunSettings,
+  deadline: number,
+  label: string,
+): LoadOptions {
+  return {
+    n,
+    joinConcurrency: settings.concurrency,
+    voteBatch: settings.batch,
+    deadline,
+    progress: (line) => settings.log(`${label}: ${line}`),
+  }
+}
+
+/** Fills in lost/double-counted from the checks and decides ok/error. */
+export function settle(report: RunReport, load: LoadResult) {
+  const checks = report.checks ?? []
+  report.lost = Math.max(0, ...checks.map((c) => c.lost))
+  report.doubleCounted = Math.max(0, ...checks.map((c) => c.doubleCounted))
+  const errors = [
+    ...load.join.failures.slice(0, 5).map((f) => `join ${f}`),
+    ...load.votes.refused.slice(0, 5).map((f) => `vote refused ${f}`),
+    ...(load.votes.timedOut > 0 ? [`${load.votes.timedOut} votes never acked`] : []),
+    ...(load.tallyError ? [`host final count: ${load.tallyError}`] : []),
+    ...(report.lost > 0 || report.doubleCounted > 0
+      ? [`${report.lost} lost, ${report.doubleCounted} double-counted`]
+      : []),
+  ]
+  report.ok = errors.length === 0
+  if (!report.ok) report.error = errors.join('; ')
+}
+
+/** Host count updates received between `from` and `to`: how many, how far apart, how many votes each. */
+export function ticksBetween(
+  stats: Received[],
+  from: number,
+  to: number | undefined,
+  totalOf: (r: Received) => number,
+) {
+  const inWindow = stats.filter((r) => r.at >= from && (to === undefined || r.at <= to))
+  const intervals = inWindow.slice(1).map((r, i) => r.at - inWindow[i]!.at)
+  const deltas = inWindow.slice(1).map((r, i) => totalOf(r) - totalOf(inWindow[i]!))
+  return {
+    count: inWindow.length,
+    intervalMs: summarize(intervals),
+    maxVotesPerTick: Math.max(0, ...deltas),
+  }
+}
+
+/**
+ * The processes that run the room: the Worker's workerd (behind wrangler's proxy, which a
+ * deployment does not have), or the Socket.IO server.
+ */
+export function serverProcesses(report: RunReport, ps: ProcessUse[] | undefined): ProcessUse[] {
+  const all = ps ?? []
+  if (report.via === 'socket.io') return all.filter((p) => p.role === SOCKET_IO_ROLE)
+  const behind = all.filter((p) => p.role === 'workerd (behind it)')
+  return behind.length > 0 ? behind : all.filter((p) => p.role === 'workerd (serves the URL)')
+}
+
+export const SOCKET_IO_ROLE = 'Socket.IO server (node)'

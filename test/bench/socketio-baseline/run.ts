@@ -1,0 +1,297 @@
+// One Socket.IO baseline run with the ConferenceRoom run's load and checks: a fresh server process,
+// a host and N audience sockets (socket.io-client, WebSocket transport only), REST join and push,
+// one vote each acked by callback, then the host's count and the server's own tally checked.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { io, type Socket } from 'socket.io-client'
+import { api, type Received } from '../conference-client'
+import { runLoad } from '../load'
+import {
+  loadOptions,
+  settle,
+  SOCKET_IO_ROLE,
+  ticksBetween,
+  timeoutFor,
+  type RunReport,
+  type RunSettings,
+} from '../report'
+import { check, expectedCounts, optionFor, sameCounts, type Counts } from '../tally'
+import { cpuShare, cpuSnapshot, nameProcess, otherCpu, PeakSampler, type CpuAt } from '../workers'
+import type { BaselineReady, RoomStats } from './protocol'
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
+const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url))
+
+export interface RunningBaseline {
+  url: string
+  ready: BaselineReady
+  pid: number
+  stop(): Promise<void>
+}
+
+/** Starts the baseline server in its own Node process; resolves once it listens. */
+export function startBaseline(timeoutMs = 30_000): Promise<RunningBaseline> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  nameProcess(child.pid!, SOCKET_IO_ROLE)
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`the Socket.IO baseline did not start within ${timeoutMs} ms`))
+    }, timeoutMs)
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      reject(new Error(`the Socket.IO baseline exited before it listened (${code ?? signal})`))
+    })
+    child.once('message', (message: BaselineReady) => {
+      clearTimeout(timer)
+      resolve({
+        url: `http://127.0.0.1:${message.port}`,
+        ready: message,
+        pid: child.pid!,
+        stop: () => stopChild(child),
+      })
+    })
+  })
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    child.kill('SIGTERM')
+  })
+}
+
+/** A socket.io-client socket tracking what the benchmark measures, like the room's RoomSocket. */
+class BaselineSocket {
+  received = 0
+  liveAt: number | undefined
+  failure: string | undefined
+  readonly kept: Received[] = []
+  private readonly waiters: {
+    event: string
+    predicate: (r: Received) => boolean
+    resolve: () => void
+  }[] = []
+  private closing = false
+
+  private constructor(
+    readonly socket: Socket,
+    keepStats: boolean,
+  ) {
+    socket.onAny((event: string, payload: unknown) => {
+      this.received++
+      const received = { at: performance.now(), message: payload }
+      if (event === 'question.live') this.liveAt ??= received.at
+      if (event === 'room.stats' && keepStats) this.kept.push(received)
+      for (const w of [...this.waiters]) {
+        if (w.event === event && w.predicate(received)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1)
+          w.resolve()
+        }
+      }
+    })
+    socket.on('connect_error', (error) => this.fail(`connect error: ${error.message}`))
+    socket.on('disconnect', (reason) => {
+      if (!this.closing) this.fail(`disconnected: ${reason}`)
+    })
+  }
+
+  /** Connects and resolves once the server's conference.snapshot arrived. */
+  static open(url: string, token: string, opts: { keepStats?: boolean } = {}) {
+    const client = new BaselineSocket(
+      io(url, {
+        transports: ['websocket'],
+        auth: { token },
+        reconnection: false,
+        forceNew: true,
+        timeout: 30_000,
+      }),
+      opts.keepStats ?? false,
+    )
+    return client
+      .waitFor('conference.snapshot', () => true, 30_000)
+      .then(
+        () => client,
+        (error: Error) => {
+          client.close()
+          throw error
+        },
+      )
+  }
+
+  private fail(why: string) {
+    this.failure ??= why
+  }
+
+  /** Resolves when a matching `event` arrives (for the host: a room.stats already kept counts too). */
+  waitFor(event: string, predicate: (r: Received) => boolean, timeoutMs: number): Promise<void> {
+    if (event === 'room.stats' && this.kept.some(predicate)) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        event,
+        predicate,
+        resolve: () => {
+          clearTimeout(timer)
+          resolve()
+        },
+      }
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1)
+        reject(
+          new Error(`timed out after ${timeoutMs} ms${this.failure ? ` (${this.failure})` : ''}`),
+        )
+      }, timeoutMs)
+      this.waiters.push(waiter)
+    })
+  }
+
+  async vote(questionId: string, optionId: string) {
+    if (this.failure) throw new Error(this.failure)
+    const reply = await this.socket.emitWithAck('vote', { questionId, optionIds: [optionId] })
+    if (!reply?.ok) throw new Error(`${reply?.code}: ${reply?.message}`)
+    return reply
+  }
+
+  close() {
+    this.closing = true
+    this.socket.disconnect()
+  }
+}
+
+export async function runSocketIo(n: number, settings: RunSettings): Promise<RunReport> {
+  const label = `socket.io n=${n}`
+  const log = (line: string) => settings.log(`${label}: ${line}`)
+  const timeoutMs = timeoutFor(n, settings)
+  const started = performance.now()
+  const deadline = started + timeoutMs
+  const report: RunReport = { via: 'socket.io', n, ok: false }
+  let server: RunningBaseline | undefined
+  let sampler: PeakSampler | undefined
+  let cpuAtStart: Awaited<ReturnType<typeof cpuSnapshot>> | undefined
+  let host: BaselineSocket | undefined
+  const audience: BaselineSocket[] = []
+  let joinFailures: string[] = []
+  log(`starting the server (timeout ${Math.round(timeoutMs / 1000)} s)`)
+  try {
+    server = await startBaseline()
+    const { url } = server
+    const { conference: conf, hostToken } = server.ready
+    cpuAtStart = await cpuSnapshot(url)
+    sampler = new PeakSampler(url)
+    const samples = sampler
+    host = await BaselineSocket.open(url, hostToken, { keepStats: true })
+    const hostSocket = host
+    let expected: Counts | undefined
+    let tallyAt: number | undefined
+    let beforeVotes: CpuAt | undefined
+    sampler.start()
+
+    const load = await runLoad<{ index: number; socket: BaselineSocket }>(
+      {
+        async join(index) {
+          const joined = await api(url, `/api/conference/by-code/${conf.code}/join`, {
+            method: 'POST',
+            json: {},
+          })
+          const socket = await BaselineSocket.open(url, joined.body.token)
+          audience.push(socket)
+          return { index, socket }
+        },
+        async beforeVotes(clients) {
+          expected = expectedCounts(
+            clients.map((c) => optionFor(conf.optionIds, c.index)),
+            conf.optionIds,
+          )
+          const pushAt = performance.now()
+          await api(url, `/api/conference/${conf.id}/questions/${conf.questionId}/live`, {
+            method: 'POST',
+            token: hostToken,
+          })
+          while (clients.some((c) => c.socket.liveAt === undefined && !c.socket.failure)) {
+            if (performance.now() > deadline) throw new Error('not every client saw question.live')
+            await sleep(20)
+          }
+          const seen = clients.flatMap((c) => (c.socket.liveAt ? [c.socket.liveAt] : []))
+          report.liveFanoutMs = Math.round(Math.max(...seen) - pushAt)
+          log(`question.live reached ${seen.length} clients`)
+          beforeVotes = { at: performance.now(), processes: await samples.sample() }
+        },
+        vote: (c, index) => c.socket.vote(conf.questionId, optionFor(conf.optionIds, index)),
+        async tallied() {
+          const want = expected!
+          const isFinal = (r: Received) => sameCounts((r.message as RoomStats).results, want)
+          await hostSocket.waitFor(
+            'room.stats',
+            isFinal,
+            Math.min(60_000, Math.max(0, deadline - performance.now())),
+          )
+          tallyAt = hostSocket.kept.find(isFinal)!.at
+          const at = performance.now()
+          report.processesAtTally = await samples.sample()
+          report.cpuDuringVotes = cpuShare(beforeVotes, { at, processes: report.processesAtTally })
+          return tallyAt
+        },
+        close: async (c) => c.socket.close(),
+      },
+      loadOptions(n, settings, deadline, label),
+    )
+    const { votedIndexes: _, ...loadReport } = load
+    report.load = loadReport
+    joinFailures = load.join.failures
+    if (load.error) throw new Error(load.error)
+    report.expected = expected
+    const stats = hostSocket.kept as { at: number; message: RoomStats }[]
+    report.hostAudienceCount = Math.max(0, ...stats.map((r) => r.message.audienceCount))
+    report.hostTicksDuringVotes = ticksBetween(
+      stats,
+      load.votes.firstSendAt,
+      tallyAt,
+      (r) => (r.message as RoomStats).results.totalResponses,
+    )
+    const hostFinal = tallyAt ? stats.find((r) => r.at === tallyAt) : stats.at(-1)
+    const live = await api(url, `/api/conference/${conf.id}/questions/${conf.questionId}/results`, {
+      token: hostToken,
+    })
+    const want = expected ?? { counts: {}, totalResponses: 0 }
+    report.checks = [
+      check('host room.stats', hostFinal?.message.results ?? null, want),
+      check("REST (server's tally)", live.body.results ?? null, want),
+    ]
+    settle(report, load)
+  } catch (error) {
+    report.error = [
+      error instanceof Error ? error.message : String(error),
+      ...joinFailures.slice(0, 5).map((f) => `join ${f}`),
+    ].join('; ')
+    log(report.error)
+  } finally {
+    const closes = audience.filter((s) => s.failure)
+    report.unexpectedCloses = closes.length
+    report.unexpectedCloseReasons = [...new Set(closes.map((s) => s.failure!))].slice(0, 5)
+    report.audienceFramesReceived = audience.reduce((sum, s) => sum + s.received, 0)
+    for (const s of audience) s.close()
+    host?.close()
+    if (sampler) report.processesPeak = await sampler.stop()
+    report.durationMs = Math.round(performance.now() - started)
+    if (server && cpuAtStart)
+      report.otherCpuPercent = otherCpu(cpuAtStart, await cpuSnapshot(server.url))
+    await server?.stop()
+    if (report.unexpectedCloses > 0 && report.ok) {
+      report.ok = false
+      report.error = `${report.unexpectedCloses} sockets closed unexpectedly`
+    }
+    log(`${report.ok ? 'ok' : 'FAILED'} in ${report.durationMs} ms`)
+  }
+  return report
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

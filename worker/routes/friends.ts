@@ -1,0 +1,283 @@
+// Friends (/api/friend): send, accept, reject and cancel friend requests, list requests and
+// friends, unfriend. One friendship document per pair; requests and accepts notify the other side.
+import { createRoute, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { MongoServerError, ObjectId } from 'mongodb'
+import type { AppEnv } from '../env'
+import { AppError } from '../errors'
+import { protect } from '../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../openapi'
+import { friendships, pairKey, type FriendshipDoc } from '../repositories/social'
+import { authorsById, deletedAuthor } from '../social/authors'
+import { IdParams, viewer } from '../social/context'
+import { actor, tell } from '../social/notify'
+import { reachableUser } from '../social/relations'
+import { ObjectIdSchema } from './media'
+
+const RequestSchema = z.strictObject({ userId: ObjectIdSchema })
+const UserParams = z.object({ userId: ObjectIdSchema })
+const MAX_LISTED = 500
+
+async function publicFriendships(c: Context<AppEnv>, docs: FriendshipDoc[], me: ObjectId) {
+  const db = await c.get('services').database.db()
+  const other = (f: FriendshipDoc) => (f.userIds[0].equals(me) ? f.userIds[1] : f.userIds[0])
+  const people = await authorsById(db, docs.map(other))
+  return docs.map((f) => ({
+    id: f._id.toHexString(),
+    _id: f._id.toHexString(),
+    status: f.status,
+    direction: f.requesterId.equals(me) ? ('sent' as const) : ('received' as const),
+    user: people.get(other(f).toHexString()) ?? deletedAuthor(other(f)),
+    createdAt: f.createdAt.toISOString(),
+    acceptedAt: f.acceptedAt?.toISOString() ?? null,
+  }))
+}
+
+/** A pending request addressed to the caller (404 otherwise, whoever else it concerns). */
+async function receivedRequest(c: Context<AppEnv>, id: string) {
+  const db = await c.get('services').database.db()
+  const found = await friendships(db).findOne({
+    _id: new ObjectId(id),
+    recipientId: c.get('user')._id,
+    status: 'pending',
+  })
+  if (!found) throw new AppError('NOT_FOUND', 'Friend request not found')
+  return found
+}
+
+export const friendRoutes = createRouter()
+
+friendRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/request',
+    tags: ['Social'],
+    summary: 'Send a friend request (accepts theirs if they asked you first)',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: jsonBody(RequestSchema),
+    responses: {
+      201: { description: 'The request' },
+      200: { description: 'Their request to you, now accepted' },
+      ...errorResponses(400, 401, 404, 409),
+    },
+  }),
+  async (c) => {
+    const { db, circle, now } = await viewer(c)
+    const other = await reachableUser(db, circle.me, c.req.valid('json').userId)
+    if (other._id.equals(circle.me))
+      throw new AppError('BAD_REQUEST', 'You cannot send a friend request to yourself')
+    const key = pairKey(circle.me, other._id)
+    const existing = await friendships(db).findOne({ pairKey: key })
+    if (existing?.status === 'accepted') throw new AppError('CONFLICT', 'You are already friends')
+    if (existing?.requesterId.equals(circle.me))
+      throw new AppError('CONFLICT', 'You already sent this user a friend request')
+    if (existing) {
+      const accepted = await friendships(db).findOneAndUpdate(
+        { _id: existing._id, status: 'pending' },
+        { $set: { status: 'accepted', acceptedAt: now } },
+        { returnDocument: 'after' },
+      )
+      if (!accepted) throw new AppError('CONFLICT', 'The request changed meanwhile; reload it')
+      await tell(c, other._id, {
+        type: 'friend.accept',
+        title: `${c.get('user').name} accepted your friend request`,
+        data: { ...actor(c), requestId: accepted._id.toHexString() },
+      })
+      return c.json(
+        { success: true, request: (await publicFriendships(c, [accepted], circle.me))[0] },
+        200,
+      )
+    }
+    const doc: FriendshipDoc = {
+      _id: new ObjectId(),
+      userIds: [circle.me, other._id],
+      pairKey: key,
+      requesterId: circle.me,
+      recipientId: other._id,
+      status: 'pending',
+      createdAt: now,
+    }
+    try {
+      await friendships(db).insertOne(doc)
+    } catch (error) {
+      if (error instanceof MongoServerError && error.code === 11000)
+        throw new AppError('CONFLICT', 'A friend request between you already exists; reload')
+      throw error
+    }
+    await tell(c, other._id, {
+      type: 'friend.request',
+      title: `${c.get('user').name} sent you a friend request`,
+      data: { ...actor(c), requestId: doc._id.toHexString() },
+    })
+    return c.json(
+      { success: true, request: (await publicFriendships(c, [doc], circle.me))[0] },
+      201,
+    )
+  },
+)
+
+friendRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/requests',
+    tags: ['Social'],
+    summary: 'Pending friend requests: received and sent, newest first',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    responses: { 200: { description: 'The requests' }, ...errorResponses(401) },
+  }),
+  async (c) => {
+    const { db, circle } = await viewer(c)
+    const [received, sent] = await Promise.all([
+      friendships(db)
+        .find({ recipientId: circle.me, status: 'pending' })
+        .sort({ _id: -1 })
+        .limit(MAX_LISTED)
+        .toArray(),
+      friendships(db)
+        .find({ requesterId: circle.me, status: 'pending' })
+        .sort({ _id: -1 })
+        .limit(MAX_LISTED)
+        .toArray(),
+    ])
+    return c.json(
+      {
+        success: true,
+        received: await publicFriendships(c, received, circle.me),
+        sent: await publicFriendships(c, sent, circle.me),
+      },
+      200,
+    )
+  },
+)
+
+friendRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/request/{id}/accept',
+    tags: ['Social'],
+    summary: 'Accept a friend request sent to you',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: IdParams },
+    responses: { 200: { description: 'The friendship' }, ...errorResponses(400, 401, 404, 409) },
+  }),
+  async (c) => {
+    const { db, circle, now } = await viewer(c)
+    const request = await receivedRequest(c, c.req.valid('param').id)
+    const accepted = await friendships(db).findOneAndUpdate(
+      { _id: request._id, recipientId: circle.me, status: 'pending' },
+      { $set: { status: 'accepted', acceptedAt: now } },
+      { returnDocument: 'after' },
+    )
+    if (!accepted) throw new AppError('NOT_FOUND', 'Friend request not found')
+    await tell(c, accepted.requesterId, {
+      type: 'friend.accept',
+      title: `${c.get('user').name} accepted your friend request`,
+      data: { ...actor(c), requestId: accepted._id.toHexString() },
+    })
+    return c.json(
+      { success: true, request: (await publicFriendships(c, [accepted], circle.me))[0] },
+      200,
+    )
+  },
+)
+
+friendRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/request/{id}/reject',
+    tags: ['Social'],
+    summary: 'Reject a friend request sent to you',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: IdParams },
+    responses: { 200: { description: 'Rejected' }, ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const request = await receivedRequest(c, c.req.valid('param').id)
+    const db = await c.get('services').database.db()
+    const { deletedCount } = await friendships(db).deleteOne({
+      _id: request._id,
+      status: 'pending',
+    })
+    if (deletedCount === 0) throw new AppError('NOT_FOUND', 'Friend request not found')
+    return c.json({ success: true, message: 'Friend request rejected' }, 200)
+  },
+)
+
+friendRoutes.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/request/{id}',
+    tags: ['Social'],
+    summary: 'Cancel a friend request you sent',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: IdParams },
+    responses: { 200: { description: 'Cancelled' }, ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const db = await c.get('services').database.db()
+    const { deletedCount } = await friendships(db).deleteOne({
+      _id: new ObjectId(c.req.valid('param').id),
+      requesterId: c.get('user')._id,
+      status: 'pending',
+    })
+    if (deletedCount === 0) throw new AppError('NOT_FOUND', 'Friend request not found')
+    return c.json({ success: true, message: 'Friend request cancelled' }, 200)
+  },
+)
+
+friendRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/list',
+    tags: ['Social'],
+    summary: 'Your friends, most recent first',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    responses: { 200: { description: 'Your friends' }, ...errorResponses(401) },
+  }),
+  async (c) => {
+    const { db, circle } = await viewer(c)
+    const found = await friendships(db)
+      .find({ userIds: circle.me, status: 'accepted' })
+      .limit(MAX_LISTED)
+      .toArray()
+    found.sort((a, b) => (b.acceptedAt?.getTime() ?? 0) - (a.acceptedAt?.getTime() ?? 0))
+    const list = await publicFriendships(c, found, circle.me)
+    return c.json(
+      {
+        success: true,
+        friends: list.map((f) => ({ ...f.user, friendsSince: f.acceptedAt })),
+        count: list.length,
+      },
+      200,
+    )
+  },
+)
+
+friendRoutes.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/{userId}',
+    tags: ['Social'],
+    summary: 'Unfriend someone',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: UserParams },
+    responses: { 200: { description: 'Unfriended' }, ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const db = await c.get('services').database.db()
+    const other = new ObjectId(c.req.valid('param').userId)
+    const { deletedCount } = await friendships(db).deleteOne({
+      pairKey: pairKey(c.get('user')._id, other),
+      status: 'accepted',
+    })
+    if (deletedCount === 0) throw new AppError('NOT_FOUND', 'You are not friends with this user')
+    return c.json({ success: true, message: 'Unfriended' }, 200)
+  },
+)

@@ -1,0 +1,158 @@
+// Reels (/api/reels): short videos, published once their upload finished transcoding; listed with
+// the feed's visibility rules. Likes, comments and shares use the post routes with the reel's id.
+import { createRoute, z } from '@hono/zod-openapi'
+import { ObjectId } from 'mongodb'
+import { AppError } from '../errors'
+import { protect } from '../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../openapi'
+import { posts, type PostDoc } from '../repositories/social'
+import { IdParams, PageQuery, VisibilitySchema, viewer } from '../social/context'
+import { attachMedia } from '../social/media'
+import {
+  deletePost,
+  listPosts,
+  loadOwnPost,
+  loadVisiblePost,
+  publicPost,
+  publicPosts,
+} from '../social/posts'
+import { ObjectIdSchema } from './media'
+
+const CaptionSchema = z.string().trim().max(2200)
+const CreateSchema = z.strictObject({
+  mediaId: ObjectIdSchema,
+  caption: CaptionSchema.default(''),
+  visibility: VisibilitySchema.default('public'),
+})
+const UpdateSchema = z
+  .strictObject({ caption: CaptionSchema.optional(), visibility: VisibilitySchema.optional() })
+  .refine((v) => Object.keys(v).length > 0, 'at least one field is required')
+
+export const reelRoutes = createRouter()
+
+reelRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags: ['Social'],
+    summary: 'Reels you may see, newest first, in cursor pages',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: { query: PageQuery },
+    responses: { 200: { description: 'A page of reels' }, ...errorResponses(400, 401) },
+  }),
+  async (c) => {
+    const { cursor, limit } = c.req.valid('query')
+    const { db, circle } = await viewer(c)
+    const page = await listPosts(db, circle, { kind: 'reel', before: cursor, limit })
+    return c.json(
+      {
+        success: true,
+        reels: await publicPosts(c, page.items, circle),
+        nextCursor: page.nextCursor,
+      },
+      200,
+    )
+  },
+)
+
+reelRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/',
+    tags: ['Social'],
+    summary: 'Publish a reel from your `reel` video upload once it is transcoded',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: jsonBody(CreateSchema),
+    responses: { 201: { description: 'The reel' }, ...errorResponses(400, 401, 409) },
+  }),
+  async (c) => {
+    const body = c.req.valid('json')
+    const { db, circle, now } = await viewer(c)
+    const doc: PostDoc = {
+      _id: new ObjectId(),
+      authorId: circle.me,
+      kind: 'reel',
+      text: body.caption,
+      mediaIds: [new ObjectId(body.mediaId)],
+      visibility: body.visibility,
+      likesCount: 0,
+      commentsCount: 0,
+      sharesCount: 0,
+      createdAt: now,
+      updatedAt: now,
+    }
+    await attachMedia(db, circle.me, doc.mediaIds, 'reel', { type: 'post', id: doc._id }, 'mediaId')
+    await posts(db).insertOne(doc)
+    return c.json({ success: true, reel: await publicPost(c, doc, circle) }, 201)
+  },
+)
+
+reelRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/{id}',
+    tags: ['Social'],
+    summary: 'One reel you may see',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: IdParams },
+    responses: { 200: { description: 'The reel' }, ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const { db, circle } = await viewer(c)
+    const doc = await loadVisiblePost(db, circle, c.req.valid('param').id, 'reel')
+    return c.json({ success: true, reel: await publicPost(c, doc, circle) }, 200)
+  },
+)
+
+reelRoutes.openapi(
+  createRoute({
+    method: 'put',
+    path: '/{id}',
+    tags: ['Social'],
+    summary: 'Edit your reel’s caption or visibility',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: IdParams, ...jsonBody(UpdateSchema) },
+    responses: { 200: { description: 'The reel' }, ...errorResponses(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    const { db, circle, now } = await viewer(c)
+    const doc = await loadOwnPost(db, circle, c.req.valid('param').id, 'reel')
+    const { caption, visibility } = c.req.valid('json')
+    const updated = await posts(db).findOneAndUpdate(
+      { _id: doc._id, authorId: circle.me },
+      {
+        $set: {
+          updatedAt: now,
+          ...(caption === undefined ? {} : { text: caption }),
+          ...(visibility ? { visibility } : {}),
+        },
+      },
+      { returnDocument: 'after' },
+    )
+    if (!updated) throw new AppError('NOT_FOUND', 'Reel not found')
+    return c.json({ success: true, reel: await publicPost(c, updated, circle) }, 200)
+  },
+)
+
+reelRoutes.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/{id}',
+    tags: ['Social'],
+    summary: 'Delete your reel with its comments, likes and video',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: IdParams },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    const { db, circle } = await viewer(c)
+    const doc = await loadOwnPost(db, circle, c.req.valid('param').id, 'reel')
+    await deletePost(c, doc)
+    return c.json({ success: true, message: 'Reel deleted' }, 200)
+  },
+)
