@@ -39,6 +39,7 @@ export function paramFor(world: World) {
       [/^\/api\/notifications\/devices\//, 'token', () => 'fuzzmark-device-token'],
       [/^\/api\/notifications\//, 'id', () => world.notificationId],
       [/^\/api\/users\//, 'id', () => world.user.id],
+      [/^\/api\/users\//, 'userId', () => world.user.id],
       [/^\/api\/realtime\//, 'kind', () => 'conference'],
       [/^\/api\/realtime\//, 'id', () => world.conference.id],
     ]
