@@ -40,6 +40,20 @@ function sampleString(s: JsonSchema): string {
   return candidates.map(fitted).find((c) => re.test(c)) ?? fitted(FUZZ_MARK)
 }
 
+/** Whether a string value breaks at least one of the schema's string constraints. */
+function breaksString(s: JsonSchema, value: string): boolean {
+  if (s.enum) return !s.enum.includes(value)
+  if (s.maxLength !== undefined && value.length > s.maxLength) return true
+  if (s.minLength !== undefined && value.length < s.minLength) return true
+  if (s.pattern && !regexOf(s.pattern).test(value)) return true
+  if (s.format === 'uuid')
+    return !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
+  return false
+}
+
+// Candidates for "does not match the pattern": some patterns only refuse control characters.
+const PATTERN_BREAKERS = [`${FUZZ_MARK} !*`, `${FUZZ_MARK}\n\u0000<>`, '\u0000', '']
+
 /** A value the schema accepts (required properties only for objects). */
 export function sample(schema: JsonSchema): unknown {
   const s = mainBranch(schema)
@@ -87,7 +101,9 @@ export function badValues(schema: JsonSchema): [string, unknown][] {
     if (s.maxLength !== undefined)
       out.push(['string over maxLength', FUZZ_MARK.padEnd(s.maxLength + 1, 'x')])
     if ((s.minLength ?? 0) > 0) out.push(['string under minLength', ''])
-    if (s.pattern || s.format) out.push(['string not matching pattern', `${FUZZ_MARK} !*`])
+    const breaker = PATTERN_BREAKERS.find((v) => breaksString(s, v))
+    if ((s.pattern || s.format) && breaker !== undefined)
+      out.push(['string not matching pattern', breaker])
   }
   if (types.includes('integer')) out.push(['not an integer', 1.5])
   if (types.some((t) => ['integer', 'number'].includes(t))) {
@@ -161,14 +177,15 @@ export function badRequests(op: Operation, opts: CaseOptions): BadRequest[] {
   const cases: BadRequest[] = []
 
   for (const p of params.filter((p) => p.in === 'path')) {
-    const constrained = p.schema.pattern || p.schema.enum || p.schema.format
+    const integer = typesOf(p.schema).includes('integer')
     const values: [string, string][] = [
       ['operator object', JSON.stringify({ $ne: 1 })],
       ['very long', FUZZ_MARK.padEnd(5000, 'x')],
+      ['malformed', `${FUZZ_MARK}-not-an-id`],
+      ['hex of wrong length', 'abc123'],
     ]
-    if (constrained || typesOf(p.schema).includes('integer'))
-      values.push(['malformed', `${FUZZ_MARK}-not-an-id`], ['hex of wrong length', 'abc123'])
-    for (const [label, value] of values)
+    // Only values the parameter's schema refuses (free-form ids such as room names accept some).
+    for (const [label, value] of values.filter(([, v]) => integer || breaksString(p.schema, v)))
       cases.push({
         label: `path ${p.name}: ${label}`,
         path: validPath({ [p.name]: value }),
