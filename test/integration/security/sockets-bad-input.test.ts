@@ -1,12 +1,12 @@
 // Bad input on every socket message type of every room: each invalid frame gets an error frame
 // (the connection stays open), nothing invalid is acted on, and the room still works afterwards.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ChatClientMessageSchema } from '../../../shared/chat'
 import { ConferenceClientMessageSchema, MESSAGE_ROLES } from '../../../shared/conference'
+import { MeetingClientMessageSchema } from '../../../shared/meeting'
 import { UserClientMessageSchema } from '../../../shared/user-channel'
 import { chatSocket, directChat, userChannelSocket } from '../../harness/chat'
 import { createConference, joinAudience, staffSocket } from '../../harness/conference'
-import { signRealtimeTicket } from '../../../worker/realtime/tickets'
 import { api, workerUrl } from '../../harness/http'
 import { signUpUser } from '../../harness/users'
 import { openSocket, type TestSocket } from '../../harness/ws'
@@ -124,17 +124,18 @@ describe('ChatConversation', () => {
 })
 
 describe('MeetingRoom', () => {
-  it('answers every invalid frame with an error, and still works', async () => {
-    const ticket = await signRealtimeTicket(
-      inject('workerVars').JWT_SECRET!,
-      { kind: 'meeting', id: 'security-suite' },
-      { subject: 'security-suite', kind: 'user', role: 'USER' },
-    )
-    const socket = await openSocket(
-      `${workerUrl().replace('http', 'ws')}/api/realtime/meeting/security-suite?ticket=${ticket}`,
-    )
-    await socket.next((m) => m.type === 'welcome')
-    await expectErrors(socket, FRAME_FAULTS)
+  it('answers every invalid frame of every message type with an error, and still works', async () => {
+    const owner = await signUpUser()
+    const roomId = `security-${Date.now().toString(36)}`
+    const res = await api(`/api/v1/meeting-rooms/${roomId}/ticket`, {
+      method: 'POST',
+      token: owner.accessToken,
+    })
+    expect(res.status).toBe(200)
+    const socket = await openSocket(`${workerUrl().replace('http', 'ws')}${res.body.url}`)
+    const faults = messageFaults(MeetingClientMessageSchema)
+    expect(faults.length).toBeGreaterThan(20)
+    await expectErrors(socket, [...FRAME_FAULTS, ...faults])
     await stillWorks(socket)
     await socket.close()
   })
