@@ -3,16 +3,17 @@
 // page, and pages deep in the cursor walk. Starts its own stack and Worker (test profile).
 //   npm run bench:feed            full run
 //   npm run bench:feed -- --smoke quick check (1,000 posts from 100 users)
+import { mkdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
+import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { MongoClient, ObjectId, type Db } from 'mongodb'
+import { MongoClient } from 'mongodb'
 import { startStack, type Stack } from '../../dev-services/stack'
 import { parseConfig } from '../../shared/config'
 import { startSession } from '../../worker/auth/sessions'
 import { ensureIndexes } from '../../worker/db/indexes'
-import { pairKey, type FriendshipDoc, type PostDoc } from '../../worker/repositories/social'
-import type { UserDoc } from '../../worker/repositories/users'
 import { testWorkerVars } from '../harness/global-setup'
+import { PRIVATE_SHARE, seedFriendships, seedPosts, seedUsers } from './feed-seed'
 import { summarize } from './load'
 import { startBenchWorker, type BenchWorker, type Via } from './workers'
 
@@ -22,84 +23,11 @@ const P = SMOKE
   ? { users: 100, posts: 1_000, friendsEach: 10, viewers: 3, firstPages: 20, deepPages: 10 }
   : { users: 500, posts: 10_000, friendsEach: 20, viewers: 5, firstPages: 100, deepPages: 40 }
 const PAGE = 20
-const PRIVATE_SHARE = 0.3
-const SPAN_MS = 30 * 24 * 3_600_000
 
 const log = (line: string) => console.log(line)
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`
-
-// A fixed seed: every run seeds the same social graph and the same posts.
-let seed = 42
-const random = () => {
-  seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
-  return seed / 2 ** 31
-}
-const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)]!
-
-async function seedUsers(db: Db, count: number) {
-  const now = new Date()
-  const docs: UserDoc[] = Array.from({ length: count }, (_, i) => ({
-    _id: new ObjectId(),
-    name: `Feed Bench ${i}`,
-    email: `feed-bench-${i}-${Date.now()}@example.test`,
-    role: 'USER',
-    emailVerified: true,
-    phoneVerified: false,
-    isActive: true,
-    profile: {},
-    createdAt: now,
-    updatedAt: now,
-  }))
-  await db.collection<UserDoc>('users').insertMany(docs)
-  return docs.map((d) => d._id)
-}
-
-async function seedFriendships(db: Db, ids: ObjectId[], each: number) {
-  const pairs = new Map<string, FriendshipDoc>()
-  const now = new Date()
-  for (const a of ids) {
-    for (let k = 0; k < each / 2; k++) {
-      const b = pick(ids)
-      const key = pairKey(a, b)
-      if (a.equals(b) || pairs.has(key)) continue
-      pairs.set(key, {
-        _id: new ObjectId(),
-        userIds: [a, b],
-        pairKey: key,
-        requesterId: a,
-        recipientId: b,
-        status: 'accepted',
-        createdAt: now,
-        acceptedAt: now,
-      })
-    }
-  }
-  await db.collection<FriendshipDoc>('friendships').insertMany([...pairs.values()])
-  return pairs.size
-}
-
-async function seedPosts(db: Db, ids: ObjectId[], count: number) {
-  const start = Date.now() - SPAN_MS
-  const docs: PostDoc[] = Array.from({ length: count }, (_, i) => {
-    // Ids carry their creation time, so the seeded history reads in order like a real one.
-    const at = new Date(start + Math.floor((i / count) * SPAN_MS))
-    return {
-      _id: ObjectId.createFromTime(Math.floor(at.getTime() / 1000)),
-      authorId: pick(ids),
-      kind: 'post',
-      text: `Bench post ${i}`,
-      mediaIds: [],
-      visibility: random() < PRIVATE_SHARE ? 'private' : 'public',
-      likesCount: Math.floor(random() * 50),
-      commentsCount: Math.floor(random() * 10),
-      sharesCount: 0,
-      createdAt: at,
-      updatedAt: at,
-    }
-  })
-  for (let i = 0; i < docs.length; i += 1000)
-    await db.collection<PostDoc>('posts').insertMany(docs.slice(i, i + 1000))
-}
+const OUT = path.join(import.meta.dirname, '../../test-artifacts/bench-feed.json')
+const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)]!
 
 async function getPage(baseUrl: string, token: string, cursor: string | null) {
   const url = `${baseUrl}/api/posts/all?limit=${PAGE}${cursor ? `&cursor=${cursor}` : ''}`
@@ -179,6 +107,26 @@ async function main() {
     summary('cursor pages 2–5', early)
     summary(`cursor pages 6–${P.deepPages}`, deep)
     log(`  (${walked} posts walked by ${viewers.length} viewers)`)
+    await mkdir(path.dirname(OUT), { recursive: true })
+    await writeFile(
+      OUT,
+      JSON.stringify(
+        {
+          smoke: SMOKE,
+          via: VIA,
+          users: P.users,
+          posts: P.posts,
+          friendships,
+          pageSize: PAGE,
+          firstPage: summarize(first),
+          early: summarize(early),
+          deep: summarize(deep),
+          deepPages: P.deepPages,
+        },
+        null,
+        2,
+      ) + '\n',
+    )
     log(`\ntotal ${((performance.now() - t0) / 1000).toFixed(1)} s`)
   } finally {
     await client?.close()

@@ -1,5 +1,6 @@
 // Meeting folders: create, rename, trash, restore, delete, and filing meetings the caller owns;
 // another user's folders and meetings are never reachable, and bad input is a 400.
+import { randomUUID } from 'node:crypto'
 import { ObjectId } from 'mongodb'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { api } from '../harness/http'
@@ -24,7 +25,9 @@ async function insertMeeting(of: VideodeskUser): Promise<string> {
     owner: userId,
     userId,
     created_by: userId,
-    deleted: false,
+    share_id: randomUUID(),
+    is_deleted: false,
+    is_archived: false,
     createdAt: new Date(),
   })
   return _id.toHexString()

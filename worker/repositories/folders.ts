@@ -31,7 +31,7 @@ export const meetingFolders = (db: Db): Collection<MeetingFolderDoc> =>
 export interface MeetingOwnership {
   _id: ObjectId
   userId?: ObjectId
-  deleted?: boolean
+  is_deleted?: boolean
 }
 export const meetings = (db: Db): Collection<MeetingOwnership> =>
   db.collection<MeetingOwnership>('meetings')

@@ -132,6 +132,25 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    id: 'feed',
+    title: 'Feed pages',
+    script: 'bench:feed',
+    args: [],
+    smokeArgs: ['--smoke'],
+    json: 'bench-feed.json',
+    render: (d) =>
+      `${count(d.posts)} posts from ${count(d.users)} users (${count(d.friendships)} friendships), ` +
+      `pages of ${d.pageSize}, Worker via ${d.via}.\n\n` +
+      table(
+        ['page', 'p50', 'p99', 'requests'],
+        [
+          ['first page', ms(d.firstPage.p50), ms(d.firstPage.p99), d.firstPage.count],
+          ['cursor pages 2–5', ms(d.early.p50), ms(d.early.p99), d.early.count],
+          [`cursor pages 6–${d.deepPages}`, ms(d.deep.p50), ms(d.deep.p99), d.deep.count],
+        ],
+      ),
+  },
+  {
     id: 'bundle',
     title: 'Cold start and size',
     script: 'bench:bundle',
