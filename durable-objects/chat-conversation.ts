@@ -18,21 +18,20 @@ import {
 import { media } from '../worker/repositories/media'
 import { createDatabase, type Database } from '../worker/services/db'
 import { ChatStore } from './chat-store'
+import { TokenBuckets } from './token-buckets'
 import { RealtimeRoom, RoomError, type ClientFrame, type SocketAttachment } from './realtime-room'
 
 const FLUSH_DELAY_MS = 200
 const RETRY_DELAY_MS = 5000
 const TYPING_THROTTLE_MS = 2000
-// Per sender: a burst of 20, then 5 messages a second.
-const SEND_BURST = 20
-const SEND_RATE_PER_SECOND = 5
 
 export class ChatConversation extends RealtimeRoom<Bindings> {
   protected readonly kind = 'chat' as const
   private readonly store: ChatStore
   private database: Database | undefined
   private flushScheduled = false
-  private readonly buckets = new Map<string, { tokens: number; at: number }>()
+  // Per sender: a burst of 20, then 5 messages a second.
+  private readonly sendLimit = new TokenBuckets(20, 5)
   private readonly lastTyping = new Map<string, number>()
   private readonly blockCache = new Map<string, { blocked: boolean; at: number }>()
 
@@ -228,7 +227,8 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
     const text = input.text.trim()
     if (!text && input.attachments.length === 0)
       throw new RoomError('VALIDATION_ERROR', 'A message needs text or an attachment')
-    this.takeToken(senderId)
+    if (!this.sendLimit.take(senderId))
+      throw new RoomError('RATE_LIMITED', 'You are sending messages too fast; slow down')
     if (this.store.meta('type') === 'direct') {
       const other = members.find((m) => m !== senderId)
       if (other && (await this.blocked(senderId, other)))
@@ -291,22 +291,6 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
 
   private allReceipts() {
     return Object.fromEntries(this.store.members().map((m) => [m, this.store.receipt(m)]))
-  }
-
-  private takeToken(senderId: string) {
-    const now = Date.now()
-    const bucket = this.buckets.get(senderId) ?? { tokens: SEND_BURST, at: now }
-    bucket.tokens = Math.min(
-      SEND_BURST,
-      bucket.tokens + ((now - bucket.at) / 1000) * SEND_RATE_PER_SECOND,
-    )
-    bucket.at = now
-    if (bucket.tokens < 1) {
-      this.buckets.set(senderId, bucket)
-      throw new RoomError('RATE_LIMITED', 'You are sending messages too fast; slow down')
-    }
-    bucket.tokens -= 1
-    this.buckets.set(senderId, bucket)
   }
 
   private async blocked(a: string, b: string): Promise<boolean> {

@@ -19,6 +19,7 @@ import { conferences, saveQuestionResults } from '../worker/repositories/confere
 import { createDatabase, type Database } from '../worker/services/db'
 import { ConferenceStore, type EventTarget, type StoredQuestion } from './conference-store'
 import { CountTicks } from './count-ticks'
+import { TokenBuckets } from './token-buckets'
 import { RealtimeRoom, RoomError, type ClientFrame, type SocketAttachment } from './realtime-room'
 
 /** How often live counts and the audience count go out while anything changes. */
@@ -38,6 +39,9 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
   /** When the alarm this instance set goes off (undefined: none set since it last went off). */
   private alarmAt: number | undefined
   private database: Database | undefined
+  // Per audience member, over votes, questions and upvotes: a burst of 20, then 5 a second. One
+  // client's flood (vote flipping, upvote spam) is refused without slowing anyone else down.
+  private readonly audienceLimit = new TokenBuckets(20, 5)
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env)
@@ -147,6 +151,8 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
       })
     }
     try {
+      if (role === 'audience' && !this.audienceLimit.take(attachment.identity.subject))
+        throw new RoomError('RATE_LIMITED', 'You are sending too fast; slow down')
       const result = await this.handle(message, attachment.identity)
       this.send(ws, { type: 'ack', rid: message.rid, ...result })
     } catch (error) {

@@ -2,8 +2,8 @@
 // (`POST /notify`: notifications, transcoding progress, chat unread), tracks whether the user is
 // online and tells the people allowed to see it, and serves Videodesk's notification room.
 import { ObjectId } from 'mongodb'
-import { z } from 'zod'
-import { RequestIdSchema, type ServerMessage } from '../shared/realtime'
+import type { ServerMessage } from '../shared/realtime'
+import { UserClientMessageSchema } from '../shared/user-channel'
 import type { Bindings } from '../worker/env'
 import { configFor } from '../worker/middleware/config'
 import { announcePresence, isUserId, type PresenceState } from '../worker/notifications/presence'
@@ -19,20 +19,6 @@ interface UserSocketAttachment extends SocketAttachment {
   /** Joined Videodesk's notification room: also receives `new-notification` frames. */
   notificationRoom?: boolean
 }
-
-// Videodesk clients named their room (the user's email); the socket's identity decides instead.
-const LegacyRoomFields = {
-  rid: RequestIdSchema.optional(),
-  room: z.string().max(320).optional(),
-  email: z.string().max(320).optional(),
-  userId: z.string().max(64).optional(),
-}
-
-const UserClientMessageSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('join-notification-room'), ...LegacyRoomFields }),
-  z.strictObject({ type: z.literal('leave-notification-room'), ...LegacyRoomFields }),
-  z.strictObject({ type: z.literal('unread.get'), rid: RequestIdSchema.optional() }),
-])
 
 const KEY = {
   seq: 'seq',

@@ -7,6 +7,7 @@ import { pickConfigVariables } from '../../shared/config'
 import { ensureIndexes } from '../../worker/db/indexes'
 import { startStack, type Stack } from '../../dev-services/stack'
 import { startWorker, type RunningWorker } from './worker'
+import { clearSecurityCounts, writeSecurityReport } from '../integration/security/lib/report'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,6 +21,7 @@ let stack: Stack | undefined
 let worker: RunningWorker | undefined
 
 export async function setup(project: TestProject) {
+  clearSecurityCounts()
   stack = await startStack({ profile: 'test', env: process.env })
   const workerVars = testWorkerVars(stack.env)
   const client = await new MongoClient(workerVars.MONGODB_URI!).connect()
@@ -38,6 +40,7 @@ export async function setup(project: TestProject) {
 export async function teardown() {
   await worker?.dispose()
   await stack?.stop()
+  writeSecurityReport()
 }
 
 /** The Worker's variables in tests: the stand-ins' addresses plus per-run secrets. */

@@ -7,6 +7,7 @@ import QRCode from 'qrcode/lib/server.js'
 import { CONFERENCE_STATUSES, type ConferenceRole } from '../../shared/conference'
 import { signRealtimeTicket } from '../realtime/tickets'
 import { assertRunsConference, assertVisible, conferenceRole } from '../conference/access'
+import { openConferenceByCode } from '../conference/by-code'
 import { CODE_PATTERN, withUniqueCode } from '../conference/codes'
 import { signParticipantToken, verifyParticipantToken } from '../conference/participants'
 import { roomOf, syncRoom, unwrap } from '../conference/room'
@@ -193,14 +194,10 @@ conference.openapi(
         code: z.string().toUpperCase().regex(CODE_PATTERN, 'must be a 6-character code'),
       }),
     },
-    responses: { 200: { description: 'The conference' }, ...errorResponses(400, 404) },
+    responses: { 200: { description: 'The conference' }, ...errorResponses(400, 404, 429) },
   }),
   async (c) => {
-    const doc = await conferences(await c.get('services').database.db()).findOne({
-      publicCode: c.req.valid('param').code,
-    })
-    if (!doc || doc.status === 'DRAFT')
-      throw new AppError('NOT_FOUND', 'No conference with this code is open')
+    const doc = await openConferenceByCode(c, c.req.valid('param').code)
     return c.json({ success: true, conference: publicConference(c, doc) }, 200)
   },
 )
@@ -228,14 +225,10 @@ conference.openapi(
         required: false,
       },
     },
-    responses: { 200: { description: 'Joined' }, ...errorResponses(400, 404, 409) },
+    responses: { 200: { description: 'Joined' }, ...errorResponses(400, 404, 409, 429) },
   }),
   async (c) => {
-    const doc = await conferences(await c.get('services').database.db()).findOne({
-      publicCode: c.req.valid('param').code,
-    })
-    if (!doc || doc.status === 'DRAFT')
-      throw new AppError('NOT_FOUND', 'No conference with this code is open')
+    const doc = await openConferenceByCode(c, c.req.valid('param').code)
     const body = (c.req.header('content-length') ?? '0') !== '0' ? c.req.valid('json') : {}
     const secret = c.get('config').JWT_SECRET
     const id = doc._id.toHexString()
@@ -349,7 +342,7 @@ conference.openapi(
     summary: 'One conference (a DRAFT only for its host and speakers)',
     middleware: [optionalAuth()] as const,
     request: { params: IdParams },
-    responses: { 200: { description: 'The conference' }, ...errorResponses(400, 404) },
+    responses: { 200: { description: 'The conference' }, ...errorResponses(400, 404, 429) },
   }),
   async (c) => {
     const doc = assertVisible(await loadConference(c, c.req.valid('param').id), c.var.user)

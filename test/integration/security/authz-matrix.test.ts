@@ -1,0 +1,244 @@
+// The authorization matrix: every route the Worker serves is classified in route-policy.ts, and
+// each classification is checked against the running Worker — anonymous callers, every role, the
+// transcoder's service token, and the "other owner" of each resource with the owner's real ids
+// (IDOR attempts on conferences, courses, products, orders, conversations, media, jobs,
+// notifications). Any unexpected allow fails the suite and is counted in the security report.
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ROLES, type Role } from '../../../shared/roles'
+import { createCourse } from '../../harness/courses'
+import { approvedSeller, createProduct } from '../../harness/marketplace'
+import { signUpUser, setRole, type TestUser } from '../../harness/users'
+import { bearer, fromFreshIp, serviceToken } from './lib/callers'
+import { sample } from './lib/bad-inputs'
+import { paramFor } from './lib/fuzz-routes'
+import { listOperations, listRoutes, routeKey, type Operation } from './lib/openapi'
+import { emptyCounts, writeCounts } from './lib/report'
+import { mapBounded, send } from './lib/run'
+import { buildWorld, type World } from './lib/world'
+import { ROUTE_POLICY, type Resource, type RoutePolicy } from './route-policy'
+
+const counts = emptyCounts()
+counts.tried = { authzCases: 0, idorCases: 0 }
+const REFUSED = new Set([401, 403])
+
+// Routes with no OpenAPI entry: enough of an operation to build their requests.
+const UNDOCUMENTED: Record<string, Partial<Operation>> = {
+  'GET /api/media/:id/hls/:file': { path: '/api/media/:id/hls/:file' },
+}
+
+let world: World
+let rivals: { university: TestUser; seller: TestUser }
+let ops: Map<string, Operation>
+let routes: string[]
+
+beforeAll(async () => {
+  world = await buildWorld()
+  const [university, seller] = await Promise.all([
+    signUpUser({ name: 'Rival University' }).then(async (u) => {
+      await setRole(u.id, 'UNIVERSITY')
+      return u
+    }),
+    approvedSeller(),
+  ])
+  await Promise.all([createCourse(university), createProduct(seller)])
+  rivals = { university, seller }
+  ops = new Map((await listOperations()).map((op) => [op.key, op]))
+  routes = (await listRoutes()).map((r) => routeKey(r.method, r.path))
+})
+
+afterAll(() => writeCounts('authz-matrix', counts))
+
+function operation(key: string): Operation {
+  const known = ops.get(key)
+  if (known) return known
+  const [method, path] = key.split(' ') as [string, string]
+  return {
+    key,
+    method,
+    path,
+    parameters: [],
+    bodyRequired: false,
+    secured: false,
+    ...UNDOCUMENTED[key],
+  }
+}
+
+/** The route's request with the world's real ids and a valid body. */
+function requestFor(key: string, policy: RoutePolicy) {
+  const op = operation(key)
+  const param = paramFor(world)
+  const path = op.path.replace(/:(\w+)/g, (_, name: string) => {
+    if (name === 'qaId') return randomUUID()
+    if (name === 'file') return 'index.m3u8'
+    return encodeURIComponent(param(op, name))
+  })
+  const body = policy.body?.(world) ?? (op.body ? sample(op.body) : undefined)
+  const headers: Record<string, string> = {}
+  for (const p of op.parameters.filter((p) => p.in === 'header' && p.required))
+    headers[p.name] = String(sample(p.schema))
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  return {
+    method: op.method,
+    req: { label: key, path, headers, body: body === undefined ? undefined : JSON.stringify(body) },
+  }
+}
+
+async function call(key: string, policy: RoutePolicy, credentials: Record<string, string>) {
+  const { method, req } = requestFor(key, policy)
+  return send(method, req, fromFreshIp(credentials))
+}
+
+function callerOf(role: Role): TestUser {
+  const byRole: Record<Role, TestUser> = {
+    USER: world.user,
+    HOST: world.host,
+    SPEAKER: world.speaker,
+    UNIVERSITY: world.universityUser,
+    ADMIN: world.admin,
+  }
+  return byRole[role]
+}
+
+function expectNoUnexpected(problems: string[]) {
+  counts.unexpectedAllows += problems.filter((p) => p.includes('allowed')).length
+  counts.unexpected5xx += problems.filter((p) => p.includes('5xx')).length
+  expect(problems).toEqual([])
+}
+
+describe('route policy table', () => {
+  it('classifies every route the Worker serves, and nothing it does not serve', () => {
+    const missing = routes.filter((r) => !ROUTE_POLICY[r])
+    const stale = Object.keys(ROUTE_POLICY).filter((r) => !routes.includes(r))
+    expect(missing, 'routes missing from route-policy.ts').toEqual([])
+    expect(stale, 'route-policy.ts entries the Worker does not serve').toEqual([])
+  })
+})
+
+describe('authentication and roles', () => {
+  it('refuses anonymous callers on every route that is not public', async () => {
+    const keys = Object.entries(ROUTE_POLICY).filter(([, p]) => p.access !== 'public')
+    const problems: string[] = []
+    await mapBounded(keys, 6, async ([key, policy]) => {
+      const res = await call(key, policy, {})
+      counts.tried.authzCases!++
+      if (res.status >= 500) problems.push(`${key}: 5xx ${res.status}`)
+      else if (res.status !== 401) problems.push(`${key}: anonymous allowed (${res.status})`)
+    })
+    expectNoUnexpected(problems)
+  })
+
+  it('refuses every role outside a route’s list with 403, and lets listed roles and ADMIN read', async () => {
+    const cases: { key: string; policy: RoutePolicy; role: Role; allowed: boolean }[] = []
+    for (const [key, policy] of Object.entries(ROUTE_POLICY)) {
+      if (!Array.isArray(policy.access)) continue
+      for (const role of ROLES) {
+        const allowed = role === 'ADMIN' || policy.access.includes(role)
+        // Allowed callers are only exercised on reads: a write would change the fixtures.
+        if (allowed && operation(key).method !== 'GET') continue
+        cases.push({ key, policy, role, allowed })
+      }
+    }
+    const problems: string[] = []
+    await mapBounded(cases, 6, async ({ key, policy, role, allowed }) => {
+      const res = await call(key, policy, bearer(callerOf(role).accessToken))
+      counts.tried.authzCases!++
+      if (res.status >= 500) problems.push(`${key} as ${role}: 5xx ${res.status}`)
+      else if (!allowed && res.status !== 403)
+        problems.push(`${key} as ${role}: allowed (${res.status})`)
+      else if (allowed && REFUSED.has(res.status))
+        problems.push(`${key} as ${role}: refused (${res.status}) though the role is listed`)
+    })
+    expectNoUnexpected(problems)
+  })
+
+  it('lets any account past sign-in on signed-in reads', async () => {
+    const keys = Object.entries(ROUTE_POLICY).filter(
+      ([key, p]) => p.access === 'signed-in' && !p.owner && operation(key).method === 'GET',
+    )
+    const problems: string[] = []
+    await mapBounded(keys, 6, async ([key, policy]) => {
+      const res = await call(key, policy, bearer(world.stranger.accessToken))
+      counts.tried.authzCases!++
+      // 400 / 404 are the route's own answers to the fixture ids; only 401 / 403 are refusals.
+      if (REFUSED.has(res.status) || res.status >= 500)
+        problems.push(`${key}: refused a signed-in user (${res.status})`)
+    })
+    expect(problems).toEqual([])
+  })
+
+  it('admits only the transcoder’s service token on internal routes', async () => {
+    const forged = await serviceToken('not-the-secret-'.repeat(4))
+    const keys = Object.entries(ROUTE_POLICY).filter(([, p]) => p.access === 'service')
+    const problems: string[] = []
+    for (const [key, policy] of keys) {
+      for (const [who, credentials] of [
+        ['admin user token', bearer(world.admin.accessToken)],
+        ['token signed with another secret', bearer(forged)],
+      ] as const) {
+        const res = await call(key, policy, credentials)
+        counts.tried.authzCases!++
+        if (res.status !== 401) problems.push(`${key} with ${who}: allowed (${res.status})`)
+      }
+    }
+    expectNoUnexpected(problems)
+  })
+})
+
+describe('other owners (IDOR)', () => {
+  const otherOwner = (resource: Resource): TestUser =>
+    ({
+      conference: world.otherHost,
+      course: rivals.university,
+      enrollment: world.stranger,
+      product: rivals.seller,
+      order: world.stranger,
+      conversation: world.stranger,
+      media: world.stranger,
+      job: world.stranger,
+      notification: world.stranger,
+      presence: world.stranger,
+    })[resource]
+
+  const owner = (resource: Resource): TestUser | undefined =>
+    ({
+      conference: world.host,
+      course: world.universityUser,
+      product: world.seller,
+      order: world.user,
+      conversation: world.user,
+      media: world.user,
+      job: world.user,
+      notification: world.user,
+      presence: world.user,
+      enrollment: undefined,
+    })[resource]
+
+  it('refuses another owner every owned route, with the owner’s real ids', async () => {
+    const keys = Object.entries(ROUTE_POLICY).filter(([, p]) => p.owner)
+    const problems: string[] = []
+    // Sequential: a wrongly allowed write must not race the next case's read.
+    for (const [key, policy] of keys) {
+      const res = await call(key, policy, bearer(otherOwner(policy.owner!).accessToken))
+      counts.tried.idorCases!++
+      if (res.status >= 500) problems.push(`${key}: 5xx ${res.status}`)
+      else if (res.status < 400) problems.push(`${key}: allowed another ${policy.owner} owner`)
+      else if (![403, 404].includes(res.status))
+        problems.push(`${key}: ${res.status} ${JSON.stringify(res.body)} (refusal not reached)`)
+    }
+    expectNoUnexpected(problems)
+  })
+
+  it('lets the owner read what another owner was refused', async () => {
+    const keys = Object.entries(ROUTE_POLICY).filter(
+      ([key, p]) => p.owner && owner(p.owner) && operation(key).method === 'GET',
+    )
+    const problems: string[] = []
+    for (const [key, policy] of keys) {
+      const res = await call(key, policy, bearer(owner(policy.owner!)!.accessToken))
+      counts.tried.idorCases!++
+      if (REFUSED.has(res.status)) problems.push(`${key}: owner refused (${res.status})`)
+    }
+    expect(problems).toEqual([])
+  })
+})

@@ -1,0 +1,139 @@
+// The bad-input suite for a slice of the routes: every invalid request generated from each route's
+// schemas goes out as a caller who passes authentication and role checks (so validation is what
+// answers) and anonymously; each answer must be a 4xx in the error envelope, and no document the
+// suite owns or could have written may change.
+import { randomUUID } from 'node:crypto'
+import { ObjectId } from 'mongodb'
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
+import { badRequests, type BadRequest } from './bad-inputs'
+import { bearer, fromFreshIp, isInternal, serviceToken } from './callers'
+import { listOperations, listRoutes, routeKey, type Operation } from './openapi'
+import { emptyCounts, writeCounts } from './report'
+import { isErrorEnvelope, mapBounded, send } from './run'
+import { changes, snapshot, type Snapshot } from './snapshot'
+import { buildWorld, type World } from './world'
+
+const CONCURRENCY = 6
+
+/** A real fixture id for each path parameter, so a request that slipped past validation would
+ * reach (and could change) a real record. */
+export function paramFor(world: World) {
+  return (op: Operation, name: string): string => {
+    const p = op.path
+    const byPath: [RegExp, string, () => string][] = [
+      [/^\/api\/admin\/users\//, 'id', () => world.stranger.id],
+      [/^\/api\/conference\/by-code\//, 'code', () => world.conference.code],
+      [/^\/api\/conference\//, 'id', () => world.conference.id],
+      [/^\/api\/conference\//, 'questionId', () => world.conference.questions[0]!.id],
+      [/^\/api\/chat\//, 'id', () => world.conversationId],
+      [/^\/api\/chat\//, 'userId', () => world.seller.id],
+      [/^\/api\/chat\//, 'seq', () => '1'],
+      [/^\/api\/courses\//, 'id', () => world.course.id],
+      [/seller-applications/, 'id', () => world.applicationId],
+      [/products/, 'id', () => world.product.id],
+      [/cart\/items/, 'productId', () => world.product.id],
+      [/orders/, 'id', () => world.order.id],
+      [/^\/api\/media\//, 'id', () => world.mediaId],
+      [/^\/api\/video-transcoding\//, 'jobId', () => world.jobId],
+      [/^\/internal\/transcoding\//, 'id', () => world.jobId],
+      [/^\/api\/notifications\/devices\//, 'token', () => 'fuzzmark-device-token'],
+      [/^\/api\/notifications\//, 'id', () => world.notificationId],
+      [/^\/api\/users\//, 'id', () => world.user.id],
+      [/^\/api\/users\//, 'userId', () => world.user.id],
+      [/^\/api\/realtime\//, 'kind', () => 'conference'],
+      [/^\/api\/realtime\//, 'id', () => world.conference.id],
+    ]
+    const hit = byPath.find(([re, param]) => re.test(p) && param === name)
+    if (hit) return hit[2]()
+    const schema = op.parameters.find((x) => x.name === name)?.schema
+    if (schema?.format === 'uuid') return randomUUID()
+    return new ObjectId().toHexString()
+  }
+}
+
+export async function fuzzRoutes(suite: string, include: (path: string) => boolean) {
+  // Routes are read from the running Worker at collection time: one test per route.
+  const ops = (await listOperations()).filter((op) => include(op.path))
+  describe(`bad input on every route: ${suite}`, () => {
+    let world: World
+    let fixtureIds: string[]
+    let service: string
+    let before: Snapshot
+    const maxBodyBytes = Number(inject('workerVars').MAX_BODY_BYTES ?? 1_048_576)
+    const counts = emptyCounts()
+    counts.tried = { routes: 0, badInputRequests: 0 }
+
+    beforeAll(async () => {
+      world = await buildWorld()
+      service = await serviceToken()
+      fixtureIds = [
+        ...[world.admin, world.user, world.stranger, world.host, world.otherHost]
+          .concat([world.speaker, world.universityUser, world.seller])
+          .map((u) => u.id),
+        world.conference.id,
+        world.course.id,
+        world.product.id,
+        world.order.id,
+        world.conversationId,
+        world.mediaId,
+        world.jobId,
+        world.notificationId,
+        world.applicationId,
+      ]
+      before = await snapshot(fixtureIds)
+    })
+
+    afterAll(() => writeCounts(`bad-input-${suite}`, counts))
+
+    for (const op of ops) {
+      it(`${op.key}: every invalid request gets a 4xx error envelope`, async () => {
+        const jobs: { req: BadRequest; caller: 'authorized' | 'anonymous' }[] = []
+        for (const req of badRequests(op, { param: paramFor(world), maxBodyBytes })) {
+          jobs.push({ req, caller: 'authorized' })
+          // A huge body is refused before anyone is identified: once is enough. A secured route
+          // refuses anonymous callers before validation, so one fault per part is enough there.
+          const repeatsForAnonymous =
+            op.secured && /^(body\.|query \w+: (?!missing))/.test(req.label)
+          if (!req.label.includes('MAX_BODY_BYTES') && !repeatsForAnonymous)
+            jobs.push({ req, caller: 'anonymous' })
+        }
+        const problems: string[] = []
+        await mapBounded(jobs, CONCURRENCY, async ({ req, caller }) => {
+          const credentials =
+            caller === 'anonymous'
+              ? {}
+              : bearer(isInternal(op.path) ? service : world.admin.accessToken)
+          const res = await send(op.method, req, fromFreshIp(credentials))
+          const where = `[${caller}] ${req.label} → ${res.status}`
+          if (res.status >= 500) {
+            counts.unexpected5xx++
+            problems.push(`${where} ${JSON.stringify(res.body).slice(0, 300)}`)
+          } else if (res.status < 400) {
+            counts.unexpectedAllows++
+            problems.push(`${where} accepted`)
+          } else if (!isErrorEnvelope(res.body)) {
+            counts.notEnvelope++
+            problems.push(`${where} not the error envelope: ${String(res.body).slice(0, 200)}`)
+          }
+        })
+        counts.tried.routes!++
+        counts.tried.badInputRequests! += jobs.length
+        expect(problems).toEqual([])
+      })
+    }
+
+    it('leaves every document the suite owns or could have written unchanged', async () => {
+      const changed = changes(before, await snapshot(fixtureIds))
+      counts.dataChanged = changed.length
+      expect(changed).toEqual([])
+    })
+  })
+}
+
+/** Routes the app serves without an OpenAPI entry (documents, pages, the HLS proxy). */
+export async function undocumentedRoutes(): Promise<string[]> {
+  const documented = new Set((await listOperations()).map((op) => op.key))
+  return (await listRoutes())
+    .map((r) => routeKey(r.method, r.path))
+    .filter((key) => !documented.has(key))
+}

@@ -1,0 +1,35 @@
+// Finding a running conference by its public code, with guessing limited: each client IP may miss
+// a limited number of times per window, after which every lookup from it is refused for a while.
+// Only misses count, so a whole venue joining from one NAT address is never slowed down.
+import type { Context } from 'hono'
+import type { AppEnv } from '../env'
+import { AppError } from '../errors'
+import {
+  clientIp,
+  enforceRateLimit,
+  refuseWhenOverLimit,
+  type RateLimitRule,
+} from '../middleware/rate-limit'
+import { conferences, type ConferenceDoc } from '../repositories/conferences'
+
+export const CODE_MISS_LIMIT: RateLimitRule = { name: 'code-miss', limit: 30, window: '10 m' }
+
+export async function openConferenceByCode(
+  c: Context<AppEnv>,
+  code: string,
+): Promise<ConferenceDoc> {
+  const keys = [`ip:${clientIp(c)}`]
+  // Side by side: this is a hot read, and the limit check must not add a round trip to it.
+  const [, doc] = await Promise.all([
+    refuseWhenOverLimit(c, CODE_MISS_LIMIT, keys),
+    c
+      .get('services')
+      .database.db()
+      .then((db) => conferences(db).findOne({ publicCode: code })),
+  ])
+  if (!doc || doc.status === 'DRAFT') {
+    await enforceRateLimit(c, CODE_MISS_LIMIT, keys)
+    throw new AppError('NOT_FOUND', 'No conference with this code is open')
+  }
+  return doc
+}
