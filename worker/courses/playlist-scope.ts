@@ -8,7 +8,7 @@ import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { courseVideos, type CourseDoc } from '../repositories/courses'
 import { playlists, type PlaylistDoc, type PlaylistItem } from '../repositories/playlists'
-import { courseDb, isEnrolled, mayWatchCourse, ownsCourse } from './access'
+import { courseDb, isEnrolled, loadOwnCourse, mayWatchCourse, ownsCourse } from './access'
 import {
   addItem,
   editPlaylist,
@@ -77,6 +77,10 @@ export function courseScope(c: Context<AppEnv>, course: CourseDoc): PlaylistScop
     },
   }
 }
+
+/** The playlists of a course the caller runs (its refusals are loadOwnCourse's). */
+export const ownCourseScope = async (c: Context<AppEnv>, courseId: string) =>
+  courseScope(c, await loadOwnCourse(c, courseId))
 
 /** Playlists with their items as the scope's caller sees them. */
 export const presentPlaylists = (scope: PlaylistScope, docs: PlaylistDoc[]) =>

@@ -15,6 +15,7 @@ import {
   createPlaylist,
   deletePlaylist,
   editPlaylistIn,
+  ownCourseScope,
   presentPlaylists,
   removeVideo,
   reorderVideos,
@@ -112,7 +113,7 @@ coursePlaylists.openapi(
   }),
   async (c) => {
     const { id, playlistId } = c.req.valid('param')
-    const scope = courseScope(c, await loadOwnCourse(c, id))
+    const scope = await ownCourseScope(c, id)
     const playlist = await editPlaylistIn(scope, playlistId, c.req.valid('json'))
     return c.json({ success: true, playlist }, 200)
   },
@@ -131,7 +132,7 @@ coursePlaylists.openapi(
   }),
   async (c) => {
     const { id, playlistId } = c.req.valid('param')
-    await deletePlaylist(courseScope(c, await loadOwnCourse(c, id)), playlistId)
+    await deletePlaylist(await ownCourseScope(c, id), playlistId)
     return c.json({ success: true, message: 'Playlist deleted' }, 200)
   },
 )
@@ -152,7 +153,7 @@ coursePlaylists.openapi(
   }),
   async (c) => {
     const { id, playlistId } = c.req.valid('param')
-    const scope = courseScope(c, await loadOwnCourse(c, id))
+    const scope = await ownCourseScope(c, id)
     const playlist = await addVideo(scope, playlistId, c.req.valid('json').videoId)
     return c.json({ success: true, playlist }, 200)
   },
@@ -171,7 +172,7 @@ coursePlaylists.openapi(
   }),
   async (c) => {
     const { id, playlistId, videoId } = c.req.valid('param')
-    const scope = courseScope(c, await loadOwnCourse(c, id))
+    const scope = await ownCourseScope(c, id)
     const playlist = await removeVideo(scope, playlistId, videoId)
     return c.json({ success: true, playlist }, 200)
   },
@@ -193,7 +194,7 @@ coursePlaylists.openapi(
   }),
   async (c) => {
     const { id, playlistId } = c.req.valid('param')
-    const scope = courseScope(c, await loadOwnCourse(c, id))
+    const scope = await ownCourseScope(c, id)
     const playlist = await reorderVideos(scope, playlistId, c.req.valid('json').videoIds)
     return c.json({ success: true, playlist }, 200)
   },
