@@ -11,6 +11,7 @@ import {
   type RunReport,
   type RunSettings,
 } from './report'
+import { awaitLiveFanout, concludeRun, recordAudience, recordFailure } from './run-steps'
 import { check, expectedCounts, optionFor, OPTIONS, sameCounts, type Counts } from './tally'
 import {
   cpuShare,
@@ -73,13 +74,8 @@ export async function runConferenceRoom(
             method: 'POST',
             token: conf.hostToken,
           })
-          while (clients.some((c) => c.socket.liveAt === undefined && !c.socket.failure)) {
-            if (performance.now() > deadline) throw new Error('not every client saw question.live')
-            await sleep(20)
-          }
-          const seen = clients.flatMap((c) => (c.socket.liveAt ? [c.socket.liveAt] : []))
-          report.liveFanoutMs = Math.round(Math.max(...seen) - pushAt)
-          log(`question.live reached ${seen.length} clients`)
+          const sockets = clients.map((c) => c.socket)
+          await awaitLiveFanout(report, sockets, pushAt, deadline, log)
           beforeVotes = { at: performance.now(), processes: await sampler.sample() }
         },
         vote: (c, index) =>
@@ -145,26 +141,15 @@ export async function runConferenceRoom(
     ]
     settle(report, load)
   } catch (error) {
-    report.error = [
-      error instanceof Error ? error.message : String(error),
-      ...joinFailures.slice(0, 5).map((f) => `join ${f}`),
-    ].join('; ')
-    log(report.error)
+    recordFailure(report, error, joinFailures, log)
   } finally {
-    const closes = audience.filter((s) => s.failure)
-    report.unexpectedCloses = closes.length
-    report.unexpectedCloseReasons = [...new Set(closes.map((s) => s.failure!))].slice(0, 5)
-    report.audienceFramesReceived = audience.reduce((sum, s) => sum + s.received, 0)
+    recordAudience(report, audience)
     await Promise.all(audience.map((s) => s.close()))
     await host?.close()
     report.processesPeak = await sampler.stop()
     report.durationMs = Math.round(performance.now() - started)
     report.otherCpuPercent = otherCpu(cpuAtStart, await cpuSnapshot(url))
-    if (report.unexpectedCloses > 0 && report.ok) {
-      report.ok = false
-      report.error = `${report.unexpectedCloses} sockets closed unexpectedly`
-    }
-    log(`${report.ok ? 'ok' : 'FAILED'} in ${report.durationMs} ms`)
+    concludeRun(report, log)
   }
   return report
 }
@@ -172,5 +157,3 @@ export async function runConferenceRoom(
 function isStats(m: any, questionId: string) {
   return m?.type === 'room.stats' && m.results?.questionId === questionId
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

@@ -29,8 +29,11 @@ export async function chatSocket(
   return socket
 }
 
-/** A socket into the user's own channel (notifications, chat unread, presence), welcomed. */
-export async function userChannelSocket(user: TestUser): Promise<TestSocket> {
+/**
+ * A socket into the user's own channel (notifications, chat unread, presence), welcomed. Serves
+ * Sanora and Videodesk users alike: the ticket takes either one's access token.
+ */
+export async function userChannelSocket(user: Pick<TestUser, 'accessToken'>): Promise<TestSocket> {
   const res = await api('/api/realtime/user-ticket', { method: 'POST', token: user.accessToken })
   if (res.status !== 200) throw new Error(`user ticket: ${res.status} ${JSON.stringify(res.body)}`)
   const socket = await openSocket(`${workerUrl().replace('http', 'ws')}${res.body.url}`)

@@ -1,56 +1,11 @@
-// Videodesk meeting helpers: a signed-in Videodesk account (cookie session, as the web client
-// uses it), invite links, and signaling sockets into a meeting room as the admin or the guest.
+// Videodesk meeting helpers: invite links, and signaling sockets into a meeting room as the admin
+// (a signed-in Videodesk account from ./videodesk) or the guest.
 import { randomBytes } from 'node:crypto'
 import { expect } from 'vitest'
-import { api, workerUrl, type ApiResponse } from './http'
-import { freshIp, otpFromMail, uniqueEmail } from './users'
+import { api, workerUrl } from './http'
+import { uniqueEmail } from './users'
+import type { VideodeskUser } from './videodesk'
 import { openSocket, type TestSocket } from './ws'
-
-export interface VideodeskUser {
-  id: string
-  email: string
-  name: string
-  /** The `token=…; refresh_token=…` cookie header of the signed-in browser. */
-  cookie: string
-  accessToken: string
-  ip: string
-  /** Calls the API with this account's cookies. */
-  call<T = any>(path: string, init?: RequestInit & { json?: unknown }): Promise<ApiResponse<T>>
-}
-
-/** register → mailed code → verify; answers the account with its session cookies. */
-export async function signInVideodesk(name = 'Dana Desk'): Promise<VideodeskUser> {
-  const email = uniqueEmail('meet')
-  const ip = freshIp()
-  const headers = { 'cf-connecting-ip': ip }
-  const reg = await api('/api/v1/register', {
-    method: 'POST',
-    json: { email, password: 'correct horse battery', name },
-    headers,
-  })
-  if (reg.status !== 201) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.body)}`)
-  const verified = await api('/api/v1/verify', {
-    method: 'POST',
-    json: { email, otp: await otpFromMail(email) },
-    headers,
-  })
-  if (verified.status !== 200)
-    throw new Error(`verify: ${verified.status} ${JSON.stringify(verified.body)}`)
-  const cookie = verified.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ')
-  return {
-    id: verified.body.user.id,
-    email,
-    name,
-    cookie,
-    accessToken: verified.body.accessToken,
-    ip,
-    call: (path, init = {}) =>
-      api(path, { ...init, headers: { ...headers, cookie, ...(init.headers ?? {}) } }),
-  }
-}
 
 export const newRoomId = () => `room-${randomBytes(8).toString('hex')}`
 

@@ -4,7 +4,8 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { api, workerUrl } from '../harness/http'
-import { inviteGuest, newRoomId, signInVideodesk } from '../harness/meetings'
+import { inviteGuest, newRoomId } from '../harness/meetings'
+import { videodeskUser } from '../harness/videodesk'
 
 declare global {
   interface Window {
@@ -54,7 +55,7 @@ const connectionState = (page: Page) => page.evaluate(() => window.__meeting?.pc
 
 describe('meeting page in chromium', () => {
   it('the owner and the invited resident reach a connected RTCPeerConnection', async () => {
-    const owner = await signInVideodesk('Olive Owner')
+    const owner = await videodeskUser('Olive Owner')
     const roomId = newRoomId()
     const { link } = await inviteGuest(owner, roomId, 'Rita Resident')
     const cookies = owner.cookie.split('; ').map((pair) => {

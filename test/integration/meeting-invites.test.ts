@@ -4,7 +4,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { readMail, readSms, waitForMail } from '../harness/capture'
 import { api } from '../harness/http'
-import { newRoomId, signInVideodesk, type VideodeskUser } from '../harness/meetings'
+import { newRoomId } from '../harness/meetings'
+import { videodeskUser, type VideodeskUser } from '../harness/videodesk'
 import { uniqueEmail } from '../harness/users'
 
 let owner: VideodeskUser
@@ -12,7 +13,7 @@ let stranger: VideodeskUser
 
 beforeAll(async () => {
   await api('/api/health')
-  ;[owner, stranger] = await Promise.all([signInVideodesk('Olive Owner'), signInVideodesk()])
+  ;[owner, stranger] = await Promise.all([videodeskUser('Olive Owner'), videodeskUser()])
 })
 
 const ukPhone = () => `+447700${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`

@@ -3,15 +3,8 @@
 // the other drops; every frame is checked against the sender's role, and nobody else gets in.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { api, workerUrl } from '../harness/http'
-import {
-  adminSocket,
-  guestSocket,
-  inviteGuest,
-  join,
-  newRoomId,
-  signInVideodesk,
-  type VideodeskUser,
-} from '../harness/meetings'
+import { adminSocket, guestSocket, inviteGuest, join, newRoomId } from '../harness/meetings'
+import { videodeskUser, type VideodeskUser } from '../harness/videodesk'
 import { openSocket, type TestSocket } from '../harness/ws'
 
 let owner: VideodeskUser
@@ -20,7 +13,7 @@ const open: TestSocket[] = []
 
 beforeAll(async () => {
   await api('/api/health')
-  ;[owner, stranger] = await Promise.all([signInVideodesk('Olive Owner'), signInVideodesk()])
+  ;[owner, stranger] = await Promise.all([videodeskUser('Olive Owner'), videodeskUser()])
 })
 
 afterEach(async () => {

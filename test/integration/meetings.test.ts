@@ -5,14 +5,8 @@
 import { ObjectId } from 'mongodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { api } from '../harness/http'
-import {
-  adminSocket,
-  join,
-  newRoomId,
-  signInVideodesk,
-  uploadMeetingMedia,
-  type VideodeskUser,
-} from '../harness/meetings'
+import { adminSocket, join, newRoomId, uploadMeetingMedia } from '../harness/meetings'
+import { videodeskUser, type VideodeskUser } from '../harness/videodesk'
 import { testDb } from '../harness/users'
 import type { TestSocket } from '../harness/ws'
 
@@ -21,7 +15,7 @@ let other: VideodeskUser
 
 beforeAll(async () => {
   await api('/api/health')
-  ;[owner, other] = await Promise.all([signInVideodesk('Olive Owner'), signInVideodesk()])
+  ;[owner, other] = await Promise.all([videodeskUser('Olive Owner'), videodeskUser()])
 })
 
 async function createMeeting(user: VideodeskUser, body: Record<string, unknown> = {}) {
@@ -164,7 +158,7 @@ describe('saving a meeting with media', () => {
 
 describe('lists, archive and trash', () => {
   it('moves a meeting between active, archived and trash, with matching lists and counts', async () => {
-    const user = await signInVideodesk()
+    const user = await videodeskUser()
     const [a, b, c] = [
       await createMeeting(user),
       await createMeeting(user),
@@ -233,7 +227,7 @@ describe('lists, archive and trash', () => {
 
 describe('search', () => {
   it('finds by name, address, reference, notes, date range and state, only among your meetings', async () => {
-    const user = await signInVideodesk()
+    const user = await videodeskUser()
     const leak = await createMeeting(user, {
       name: 'Harriet Smith',
       address: '12 Brook Street',

@@ -3,7 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { api } from '../harness/http'
 import { testDb } from '../harness/users'
-import { userChannelSocket, vd, videodeskUser, type VideodeskUser } from '../harness/videodesk'
+import { userChannelSocket } from '../harness/chat'
+import { vd, videodeskUser, type VideodeskUser } from '../harness/videodesk'
 
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',

@@ -2,34 +2,29 @@
 // into playlists; anyone who can see the course lists them, and its students and owner get
 // playback URLs for ready videos.
 import { createRoute, z } from '@hono/zod-openapi'
-import type { Context } from 'hono'
-import { ObjectId } from 'mongodb'
-import {
-  courseDb,
-  isEnrolled,
-  loadOwnCourse,
-  loadVisibleCourse,
-  ownsCourse,
-} from '../courses/access'
+import { courseDb, loadOwnCourse, loadVisibleCourse } from '../courses/access'
 import {
   AddItemSchema,
   CreatePlaylistSchema,
   EditPlaylistSchema,
   ItemOrderSchema,
-  addItem,
-  editPlaylist,
-  newPlaylist,
-  playlistSummary,
-  removeItem,
-  reorderItems,
-  withItems,
 } from '../courses/playlist-items'
-import type { AppEnv } from '../env'
+import {
+  addVideo,
+  courseScope,
+  createPlaylist,
+  deletePlaylist,
+  editPlaylistIn,
+  ownCourseScope,
+  presentPlaylists,
+  removeVideo,
+  reorderVideos,
+  showPlaylist,
+} from '../courses/playlist-scope'
 import { AppError } from '../errors'
 import { optionalAuth, requireRole } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { courseVideos, type CourseDoc } from '../repositories/courses'
-import { playlists, type PlaylistDoc } from '../repositories/playlists'
+import { playlists } from '../repositories/playlists'
 import { ObjectIdSchema } from './media'
 
 /** A course has at most this many playlists (a course page lists them all at once). */
@@ -38,23 +33,6 @@ export const MAX_COURSE_PLAYLISTS = 50
 const IdParams = z.object({ id: ObjectIdSchema })
 const PlaylistParams = z.object({ id: ObjectIdSchema, playlistId: ObjectIdSchema })
 const ItemParams = PlaylistParams.extend({ videoId: ObjectIdSchema })
-
-async function loadCoursePlaylist(c: Context<AppEnv>, course: CourseDoc, playlistId: string) {
-  const doc = await playlists(await courseDb(c)).findOne({
-    _id: new ObjectId(playlistId),
-    courseId: course._id,
-  })
-  if (!doc) throw new AppError('NOT_FOUND', 'Playlist not found')
-  return doc
-}
-
-/** The playlists with items; URLs only for the owner and enrolled students. */
-async function resolved(c: Context<AppEnv>, course: CourseDoc, docs: PlaylistDoc[]) {
-  const user = c.var.user
-  const mayWatch =
-    !!user && (ownsCourse(course, user) || (await isEnrolled(c, course._id, user._id)))
-  return withItems(c, docs, () => mayWatch)
-}
 
 export const coursePlaylists = createRouter()
 
@@ -75,7 +53,8 @@ coursePlaylists.openapi(
       .sort({ _id: 1 })
       .limit(MAX_COURSE_PLAYLISTS)
       .toArray()
-    return c.json({ success: true, playlists: await resolved(c, course, docs) }, 200)
+    const shown = await presentPlaylists(courseScope(c, course), docs)
+    return c.json({ success: true, playlists: shown }, 200)
   },
 )
 
@@ -98,9 +77,8 @@ coursePlaylists.openapi(
     const db = await courseDb(c)
     if ((await playlists(db).countDocuments({ courseId: course._id })) >= MAX_COURSE_PLAYLISTS)
       throw new AppError('CONFLICT', `A course has at most ${MAX_COURSE_PLAYLISTS} playlists`)
-    const doc = newPlaylist({ courseId: course._id }, c.req.valid('json'), c.get('services').now())
-    await playlists(db).insertOne(doc)
-    return c.json({ success: true, playlist: { ...playlistSummary(doc), items: [] } }, 201)
+    const playlist = await createPlaylist(courseScope(c, course), c.req.valid('json'))
+    return c.json({ success: true, playlist }, 201)
   },
 )
 
@@ -117,8 +95,8 @@ coursePlaylists.openapi(
   async (c) => {
     const { id, playlistId } = c.req.valid('param')
     const course = await loadVisibleCourse(c, id, c.var.user)
-    const doc = await loadCoursePlaylist(c, course, playlistId)
-    return c.json({ success: true, playlist: (await resolved(c, course, [doc]))[0] }, 200)
+    const playlist = await showPlaylist(courseScope(c, course), playlistId)
+    return c.json({ success: true, playlist }, 200)
   },
 )
 
@@ -135,11 +113,9 @@ coursePlaylists.openapi(
   }),
   async (c) => {
     const { id, playlistId } = c.req.valid('param')
-    const course = await loadOwnCourse(c, id)
-    const doc = await loadCoursePlaylist(c, course, playlistId)
-    const db = await courseDb(c)
-    const updated = await editPlaylist(db, doc, c.req.valid('json'), c.get('services').now())
-    return c.json({ success: true, playlist: playlistSummary(updated) }, 200)
+    const scope = await ownCourseScope(c, id)
+    const playlist = await editPlaylistIn(scope, playlistId, c.req.valid('json'))
+    return c.json({ success: true, playlist }, 200)
   },
 )
 
@@ -156,9 +132,7 @@ coursePlaylists.openapi(
   }),
   async (c) => {
     const { id, playlistId } = c.req.valid('param')
-    const course = await loadOwnCourse(c, id)
-    const doc = await loadCoursePlaylist(c, course, playlistId)
-    await playlists(await courseDb(c)).deleteOne({ _id: doc._id })
+    await deletePlaylist(await ownCourseScope(c, id), playlistId)
     return c.json({ success: true, message: 'Playlist deleted' }, 200)
   },
 )
@@ -179,17 +153,9 @@ coursePlaylists.openapi(
   }),
   async (c) => {
     const { id, playlistId } = c.req.valid('param')
-    const course = await loadOwnCourse(c, id)
-    const doc = await loadCoursePlaylist(c, course, playlistId)
-    const db = await courseDb(c)
-    const video = await courseVideos(db).findOne({
-      _id: new ObjectId(c.req.valid('json').videoId),
-      courseId: course._id,
-    })
-    if (!video) throw new AppError('NOT_FOUND', 'Video not found in this course')
-    const now = c.get('services').now()
-    const updated = await addItem(db, doc, { videoId: video._id, courseId: course._id }, now)
-    return c.json({ success: true, playlist: (await resolved(c, course, [updated]))[0] }, 200)
+    const scope = await ownCourseScope(c, id)
+    const playlist = await addVideo(scope, playlistId, c.req.valid('json').videoId)
+    return c.json({ success: true, playlist }, 200)
   },
 )
 
@@ -206,11 +172,9 @@ coursePlaylists.openapi(
   }),
   async (c) => {
     const { id, playlistId, videoId } = c.req.valid('param')
-    const course = await loadOwnCourse(c, id)
-    const doc = await loadCoursePlaylist(c, course, playlistId)
-    const db = await courseDb(c)
-    const updated = await removeItem(db, doc, new ObjectId(videoId), c.get('services').now())
-    return c.json({ success: true, playlist: (await resolved(c, course, [updated]))[0] }, 200)
+    const scope = await ownCourseScope(c, id)
+    const playlist = await removeVideo(scope, playlistId, videoId)
+    return c.json({ success: true, playlist }, 200)
   },
 )
 
@@ -230,11 +194,8 @@ coursePlaylists.openapi(
   }),
   async (c) => {
     const { id, playlistId } = c.req.valid('param')
-    const course = await loadOwnCourse(c, id)
-    const doc = await loadCoursePlaylist(c, course, playlistId)
-    const db = await courseDb(c)
-    const now = c.get('services').now()
-    const updated = await reorderItems(db, doc, c.req.valid('json').videoIds, now)
-    return c.json({ success: true, playlist: (await resolved(c, course, [updated]))[0] }, 200)
+    const scope = await ownCourseScope(c, id)
+    const playlist = await reorderVideos(scope, playlistId, c.req.valid('json').videoIds)
+    return c.json({ success: true, playlist }, 200)
   },
 )

@@ -2,7 +2,7 @@
 // friends, unfriend. One friendship document per pair; requests and accepts notify the other side.
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { MongoServerError, ObjectId } from 'mongodb'
+import { MongoServerError, ObjectId, type Filter } from 'mongodb'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { protect } from '../middleware/auth'
@@ -45,6 +45,47 @@ async function receivedRequest(c: Context<AppEnv>, id: string) {
   return found
 }
 
+const publicFriendship = async (c: Context<AppEnv>, doc: FriendshipDoc, me: ObjectId) =>
+  (await publicFriendships(c, [doc], me))[0]
+
+/**
+ * Accepts the pending request `filter` matches and tells its sender; null when it is no longer
+ * pending (each caller says what that means to its client).
+ */
+async function acceptPending(c: Context<AppEnv>, filter: Filter<FriendshipDoc>) {
+  const db = await c.get('services').database.db()
+  const now = c.get('services').now()
+  const accepted = await friendships(db).findOneAndUpdate(
+    { ...filter, status: 'pending' },
+    { $set: { status: 'accepted', acceptedAt: now } },
+    { returnDocument: 'after' },
+  )
+  if (!accepted) return null
+  await tell(c, accepted.requesterId, {
+    type: 'friend.accept',
+    title: `${c.get('user').name} accepted your friend request`,
+    data: { ...actor(c), requestId: accepted._id.toHexString() },
+  })
+  return publicFriendship(c, accepted, c.get('user')._id)
+}
+
+/** Deletes the pending request `filter` matches, or 404. */
+async function deletePending(c: Context<AppEnv>, filter: Filter<FriendshipDoc>) {
+  const db = await c.get('services').database.db()
+  const { deletedCount } = await friendships(db).deleteOne({ ...filter, status: 'pending' })
+  if (deletedCount === 0) throw new AppError('NOT_FOUND', 'Friend request not found')
+}
+
+/** Pending requests where the caller is on `side`, newest first. */
+async function pendingWhere(c: Context<AppEnv>, side: 'recipientId' | 'requesterId') {
+  const db = await c.get('services').database.db()
+  return friendships(db)
+    .find({ [side]: c.get('user')._id, status: 'pending' })
+    .sort({ _id: -1 })
+    .limit(MAX_LISTED)
+    .toArray()
+}
+
 export const friendRoutes = createRouter()
 
 friendRoutes.openapi(
@@ -73,21 +114,9 @@ friendRoutes.openapi(
     if (existing?.requesterId.equals(circle.me))
       throw new AppError('CONFLICT', 'You already sent this user a friend request')
     if (existing) {
-      const accepted = await friendships(db).findOneAndUpdate(
-        { _id: existing._id, status: 'pending' },
-        { $set: { status: 'accepted', acceptedAt: now } },
-        { returnDocument: 'after' },
-      )
+      const accepted = await acceptPending(c, { _id: existing._id })
       if (!accepted) throw new AppError('CONFLICT', 'The request changed meanwhile; reload it')
-      await tell(c, other._id, {
-        type: 'friend.accept',
-        title: `${c.get('user').name} accepted your friend request`,
-        data: { ...actor(c), requestId: accepted._id.toHexString() },
-      })
-      return c.json(
-        { success: true, request: (await publicFriendships(c, [accepted], circle.me))[0] },
-        200,
-      )
+      return c.json({ success: true, request: accepted }, 200)
     }
     const doc: FriendshipDoc = {
       _id: new ObjectId(),
@@ -110,10 +139,7 @@ friendRoutes.openapi(
       title: `${c.get('user').name} sent you a friend request`,
       data: { ...actor(c), requestId: doc._id.toHexString() },
     })
-    return c.json(
-      { success: true, request: (await publicFriendships(c, [doc], circle.me))[0] },
-      201,
-    )
+    return c.json({ success: true, request: await publicFriendship(c, doc, circle.me) }, 201)
   },
 )
 
@@ -128,24 +154,16 @@ friendRoutes.openapi(
     responses: { 200: { description: 'The requests' }, ...errorResponses(401) },
   }),
   async (c) => {
-    const { db, circle } = await viewer(c)
+    const me = c.get('user')._id
     const [received, sent] = await Promise.all([
-      friendships(db)
-        .find({ recipientId: circle.me, status: 'pending' })
-        .sort({ _id: -1 })
-        .limit(MAX_LISTED)
-        .toArray(),
-      friendships(db)
-        .find({ requesterId: circle.me, status: 'pending' })
-        .sort({ _id: -1 })
-        .limit(MAX_LISTED)
-        .toArray(),
+      pendingWhere(c, 'recipientId'),
+      pendingWhere(c, 'requesterId'),
     ])
     return c.json(
       {
         success: true,
-        received: await publicFriendships(c, received, circle.me),
-        sent: await publicFriendships(c, sent, circle.me),
+        received: await publicFriendships(c, received, me),
+        sent: await publicFriendships(c, sent, me),
       },
       200,
     )
@@ -164,23 +182,10 @@ friendRoutes.openapi(
     responses: { 200: { description: 'The friendship' }, ...errorResponses(400, 401, 404, 409) },
   }),
   async (c) => {
-    const { db, circle, now } = await viewer(c)
     const request = await receivedRequest(c, c.req.valid('param').id)
-    const accepted = await friendships(db).findOneAndUpdate(
-      { _id: request._id, recipientId: circle.me, status: 'pending' },
-      { $set: { status: 'accepted', acceptedAt: now } },
-      { returnDocument: 'after' },
-    )
+    const accepted = await acceptPending(c, { _id: request._id, recipientId: c.get('user')._id })
     if (!accepted) throw new AppError('NOT_FOUND', 'Friend request not found')
-    await tell(c, accepted.requesterId, {
-      type: 'friend.accept',
-      title: `${c.get('user').name} accepted your friend request`,
-      data: { ...actor(c), requestId: accepted._id.toHexString() },
-    })
-    return c.json(
-      { success: true, request: (await publicFriendships(c, [accepted], circle.me))[0] },
-      200,
-    )
+    return c.json({ success: true, request: accepted }, 200)
   },
 )
 
@@ -197,12 +202,7 @@ friendRoutes.openapi(
   }),
   async (c) => {
     const request = await receivedRequest(c, c.req.valid('param').id)
-    const db = await c.get('services').database.db()
-    const { deletedCount } = await friendships(db).deleteOne({
-      _id: request._id,
-      status: 'pending',
-    })
-    if (deletedCount === 0) throw new AppError('NOT_FOUND', 'Friend request not found')
+    await deletePending(c, { _id: request._id })
     return c.json({ success: true, message: 'Friend request rejected' }, 200)
   },
 )
@@ -219,13 +219,10 @@ friendRoutes.openapi(
     responses: { 200: { description: 'Cancelled' }, ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
-    const db = await c.get('services').database.db()
-    const { deletedCount } = await friendships(db).deleteOne({
+    await deletePending(c, {
       _id: new ObjectId(c.req.valid('param').id),
       requesterId: c.get('user')._id,
-      status: 'pending',
     })
-    if (deletedCount === 0) throw new AppError('NOT_FOUND', 'Friend request not found')
     return c.json({ success: true, message: 'Friend request cancelled' }, 200)
   },
 )

@@ -39,6 +39,10 @@ async function update(
   return notesView(updated ?? doc)
 }
 
+/** Both note kinds are read as the one notes view. */
+const showNotes = async (c: Context<AppEnv>, meetingId: string) =>
+  c.json(notesView(await loadOwnMeetingByAnyId(c, meetingId)), 200)
+
 export const meetingNotes = createRouter()
 
 meetingNotes.openapi(
@@ -52,8 +56,7 @@ meetingNotes.openapi(
     request: { params: MeetingIdParams },
     responses,
   }),
-  async (c) =>
-    c.json(notesView(await loadOwnMeetingByAnyId(c, c.req.valid('param').meeting_id)), 200),
+  (c) => showNotes(c, c.req.valid('param').meeting_id),
 )
 
 meetingNotes.openapi(
@@ -87,8 +90,7 @@ meetingNotes.openapi(
     request: { params: MeetingIdParams },
     responses,
   }),
-  async (c) =>
-    c.json(notesView(await loadOwnMeetingByAnyId(c, c.req.valid('param').meeting_id)), 200),
+  (c) => showNotes(c, c.req.valid('param').meeting_id),
 )
 
 meetingNotes.openapi(

@@ -69,6 +69,18 @@ async function updateOwn(
   return meetingView(storage, doc)
 }
 
+/** Moves one of the caller's meetings into or out of the trash (409 when already there). */
+const setTrashed = (c: Context<AppEnv>, id: string, trashed: boolean) =>
+  updateOwn(
+    c,
+    id,
+    { $set: { is_deleted: trashed, deleted_at: trashed ? c.get('services').now() : null } },
+    { is_deleted: !trashed },
+  )
+
+const meetingResponse = async (c: Context<AppEnv>, doc: MeetingDoc) =>
+  c.json({ success: true, meeting: await meetingView(c.get('services').storage, doc) }, 200)
+
 export const meetingsRoutes = createRouter()
 
 meetingsRoutes.openapi(
@@ -153,10 +165,7 @@ meetingsRoutes.openapi(
       owner: c.get('user')._id,
       meeting_id: c.req.valid('param').id,
     })
-    return c.json(
-      { success: true, meeting: await meetingView(c.get('services').storage, doc) },
-      200,
-    )
+    return meetingResponse(c, doc)
   },
 )
 
@@ -172,12 +181,7 @@ meetingsRoutes.openapi(
     responses: { ...ok('Restored'), ...errorResponses(409) },
   }),
   async (c) => {
-    const meeting = await updateOwn(
-      c,
-      c.req.valid('param').id,
-      { $set: { is_deleted: false, deleted_at: null } },
-      { is_deleted: true },
-    )
+    const meeting = await setTrashed(c, c.req.valid('param').id, false)
     return c.json({ success: true, message: 'Meeting restored', meeting }, 200)
   },
 )
@@ -216,11 +220,7 @@ meetingsRoutes.openapi(
     responses: ok('The meeting'),
   }),
   async (c) => {
-    const doc = await loadOwnMeeting(c, c.req.valid('param').id)
-    return c.json(
-      { success: true, meeting: await meetingView(c.get('services').storage, doc) },
-      200,
-    )
+    return meetingResponse(c, await loadOwnMeeting(c, c.req.valid('param').id))
   },
 )
 
@@ -253,12 +253,7 @@ meetingsRoutes.openapi(
     responses: { ...ok('Trashed'), ...errorResponses(409) },
   }),
   async (c) => {
-    const meeting = await updateOwn(
-      c,
-      c.req.valid('param').id,
-      { $set: { is_deleted: true, deleted_at: c.get('services').now() } },
-      { is_deleted: false },
-    )
+    const meeting = await setTrashed(c, c.req.valid('param').id, true)
     return c.json({ success: true, message: 'Meeting moved to the trash', meeting }, 200)
   },
 )

@@ -64,6 +64,31 @@ async function listPage(
   }
 }
 
+/** The owner's uploads in or out of the trash: the trash lists the most recently trashed first. */
+const ownPage = (c: Context<AppEnv>, trashed: boolean, query: z.infer<typeof PageQuery>) =>
+  listPage(
+    c,
+    { ownerId: c.get('user')._id, deleted: trashed },
+    trashed ? { deletedAt: -1 } : { createdAt: -1 },
+    query,
+  )
+
+/**
+ * Moves one of the owner's uploads into or out of the trash; an upload not on that side of it is
+ * a 404 (with `notFound` as the message).
+ */
+async function setTrashed(c: Context<AppEnv>, id: string, trashed: boolean, notFound: string) {
+  const { db, me } = await ownerDb(c)
+  const now = c.get('services').now()
+  const res = await uploads(db).updateOne(
+    { _id: new ObjectId(id), ownerId: me, deleted: !trashed },
+    trashed
+      ? { $set: { deleted: true, deletedAt: now, updatedAt: now } }
+      : { $set: { deleted: false, updatedAt: now }, $unset: { deletedAt: '' } },
+  )
+  if (res.matchedCount === 0) throw new AppError('NOT_FOUND', notFound)
+}
+
 export const myUploads = createRouter()
 
 myUploads.openapi(
@@ -144,16 +169,7 @@ myUploads.openapi(
     request: { query: PageQuery },
     responses: { 200: { description: 'A page of uploads' }, ...errorResponses(400, 401) },
   }),
-  async (c) =>
-    c.json(
-      await listPage(
-        c,
-        { ownerId: c.get('user')._id, deleted: false },
-        { createdAt: -1 },
-        c.req.valid('query'),
-      ),
-      200,
-    ),
+  async (c) => c.json(await ownPage(c, false, c.req.valid('query')), 200),
 )
 
 myUploads.openapi(
@@ -188,16 +204,7 @@ myUploads.openapi(
     request: { query: PageQuery },
     responses: { 200: { description: 'A page of uploads' }, ...errorResponses(400, 401) },
   }),
-  async (c) =>
-    c.json(
-      await listPage(
-        c,
-        { ownerId: c.get('user')._id, deleted: true },
-        { deletedAt: -1 },
-        c.req.valid('query'),
-      ),
-      200,
-    ),
+  async (c) => c.json(await ownPage(c, true, c.req.valid('query')), 200),
 )
 
 myUploads.openapi(
@@ -324,13 +331,7 @@ myUploads.openapi(
     responses: { 200: { description: 'Trashed' }, ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
-    const { db, me } = await ownerDb(c)
-    const now = c.get('services').now()
-    const res = await uploads(db).updateOne(
-      { _id: new ObjectId(c.req.valid('param').id), ownerId: me, deleted: false },
-      { $set: { deleted: true, deletedAt: now, updatedAt: now } },
-    )
-    if (res.matchedCount === 0) throw new AppError('NOT_FOUND', NOT_FOUND)
+    await setTrashed(c, c.req.valid('param').id, true, NOT_FOUND)
     return c.json({ success: true, message: 'Moved to trash' }, 200)
   },
 )
@@ -347,12 +348,7 @@ myUploads.openapi(
     responses: { 200: { description: 'Restored' }, ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
-    const { db, me } = await ownerDb(c)
-    const res = await uploads(db).updateOne(
-      { _id: new ObjectId(c.req.valid('param').id), ownerId: me, deleted: true },
-      { $set: { deleted: false, updatedAt: c.get('services').now() }, $unset: { deletedAt: '' } },
-    )
-    if (res.matchedCount === 0) throw new AppError('NOT_FOUND', 'Upload not found in the trash')
+    await setTrashed(c, c.req.valid('param').id, false, 'Upload not found in the trash')
     return c.json({ success: true, message: 'Restored' }, 200)
   },
 )

@@ -2,44 +2,32 @@
 // course videos the owner may watch — of courses they are enrolled in or run. Videos of a course
 // they left stay listed, marked unavailable, until removed.
 import { createRoute, z } from '@hono/zod-openapi'
-import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
-import { courseDb, mayWatchCourse } from '../courses/access'
+import { courseDb } from '../courses/access'
 import {
   AddItemSchema,
   CreatePlaylistSchema,
   EditPlaylistSchema,
   ItemOrderSchema,
-  addItem,
-  editPlaylist,
-  newPlaylist,
   playlistSummary,
-  removeItem,
-  reorderItems,
-  withItems,
 } from '../courses/playlist-items'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
+import {
+  addVideo,
+  createPlaylist,
+  deletePlaylist,
+  editPlaylistIn,
+  removeVideo,
+  reorderVideos,
+  showPlaylist,
+  userScope,
+} from '../courses/playlist-scope'
 import { protect } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { courseVideos } from '../repositories/courses'
 import { playlists } from '../repositories/playlists'
 import { ObjectIdSchema } from './media'
 
 const IdParams = z.object({ playlistId: ObjectIdSchema })
 const ItemParams = z.object({ playlistId: ObjectIdSchema, videoId: ObjectIdSchema })
-
-async function loadOwnPlaylist(c: Context<AppEnv>, id: string) {
-  const doc = await playlists(await courseDb(c)).findOne({
-    _id: new ObjectId(id),
-    userId: c.get('user')._id,
-  })
-  if (!doc) throw new AppError('NOT_FOUND', 'Playlist not found')
-  return doc
-}
-
-const withOwnItems = async (c: Context<AppEnv>, doc: Awaited<ReturnType<typeof loadOwnPlaylist>>) =>
-  (await withItems(c, [doc], (courseId) => mayWatchCourse(c, courseId, c.get('user'))))[0]!
 
 export const userPlaylists = createRouter()
 
@@ -93,13 +81,8 @@ userPlaylists.openapi(
     responses: { 201: { description: 'The playlist' }, ...errorResponses(400, 401) },
   }),
   async (c) => {
-    const doc = newPlaylist(
-      { userId: c.get('user')._id },
-      c.req.valid('json'),
-      c.get('services').now(),
-    )
-    await playlists(await courseDb(c)).insertOne(doc)
-    return c.json({ success: true, playlist: { ...playlistSummary(doc), items: [] } }, 201)
+    const playlist = await createPlaylist(userScope(c), c.req.valid('json'))
+    return c.json({ success: true, playlist }, 201)
   },
 )
 
@@ -115,8 +98,8 @@ userPlaylists.openapi(
     responses: { 200: { description: 'The playlist' }, ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
-    const doc = await loadOwnPlaylist(c, c.req.valid('param').playlistId)
-    return c.json({ success: true, playlist: await withOwnItems(c, doc) }, 200)
+    const playlist = await showPlaylist(userScope(c), c.req.valid('param').playlistId)
+    return c.json({ success: true, playlist }, 200)
   },
 )
 
@@ -132,10 +115,9 @@ userPlaylists.openapi(
     responses: { 200: { description: 'The playlist' }, ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
-    const doc = await loadOwnPlaylist(c, c.req.valid('param').playlistId)
-    const db = await courseDb(c)
-    const updated = await editPlaylist(db, doc, c.req.valid('json'), c.get('services').now())
-    return c.json({ success: true, playlist: playlistSummary(updated) }, 200)
+    const { playlistId } = c.req.valid('param')
+    const playlist = await editPlaylistIn(userScope(c), playlistId, c.req.valid('json'))
+    return c.json({ success: true, playlist }, 200)
   },
 )
 
@@ -151,8 +133,7 @@ userPlaylists.openapi(
     responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
-    const doc = await loadOwnPlaylist(c, c.req.valid('param').playlistId)
-    await playlists(await courseDb(c)).deleteOne({ _id: doc._id })
+    await deletePlaylist(userScope(c), c.req.valid('param').playlistId)
     return c.json({ success: true, message: 'Playlist deleted' }, 200)
   },
 )
@@ -172,15 +153,9 @@ userPlaylists.openapi(
     },
   }),
   async (c) => {
-    const doc = await loadOwnPlaylist(c, c.req.valid('param').playlistId)
-    const db = await courseDb(c)
-    const video = await courseVideos(db).findOne({ _id: new ObjectId(c.req.valid('json').videoId) })
-    if (!video) throw new AppError('NOT_FOUND', 'Video not found')
-    if (!(await mayWatchCourse(c, video.courseId, c.get('user'))))
-      throw new AppError('FORBIDDEN', 'Enroll in the course of this video first')
-    const now = c.get('services').now()
-    const updated = await addItem(db, doc, { videoId: video._id, courseId: video.courseId }, now)
-    return c.json({ success: true, playlist: await withOwnItems(c, updated) }, 200)
+    const { playlistId } = c.req.valid('param')
+    const playlist = await addVideo(userScope(c), playlistId, c.req.valid('json').videoId)
+    return c.json({ success: true, playlist }, 200)
   },
 )
 
@@ -197,10 +172,8 @@ userPlaylists.openapi(
   }),
   async (c) => {
     const { playlistId, videoId } = c.req.valid('param')
-    const doc = await loadOwnPlaylist(c, playlistId)
-    const db = await courseDb(c)
-    const updated = await removeItem(db, doc, new ObjectId(videoId), c.get('services').now())
-    return c.json({ success: true, playlist: await withOwnItems(c, updated) }, 200)
+    const playlist = await removeVideo(userScope(c), playlistId, videoId)
+    return c.json({ success: true, playlist }, 200)
   },
 )
 
@@ -219,10 +192,8 @@ userPlaylists.openapi(
     },
   }),
   async (c) => {
-    const doc = await loadOwnPlaylist(c, c.req.valid('param').playlistId)
-    const db = await courseDb(c)
-    const now = c.get('services').now()
-    const updated = await reorderItems(db, doc, c.req.valid('json').videoIds, now)
-    return c.json({ success: true, playlist: await withOwnItems(c, updated) }, 200)
+    const { playlistId } = c.req.valid('param')
+    const playlist = await reorderVideos(userScope(c), playlistId, c.req.valid('json').videoIds)
+    return c.json({ success: true, playlist }, 200)
   },
 )

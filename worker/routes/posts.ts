@@ -9,14 +9,8 @@ import { posts, type PostDoc } from '../repositories/social'
 import { IdParams, PageQuery, VisibilitySchema, viewer } from '../social/context'
 import { attachMedia, detachMedia, purgeMedia } from '../social/media'
 import { actor, tell } from '../social/notify'
-import {
-  deletePost,
-  listPosts,
-  loadOwnPost,
-  loadVisiblePost,
-  publicPost,
-  publicPosts,
-} from '../social/posts'
+import { loadOwnPost, loadVisiblePost, publicPost } from '../social/posts'
+import { deleteOwnPost, listPage, newPost, publishPost, showPost } from '../social/publishing'
 import { ObjectIdSchema } from './media'
 
 export const MAX_POST_MEDIA = 10
@@ -62,17 +56,8 @@ postRoutes.openapi(
     responses: { 200: { description: 'A page of posts' }, ...errorResponses(400, 401) },
   }),
   async (c) => {
-    const { cursor, limit } = c.req.valid('query')
-    const { db, circle } = await viewer(c)
-    const page = await listPosts(db, circle, { kind: 'post', before: cursor, limit })
-    return c.json(
-      {
-        success: true,
-        posts: await publicPosts(c, page.items, circle),
-        nextCursor: page.nextCursor,
-      },
-      200,
-    )
+    const page = await listPage(c, 'post', c.req.valid('query'))
+    return c.json({ success: true, posts: page.items, nextCursor: page.nextCursor }, 200)
   },
 )
 
@@ -89,23 +74,17 @@ postRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid('json')
-    const { db, circle, now } = await viewer(c)
-    const doc: PostDoc = {
-      _id: new ObjectId(),
-      authorId: circle.me,
-      kind: 'post',
-      text: body.text,
-      mediaIds: body.mediaIds.map((id) => new ObjectId(id)),
-      visibility: body.visibility,
-      likesCount: 0,
-      commentsCount: 0,
-      sharesCount: 0,
-      createdAt: now,
-      updatedAt: now,
-    }
-    await attachMedia(db, circle.me, doc.mediaIds, 'post', { type: 'post', id: doc._id })
-    await posts(db).insertOne(doc)
-    return c.json({ success: true, post: await publicPost(c, doc, circle) }, 201)
+    const post = await publishPost(
+      c,
+      {
+        kind: 'post',
+        text: body.text,
+        mediaIds: body.mediaIds.map((id) => new ObjectId(id)),
+        visibility: body.visibility,
+      },
+      'post',
+    )
+    return c.json({ success: true, post }, 201)
   },
 )
 
@@ -121,9 +100,7 @@ postRoutes.openapi(
     responses: { 200: { description: 'The post' }, ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
-    const { db, circle } = await viewer(c)
-    const doc = await loadVisiblePost(db, circle, c.req.valid('param').id)
-    return c.json({ success: true, post: await publicPost(c, doc, circle) }, 200)
+    return c.json({ success: true, post: await showPost(c, c.req.valid('param').id) }, 200)
   },
 )
 
@@ -188,9 +165,7 @@ postRoutes.openapi(
     responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404) },
   }),
   async (c) => {
-    const { db, circle } = await viewer(c)
-    const doc = await loadOwnPost(db, circle, c.req.valid('param').id, 'post')
-    await deletePost(c, doc)
+    await deleteOwnPost(c, c.req.valid('param').id, 'post')
     return c.json({ success: true, message: 'Post deleted' }, 200)
   },
 )
@@ -216,20 +191,13 @@ postRoutes.openapi(
     if (original.visibility !== 'public')
       throw new AppError('FORBIDDEN', 'Only public posts can be shared')
     const body = c.req.valid('json')
-    const doc: PostDoc = {
-      _id: new ObjectId(),
-      authorId: circle.me,
+    const doc = newPost(circle.me, now, {
       kind: 'post',
       text: body.text,
       mediaIds: [],
       visibility: body.visibility,
       sharedPostId: original._id,
-      likesCount: 0,
-      commentsCount: 0,
-      sharesCount: 0,
-      createdAt: now,
-      updatedAt: now,
-    }
+    })
     await posts(db).insertOne(doc)
     const counted = await posts(db).updateOne({ _id: original._id }, { $inc: { sharesCount: 1 } })
     if (counted.matchedCount === 0) {

@@ -5,17 +5,10 @@ import { ObjectId } from 'mongodb'
 import { AppError } from '../errors'
 import { protect } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { posts, type PostDoc } from '../repositories/social'
+import { posts } from '../repositories/social'
 import { IdParams, PageQuery, VisibilitySchema, viewer } from '../social/context'
-import { attachMedia } from '../social/media'
-import {
-  deletePost,
-  listPosts,
-  loadOwnPost,
-  loadVisiblePost,
-  publicPost,
-  publicPosts,
-} from '../social/posts'
+import { loadOwnPost, publicPost } from '../social/posts'
+import { deleteOwnPost, listPage, publishPost, showPost } from '../social/publishing'
 import { ObjectIdSchema } from './media'
 
 const CaptionSchema = z.string().trim().max(2200)
@@ -42,17 +35,8 @@ reelRoutes.openapi(
     responses: { 200: { description: 'A page of reels' }, ...errorResponses(400, 401) },
   }),
   async (c) => {
-    const { cursor, limit } = c.req.valid('query')
-    const { db, circle } = await viewer(c)
-    const page = await listPosts(db, circle, { kind: 'reel', before: cursor, limit })
-    return c.json(
-      {
-        success: true,
-        reels: await publicPosts(c, page.items, circle),
-        nextCursor: page.nextCursor,
-      },
-      200,
-    )
+    const page = await listPage(c, 'reel', c.req.valid('query'))
+    return c.json({ success: true, reels: page.items, nextCursor: page.nextCursor }, 200)
   },
 )
 
@@ -69,23 +53,18 @@ reelRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid('json')
-    const { db, circle, now } = await viewer(c)
-    const doc: PostDoc = {
-      _id: new ObjectId(),
-      authorId: circle.me,
-      kind: 'reel',
-      text: body.caption,
-      mediaIds: [new ObjectId(body.mediaId)],
-      visibility: body.visibility,
-      likesCount: 0,
-      commentsCount: 0,
-      sharesCount: 0,
-      createdAt: now,
-      updatedAt: now,
-    }
-    await attachMedia(db, circle.me, doc.mediaIds, 'reel', { type: 'post', id: doc._id }, 'mediaId')
-    await posts(db).insertOne(doc)
-    return c.json({ success: true, reel: await publicPost(c, doc, circle) }, 201)
+    const reel = await publishPost(
+      c,
+      {
+        kind: 'reel',
+        text: body.caption,
+        mediaIds: [new ObjectId(body.mediaId)],
+        visibility: body.visibility,
+      },
+      'reel',
+      'mediaId',
+    )
+    return c.json({ success: true, reel }, 201)
   },
 )
 
@@ -101,9 +80,7 @@ reelRoutes.openapi(
     responses: { 200: { description: 'The reel' }, ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
-    const { db, circle } = await viewer(c)
-    const doc = await loadVisiblePost(db, circle, c.req.valid('param').id, 'reel')
-    return c.json({ success: true, reel: await publicPost(c, doc, circle) }, 200)
+    return c.json({ success: true, reel: await showPost(c, c.req.valid('param').id, 'reel') }, 200)
   },
 )
 
@@ -150,9 +127,7 @@ reelRoutes.openapi(
     responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404) },
   }),
   async (c) => {
-    const { db, circle } = await viewer(c)
-    const doc = await loadOwnPost(db, circle, c.req.valid('param').id, 'reel')
-    await deletePost(c, doc)
+    await deleteOwnPost(c, c.req.valid('param').id, 'reel')
     return c.json({ success: true, message: 'Reel deleted' }, 200)
   },
 )

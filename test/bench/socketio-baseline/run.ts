@@ -16,6 +16,7 @@ import {
   type RunReport,
   type RunSettings,
 } from '../report'
+import { awaitLiveFanout, concludeRun, recordAudience, recordFailure } from '../run-steps'
 import { check, expectedCounts, optionFor, sameCounts, type Counts } from '../tally'
 import { cpuShare, cpuSnapshot, nameProcess, otherCpu, PeakSampler, type CpuAt } from '../workers'
 import type { BaselineReady, RoomStats } from './protocol'
@@ -216,13 +217,8 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
             method: 'POST',
             token: hostToken,
           })
-          while (clients.some((c) => c.socket.liveAt === undefined && !c.socket.failure)) {
-            if (performance.now() > deadline) throw new Error('not every client saw question.live')
-            await sleep(20)
-          }
-          const seen = clients.flatMap((c) => (c.socket.liveAt ? [c.socket.liveAt] : []))
-          report.liveFanoutMs = Math.round(Math.max(...seen) - pushAt)
-          log(`question.live reached ${seen.length} clients`)
+          const sockets = clients.map((c) => c.socket)
+          await awaitLiveFanout(report, sockets, pushAt, deadline, log)
           beforeVotes = { at: performance.now(), processes: await samples.sample() }
         },
         vote: (c, index) => c.socket.vote(conf.questionId, optionFor(conf.optionIds, index)),
@@ -268,16 +264,9 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
     ]
     settle(report, load)
   } catch (error) {
-    report.error = [
-      error instanceof Error ? error.message : String(error),
-      ...joinFailures.slice(0, 5).map((f) => `join ${f}`),
-    ].join('; ')
-    log(report.error)
+    recordFailure(report, error, joinFailures, log)
   } finally {
-    const closes = audience.filter((s) => s.failure)
-    report.unexpectedCloses = closes.length
-    report.unexpectedCloseReasons = [...new Set(closes.map((s) => s.failure!))].slice(0, 5)
-    report.audienceFramesReceived = audience.reduce((sum, s) => sum + s.received, 0)
+    recordAudience(report, audience)
     for (const s of audience) s.close()
     host?.close()
     if (sampler) report.processesPeak = await sampler.stop()
@@ -285,13 +274,7 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
     if (server && cpuAtStart)
       report.otherCpuPercent = otherCpu(cpuAtStart, await cpuSnapshot(server.url))
     await server?.stop()
-    if (report.unexpectedCloses > 0 && report.ok) {
-      report.ok = false
-      report.error = `${report.unexpectedCloses} sockets closed unexpectedly`
-    }
-    log(`${report.ok ? 'ok' : 'FAILED'} in ${report.durationMs} ms`)
+    concludeRun(report, log)
   }
   return report
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
