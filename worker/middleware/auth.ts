@@ -1,6 +1,7 @@
 // Authentication for both client families — `Authorization: Bearer` (Sanora apps) or the `token`
 // cookie (Videodesk web, silently renewed from `refresh_token`) — and role checks on top of it.
 import type { Context, MiddlewareHandler } from 'hono'
+import type { Db } from 'mongodb'
 import { getCookie } from 'hono/cookie'
 import type { Role } from '../../shared/roles'
 import { ACCESS_COOKIE, REFRESH_COOKIE, setSessionCookies } from '../auth/cookies'
@@ -54,8 +55,14 @@ async function claimsFromCookies(c: Context<AppEnv>): Promise<AccessClaims | und
   }
 }
 
+/**
+ * Reads a handler needs about the caller, started beside the session check instead of after it:
+ * one database round trip fewer per request. Its result is only used once the caller is proven.
+ */
+export type Prefetch = (c: Context<AppEnv>, db: Db, userId: string) => void
+
 /** Resolves the caller, or throws 401. Sets `user` and `auth` on the context. */
-async function authenticateRequest(c: Context<AppEnv>): Promise<void> {
+async function authenticateRequest(c: Context<AppEnv>, prefetch?: Prefetch): Promise<void> {
   const token = bearer(c)
   let claims: AccessClaims | undefined
   if (token) {
@@ -71,6 +78,7 @@ async function authenticateRequest(c: Context<AppEnv>): Promise<void> {
   }
   if (!claims) throw new AppError('UNAUTHORIZED', 'Authentication required')
   const db = await c.get('services').database.db()
+  prefetch?.(c, db, claims.userId)
   const [user, live] = await Promise.all([
     findUserById(db, claims.userId),
     isSessionLive(db, claims.sessionId),
@@ -83,9 +91,9 @@ async function authenticateRequest(c: Context<AppEnv>): Promise<void> {
 }
 
 /** Any signed-in account (the old systems' `protect`). */
-export const protect = (): MiddlewareHandler<AppEnv> => {
+export const protect = (opts: { prefetch?: Prefetch } = {}): MiddlewareHandler<AppEnv> => {
   return async function protect(c, next) {
-    await authenticateRequest(c)
+    await authenticateRequest(c, opts.prefetch)
     await next()
   }
 }

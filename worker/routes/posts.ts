@@ -6,7 +6,7 @@ import { AppError } from '../errors'
 import { protect } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
 import { posts, type PostDoc } from '../repositories/social'
-import { IdParams, PageQuery, VisibilitySchema, viewer } from '../social/context'
+import { IdParams, PageQuery, VisibilitySchema, prefetchCircle, viewer } from '../social/context'
 import { attachMedia, detachMedia, purgeMedia } from '../social/media'
 import { actor, tell } from '../social/notify'
 import { loadOwnPost, loadVisiblePost, publicPost } from '../social/posts'
@@ -50,7 +50,7 @@ postRoutes.openapi(
     path: '/all',
     tags: ['Social'],
     summary: 'The feed: your own, your friends’ and public posts, newest first, in cursor pages',
-    middleware: [protect()] as const,
+    middleware: [protect({ prefetch: prefetchCircle })] as const,
     security: [{ bearerAuth: [] }],
     request: { query: PageQuery },
     responses: { 200: { description: 'A page of posts' }, ...errorResponses(400, 401) },
