@@ -8,6 +8,10 @@ import { createConference } from '../harness/conference'
 import { api } from '../harness/http'
 import { freshIp, signUpUser, testDb, uniqueEmail } from '../harness/users'
 import { startWorker, type RunningWorker } from '../harness/worker'
+import { faultRecorder } from './security/lib/fault-report'
+
+const faults = faultRecorder('dependencies')
+afterAll(() => faults.save())
 
 /** A port that was free a moment ago: nothing answers there. */
 const deadPort = () =>
@@ -45,6 +49,7 @@ describe('Redis unreachable', () => {
         UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${await deadPort()}`,
       },
     })
+    faults.injected()
   }, 60_000)
   afterAll(() => worker?.dispose())
 
@@ -82,6 +87,7 @@ describe('S3 unreachable', () => {
     worker = await startWorker({
       vars: { ...inject('workerVars'), S3_ENDPOINT: `http://127.0.0.1:${await deadPort()}` },
     })
+    faults.injected()
   }, 60_000)
   afterAll(() => worker?.dispose())
 

@@ -1,9 +1,13 @@
 // Health reports each dependency as the Worker in workerd sees it — a real MongoDB driver
 // round-trip, a Redis REST call and an S3 call — and answers 503 when one is stopped.
 import { connect, createServer, type Server } from 'node:net'
-import { describe, expect, it, inject } from 'vitest'
+import { afterAll, describe, expect, it, inject } from 'vitest'
 import { api } from '../harness/http'
 import { startWorker } from '../harness/worker'
+import { faultRecorder } from './security/lib/fault-report'
+
+const faults = faultRecorder('mongodb-down')
+afterAll(() => faults.save())
 
 describe('GET /api/health', () => {
   it('reports MongoDB, Redis and S3 up with their latency', async () => {
@@ -29,6 +33,7 @@ describe('GET /api/health', () => {
       MONGODB_URI: `mongodb://127.0.0.1:${port}/?directConnection=true`,
     }
     const worker = await startWorker({ vars })
+    faults.injected()
     let relay: Server | undefined
     try {
       const down = await fetch(`${worker.url}/api/health`)

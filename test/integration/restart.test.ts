@@ -10,6 +10,10 @@ import { signRealtimeTicket } from '../../worker/realtime/tickets'
 import { startWorker, type RunningWorker } from '../harness/worker'
 import { signUpUser, testDb } from '../harness/users'
 import { openSocket } from '../harness/ws'
+import { faultRecorder } from './security/lib/fault-report'
+
+const faults = faultRecorder('restart')
+afterAll(() => faults.save())
 
 let dir: string
 let worker: RunningWorker | undefined
@@ -73,10 +77,13 @@ describe('restarting workerd', () => {
     // Restart at once: the batched MongoDB write may not have happened yet.
     socket.ws.terminate()
     w = await restartable()
+    faults.injected()
 
     const history = await call(w.url, `/api/chat/conversations/${id}/messages?limit=50`, {
       token: ben.accessToken,
     })
+    const kept = new Set(history.body.messages.map((m: { seq: number }) => m.seq))
+    faults.checkedWrites(acked.length, acked.filter((seq) => !kept.has(seq)).length)
     expect(history.body.messages.map((m: { seq: number }) => m.seq)).toEqual(acked)
     const db = await testDb()
     let stored = 0
@@ -134,10 +141,13 @@ describe('restarting workerd', () => {
     )
     for (const s of voters) s.ws.terminate()
     w = await restartable()
+    faults.injected()
 
     const results = await call(w.url, `/api/conference/${confId}/questions/${qid}/results`, {
       token: host.accessToken,
     })
+    const counted = results.body.results?.totalResponses ?? 0
+    faults.checkedWrites(voters.length, Math.max(0, voters.length - counted))
     expect(results.body.results).toMatchObject({ counts: { o1: 5, o2: 3 }, totalResponses: 8 })
     // The question is still live after the restart: a new voter can vote.
     const ticket = await signRealtimeTicket(

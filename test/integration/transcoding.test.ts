@@ -23,6 +23,7 @@ import { signRealtimeTicket } from '../../worker/realtime/tickets'
 import { api, workerUrl } from '../harness/http'
 import { signUpUser, testDb, type TestUser } from '../harness/users'
 import { openSocket, type TestSocket } from '../harness/ws'
+import { faultRecorder } from './security/lib/fault-report'
 
 const run = promisify(execFile)
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -649,6 +650,8 @@ describe('progressive playback', () => {
 })
 
 describe('crashes and shutdowns', () => {
+  const faults = faultRecorder('transcoder-crash')
+  afterAll(() => faults.save())
   let owner: TestUser
   let socket: TestSocket
 
@@ -679,6 +682,7 @@ describe('crashes and shutdowns', () => {
       const video = await uploadVideo(owner, inputs.long)
       await encodingBy(video.jobId, 'victim')
       await victim.kill('SIGKILL')
+      faults.injected()
 
       rescuer.start()
       const job = await waitForJob(owner, video.jobId, 'completed', 40_000)
@@ -695,6 +699,8 @@ describe('crashes and shutdowns', () => {
       // Nothing completes it again: the rescuer acked the entry, the victim's lease is dead.
       await new Promise((r) => setTimeout(r, (LEASE_SECONDS + 1) * 1000))
       const later = await getJob(owner, video.jobId)
+      // The accepted upload is the acknowledged write: its job must still complete.
+      faults.checkedWrites(1, later.status === 'completed' ? 0 : 1)
       expect(later).toMatchObject({
         status: 'completed',
         attempts: 2,

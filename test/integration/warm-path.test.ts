@@ -11,6 +11,7 @@ import { createConference } from '../harness/conference'
 import { api } from '../harness/http'
 import { testDb } from '../harness/users'
 import { startWorker, type RunningWorker } from '../harness/worker'
+import { faultRecorder } from './security/lib/fault-report'
 
 describe('hot reads on the shared test Worker', () => {
   it('are served by the warm pool with the same answer a direct read gives', async () => {
@@ -52,6 +53,8 @@ describe('hot reads on the shared test Worker', () => {
 })
 
 describe('a Worker with one pool object and a MongoDB server of its own', () => {
+  const faults = faultRecorder('warm-pool-mongodb-down')
+  afterAll(() => faults.save())
   let dataDir: string
   let mongo: MongoDevServer
   let worker: RunningWorker
@@ -110,6 +113,7 @@ describe('a Worker with one pool object and a MongoDB server of its own', () => 
   it('answers 503 in the envelope while MongoDB is down and recovers without a restart', async () => {
     const port = mongo.port
     await mongo.close()
+    faults.injected()
     const down = await byCode()
     expect(down.status).toBe(503)
     const body = (await down.json()) as any

@@ -2,11 +2,14 @@
 // each classification is checked against the running Worker — anonymous callers, every role, the
 // transcoder's service token, and the "other owner" of each resource with the owner's real ids
 // (IDOR attempts on conferences, courses, products, orders, conversations, media, jobs,
-// notifications). Any unexpected allow fails the suite and is counted in the security report.
+// notifications, Videodesk meetings, share uploads, folders and assistant chats — as cookie
+// sessions — social posts, reels, stories and user playlists). Any unexpected allow fails the suite
+// and is counted in the security report.
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROLES, type Role } from '../../../shared/roles'
 import { createCourse } from '../../harness/courses'
+import { api } from '../../harness/http'
 import { approvedSeller, createProduct } from '../../harness/marketplace'
 import { signUpUser, setRole, type TestUser } from '../../harness/users'
 import { bearer, fromFreshIp, serviceToken } from './lib/callers'
@@ -15,8 +18,9 @@ import { paramFor } from './lib/fuzz-routes'
 import { listOperations, listRoutes, routeKey, type Operation } from './lib/openapi'
 import { emptyCounts, writeCounts } from './lib/report'
 import { mapBounded, send } from './lib/run'
-import { buildWorld, type World } from './lib/world'
-import { ROUTE_POLICY, type Resource, type RoutePolicy } from './route-policy'
+import { buildOwnedWorld, ownedParam } from './lib/owned-world'
+import { buildWorld } from './lib/world'
+import { ROUTE_POLICY, type AuthzWorld, type Resource, type RoutePolicy } from './route-policy'
 
 const counts = emptyCounts()
 counts.tried = { authzCases: 0, idorCases: 0 }
@@ -27,13 +31,14 @@ const UNDOCUMENTED: Record<string, Partial<Operation>> = {
   'GET /api/media/:id/hls/:file': { path: '/api/media/:id/hls/:file' },
 }
 
-let world: World
+let world: AuthzWorld
 let rivals: { university: TestUser; seller: TestUser }
 let ops: Map<string, Operation>
 let routes: string[]
 
 beforeAll(async () => {
-  world = await buildWorld()
+  const base = await buildWorld()
+  world = { ...base, ...(await buildOwnedWorld(base.user)) }
   const [university, seller] = await Promise.all([
     signUpUser({ name: 'Rival University' }).then(async (u) => {
       await setRole(u.id, 'UNIVERSITY')
@@ -71,7 +76,7 @@ function requestFor(key: string, policy: RoutePolicy) {
   const path = op.path.replace(/:(\w+)/g, (_, name: string) => {
     if (name === 'qaId') return randomUUID()
     if (name === 'file') return 'index.m3u8'
-    return encodeURIComponent(param(op, name))
+    return encodeURIComponent(ownedParam(world, op, name) ?? param(op, name))
   })
   const body = policy.body?.(world) ?? (op.body ? sample(op.body) : undefined)
   const headers: Record<string, string> = {}
@@ -186,7 +191,12 @@ describe('authentication and roles', () => {
 })
 
 describe('other owners (IDOR)', () => {
-  const otherOwner = (resource: Resource): TestUser =>
+  /** Videodesk accounts sign in the way the web client does: the httpOnly session cookie. */
+  const cookie = (user: { accessToken: string }) => ({ cookie: `token=${user.accessToken}` })
+  const credentialsOf = (who: TestUser | Record<string, string>) =>
+    'accessToken' in who ? bearer(String(who.accessToken)) : who
+
+  const otherOwner = (resource: Resource): TestUser | Record<string, string> =>
     ({
       conference: world.otherHost,
       course: rivals.university,
@@ -198,9 +208,17 @@ describe('other owners (IDOR)', () => {
       job: world.stranger,
       notification: world.stranger,
       presence: world.stranger,
+      meeting: cookie(world.deskOther),
+      shareUpload: cookie(world.deskOther),
+      folder: cookie(world.deskOther),
+      assistantChat: cookie(world.deskOther),
+      post: world.stranger,
+      reel: world.stranger,
+      story: world.stranger,
+      playlist: world.stranger,
     })[resource]
 
-  const owner = (resource: Resource): TestUser | undefined =>
+  const owner = (resource: Resource): TestUser | Record<string, string> | undefined =>
     ({
       conference: world.host,
       course: world.universityUser,
@@ -212,6 +230,14 @@ describe('other owners (IDOR)', () => {
       notification: world.user,
       presence: world.user,
       enrollment: undefined,
+      meeting: cookie(world.deskOwner),
+      shareUpload: cookie(world.deskOwner),
+      folder: cookie(world.deskOwner),
+      assistantChat: cookie(world.deskOwner),
+      post: world.user,
+      reel: world.user,
+      story: world.user,
+      playlist: world.user,
     })[resource]
 
   it('refuses another owner every owned route, with the owner’s real ids', async () => {
@@ -219,7 +245,7 @@ describe('other owners (IDOR)', () => {
     const problems: string[] = []
     // Sequential: a wrongly allowed write must not race the next case's read.
     for (const [key, policy] of keys) {
-      const res = await call(key, policy, bearer(otherOwner(policy.owner!).accessToken))
+      const res = await call(key, policy, credentialsOf(otherOwner(policy.owner!)))
       counts.tried.idorCases!++
       if (res.status >= 500) problems.push(`${key}: 5xx ${res.status}`)
       else if (res.status < 400) problems.push(`${key}: allowed another ${policy.owner} owner`)
@@ -235,10 +261,44 @@ describe('other owners (IDOR)', () => {
     )
     const problems: string[] = []
     for (const [key, policy] of keys) {
-      const res = await call(key, policy, bearer(owner(policy.owner!)!.accessToken))
+      const res = await call(key, policy, credentialsOf(owner(policy.owner!)!))
       counts.tried.idorCases!++
       if (REFUSED.has(res.status)) problems.push(`${key}: owner refused (${res.status})`)
     }
     expect(problems).toEqual([])
+  })
+
+  it('leaves the owner’s meeting, upload, folder, chat, posts and playlist as they were', async () => {
+    const deskOwner = cookie(world.deskOwner)
+    const get = (path: string, credentials: Record<string, string>) =>
+      api(path, { headers: fromFreshIp(credentials) })
+    const meeting = await get(`/api/v1/meetings/${world.meeting.id}`, deskOwner)
+    expect(meeting.body.meeting).toMatchObject({
+      name: 'Rita Resident',
+      is_archived: false,
+      is_deleted: false,
+      recordings: [{ _id: world.meeting.recordingId }],
+      screenshots: [{ _id: world.meeting.screenshotId }],
+    })
+    const uploads = await get('/api/v1/uploads/my', deskOwner)
+    expect(JSON.stringify(uploads.body)).toContain(world.shareUpload.id)
+    const folders = await get('/api/v1/folders', deskOwner)
+    expect(folders.body.folders).toContainEqual(
+      expect.objectContaining({ id: world.folderId, name: 'Inspections', trashed: false }),
+    )
+    const chat = await get(`/api/v1/chat/sessions/${world.chatSession.id}`, deskOwner)
+    expect(chat.status).toBe(200)
+    expect(JSON.stringify(chat.body)).not.toContain('Taken over')
+    const user = bearer(world.user.accessToken)
+    const post = await get(`/api/posts/${world.post.id}`, user)
+    expect(post.body.post).toMatchObject({ text: 'Hello world' })
+    const comments = await get(`/api/posts/${world.post.id}/comments`, user)
+    expect(JSON.stringify(comments.body)).toContain(world.post.commentId)
+    expect((await get(`/api/reels/${world.reelId}`, user)).body.reel).toMatchObject({
+      text: 'reel',
+    })
+    expect((await get(`/api/stories/${world.storyId}`, user)).status).toBe(200)
+    const playlist = await get(`/api/playlists/${world.playlistId}`, user)
+    expect(playlist.body.playlist).toMatchObject({ title: 'Watch later' })
   })
 })

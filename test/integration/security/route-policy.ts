@@ -16,7 +16,10 @@
 //   body    a valid body for the IDOR call, from the world fixture, when the schema's generated
 //           sample is not enough.
 import type { Role } from '../../../shared/roles'
+import type { OwnedWorld } from './lib/owned-world'
 import type { World } from './lib/world'
+
+export type AuthzWorld = World & OwnedWorld
 
 export type Resource =
   | 'conference'
@@ -29,11 +32,19 @@ export type Resource =
   | 'job'
   | 'notification'
   | 'presence'
+  | 'meeting'
+  | 'shareUpload'
+  | 'folder'
+  | 'assistantChat'
+  | 'post'
+  | 'reel'
+  | 'story'
+  | 'playlist'
 
 export interface RoutePolicy {
   access: 'public' | 'signed-in' | Role[] | 'service'
   owner?: Resource
-  body?: (world: World) => unknown
+  body?: (world: AuthzWorld) => unknown
 }
 
 const pub: RoutePolicy = { access: 'public' }
@@ -211,9 +222,9 @@ export const ROUTE_POLICY: Record<string, RoutePolicy> = {
   'GET /api/users/:id/presence': owned('presence'),
   'POST /api/realtime/user-ticket': signedIn,
   // Merged from main (edtech playlists/checkpoints, Videodesk meetings/uploads/folders/settings/
-  // assistant chat, social). Classified by access; IDOR entries (owner) exist where the world
-  // fixture has the resource (courses). Meetings, uploads, folders, posts, reels, stories, user
-  // playlists and assistant chat sessions still need an owner entry and a fixture.
+  // assistant chat, social). Their owned resources come from lib/owned-world.ts. Social reads
+  // (a post, its comments, a reel, a story) follow visibility rules, not ownership: only edits,
+  // deletes and a story's viewer list are owner-only.
   // Share-code uploads, guest meeting tickets and shared meetings are reached by code or token.
   'GET /api/courses/:id/playlists': pub,
   'POST /api/courses/:id/playlists': universityOwned(),
@@ -242,11 +253,11 @@ export const ROUTE_POLICY: Record<string, RoutePolicy> = {
   'GET /api/v1/uploads/my-latest': signedIn,
   'GET /api/v1/uploads/trash': signedIn,
   'GET /api/v1/uploads/notification/check': signedIn,
-  'POST /api/v1/uploads/notification/mark-sent/:accessCode': signedIn,
+  'POST /api/v1/uploads/notification/mark-sent/:accessCode': owned('shareUpload'),
   'POST /api/v1/uploads/search': signedIn,
-  'DELETE /api/v1/uploads/:id': signedIn,
-  'PUT /api/v1/uploads/restore/:id': signedIn,
-  'DELETE /api/v1/uploads/permanent/:id': signedIn,
+  'DELETE /api/v1/uploads/:id': owned('shareUpload'),
+  'PUT /api/v1/uploads/restore/:id': owned('shareUpload'),
+  'DELETE /api/v1/uploads/permanent/:id': owned('shareUpload'),
   'PUT /api/v1/user/update-logo': signedIn,
   'PUT /api/v1/user/update-landlord-info': signedIn,
   'GET /api/v1/user/message-settings': signedIn,
@@ -255,18 +266,28 @@ export const ROUTE_POLICY: Record<string, RoutePolicy> = {
   'PUT /api/v1/user/pagination-settings': signedIn,
   'GET /api/v1/folders': signedIn,
   'POST /api/v1/folders': signedIn,
-  'PUT /api/v1/folders/:folderId': signedIn,
-  'PUT /api/v1/folders/:folderId/trash': signedIn,
-  'PUT /api/v1/folders/:folderId/restore': signedIn,
-  'DELETE /api/v1/folders/:folderId': signedIn,
-  'POST /api/v1/folders/assign-meeting': signedIn,
+  'PUT /api/v1/folders/:folderId': owned('folder', () => ({ name: 'Taken over' })),
+  'PUT /api/v1/folders/:folderId/trash': owned('folder'),
+  'PUT /api/v1/folders/:folderId/restore': owned('folder'),
+  'DELETE /api/v1/folders/:folderId': owned('folder'),
+  'POST /api/v1/folders/assign-meeting': owned('meeting', (w) => ({
+    meetingId: w.meeting.id,
+    folderId: w.otherFolderId,
+  })),
   'GET /api/v1/folders/meeting-assignments': signedIn,
   'GET /api/v1/chat/sessions': signedIn,
   'POST /api/v1/chat/sessions': signedIn,
-  'GET /api/v1/chat/sessions/:sessionId': signedIn,
-  'DELETE /api/v1/chat/sessions/:sessionId': signedIn,
-  'PUT /api/v1/chat/sessions/:sessionId/title': signedIn,
-  'PUT /api/v1/chat/sessions/:sessionId/messages/:messageId/feedback': signedIn,
+  'GET /api/v1/chat/sessions/:sessionId': owned('assistantChat'),
+  'DELETE /api/v1/chat/sessions/:sessionId': owned('assistantChat'),
+  'PUT /api/v1/chat/sessions/:sessionId/title': owned('assistantChat', () => ({
+    title: 'Taken over',
+  })),
+  'PUT /api/v1/chat/sessions/:sessionId/messages/:messageId/feedback': owned(
+    'assistantChat',
+    () => ({
+      feedback: 'negative',
+    }),
+  ),
   'POST /api/v1/send-friend-link': signedIn,
   'POST /api/v1/send-feedback': signedIn,
   'POST /api/v1/raise-support-ticket': signedIn,
@@ -275,12 +296,12 @@ export const ROUTE_POLICY: Record<string, RoutePolicy> = {
   'POST /api/v1/request-demo': pub,
   'GET /api/playlists': signedIn,
   'POST /api/playlists': signedIn,
-  'GET /api/playlists/:playlistId': signedIn,
-  'PATCH /api/playlists/:playlistId': signedIn,
-  'DELETE /api/playlists/:playlistId': signedIn,
-  'POST /api/playlists/:playlistId/items': signedIn,
-  'DELETE /api/playlists/:playlistId/items/:videoId': signedIn,
-  'PUT /api/playlists/:playlistId/items/order': signedIn,
+  'GET /api/playlists/:playlistId': owned('playlist'),
+  'PATCH /api/playlists/:playlistId': owned('playlist', () => ({ title: 'Taken over' })),
+  'DELETE /api/playlists/:playlistId': owned('playlist'),
+  'POST /api/playlists/:playlistId/items': owned('playlist'),
+  'DELETE /api/playlists/:playlistId/items/:videoId': owned('playlist'),
+  'PUT /api/playlists/:playlistId/items/order': owned('playlist'),
   'GET /api/users/:userId/activity': owned('presence'),
   'POST /api/v1/meeting-rooms/:roomId/ticket': signedIn,
   'POST /api/v1/meeting-rooms/:roomId/guest-ticket': pub,
@@ -290,44 +311,46 @@ export const ROUTE_POLICY: Record<string, RoutePolicy> = {
   'GET /api/v1/meetings/share/:id': pub,
   'POST /api/v1/meetings/share/:id/access': pub,
   'POST /api/v1/meetings/create': signedIn,
-  'DELETE /api/v1/meetings/:meetingId/recordings/:recordingId': signedIn,
-  'DELETE /api/v1/meetings/:meetingId/screenshots/:screenshotId': signedIn,
+  'DELETE /api/v1/meetings/:meetingId/recordings/:recordingId': owned('meeting'),
+  'DELETE /api/v1/meetings/:meetingId/screenshots/:screenshotId': owned('meeting'),
   'GET /api/v1/meetings/all': signedIn,
   'POST /api/v1/meetings/search': signedIn,
   'GET /api/v1/meetings/archived-count': signedIn,
-  'GET /api/v1/meetings/by-meeting-id/:id': signedIn,
-  'PUT /api/v1/meetings/restore/:id': signedIn,
-  'DELETE /api/v1/meetings/permanent/:id': signedIn,
-  'GET /api/v1/meetings/:id': signedIn,
-  'PUT /api/v1/meetings/:id': signedIn,
-  'DELETE /api/v1/meetings/:id': signedIn,
-  'PUT /api/v1/meetings/:id/archive': signedIn,
-  'PUT /api/v1/meetings/:id/unarchive': signedIn,
-  'GET /api/v1/meetings/:meeting_id/special-notes': signedIn,
-  'POST /api/v1/meetings/:meeting_id/special-notes': signedIn,
-  'GET /api/v1/meetings/:meeting_id/structured-special-notes': signedIn,
-  'PATCH /api/v1/meetings/:meeting_id/structured-special-notes': signedIn,
+  'GET /api/v1/meetings/by-meeting-id/:id': owned('meeting'),
+  'PUT /api/v1/meetings/restore/:id': owned('meeting'),
+  'DELETE /api/v1/meetings/permanent/:id': owned('meeting'),
+  'GET /api/v1/meetings/:id': owned('meeting'),
+  'PUT /api/v1/meetings/:id': owned('meeting', () => ({ name: 'Taken over' })),
+  'DELETE /api/v1/meetings/:id': owned('meeting'),
+  'PUT /api/v1/meetings/:id/archive': owned('meeting'),
+  'PUT /api/v1/meetings/:id/unarchive': owned('meeting'),
+  'GET /api/v1/meetings/:meeting_id/special-notes': owned('meeting'),
+  'POST /api/v1/meetings/:meeting_id/special-notes': owned('meeting'),
+  'GET /api/v1/meetings/:meeting_id/structured-special-notes': owned('meeting'),
+  'PATCH /api/v1/meetings/:meeting_id/structured-special-notes': owned('meeting', () => ({
+    damp: 'Taken over',
+  })),
   'GET /api/posts/all': signedIn,
   'POST /api/posts': signedIn,
   'GET /api/posts/:id': signedIn,
-  'PUT /api/posts/:id': signedIn,
-  'DELETE /api/posts/:id': signedIn,
+  'PUT /api/posts/:id': owned('post', () => ({ text: 'Taken over' })),
+  'DELETE /api/posts/:id': owned('post'),
   'POST /api/posts/:id/share': signedIn,
   'POST /api/posts/:id/comment': signedIn,
   'GET /api/posts/:id/comments': signedIn,
-  'DELETE /api/posts/:id/comment/:commentId': signedIn,
+  'DELETE /api/posts/:id/comment/:commentId': owned('post'),
   'GET /api/reels': signedIn,
   'POST /api/reels': signedIn,
   'GET /api/reels/:id': signedIn,
-  'PUT /api/reels/:id': signedIn,
-  'DELETE /api/reels/:id': signedIn,
+  'PUT /api/reels/:id': owned('reel', () => ({ caption: 'Taken over' })),
+  'DELETE /api/reels/:id': owned('reel'),
   'GET /api/stories': signedIn,
   'POST /api/stories': signedIn,
   'GET /api/stories/user/:userId': signedIn,
   'GET /api/stories/:id': signedIn,
   'POST /api/stories/:id/view': signedIn,
-  'GET /api/stories/:id/viewers': signedIn,
-  'DELETE /api/stories/:id': signedIn,
+  'GET /api/stories/:id/viewers': owned('story'),
+  'DELETE /api/stories/:id': owned('story'),
   'POST /api/likes': signedIn,
   'POST /api/friend/request': signedIn,
   'GET /api/friend/requests': signedIn,

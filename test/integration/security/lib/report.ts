@@ -16,10 +16,19 @@ export interface SecurityCounts {
   unexpectedAllows: number
   notEnvelope: number
   dataChanged: number
+  /** Writes acknowledged before a fault (restart, crash) and missing after it. */
+  lostAcknowledgedWrites: number
 }
 
 export function emptyCounts(): SecurityCounts {
-  return { tried: {}, unexpected5xx: 0, unexpectedAllows: 0, notEnvelope: 0, dataChanged: 0 }
+  return {
+    tried: {},
+    unexpected5xx: 0,
+    unexpectedAllows: 0,
+    notEnvelope: 0,
+    dataChanged: 0,
+    lostAcknowledgedWrites: 0,
+  }
 }
 
 /** Forgets the counts of an earlier run, so a report only ever describes one run. */
@@ -32,7 +41,13 @@ export function writeCounts(file: string, counts: SecurityCounts) {
   writeFileSync(path.join(PARTS, `${file}.json`), JSON.stringify(counts, null, 2))
 }
 
-const PROBLEMS = ['unexpected5xx', 'unexpectedAllows', 'notEnvelope', 'dataChanged'] as const
+const PROBLEMS = [
+  'unexpected5xx',
+  'unexpectedAllows',
+  'notEnvelope',
+  'dataChanged',
+  'lostAcknowledgedWrites',
+] as const
 
 /** Combines every counts file into the JSON and markdown reports; answers the combined report. */
 export function writeSecurityReport() {
@@ -49,7 +64,7 @@ export function writeSecurityReport() {
     const counts = JSON.parse(readFileSync(path.join(PARTS, f), 'utf8')) as SecurityCounts
     bySuite[f.replace(/\.json$/, '')] = counts
     for (const [k, v] of Object.entries(counts.tried)) total.tried[k] = (total.tried[k] ?? 0) + v
-    for (const p of PROBLEMS) total[p] += counts[p]
+    for (const p of PROBLEMS) total[p] += counts[p] ?? 0
   }
   const report = { generatedAt: new Date().toISOString(), total, suites: bySuite }
   writeFileSync(path.join(ARTIFACTS, 'security-report.json'), JSON.stringify(report, null, 2))
@@ -67,7 +82,7 @@ export function writeSecurityReport() {
       ([name, c]) =>
         `| ${name} | ${Object.entries(c.tried)
           .map(([k, v]) => `${k} ${v}`)
-          .join(', ')} | ${PROBLEMS.reduce((n, p) => n + c[p], 0)} |`,
+          .join(', ')} | ${PROBLEMS.reduce((n, p) => n + (c[p] ?? 0), 0)} |`,
     ),
     '',
   ]
