@@ -83,15 +83,37 @@ function report(outcomes: Outcome[], startedAt: Date): string {
   return parts.join('\n') + '\n'
 }
 
+/** Outcomes of earlier runs, so `--only` re-runs a scenario and keeps the others' numbers. */
+const RUNS = (smoke: boolean) =>
+  path.join(ARTIFACTS, smoke ? 'bench-runs.smoke.json' : 'bench-runs.json')
+type Saved = Omit<Outcome, 'scenario'> & { id: string }
+
+async function earlierOutcomes(): Promise<Map<string, Outcome>> {
+  const saved: Saved[] = await readFile(RUNS(args.smoke!), 'utf8')
+    .then((text) => JSON.parse(text) as Saved[])
+    .catch(() => [])
+  return new Map(
+    saved.flatMap((o) => {
+      const scenario = SCENARIOS.find((s) => s.id === o.id)
+      return scenario ? [[o.id, { ...o, scenario }] as const] : []
+    }),
+  )
+}
+
 async function main() {
   const startedAt = new Date()
   await mkdir(ARTIFACTS, { recursive: true })
-  const outcomes: Outcome[] = []
+  const byId = only ? await earlierOutcomes() : new Map<string, Outcome>()
   for (const scenario of SCENARIOS.filter((s) => !only || only.includes(s.id))) {
     // A stale file from an earlier run must never be reported as this run's numbers.
     await rm(path.join(ARTIFACTS, scenario.json), { force: true })
-    outcomes.push(await run(scenario))
+    byId.set(scenario.id, await run(scenario))
   }
+  const outcomes = SCENARIOS.flatMap((s) => byId.get(s.id) ?? [])
+  await writeFile(
+    RUNS(args.smoke!),
+    JSON.stringify(outcomes.map(({ scenario, ...rest }) => ({ ...rest, id: scenario.id }))),
+  )
   const out = args.smoke
     ? path.join(ARTIFACTS, 'BENCHMARKS.smoke.md')
     : path.join(ROOT, 'BENCHMARKS.md')

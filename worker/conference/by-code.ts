@@ -4,6 +4,7 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
+import { log } from '../log'
 import {
   clientIp,
   enforceRateLimit,
@@ -19,17 +20,27 @@ export async function openConferenceByCode(
   code: string,
 ): Promise<ConferenceDoc> {
   const keys = [`ip:${clientIp(c)}`]
-  // Side by side: this is a hot read, and the limit check must not add a round trip to it.
+  // Side by side: this is a hot read, and the limit check must not add a round trip to it. With
+  // Redis down the audience still joins (a venue mid-event matters more than a guessing window;
+  // misses are still refused one by one): the limit fails open here, and only here.
   const [, doc] = await Promise.all([
-    refuseWhenOverLimit(c, CODE_MISS_LIMIT, keys),
+    refuseWhenOverLimit(c, CODE_MISS_LIMIT, keys).catch(failOpenWhenRedisIsDown),
     c
       .get('services')
       .database.db()
       .then((db) => conferences(db).findOne({ publicCode: code })),
   ])
   if (!doc || doc.status === 'DRAFT') {
-    await enforceRateLimit(c, CODE_MISS_LIMIT, keys)
+    await enforceRateLimit(c, CODE_MISS_LIMIT, keys).catch(failOpenWhenRedisIsDown)
     throw new AppError('NOT_FOUND', 'No conference with this code is open')
   }
   return doc
+}
+
+function failOpenWhenRedisIsDown(error: unknown) {
+  if (error instanceof AppError && error.code === 'SERVICE_UNAVAILABLE') {
+    log('warn', 'code lookup limit skipped: Redis is unavailable')
+    return
+  }
+  throw error
 }

@@ -4,12 +4,8 @@
 // the real API, with a second account of the same kind as the would-be intruder.
 import { randomBytes } from 'node:crypto'
 import { api } from '../../../harness/http'
-import {
-  newRoomId,
-  signInVideodesk,
-  uploadMeetingMedia,
-  type VideodeskUser,
-} from '../../../harness/meetings'
+import { newRoomId, uploadMeetingMedia } from '../../../harness/meetings'
+import { videodeskUser, type VideodeskUser } from '../../../harness/videodesk'
 import { createPost, insertVideo, uploadImage } from '../../../harness/social'
 import type { TestUser } from '../../../harness/users'
 import type { Operation } from './openapi'
@@ -110,8 +106,8 @@ async function socialResources(owner: TestUser) {
 /** Builds the owned resources; `socialOwner` owns the social posts and the playlist. */
 export async function buildOwnedWorld(socialOwner: TestUser): Promise<OwnedWorld> {
   const [deskOwner, deskOther] = await Promise.all([
-    signInVideodesk('Olive Owner'),
-    signInVideodesk('Ivan Intruder'),
+    videodeskUser('Olive Owner'),
+    videodeskUser('Ivan Intruder'),
   ])
   const [desk, social] = await Promise.all([
     deskResources(deskOwner, deskOther),
