@@ -2,6 +2,7 @@
 // each socket's attachment, frames parsed against the shared protocol, and lifecycle hooks
 // (onConnect, onMessage, onClose) for the room's own logic.
 import { DurableObject } from 'cloudflare:workers'
+import { log } from '../worker/log'
 import type { ErrorCode } from '../shared/errors'
 import {
   ClientFrameSchema,
@@ -119,7 +120,28 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
         })
       return this.send(ws, { type: 'pong', rid: ping.data.rid, at: Date.now() })
     }
-    await this.onMessage(ws, attachment, frame.data)
+    try {
+      await this.onMessage(ws, attachment, frame.data)
+    } catch (error) {
+      // A failure the room did not expect (a database that did not answer, a bug) still gets an
+      // answer: a client waiting for its ack must never just hear nothing.
+      const unavailable =
+        error instanceof Error && /^Mongo(ServerSelection|Network|TopologyClosed)/.test(error.name)
+      log('error', 'room message failed', {
+        room: attachment.room,
+        type: frame.data.type,
+        error:
+          error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      })
+      this.send(ws, {
+        type: 'error',
+        rid: frame.data.rid,
+        code: unavailable ? 'SERVICE_UNAVAILABLE' : 'INTERNAL',
+        message: unavailable
+          ? 'The database is unavailable, try again shortly'
+          : 'Something went wrong; try again',
+      })
+    }
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
