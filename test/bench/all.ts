@@ -3,6 +3,7 @@
 // them from rotting) and writes test-artifacts/BENCHMARKS.smoke.md instead.
 //   npm run bench [-- --only warm-path,bundle] [--smoke]
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,6 +13,7 @@ import { parseArgs } from 'node:util'
 import { SCENARIOS, type Scenario } from './report/scenarios'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const CHANGES = readFileSync(path.join(ROOT, 'test/bench/report/changes.md'), 'utf8')
 const ARTIFACTS = path.join(ROOT, 'test-artifacts')
 const { values: args } = parseArgs({
   options: { smoke: { type: 'boolean', default: false }, only: { type: 'string' } },
@@ -80,6 +82,8 @@ function report(outcomes: Outcome[], startedAt: Date): string {
       o.exitCode === 0 ? o.scenario.render(o.data) : `**Failed** (exit code ${o.exitCode}).`,
     )
   })
+  // Hand-kept: which change moved which figure (numbers from earlier runs cannot be regenerated).
+  if (!args.smoke) parts.push('', CHANGES.trim())
   return parts.join('\n') + '\n'
 }
 
