@@ -33,7 +33,7 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
   // Per sender: a burst of 20, then 5 messages a second.
   private readonly sendLimit = new TokenBuckets(20, 5)
   private readonly lastTyping = new Map<string, number>()
-  private readonly blockCache = new Map<string, { blocked: boolean; at: number }>()
+  private readonly blockCache = new Map<string, { blocked: Promise<boolean>; at: number }>()
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env)
@@ -293,12 +293,19 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
     return Object.fromEntries(this.store.members().map((m) => [m, this.store.receipt(m)]))
   }
 
-  private async blocked(a: string, b: string): Promise<boolean> {
+  /**
+   * One lookup shared by every message that needs it: messages sent back to back all wait for the
+   * same answer and then go on in the order they arrived (each awaiting its own query would let
+   * them overtake one another, and a burst would queue a query per message).
+   */
+  private blocked(a: string, b: string): Promise<boolean> {
     const key = [a, b].sort().join(':')
     const cached = this.blockCache.get(key)
     if (cached && Date.now() - cached.at < 30_000) return cached.blocked
-    const blocked = await isBlockedBetween(await this.db(), new ObjectId(a), new ObjectId(b))
+    const blocked = this.db().then((db) => isBlockedBetween(db, new ObjectId(a), new ObjectId(b)))
     this.blockCache.set(key, { blocked, at: Date.now() })
+    // A failed lookup is not remembered: the next message asks again.
+    blocked.catch(() => this.blockCache.delete(key))
     return blocked
   }
 
@@ -332,7 +339,12 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
   private db() {
     if (!this.database) {
       const config = configFor(this.env)
-      this.database = createDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB })
+      this.database = createDatabase({
+        uri: config.MONGODB_URI,
+        dbName: config.MONGODB_DB,
+        // Long-lived: a few connections, so one slow query does not hold up every other.
+        pool: { maxPoolSize: 4, minPoolSize: 0 },
+      })
     }
     return this.database.db()
   }

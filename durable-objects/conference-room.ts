@@ -458,7 +458,12 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
   private db() {
     if (!this.database) {
       const config = configFor(this.env)
-      this.database = createDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB })
+      this.database = createDatabase({
+        uri: config.MONGODB_URI,
+        dbName: config.MONGODB_DB,
+        // Long-lived: a few connections, so one slow query does not hold up every other.
+        pool: { maxPoolSize: 4, minPoolSize: 0 },
+      })
     }
     return this.database.db()
   }

@@ -126,7 +126,8 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
       // A failure the room did not expect (a database that did not answer, a bug) still gets an
       // answer: a client waiting for its ack must never just hear nothing.
       const unavailable =
-        error instanceof Error && /^Mongo(ServerSelection|Network|TopologyClosed)/.test(error.name)
+        error instanceof Error &&
+        /^(Mongo(ServerSelection|Network|TopologyClosed)|WaitQueueTimeout)/.test(error.name)
       log('error', 'room message failed', {
         room: attachment.room,
         type: frame.data.type,

@@ -12,6 +12,7 @@ const MONGO_UNAVAILABLE = new Set([
   'MongoNetworkError',
   'MongoNetworkTimeoutError',
   'MongoTopologyClosedError',
+  'WaitQueueTimeoutError',
 ])
 
 function toAppError(error: unknown): AppError {

@@ -33,6 +33,10 @@ export function createDatabase(opts: DatabaseOptions): Database {
         minPoolSize: opts.pool?.minPoolSize ?? 0,
         serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 3000,
         connectTimeoutMS: 3000,
+        // Nothing waits forever: an operation stuck on a dead socket or on a busy pool fails, so
+        // the caller answers 503 (or a room an error frame) instead of never answering at all.
+        socketTimeoutMS: 15_000,
+        waitQueueTimeoutMS: 5_000,
         appName: opts.appName ?? 'sanora-worker',
       })
       try {
