@@ -2,23 +2,15 @@
 // concurrent reports, the course summary, and exact rating counters under concurrent reviews.
 import { ObjectId } from 'mongodb'
 import { describe, expect, it } from 'vitest'
-import { addVideo, createCourse, enrolledStudent, university } from '../harness/courses'
+import {
+  addVideo,
+  createCourse,
+  enrolledStudent,
+  reportProgress,
+  university,
+} from '../harness/courses'
 import { api } from '../harness/http'
 import { signUpUser, testDb, type TestUser } from '../harness/users'
-
-const report = (
-  user: TestUser,
-  courseId: string,
-  videoId: string,
-  watchedSeconds: number,
-  positionSeconds = watchedSeconds,
-  durationSeconds = 100,
-) =>
-  api(`/api/courses/${courseId}/videos/${videoId}/progress`, {
-    method: 'PUT',
-    token: user.accessToken,
-    json: { positionSeconds, watchedSeconds, durationSeconds },
-  })
 
 const summary = (user: TestUser, courseId: string) =>
   api(`/api/courses/${courseId}/progress`, { token: user.accessToken })
@@ -30,25 +22,25 @@ describe('course progress', () => {
     const video = await addVideo(uni, course.id)
     const student = await enrolledStudent(course.id)
 
-    expect((await report(student, course.id, video.id, 50)).body.progress).toMatchObject({
+    expect((await reportProgress(student, course.id, video.id, 50)).body.progress).toMatchObject({
       watchedSeconds: 50,
       positionSeconds: 50,
       completed: false,
     })
     // A late, older report (sent before the one above) arrives afterwards: nothing moves back.
-    const late = await report(student, course.id, video.id, 30)
+    const late = await reportProgress(student, course.id, video.id, 30)
     expect(late.status).toBe(200)
     expect(late.body.progress).toMatchObject({ watchedSeconds: 50, positionSeconds: 50 })
     // The same report twice is harmless.
     for (let i = 0; i < 2; i++)
-      expect((await report(student, course.id, video.id, 89)).body.progress).toMatchObject({
+      expect((await reportProgress(student, course.id, video.id, 89)).body.progress).toMatchObject({
         watchedSeconds: 89,
         completed: false,
       })
-    const done = await report(student, course.id, video.id, 90)
+    const done = await reportProgress(student, course.id, video.id, 90)
     expect(done.body.progress).toMatchObject({ watchedSeconds: 90, completed: true })
     const completedAt = done.body.progress.completedAt
-    const older = await report(student, course.id, video.id, 10)
+    const older = await reportProgress(student, course.id, video.id, 10)
     expect(older.body.progress).toMatchObject({ watchedSeconds: 90, completed: true, completedAt })
   })
 
@@ -58,7 +50,9 @@ describe('course progress', () => {
     const video = await addVideo(uni, course.id)
     const student = await enrolledStudent(course.id)
     const values = [12, 77, 3, 45, 60, 8, 71, 33]
-    const results = await Promise.all(values.map((v) => report(student, course.id, video.id, v)))
+    const results = await Promise.all(
+      values.map((v) => reportProgress(student, course.id, video.id, v)),
+    )
     expect(results.every((r) => r.status === 200)).toBe(true)
     const db = await testDb()
     const rows = await db
@@ -84,8 +78,8 @@ describe('course progress', () => {
       resume: null,
       lastActivityAt: null,
     })
-    await report(student, course.id, first.id, 95)
-    await report(student, course.id, second.id, 20, 25, 200)
+    await reportProgress(student, course.id, first.id, 95)
+    await reportProgress(student, course.id, second.id, 20, 25, 200)
     const half = await summary(student, course.id)
     expect(half.body.progress).toMatchObject({
       totalVideos: 2,
@@ -95,7 +89,7 @@ describe('course progress', () => {
     })
     expect(half.body.progress.lastActivityAt).toBeTruthy()
     // Figures beyond the duration are clamped to it.
-    const clamped = await report(student, course.id, second.id, 500, 500, 200)
+    const clamped = await reportProgress(student, course.id, second.id, 500, 500, 200)
     expect(clamped.body.progress).toMatchObject({ watchedSeconds: 200, positionSeconds: 200 })
     expect((await summary(student, course.id)).body.progress.percent).toBe(100)
   })
@@ -107,20 +101,20 @@ describe('course progress', () => {
     const otherCourse = await createCourse(uni)
     const otherVideo = await addVideo(uni, otherCourse.id)
     const outsider = await signUpUser()
-    expect((await report(outsider, course.id, video.id, 10)).status).toBe(403)
+    expect((await reportProgress(outsider, course.id, video.id, 10)).status).toBe(403)
     expect((await summary(outsider, course.id)).status).toBe(403)
-    expect((await report(uni, course.id, video.id, 10)).status).toBe(403)
+    expect((await reportProgress(uni, course.id, video.id, 10)).status).toBe(403)
     const student = await enrolledStudent(course.id)
-    expect((await report(student, course.id, otherVideo.id, 10)).status).toBe(404)
-    expect((await report(student, course.id, video.id, -1)).status).toBe(400)
-    expect((await report(student, course.id, video.id, 10, 10, 0)).status).toBe(400)
+    expect((await reportProgress(student, course.id, otherVideo.id, 10)).status).toBe(404)
+    expect((await reportProgress(student, course.id, video.id, -1)).status).toBe(400)
+    expect((await reportProgress(student, course.id, video.id, 10, 10, 0)).status).toBe(400)
     const anon = await api(`/api/courses/${course.id}/videos/${video.id}/progress`, {
       method: 'PUT',
       json: { positionSeconds: 1, watchedSeconds: 1, durationSeconds: 10 },
     })
     expect(anon.status).toBe(401)
     await api(`/api/courses/${course.id}/enroll`, { method: 'DELETE', token: student.accessToken })
-    expect((await report(student, course.id, video.id, 10)).status).toBe(403)
+    expect((await reportProgress(student, course.id, video.id, 10)).status).toBe(403)
   })
 })
 
