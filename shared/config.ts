@@ -50,7 +50,7 @@ export const configSchema = z
     // Hot REST paths run inside this many Durable Objects that keep MongoDB connections open
     // across requests; 0 sends every request through a client of its own.
     MONGODB_WARM_POOL_OBJECTS: z.coerce.number().int().min(0).max(64).default(4),
-    MONGODB_WARM_POOL_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(4),
+    MONGODB_WARM_POOL_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(8),
 
     UPSTASH_REDIS_REST_URL: url,
     UPSTASH_REDIS_REST_TOKEN: z.string().min(1),

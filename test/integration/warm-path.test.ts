@@ -110,6 +110,33 @@ describe('a Worker with one pool object and a MongoDB server of its own', () => 
     expect(opened).toBeLessThan(5)
   })
 
+  // workerd's node:net once leaked a timer per socket read or write (worker/services/
+  // workerd-socket-timers.ts): each connection was closed as "timed out" 3 s (the connect timeout)
+  // after it opened, whatever its use, and steady load exhausted the object's timers.
+  it('never drops its connections under steady use past the connect timeout', async () => {
+    expect((await byCode()).status).toBe(200)
+    // One reading client for both readings, so that it closes nothing in between itself.
+    const reader = await new MongoClient(mongo.uri).connect()
+    const closedSoFar = async () => {
+      const { connections } = await reader.db('admin').command({ serverStatus: 1 })
+      return (connections.totalCreated as number) - (connections.current as number)
+    }
+    try {
+      const before = await closedSoFar()
+      const until = performance.now() + 4_000
+      let requests = 0
+      while (performance.now() < until) {
+        const res = await byCode()
+        expect(res.status).toBe(200)
+        requests += 1
+      }
+      expect(requests).toBeGreaterThan(20)
+      expect((await closedSoFar()) - before).toBe(0)
+    } finally {
+      await reader.close()
+    }
+  })
+
   it('answers 503 in the envelope while MongoDB is down and recovers without a restart', async () => {
     const port = mongo.port
     await mongo.close()

@@ -2,6 +2,7 @@
 // request (workerd forbids reusing I/O across requests); it is opened lazily and closed after.
 // Durable Objects own their I/O, so there one long-lived client serves every request (`pool`).
 import { MongoClient, type Db } from 'mongodb'
+import { fixWorkerdSocketTimers } from './workerd-socket-timers'
 
 export interface Database {
   /** The application database, connecting on first use. */
@@ -27,6 +28,8 @@ export function createDatabase(opts: DatabaseOptions): Database {
 
   const connect = () => {
     connecting ??= (async () => {
+      // Before the first socket opens (workerd forbids timers at module scope, so not at import).
+      fixWorkerdSocketTimers()
       client = new MongoClient(opts.uri, {
         // One request needs one connection; a pool would only hold sockets workerd will kill.
         maxPoolSize: opts.pool?.maxPoolSize ?? 1,
