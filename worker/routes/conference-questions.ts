@@ -16,7 +16,7 @@ import {
   type ConferenceDoc,
   type QuestionDoc,
 } from '../repositories/conferences'
-import { loadConference } from './conference'
+import { loadConference, prefetchConference } from './conference'
 import { ObjectIdSchema } from './media'
 
 const QuestionFields = {
@@ -99,7 +99,7 @@ conferenceQuestionsRoutes.openapi(
     path: '/{id}/questions',
     tags: ['Conference'],
     summary: 'Questions of a conference, in order (the audience sees only those pushed live)',
-    middleware: [optionalAuth()] as const,
+    middleware: [prefetchConference(), optionalAuth()] as const,
     request: { params: Params },
     responses: { 200: { description: 'Questions' }, ...errorResponses(400, 404) },
   }),
@@ -309,7 +309,7 @@ conferenceQuestionsRoutes.openapi(
     path: '/{id}/questions/results',
     tags: ['Conference'],
     summary: 'Results of every question (read-only; hidden ones only for hosts and speakers)',
-    middleware: [optionalAuth()] as const,
+    middleware: [prefetchConference(), optionalAuth()] as const,
     request: { params: Params },
     responses: { 200: { description: 'Results' }, ...errorResponses(400, 404) },
   }),
@@ -337,7 +337,7 @@ conferenceQuestionsRoutes.openapi(
     path: '/{id}/questions/{questionId}/results',
     tags: ['Conference'],
     summary: 'Results of one question (read-only)',
-    middleware: [optionalAuth()] as const,
+    middleware: [prefetchConference(), optionalAuth()] as const,
     request: { params: QuestionParams },
     responses: { 200: { description: 'Results' }, ...errorResponses(400, 403, 404) },
   }),

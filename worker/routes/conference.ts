@@ -1,7 +1,7 @@
 // Conferences (/api/conference): create and edit (host), status DRAFT → ACTIVE → ENDED, speakers,
 // public join code and QR code, joining by code, and tickets into the live room.
 import { createRoute, z } from '@hono/zod-openapi'
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { ObjectId, type Filter } from 'mongodb'
 import QRCode from 'qrcode/lib/server.js'
 import { CONFERENCE_STATUSES, type ConferenceRole } from '../../shared/conference'
@@ -44,9 +44,42 @@ const UpdateSchema = z
   .refine((v) => Object.keys(v).length > 0, 'at least one field is required')
 const IdParams = z.object({ id: ObjectIdSchema })
 
-export async function loadConference(c: Context<AppEnv>, id: string) {
+declare module 'hono' {
+  interface ContextVariableMap {
+    prefetchedConference: { id: string; doc: Promise<ConferenceDoc | null> }
+  }
+}
+
+async function readConference(c: Context<AppEnv>, id: string) {
   return conferences(await c.get('services').database.db()).findOne({ _id: new ObjectId(id) })
 }
+
+/** The conference `id`: the read `prefetchConference` started, once, else a read of its own. */
+export function loadConference(c: Context<AppEnv>, id: string) {
+  const prefetched = c.get('prefetchedConference')
+  if (prefetched?.id !== id) return readConference(c, id)
+  // Consumed once: a handler that reads again after writing must see its write.
+  c.set('prefetchedConference', undefined as never)
+  return prefetched.doc
+}
+
+/**
+ * Starts reading the route's conference beside the caller's session check instead of after it (one
+ * database round trip fewer). Its result is only used once the handler has checked access.
+ */
+export const prefetchConference = (): MiddlewareHandler<AppEnv> => {
+  return async function prefetchConference(c, next) {
+    const id = c.req.param('id')
+    if (id && OBJECT_ID_HEX.test(id)) {
+      const doc = readConference(c, id)
+      // An invalid or refused request never awaits it; its failure must not go unhandled.
+      doc.catch(() => undefined)
+      c.set('prefetchedConference', { id, doc })
+    }
+    await next()
+  }
+}
+const OBJECT_ID_HEX = /^[0-9a-f]{24}$/i
 
 /** The join URL the QR code encodes: the audience page, with the code. */
 export function joinUrl(c: Context<AppEnv>, code: string) {
@@ -340,7 +373,7 @@ conference.openapi(
     path: '/{id}',
     tags: ['Conference'],
     summary: 'One conference (a DRAFT only for its host and speakers)',
-    middleware: [optionalAuth()] as const,
+    middleware: [prefetchConference(), optionalAuth()] as const,
     request: { params: IdParams },
     responses: { 200: { description: 'The conference' }, ...errorResponses(400, 404, 429) },
   }),
