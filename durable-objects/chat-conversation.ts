@@ -48,7 +48,7 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
     this.store.setMeta('members', JSON.stringify(members))
     // Removed members lose their open sockets at once.
     for (const ws of this.ctx.getWebSockets()) {
-      const { identity } = ws.deserializeAttachment() as SocketAttachment
+      const { identity } = this.attachmentOf(ws)
       if (!members.includes(identity.subject)) ws.close(4003, 'No longer a member')
     }
   }
@@ -125,7 +125,7 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
     if (!this.viewing) {
       this.viewing = new Map()
       for (const ws of this.ctx.getWebSockets()) {
-        this.countViewer(ws, (ws.deserializeAttachment() as SocketAttachment).identity.subject)
+        this.countViewer(ws, this.attachmentOf(ws).identity.subject)
       }
     }
     return this.viewing

@@ -26,22 +26,33 @@ import { RealtimeRoom, RoomError, type ClientFrame, type SocketAttachment } from
 const VOTE_BATCH_MS = 2
 
 /**
- * How often live counts go to hosts and speakers while anything changes: a handful of sockets, so
- * a short tick costs little and the host's chart trails the last vote by at most this.
+ * Live counts go to hosts and speakers at most this often: after a vote batch is stored at once when
+ * this allows, else on the alarm. A handful of sockets, so a short tick costs little and the host's
+ * chart trails the last vote by at most this.
  */
-export const TICK_MS = 50
+export const TICK_MS = 20
 /**
  * The audience's copy of the counts goes out at most this often: each one is a frame to every
  * audience socket, and at thousands of sockets a 100 ms audience tick starves vote handling.
  */
 export const AUDIENCE_TICK_MS = 1000
+/** While votes arrive closer together than this, the audience's copy waits (at most MAX_DEFER). */
+const VOTE_QUIET_MS = 250
+const AUDIENCE_MAX_DEFER_MS = 2000
 const PERSIST_RETRY_MS = 5000
+/** How stale the audience size in stats and snapshots may be (the next tick corrects it). */
+const AUDIENCE_SIZE_MS = 200
 
 export class ConferenceRoom extends RealtimeRoom<Bindings> {
   protected readonly kind = 'conference' as const
   private readonly store: ConferenceStore
   private seq: number
-  private readonly ticks = new CountTicks(TICK_MS, AUDIENCE_TICK_MS)
+  private readonly ticks = new CountTicks({
+    staffMs: TICK_MS,
+    audienceMs: AUDIENCE_TICK_MS,
+    voteQuietMs: VOTE_QUIET_MS,
+    maxDeferMs: AUDIENCE_MAX_DEFER_MS,
+  })
   /** When the alarm this instance set goes off (undefined: none set since it last went off). */
   private alarmAt: number | undefined
   private database: Database | undefined
@@ -97,6 +108,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     return this.run(async () => {
       const live = this.store.meta('live_question_id')
       if (live) await this.closeQuestion(live)
+      this.notePeakAudience({ fresh: true })
       this.store.setMeta('status', 'ENDED')
       this.store.setMeta('analytics_pending', 1)
       await this.persistPending()
@@ -110,6 +122,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
   protected override async onConnect(ws: WebSocket, attachment: SocketAttachment, url: URL) {
     const { identity } = attachment
     this.store.notePresence(voterKey(identity), Date.now())
+    if (roleOf(identity) === 'audience') this.audienceMoved(+1)
     // Counted at once, not only on the tick: a conference may end before the next tick runs.
     this.notePeakAudience()
     this.send(ws, {
@@ -133,11 +146,12 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
         seq: this.seq,
         snapshot: this.snapshot(identity),
       })
-    this.scheduleTick()
+    this.countsChanged()
   }
 
-  protected override async onClose() {
-    this.scheduleTick()
+  protected override async onClose(_ws: WebSocket, attachment: SocketAttachment) {
+    if (roleOf(attachment.identity) === 'audience') this.audienceMoved(-1)
+    this.countsChanged()
   }
 
   protected override async onMessage(
@@ -226,9 +240,13 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     })
   }
 
+  /** Whether a vote of the batch being flushed changed the counts. */
+  private votesChanged = false
+
   private flushVotes() {
     const queue = this.voteQueue
     this.voteQueue = []
+    this.votesChanged = false
     for (const item of queue) {
       let result: unknown
       let failure: unknown
@@ -242,6 +260,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
         return result
       })
     }
+    if (this.votesChanged) this.countsChanged({ fromVotes: true })
   }
 
   private vote(identity: RealtimeIdentity, questionId: string, optionIds: string[]) {
@@ -269,8 +288,8 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     const same =
       previous && previous.length === unique.length && previous.every((o) => unique.includes(o))
     if (!same) {
-      this.store.recordVote(questionId, voter, unique, previous, Date.now())
-      this.scheduleTick()
+      this.store.recordVote(questionId, voter, unique, Date.now())
+      this.votesChanged = true
     }
     return { questionId, optionIds: unique, replaced: Boolean(previous) }
   }
@@ -285,7 +304,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     this.store.setQuestionStatus(questionId, 'ACTIVE')
     this.store.setMeta('live_question_id', questionId)
     this.emit({ type: 'question.live', question: this.store.question(questionId) }, 'all')
-    this.scheduleTick()
+    this.countsChanged()
     return { questionId, status: 'ACTIVE' }
   }
 
@@ -370,7 +389,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
       liveQuestion: live,
       results:
         live && (role !== 'audience' || this.visible(live)) ? this.store.results(live.id) : null,
-      audienceCount: this.ctx.getWebSockets('role:audience').length,
+      audienceCount: this.audienceSize(),
       qa: this.store.qaItems(role === 'audience'),
       you: { role, votes: this.store.votesOf(voter), upvoted: this.store.upvotedBy(voter) },
     }
@@ -402,16 +421,46 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     }
   }
 
+  private audienceCounted: { at: number; size: number } | undefined
+
+  /**
+   * How many audience sockets are open, read at most every AUDIENCE_SIZE_MS: getWebSockets builds
+   * an array of every socket with the tag, and with thousands of them reading it for each join or
+   * each vote batch took more time than handling the votes.
+   */
+  private audienceSize(opts: { fresh?: boolean } = {}): number {
+    const now = Date.now()
+    if (opts.fresh || !this.audienceCounted || now - this.audienceCounted.at >= AUDIENCE_SIZE_MS)
+      this.audienceCounted = { at: now, size: this.ctx.getWebSockets('role:audience').length }
+    return this.audienceCounted.size
+  }
+
+  /** Keeps the counted size current between readings (a reading corrects any drift). */
+  private audienceMoved(delta: number) {
+    if (this.audienceCounted)
+      this.audienceCounted.size = Math.max(0, this.audienceCounted.size + delta)
+  }
+
   /** Records the audience size as the peak when it is one; answers the current size. */
-  private notePeakAudience(): number {
-    const audienceCount = this.ctx.getWebSockets('role:audience').length
+  private notePeakAudience(opts: { fresh?: boolean } = {}): number {
+    const audienceCount = this.audienceSize(opts)
     if (audienceCount > Number(this.store.meta('peak_audience') ?? 0))
       this.store.setMeta('peak_audience', audienceCount)
     return audienceCount
   }
 
-  private scheduleTick() {
-    this.alarmBy(this.ticks.changed(Date.now()))
+  /**
+   * Something the counts show changed. Hosts and speakers (a handful of sockets) get the counts at
+   * once when their tick allows, so the host's chart trails the last stored vote by one commit; the
+   * rest waits for the alarm. After votes the audience's copy waits while votes keep coming (see
+   * CountTicks).
+   */
+  private countsChanged(opts: { fromVotes?: boolean } = {}) {
+    const now = Date.now()
+    this.ticks.changed(now, opts)
+    if (this.ticks.staffDue(now)) this.sendCounts({ staff: true, audience: false })
+    const next = this.ticks.next(now)
+    if (next !== undefined) this.alarmBy(next)
   }
 
   /** Sets the alarm for `at` unless it is already set to go off sooner. */
@@ -426,29 +475,34 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
 
   override async alarm() {
     this.alarmAt = undefined
-    const audienceCount = this.notePeakAudience()
     const due = this.ticks.fire(Date.now())
-    if (due.staff || due.audience) {
-      const liveId = this.store.meta('live_question_id')
-      const live = liveId ? this.store.question(liveId) : undefined
-      const stats = { type: 'room.stats' as const, audienceCount }
-      const results = live ? this.store.results(live.id) : null
-      if (due.staff) this.emit({ ...stats, results }, 'staff')
-      if (due.audience) {
-        const audienceStats = { ...stats, results: live && this.visible(live) ? results : null }
-        // Votes on a question with hidden results change nothing the audience sees: no frame to
-        // thousands of sockets for it (late joiners got the same numbers in their snapshot).
-        const view = JSON.stringify(audienceStats)
-        if (view !== this.lastAudienceView) {
-          this.lastAudienceView = view
-          this.emit(audienceStats, 'audience')
-        }
-      }
-    }
+    this.sendCounts(due)
     // Whoever is still owed the latest state gets it on their next tick.
     if (due.next !== undefined) this.alarmBy(due.next)
     if (this.store.unpersistedClosed().length > 0 || this.store.meta('analytics_pending') === '1') {
       await this.persistPending()
+    }
+  }
+
+  /** Sends room.stats (audience size, live counts) to staff and/or the audience. */
+  private sendCounts(to: { staff: boolean; audience: boolean }) {
+    const audienceCount = this.notePeakAudience()
+    if (!to.staff && !to.audience) return
+    if (to.staff) this.ticks.staffSent(Date.now())
+    const liveId = this.store.meta('live_question_id')
+    const live = liveId ? this.store.question(liveId) : undefined
+    const stats = { type: 'room.stats' as const, audienceCount }
+    const results = live ? this.store.results(live.id) : null
+    if (to.staff) this.emit({ ...stats, results }, 'staff')
+    if (to.audience) {
+      const audienceStats = { ...stats, results: live && this.visible(live) ? results : null }
+      // Votes on a question with hidden results change nothing the audience sees: no frame to
+      // thousands of sockets for it (late joiners got the same numbers in their snapshot).
+      const view = JSON.stringify(audienceStats)
+      if (view !== this.lastAudienceView) {
+        this.lastAudienceView = view
+        this.emit(audienceStats, 'audience')
+      }
     }
   }
 

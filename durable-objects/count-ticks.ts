@@ -1,6 +1,10 @@
 // When a room's coalesced counts go out: to staff at most once per staff tick and to the audience at
 // most once per audience tick, each only after something changed, the first change after a quiet
-// spell at once. Pure (the caller passes the time), so the rules are tested without a clock.
+// spell at once. The audience's copy is one frame to every audience socket, thousands of them: it
+// also waits while votes are still arriving (until they pause for `voteQuietMs`, or at the latest
+// `maxDeferMs` after it fell due), so that fan-out never lands in the middle of a burst of votes
+// whose acks it would hold up. Pure (the caller passes the time), so the rules are tested without a
+// clock.
 
 export interface TickDecision {
   /** Send the counts to staff now. */
@@ -11,44 +15,70 @@ export interface TickDecision {
   next: number | undefined
 }
 
+export interface CountTickTimes {
+  staffMs: number
+  audienceMs: number
+  /** Votes count as still arriving until this long after the last one. */
+  voteQuietMs: number
+  /** The longest the audience's copy waits for votes to pause once it is due. */
+  maxDeferMs: number
+}
+
 export class CountTicks {
   private staffWaiting = false
-  private audienceWaiting = false
+  /** When the audience's copy started waiting (undefined: nothing new for it). */
+  private audienceWaitingSince: number | undefined
   private lastStaff = -Infinity
   private lastAudience = -Infinity
+  private lastVote = -Infinity
 
-  constructor(
-    private readonly staffMs: number,
-    private readonly audienceMs: number,
-  ) {}
+  constructor(private readonly times: CountTickTimes) {}
 
   /** Something the counts show changed at `now`; answers when the alarm should go off. */
-  changed(now: number): number {
+  changed(now: number, opts: { fromVotes?: boolean } = {}): number {
     this.staffWaiting = true
-    this.audienceWaiting = true
+    this.audienceWaitingSince ??= now
+    if (opts.fromVotes) this.lastVote = now
     return this.next(now)!
+  }
+
+  /** Whether staff may get the counts at `now` (something changed and their tick allows). */
+  staffDue(now: number): boolean {
+    return this.staffWaiting && now >= this.lastStaff + this.times.staffMs
+  }
+
+  /** Staff were sent the counts at `now`. */
+  staffSent(now: number) {
+    this.staffWaiting = false
+    this.lastStaff = now
   }
 
   /** The alarm went off at `now`: who gets the counts, and when the next alarm is due. */
   fire(now: number): TickDecision {
-    const staff = this.staffWaiting && now >= this.lastStaff + this.staffMs
-    const audience = this.audienceWaiting && now >= this.lastAudience + this.audienceMs
-    if (staff) {
-      this.staffWaiting = false
-      this.lastStaff = now
-    }
+    const staff = this.staffDue(now)
+    const audienceAt = this.audienceDueAt()
+    const audience = audienceAt !== undefined && now >= audienceAt
+    if (staff) this.staffSent(now)
     if (audience) {
-      this.audienceWaiting = false
+      this.audienceWaitingSince = undefined
       this.lastAudience = now
     }
     return { staff, audience, next: this.next(now) }
   }
 
-  private next(now: number): number | undefined {
+  /** When the alarm should next go off, if anything is still waiting. */
+  next(now: number): number | undefined {
     const due = [
-      ...(this.staffWaiting ? [Math.max(now, this.lastStaff + this.staffMs)] : []),
-      ...(this.audienceWaiting ? [Math.max(now, this.lastAudience + this.audienceMs)] : []),
+      ...(this.staffWaiting ? [this.lastStaff + this.times.staffMs] : []),
+      ...(this.audienceWaitingSince !== undefined ? [this.audienceDueAt()!] : []),
     ]
-    return due.length > 0 ? Math.min(...due) : undefined
+    return due.length > 0 ? Math.max(now, Math.min(...due)) : undefined
+  }
+
+  private audienceDueAt(): number | undefined {
+    if (this.audienceWaitingSince === undefined) return undefined
+    const tick = Math.max(this.audienceWaitingSince, this.lastAudience + this.times.audienceMs)
+    const votesPaused = this.lastVote + this.times.voteQuietMs
+    return Math.max(tick, Math.min(votesPaused, tick + this.times.maxDeferMs))
   }
 }

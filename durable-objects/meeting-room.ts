@@ -143,7 +143,7 @@ export class MeetingRoom extends RealtimeRoom {
     }
     if (!self.joined) {
       self.joined = true
-      ws.serializeAttachment(self)
+      this.setAttachment(ws, self)
     }
     this.send(ws, { type: 'ack', rid, role, peers })
     if (role === 'guest') {
@@ -175,7 +175,7 @@ export class MeetingRoom extends RealtimeRoom {
   }
 
   private attachment(ws: WebSocket): MeetingAttachment {
-    return ws.deserializeAttachment() as MeetingAttachment
+    return this.attachmentOf<MeetingAttachment>(ws)
   }
 
   private refuse(

@@ -106,7 +106,7 @@ export class UserChannel extends RealtimeRoom<Bindings> {
       case 'join-notification-room':
       case 'leave-notification-room': {
         const joined = message.type === 'join-notification-room'
-        ws.serializeAttachment({ ...attachment, notificationRoom: joined })
+        this.setAttachment(ws, { ...attachment, notificationRoom: joined } as UserSocketAttachment)
         return this.send(ws, { type: 'ack', rid: message.rid, room: 'notifications', joined })
       }
       case 'unread.get': {
@@ -145,7 +145,7 @@ export class UserChannel extends RealtimeRoom<Bindings> {
         notification: event.notification,
       } satisfies ServerMessage)
       for (const ws of sockets) {
-        if (!(ws.deserializeAttachment() as UserSocketAttachment).notificationRoom) continue
+        if (!this.attachmentOf<UserSocketAttachment>(ws).notificationRoom) continue
         try {
           ws.send(legacy)
         } catch {
