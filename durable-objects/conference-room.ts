@@ -296,14 +296,19 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
 
   private async pushQuestion(questionId: string) {
     this.requireActive()
-    const question = this.requireQuestion(questionId)
-    if (question.status === 'CLOSED')
+    if (this.requireQuestion(questionId).status === 'CLOSED')
       throw new RoomError('CONFLICT', 'A closed question cannot go live again')
     const current = this.store.meta('live_question_id')
     if (current && current !== questionId) await this.closeQuestion(current)
     this.store.setQuestionStatus(questionId, 'ACTIVE')
     this.store.setMeta('live_question_id', questionId)
-    this.emit({ type: 'question.live', question: this.store.question(questionId) }, 'all')
+    const question = this.store.question(questionId)!
+    // Everyone gets a frame now anyway: it carries the audience size too, and stands for the
+    // audience's next tick (so a tick owed for earlier joins does not follow it into the votes).
+    const audienceCount = this.notePeakAudience()
+    this.emit({ type: 'question.live', question, audienceCount }, 'all')
+    this.ticks.audienceSent(Date.now())
+    this.lastAudienceView = this.audienceView(audienceCount, question)
     this.countsChanged()
     return { questionId, status: 'ACTIVE' }
   }
@@ -451,14 +456,17 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
 
   /**
    * Something the counts show changed. Hosts and speakers (a handful of sockets) get the counts at
-   * once when their tick allows, so the host's chart trails the last stored vote by one commit; the
-   * rest waits for the alarm. After votes the audience's copy waits while votes keep coming (see
+   * once after a batch of votes and otherwise when their tick allows, so the host's chart trails
+   * the last stored vote by one commit; the rest waits for the alarm. After votes the audience's copy waits while votes keep coming (see
    * CountTicks).
    */
   private countsChanged(opts: { fromVotes?: boolean } = {}) {
     const now = Date.now()
     this.ticks.changed(now, opts)
-    if (this.ticks.staffDue(now)) this.sendCounts({ staff: true, audience: false })
+    // Each stored batch of votes: a burst is a handful of batches, and the last one's counts must
+    // not wait for a tick. Other changes (joins, leaves) keep to the staff tick.
+    if (opts.fromVotes || this.ticks.staffDue(now))
+      this.sendCounts({ staff: true, audience: false })
     const next = this.ticks.next(now)
     if (next !== undefined) this.alarmBy(next)
   }
@@ -484,6 +492,19 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     }
   }
 
+  /** The room.stats the audience would be sent, serialised (to tell whether it changed). */
+  private audienceView(
+    audienceCount: number,
+    live: Readonly<LiveQuestion> | undefined,
+    results = live ? this.store.results(live.id) : null,
+  ) {
+    return JSON.stringify({
+      type: 'room.stats',
+      audienceCount,
+      results: live && this.visible(live) ? results : null,
+    })
+  }
+
   /** Sends room.stats (audience size, live counts) to staff and/or the audience. */
   private sendCounts(to: { staff: boolean; audience: boolean }) {
     const audienceCount = this.notePeakAudience()
@@ -495,13 +516,12 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     const results = live ? this.store.results(live.id) : null
     if (to.staff) this.emit({ ...stats, results }, 'staff')
     if (to.audience) {
-      const audienceStats = { ...stats, results: live && this.visible(live) ? results : null }
       // Votes on a question with hidden results change nothing the audience sees: no frame to
       // thousands of sockets for it (late joiners got the same numbers in their snapshot).
-      const view = JSON.stringify(audienceStats)
+      const view = this.audienceView(audienceCount, live, results)
       if (view !== this.lastAudienceView) {
         this.lastAudienceView = view
-        this.emit(audienceStats, 'audience')
+        this.emit(JSON.parse(view) as { type: 'room.stats' }, 'audience')
       }
     }
   }

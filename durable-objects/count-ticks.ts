@@ -53,16 +53,19 @@ export class CountTicks {
     this.lastStaff = now
   }
 
+  /** The audience was sent the current state at `now` by other means (e.g. with question.live). */
+  audienceSent(now: number) {
+    this.audienceWaitingSince = undefined
+    this.lastAudience = now
+  }
+
   /** The alarm went off at `now`: who gets the counts, and when the next alarm is due. */
   fire(now: number): TickDecision {
     const staff = this.staffDue(now)
     const audienceAt = this.audienceDueAt()
     const audience = audienceAt !== undefined && now >= audienceAt
     if (staff) this.staffSent(now)
-    if (audience) {
-      this.audienceWaitingSince = undefined
-      this.lastAudience = now
-    }
+    if (audience) this.audienceSent(now)
     return { staff, audience, next: this.next(now) }
   }
 

@@ -163,6 +163,8 @@ function apply(event) {
     }
     case 'question.live':
       Object.assign(state, { question: event.question, results: null, closed: false })
+      // It carries the audience size too (it stands for that moment's room.stats).
+      if (typeof event.audienceCount === 'number') state.audienceCount = event.audienceCount
       state.selectionFor = null
       break
     case 'question.closed':

@@ -240,6 +240,8 @@ function apply(event) {
     }
     case 'question.live':
       Object.assign(live, { question: event.question, results: null, closed: false })
+      // It carries the audience size too (it stands for that moment's room.stats).
+      if (typeof event.audienceCount === 'number') live.audienceCount = event.audienceCount
       void loadQuestions()
       break
     case 'question.closed':

@@ -89,6 +89,8 @@ function apply(event) {
     }
     case 'question.live':
       Object.assign(state, { question: event.question, results: null, closed: false })
+      // It carries the audience size too (it stands for that moment's room.stats).
+      if (typeof event.audienceCount === 'number') state.audienceCount = event.audienceCount
       break
     case 'question.closed':
       if (state.question?.id === event.questionId)

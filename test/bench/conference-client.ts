@@ -111,6 +111,8 @@ export class RoomSocket {
   received = 0
   /** performance.now() when question.live arrived. */
   liveAt: number | undefined
+  /** performance.now() of each room.stats frame (the audience's count ticks). */
+  readonly statsAt: number[] = []
   /** Set when the socket closed or failed while the benchmark still needed it. */
   failure: string | undefined
   readonly kept: Received[] = []
@@ -152,7 +154,10 @@ export class RoomSocket {
     this.received++
     const at = performance.now()
     // room.stats is the bulk of the audience's traffic (every tick); don't parse it unless asked.
-    if (!this.keepAll && !isBinary && text.startsWith('{"type":"room.stats"')) return
+    if (!isBinary && text.startsWith('{"type":"room.stats"')) {
+      this.statsAt.push(at)
+      if (!this.keepAll) return
+    }
     let message: any
     try {
       message = JSON.parse(text)

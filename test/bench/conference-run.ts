@@ -116,6 +116,10 @@ export async function runConferenceRoom(
       tallyAt,
       (r) => r.message.results.totalResponses,
     )
+    report.audienceStatsDuringVotes = audience.reduce(
+      (n, s) => n + s.statsAt.filter((t) => t >= load.votes.firstSendAt && t <= tallyAt!).length,
+      0,
+    )
     const hostFinal = tallyAt
       ? stats.find((r) => r.at === tallyAt)
       : (stats.at(-1) as Received | undefined)

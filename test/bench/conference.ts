@@ -304,6 +304,7 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
     ['double-counted', (r) => String(r.doubleCounted ?? '—')],
     ['unexpected socket closes', (r) => String(r.unexpectedCloses ?? '—')],
     ['frames to audience', (r) => String(r.audienceFramesReceived ?? '—')],
+    ['audience room.stats during votes', (r) => String(r.audienceStatsDuringVotes ?? '—')],
     [
       'host room.stats during votes: n / gap p50 / max (ms)',
       (r) => {

@@ -34,6 +34,8 @@ export interface RunReport {
   unexpectedCloses?: number
   unexpectedCloseReasons?: string[]
   audienceFramesReceived?: number
+  /** room.stats frames the audience received between the first vote sent and the final count. */
+  audienceStatsDuringVotes?: number
   /** Count updates the host got between the first vote's send and the final count. */
   hostTicksDuringVotes?: { count: number; intervalMs: Summary; maxVotesPerTick: number }
   /** CPU used between the first vote's send and the final count, in % of one core. */
