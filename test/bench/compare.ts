@@ -16,6 +16,8 @@ export interface Comparison {
   n: number
   /** How the ConferenceRoom ran (wrangler or miniflare). */
   via: string
+  /** Runs per side whose median each figure is. */
+  runs: number
   figures: Figure[]
   /** Both runs ok with 0 lost and 0 double-counted on each side. */
   exact: boolean
@@ -41,15 +43,24 @@ const FIGURES: [string, Figure['better'], (r: RunReport) => number | undefined][
 const ACK_P99 = 'vote ack p99 (ms)'
 const TO_HOST = 'last vote → host final count (ms)'
 
-/** Pairs each ConferenceRoom run with the Socket.IO run at the same N. */
+/**
+ * Pairs the ConferenceRoom's runs with the Socket.IO runs at the same N. With repetitions, each
+ * figure is the median of its runs (the machine is shared and one run's tail is noisy); exact means
+ * every run of both sides was.
+ */
 export function compare(reports: RunReport[]): Comparison[] {
-  const baseline = new Map(reports.filter((r) => r.via === 'socket.io').map((r) => [r.n, r]))
-  return reports.flatMap((room) => {
-    const sio = room.via === 'socket.io' ? undefined : baseline.get(room.n)
-    if (!sio) return []
+  const groups = new Map<string, RunReport[]>()
+  for (const r of reports) {
+    const key = `${r.via} ${r.n}`
+    groups.set(key, [...(groups.get(key) ?? []), r])
+  }
+  return [...groups.values()].flatMap((rooms) => {
+    const { via, n } = rooms[0]!
+    const baselines = via === 'socket.io' ? undefined : groups.get(`socket.io ${n}`)
+    if (!baselines) return []
     const figures = FIGURES.map(([name, better, value]): Figure => {
-      const a = value(room)
-      const b = value(sio)
+      const a = median(rooms.map(value))
+      const b = median(baselines.map(value))
       return {
         name,
         better,
@@ -58,7 +69,9 @@ export function compare(reports: RunReport[]): Comparison[] {
         ratio: a === undefined || b === undefined || b === 0 ? undefined : round2(a / b),
       }
     })
-    const exact = [room, sio].every((r) => r.ok && r.lost === 0 && r.doubleCounted === 0)
+    const exact = [...rooms, ...baselines].every(
+      (r) => r.ok && r.lost === 0 && r.doubleCounted === 0,
+    )
     const noWorse = (name: string) => {
       const f = figures.find((x) => x.name === name)!
       return (
@@ -67,14 +80,23 @@ export function compare(reports: RunReport[]): Comparison[] {
     }
     return [
       {
-        n: room.n,
-        via: room.via,
+        n,
+        via,
+        runs: rooms.length,
         figures,
         exact,
         atLeastAsGood: exact && noWorse(ACK_P99) && noWorse(TO_HOST),
       },
     ]
   })
+}
+
+/** The median of the defined values (the mean of the middle two for an even count). */
+export function median(values: (number | undefined)[]): number | undefined {
+  const sorted = values.filter((v): v is number => v !== undefined).sort((a, b) => a - b)
+  if (sorted.length === 0) return undefined
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
 /** The side-by-side table, one column group (room, baseline, ratio) per N. */
@@ -106,6 +128,7 @@ export function comparisonTable(comparisons: Comparison[]): string[] {
     line(header),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...body.map(line),
+    `Each figure is the median of ${[...new Set(comparisons.map((c) => c.runs))].join('/')} run(s) per side at each N.`,
     'Ratios are CR / S.IO: below 1 is better for the room except for votes/s, where above 1 is.',
     'Server = the workerd running the Worker (not wrangler’s dev proxy) | the Socket.IO node process.',
   ]

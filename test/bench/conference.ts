@@ -20,7 +20,7 @@ import { runSocketIo } from './socketio-baseline/run'
 import { startBenchWorker, useMemoryTmpdir, type ProcessUse, type Via } from './workers'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const DEFAULTS: Record<Via, number[]> = { wrangler: [1000, 2000], miniflare: [5000] }
+const DEFAULT_NS = [1000, 2000, 5000]
 
 const { values: args } = parseArgs({
   options: {
@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '200' },
     'timeout-s': { type: 'string' },
     compare: { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '1' },
     storage: { type: 'string', default: 'memory' },
     help: { type: 'boolean', default: false },
   },
@@ -42,20 +43,22 @@ if (args.help) {
   [--compare] (also the Socket.IO baseline at each N, side by side; npm run bench:fanout)
   [--storage memory|disk] (where workerd keeps the room's SQLite: tmpfs, as volatile as the
     baseline's process memory, or the OS temp dir on disk, where every commit waits for an fsync)
-Without --via: ${DEFAULTS.wrangler.join(',')} via wrangler, then ${DEFAULTS.miniflare.join(',')} via miniflare.
---n without --via runs via wrangler. Smoke: --n 20 --via wrangler [--compare]`)
+  [--repeat R] (runs per side at each N, interleaved; figures are compared as medians)
+Without --via: ${DEFAULT_NS.join(',')} via miniflare (the deploy bundle in workerd, as deployed: no
+dev proxy in front). --via wrangler runs wrangler dev, whose proxy relays every frame through a second
+workerd. Smoke: --n 20 --via wrangler [--compare]`)
   process.exit(0)
 }
 
-const plan: { via: Via; ns: number[] }[] = (() => {
+const plan: { via: Via; ns: number[] } = (() => {
   const ns = args.n?.split(',').map((v) => Number(v.trim()))
   if (ns?.some((v) => !Number.isInteger(v) || v < 1)) fail(`--n: positive integers, got ${args.n}`)
-  if (args.via === undefined)
-    return ns ? [{ via: 'wrangler', ns }] : (['wrangler', 'miniflare'] as const).map(byDefault)
-  if (args.via !== 'wrangler' && args.via !== 'miniflare')
-    fail(`--via: wrangler or miniflare, got ${args.via}`)
-  return [{ via: args.via as Via, ns: ns ?? DEFAULTS[args.via as Via] }]
+  const via = args.via ?? 'miniflare'
+  if (via !== 'wrangler' && via !== 'miniflare') fail(`--via: wrangler or miniflare, got ${via}`)
+  return { via, ns: ns ?? DEFAULT_NS }
 })()
+const repeat = Number(args.repeat)
+if (!Number.isInteger(repeat) || repeat < 1) fail(`--repeat: an integer ≥ 1, got ${args.repeat}`)
 const OUT = path.join(
   ROOT,
   args.compare ? 'test-artifacts/bench-fanout.json' : 'test-artifacts/bench-conference.json',
@@ -72,10 +75,6 @@ if (args.storage !== 'memory' && args.storage !== 'disk')
   fail(`--storage: memory or disk, got ${args.storage}`)
 if (settings.timeoutMs !== undefined && !(settings.timeoutMs > 0))
   fail(`--timeout-s: a positive number, got ${args['timeout-s']}`)
-
-function byDefault(via: Via) {
-  return { via, ns: DEFAULTS[via] }
-}
 
 function fail(message: string): never {
   console.error(message)
@@ -102,9 +101,7 @@ function fdLimits(): { soft: number; hard: number } {
 }
 
 const FDS_PER_CLIENT: Record<Via, number> = { wrangler: 6.2, miniflare: 1.2 }
-const wantFds = Math.ceil(
-  Math.max(...plan.flatMap((p) => p.ns.map((n) => FDS_PER_CLIENT[p.via] * n))) + 1000,
-)
+const wantFds = Math.ceil(Math.max(...plan.ns.map((n) => FDS_PER_CLIENT[plan.via] * n)) + 1000)
 const limits = fdLimits()
 const canRaise = () => spawnSync('bash', ['-c', `ulimit -n ${wantFds}`]).status === 0
 if (limits.soft < wantFds && !process.env.BENCH_FD_RAISED && canRaise()) {
@@ -175,16 +172,14 @@ async function main(): Promise<number> {
       s.stop(),
     )
     cleanups.push(() => stack.stop())
-    for (const { via, ns } of plan) {
-      if (interrupted) break
-      try {
-        reports.push(...(await runVia(stack, via, ns)))
-      } catch (error) {
-        // The Worker did not start (or the database was unreachable): every N of this via failed.
-        const message = error instanceof Error ? error.message : String(error)
-        log(`${via}: ${message}`)
-        for (const n of ns) reports.push({ via, n, ok: false, error: `${via}: ${message}` })
-      }
+    const { via, ns } = plan
+    try {
+      reports.push(...(await runVia(stack, via, ns)))
+    } catch (error) {
+      // The Worker did not start (or the database was unreachable): every N failed.
+      const message = error instanceof Error ? error.message : String(error)
+      log(`${via}: ${message}`)
+      for (const n of ns) reports.push({ via, n, ok: false, error: `${via}: ${message}` })
     }
   } finally {
     await runCleanups()
@@ -200,7 +195,7 @@ async function main(): Promise<number> {
   await writeFile(
     OUT,
     JSON.stringify(
-      { startedAt, storage: storageUsed, machine, runs: reports, comparisons },
+      { startedAt, storage: storageUsed, repeat, machine, runs: reports, comparisons },
       null,
       2,
     ) + '\n',
@@ -231,9 +226,12 @@ async function runVia(stack: Stack, via: Via, ns: number[]): Promise<RunReport[]
     await warmUp(worker.url)
     log(`${via}: Worker at ${worker.url}`)
     for (const n of ns) {
-      if (interrupted) break
-      reports.push(await runConferenceRoom(worker, n, settings))
-      if (args.compare && !interrupted) reports.push(await runSocketIo(n, settings))
+      // Interleaved, so that whatever else the machine does meanwhile weighs on both sides alike.
+      for (let run = 1; run <= repeat && !interrupted; run++) {
+        reports.push({ ...(await runConferenceRoom(worker, n, settings)), repeat: run })
+        if (args.compare && !interrupted)
+          reports.push({ ...(await runSocketIo(n, settings)), repeat: run })
+      }
     }
   } finally {
     cleanups.splice(cleanups.indexOf(dispose), 1)
@@ -333,15 +331,19 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
     ["other processes' CPU during run (% of a core)", (r) => String(r.otherCpuPercent ?? '—')],
     ['run time (s)', (r) => (r.durationMs ? (r.durationMs / 1000).toFixed(1) : '—')],
   ]
-  const header = ['', ...reports.map((r) => `${r.via} n=${r.n}`)]
-  const body = rows.map(([label, cell]) => [label, ...reports.map(cell)])
-  const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i]!.length)))
-  const line = (row: string[]) =>
-    row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
-  console.log()
-  console.log(line(header))
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
-  for (const row of body) console.log(line(row))
+  // One table per N: with repetitions, one column per run.
+  for (const n of [...new Set(reports.map((r) => r.n))]) {
+    const runs = reports.filter((r) => r.n === n)
+    const header = ['', ...runs.map((r) => `${r.via} n=${r.n}${r.repeat ? ` #${r.repeat}` : ''}`)]
+    const body = rows.map(([label, cell]) => [label, ...runs.map(cell)])
+    const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i]!.length)))
+    const line = (row: string[]) =>
+      row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
+    console.log()
+    console.log(line(header))
+    console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+    for (const row of body) console.log(line(row))
+  }
   console.log()
   console.log(
     '* the workerd that serves the URL (wrangler: its proxy; miniflare: the Worker itself); ' +

@@ -20,6 +20,8 @@ export interface RunSettings {
 export interface RunReport {
   via: Runner
   n: number
+  /** Which repetition of this runner at this N (1-based; figures are compared as medians). */
+  repeat?: number
   ok: boolean
   error?: string
   /** CPU used by processes other than this benchmark's during the run, in % of one core. */

@@ -40,7 +40,7 @@ export const SCENARIOS: Scenario[] = [
     title: 'Conference fan-out: ConferenceRoom vs the old stack (Socket.IO 4)',
     script: 'bench:fanout',
     args: [],
-    smokeArgs: ['--n', '20', '--via', 'wrangler'],
+    smokeArgs: ['--n', '20', '--via', 'wrangler', '--repeat', '1'],
     json: 'bench-fanout.json',
     render: (d) => {
       const comparisons: any[] = d.comparisons ?? []
@@ -66,7 +66,12 @@ export const SCENARIOS: Scenario[] = [
         ...comparisons.flatMap((c) => ['', '', c.atLeastAsGood ? 'yes' : 'NO']),
       ])
       return (
-        `Same load generator, same N, one after the other. Durable Object storage: ${d.storage ?? 'disk'} ` +
+        `Same load generator, same N. Each figure is the median of ${d.repeat ?? 1} run(s) per side, ` +
+        'interleaved (room, baseline, room, baseline, …): this 2-core machine is shared by the load ' +
+        'generator and the server, and one run’s tail latency alone is noise. The room runs in workerd ' +
+        'from the deploy bundle (Miniflare), as deployed; `--via wrangler` puts wrangler dev’s proxy, a ' +
+        'second workerd relaying every frame, in front of it. ' +
+        `Durable Object storage: ${d.storage ?? 'disk'} ` +
         '(`--storage memory` puts it on tmpfs so both sides are equally volatile; `--storage disk` is ' +
         'what `wrangler dev` does by default). Every run: all votes acked, lost and double-counted ' +
         "are checked against the server's own tally.\n\n" +
