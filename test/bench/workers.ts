@@ -34,17 +34,17 @@ async function startViaWrangler(vars: Record<string, string>): Promise<BenchWork
   return { via: 'wrangler', url: worker.url, dispose: () => worker.dispose() }
 }
 
-/** Bundles with `wrangler deploy --dry-run` and runs the bundle in Miniflare, with no proxy in front. */
-async function startViaMiniflare(vars: Record<string, string>): Promise<BenchWorker> {
-  const outdir = await mkdtemp(path.join(tmpdir(), 'bench-bundle-'))
-  // Miniflare's own exit hook ends the process on Ctrl-C before async cleanup can run.
-  const removeOnExit = () => rmSync(outdir, { recursive: true, force: true })
-  process.once('exit', removeOnExit)
-  const remove = async () => {
-    process.off('exit', removeOnExit)
-    await rm(outdir, { recursive: true, force: true })
-  }
-  try {
+/**
+ * The deploy bundle (`wrangler deploy --dry-run`), built once per process however many Workers a
+ * benchmark starts from it; removed when the process exits.
+ */
+let bundle: Promise<string> | undefined
+
+function deployBundle(): Promise<string> {
+  bundle ??= (async () => {
+    const outdir = await mkdtemp(path.join(tmpdir(), 'bench-bundle-'))
+    // Miniflare's own exit hook ends the process on Ctrl-C before async cleanup can run.
+    process.once('exit', () => rmSync(outdir, { recursive: true, force: true }))
     await promisify(execFile)(
       process.execPath,
       [
@@ -69,39 +69,37 @@ async function startViaMiniflare(vars: Record<string, string>): Promise<BenchWor
         maxBuffer: 16 * 1024 * 1024,
       },
     )
-    const config = readConfig({ config: path.join(ROOT, 'wrangler.toml') }, { hideWarnings: true })
-    const useSqlite = sqliteClasses(config.migrations)
-    const mf = new Miniflare({
-      modules: true,
-      scriptPath: path.join(outdir, 'index.js'),
-      modulesRoot: outdir,
-      compatibilityDate: config.compatibility_date!,
-      compatibilityFlags: config.compatibility_flags,
-      durableObjects: Object.fromEntries(
-        config.durable_objects.bindings.map((b: { name: string; class_name: string }) => [
-          b.name,
-          { className: b.class_name, useSQLite: useSqlite.get(b.class_name) ?? false },
-        ]),
-      ),
-      bindings: vars,
-      host: '127.0.0.1',
-      port: 0,
-      log: new Log(LogLevel.WARN),
-      cf: false,
-    })
-    const url = (await mf.ready).toString().replace(/\/$/, '')
-    return {
-      via: 'miniflare',
-      url,
-      async dispose() {
-        await mf.dispose()
-        await remove()
-      },
-    }
-  } catch (error) {
-    await remove()
-    throw error
-  }
+    return outdir
+  })()
+  bundle.catch(() => (bundle = undefined))
+  return bundle
+}
+
+/** Runs the deploy bundle in Miniflare, with no proxy in front. */
+async function startViaMiniflare(vars: Record<string, string>): Promise<BenchWorker> {
+  const outdir = await deployBundle()
+  const config = readConfig({ config: path.join(ROOT, 'wrangler.toml') }, { hideWarnings: true })
+  const useSqlite = sqliteClasses(config.migrations)
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: path.join(outdir, 'index.js'),
+    modulesRoot: outdir,
+    compatibilityDate: config.compatibility_date!,
+    compatibilityFlags: config.compatibility_flags,
+    durableObjects: Object.fromEntries(
+      config.durable_objects.bindings.map((b: { name: string; class_name: string }) => [
+        b.name,
+        { className: b.class_name, useSQLite: useSqlite.get(b.class_name) ?? false },
+      ]),
+    ),
+    bindings: vars,
+    host: '127.0.0.1',
+    port: 0,
+    log: new Log(LogLevel.WARN),
+    cf: false,
+  })
+  const url = (await mf.ready).toString().replace(/\/$/, '')
+  return { via: 'miniflare', url, dispose: () => mf.dispose() }
 }
 
 /**
