@@ -308,7 +308,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     const audienceCount = this.notePeakAudience()
     this.emit({ type: 'question.live', question, audienceCount }, 'all')
     this.ticks.audienceSent(Date.now())
-    this.lastAudienceView = this.audienceView(audienceCount, question)
+    this.lastAudienceView = JSON.stringify(this.audienceStats(audienceCount, question))
     this.countsChanged()
     return { questionId, status: 'ACTIVE' }
   }
@@ -492,17 +492,17 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     }
   }
 
-  /** The room.stats the audience would be sent, serialised (to tell whether it changed). */
-  private audienceView(
+  /** The room.stats the audience would be sent. */
+  private audienceStats(
     audienceCount: number,
     live: Readonly<LiveQuestion> | undefined,
     results = live ? this.store.results(live.id) : null,
   ) {
-    return JSON.stringify({
-      type: 'room.stats',
+    return {
+      type: 'room.stats' as const,
       audienceCount,
       results: live && this.visible(live) ? results : null,
-    })
+    }
   }
 
   /** Sends room.stats (audience size, live counts) to staff and/or the audience. */
@@ -518,10 +518,11 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     if (to.audience) {
       // Votes on a question with hidden results change nothing the audience sees: no frame to
       // thousands of sockets for it (late joiners got the same numbers in their snapshot).
-      const view = this.audienceView(audienceCount, live, results)
+      const forAudience = this.audienceStats(audienceCount, live, results)
+      const view = JSON.stringify(forAudience)
       if (view !== this.lastAudienceView) {
         this.lastAudienceView = view
-        this.emit(JSON.parse(view) as { type: 'room.stats' }, 'audience')
+        this.emit(forAudience, 'audience')
       }
     }
   }
