@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     via: { type: 'string' },
     concurrency: { type: 'string', default: '50' },
     batch: { type: 'string', default: '200' },
+    'vote-window-ms': { type: 'string', default: '1000' },
     'timeout-s': { type: 'string' },
     compare: { type: 'boolean', default: false },
     repeat: { type: 'string', default: '1' },
@@ -38,7 +39,10 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   console.log(`npm run bench:conference -- [--n 1000,2000] [--via wrangler|miniflare]
-  [--concurrency 50] (joins in flight)  [--batch 200] (votes sent per burst)
+  [--concurrency 50] (joins in flight)
+  [--vote-window-ms 1000] (the N votes go out evenly over this window, open loop, so both systems
+    get the same offered load; 0 sends them as fast as the load generator can, in bursts of --batch)
+  [--batch 200] (votes sent back to back per burst with --vote-window-ms 0)
   [--timeout-s S] (per N; default 60 + 0.04·N)
   [--compare] (also the Socket.IO baseline at each N, side by side; npm run bench:fanout)
   [--storage memory|disk] (where workerd keeps the room's SQLite: tmpfs, as volatile as the
@@ -59,13 +63,18 @@ const plan: { via: Via; ns: number[] } = (() => {
 })()
 const repeat = Number(args.repeat)
 if (!Number.isInteger(repeat) || repeat < 1) fail(`--repeat: an integer ≥ 1, got ${args.repeat}`)
+const voteWindowMs = Number(args['vote-window-ms'])
+if (!(voteWindowMs >= 0)) fail(`--vote-window-ms: a number ≥ 0, got ${args['vote-window-ms']}`)
+// A burst run is a different experiment from a paced one: its numbers go to their own file.
 const OUT = path.join(
   ROOT,
-  args.compare ? 'test-artifacts/bench-fanout.json' : 'test-artifacts/bench-conference.json',
+  'test-artifacts',
+  `${args.compare ? 'bench-fanout' : 'bench-conference'}${voteWindowMs === 0 ? '-burst' : ''}.json`,
 )
 const settings: RunSettings = {
   concurrency: Number(args.concurrency),
   batch: Number(args.batch),
+  voteWindowMs,
   ...(args['timeout-s'] ? { timeoutMs: Number(args['timeout-s']) * 1000 } : {}),
   log: (line) => log(line),
 }
@@ -195,7 +204,15 @@ async function main(): Promise<number> {
   await writeFile(
     OUT,
     JSON.stringify(
-      { startedAt, storage: storageUsed, repeat, machine, runs: reports, comparisons },
+      {
+        startedAt,
+        storage: storageUsed,
+        repeat,
+        voteWindowMs,
+        machine,
+        runs: reports,
+        comparisons,
+      },
       null,
       2,
     ) + '\n',
@@ -283,6 +300,13 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
     ['push → all saw question.live (ms)', (r) => ms(r.liveFanoutMs)],
     ['votes sent over (ms)', (r) => ms(r.load?.votes.sendSpreadMs)],
     [
+      'send lag behind schedule p50 / p99 (ms)',
+      (r) => {
+        const l = r.load?.votes.sendLagMs
+        return l?.count ? `${ms(l.p50)} / ${ms(l.p99)}` : '—'
+      },
+    ],
+    [
       'vote ack p50 / p99 / max (ms)',
       (r) => {
         const a = r.load?.votes.ackMs
@@ -361,6 +385,11 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
       `wrangler ${machine.wrangler}, miniflare ${machine.miniflare}, ` +
       `open files ${machine.openFileLimit.soft} (hard ${machine.openFileLimit.hard}), ` +
       `Durable Object storage: ${storageUsed}`,
+  )
+  console.log(
+    voteWindowMs > 0
+      ? `votes: N sent evenly over ${voteWindowMs} ms (open loop), the same schedule for both systems`
+      : `votes: sent as fast as the load generator can, ${settings.batch} back to back per burst`,
   )
 }
 

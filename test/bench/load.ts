@@ -1,8 +1,11 @@
 // Transport-agnostic load generator for realtime rooms: joins N clients with bounded concurrency,
-// has every client vote once (sent in batches) and measures join and ack latencies and throughput.
+// has every client vote once and measures join and ack latencies and throughput. Votes go out on a
+// fixed schedule (open loop: N votes evenly over a window, whatever the server answers), so every
+// system gets the same offered load; with no window they go as fast as the generator can send them,
+// which depends on the client library as much as on the server.
 // The conference benchmark drives it over WebSockets; a Socket.IO comparison can pass its own functions.
 import { performance } from 'node:perf_hooks'
-import { setImmediate as yieldToLoop } from 'node:timers/promises'
+import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/promises'
 
 export interface LoadScenario<C> {
   /** Joins client `index`; resolves once the client holds the room's initial state. */
@@ -23,6 +26,8 @@ export interface LoadOptions {
   joinConcurrency: number
   /** Votes sent back to back before yielding to the event loop (so the sends go out in bursts). */
   voteBatch: number
+  /** Spread the N votes evenly over this many ms (open loop); 0 sends them as fast as possible. */
+  voteWindowMs: number
   /** performance.now() by which everything must be done; whatever is pending then counts as timed out. */
   deadline: number
   /** Called with progress lines ("joined 500/2000"). */
@@ -55,6 +60,8 @@ export interface LoadResult {
     ackMs: Summary
     /** Last send − first send. */
     sendSpreadMs: number
+    /** How late sends left against their schedule (0 when votes were not scheduled). */
+    sendLagMs: Summary
     /** Acked votes / (last ack − first send). */
     votesPerSecond: number
     firstSendAt: number
@@ -139,6 +146,7 @@ export async function runLoad<C>(
           timedOut: 0,
           ackMs: summarize([]),
           sendSpreadMs: 0,
+          sendLagMs: summarize([]),
           votesPerSecond: 0,
           firstSendAt: 0,
           lastSendAt: 0,
@@ -158,8 +166,16 @@ export async function runLoad<C>(
     let firstSendAt = 0
     let lastSendAt = 0
     const pending: Promise<void>[] = []
+    const lagMs: number[] = []
+    const scheduleStart = performance.now()
     for (let i = 0; i < clients.length; i++) {
       const { index, client } = clients[i]!
+      if (opts.voteWindowMs > 0) {
+        const due = scheduleStart + (i * opts.voteWindowMs) / clients.length
+        // Node's timers may fire up to a millisecond early: sleep again until the vote is due.
+        while (performance.now() < due) await sleep(Math.max(1, due - performance.now()))
+        lagMs.push(Math.max(0, performance.now() - due))
+      } else if (i > 0 && i % opts.voteBatch === 0) await yieldToLoop()
       const sentAt = performance.now()
       if (i === 0) firstSendAt = sentAt
       lastSendAt = sentAt
@@ -176,7 +192,6 @@ export async function runLoad<C>(
           },
         ),
       )
-      if ((i + 1) % opts.voteBatch === 0) await yieldToLoop()
     }
     opts.progress?.(`sent ${clients.length} votes in ${Math.round(lastSendAt - firstSendAt)} ms`)
 
@@ -203,6 +218,7 @@ export async function runLoad<C>(
         timedOut,
         ackMs: summarize(ackMs),
         sendSpreadMs: round(lastSendAt - firstSendAt),
+        sendLagMs: summarize(lagMs),
         votesPerSecond: windowMs > 0 ? Math.round((acked / windowMs) * 1000) : 0,
         firstSendAt,
         lastSendAt,

@@ -12,6 +12,8 @@ export type Runner = Via | 'socket.io'
 export interface RunSettings {
   concurrency: number
   batch: number
+  /** The N votes are sent evenly over this window (open loop); 0: as fast as the generator can. */
+  voteWindowMs: number
   /** Per run; default 60 s + 40 ms per client. */
   timeoutMs?: number
   log: (line: string) => void
@@ -61,6 +63,7 @@ export function loadOptions(
     n,
     joinConcurrency: settings.concurrency,
     voteBatch: settings.batch,
+    voteWindowMs: settings.voteWindowMs,
     deadline,
     progress: (line) => settings.log(`${label}: ${line}`),
   }

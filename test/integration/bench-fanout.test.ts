@@ -10,7 +10,14 @@ import { runSocketIo, startBaseline, type RunningBaseline } from '../bench/socke
 import { workerUrl } from '../harness/http'
 
 const N = 20
-const settings: RunSettings = { concurrency: 10, batch: 10, timeoutMs: 15_000, log: () => {} }
+const settings: RunSettings = {
+  concurrency: 10,
+  batch: 10,
+  // Paced, as the benchmark runs by default (the burst path is covered by test/bench-load.test.ts).
+  voteWindowMs: 200,
+  timeoutMs: 15_000,
+  log: () => {},
+}
 
 describe('the fan-out comparison', () => {
   it('runs both systems at the same N with 0 lost and 0 double-counted votes', async () => {
@@ -21,6 +28,7 @@ describe('the fan-out comparison', () => {
       expect(run.error).toBeUndefined()
       expect(run).toMatchObject({ ok: true, lost: 0, doubleCounted: 0, unexpectedCloses: 0 })
       expect(run.load!.votes).toMatchObject({ sent: N, acked: N, refused: [], timedOut: 0 })
+      expect(run.load!.votes.sendLagMs.count).toBe(N)
       expect(run.expected!.totalResponses).toBe(N)
     }
     // The baseline's tally is checked against the host's count and the server's own REST read.

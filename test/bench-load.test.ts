@@ -1,0 +1,55 @@
+// The load generator's vote schedule: with a window, votes leave evenly spread over it (open loop,
+// the same offered load whatever system answers); without one, they leave back to back in bursts.
+import { performance } from 'node:perf_hooks'
+import { describe, expect, it } from 'vitest'
+import { runLoad, type LoadScenario } from './bench/load'
+
+/** An in-process "server" that acks every vote at once and records when each was sent. */
+function instantRoom() {
+  const sentAt: number[] = []
+  const events: ('send' | 'ack')[] = []
+  const scenario: LoadScenario<number> = {
+    join: async (index) => index,
+    vote: () => {
+      sentAt.push(performance.now())
+      events.push('send')
+      return Promise.resolve().then(() => void events.push('ack'))
+    },
+    close: async () => {},
+  }
+  return { scenario, sentAt, events }
+}
+
+const options = (n: number, voteWindowMs: number) => ({
+  n,
+  joinConcurrency: 5,
+  voteBatch: 1000,
+  voteWindowMs,
+  deadline: performance.now() + 10_000,
+})
+
+describe('runLoad votes', () => {
+  it('spreads them over the window, in index order, each sent when due', async () => {
+    const { scenario, sentAt, events } = instantRoom()
+    const result = await runLoad(scenario, options(20, 300))
+
+    expect(result.votes).toMatchObject({ sent: 20, acked: 20, timedOut: 0 })
+    // Vote i is due at i·300/20 ms after the first (the last at 285 ms) and never leaves before.
+    expect(result.votes.sendSpreadMs).toBeGreaterThanOrEqual(284)
+    for (let i = 1; i < sentAt.length; i++)
+      expect(sentAt[i]! - sentAt[0]!).toBeGreaterThanOrEqual(i * 15 - 0.5)
+    expect(result.votes.sendLagMs.count).toBe(20)
+    // Open loop: each ack came back before the next vote was due.
+    expect(events.slice(0, 4)).toEqual(['send', 'ack', 'send', 'ack'])
+  })
+
+  it('sends them back to back without a window, and reports no schedule lag', async () => {
+    const { scenario, events } = instantRoom()
+    const result = await runLoad(scenario, options(50, 0))
+
+    expect(result.votes).toMatchObject({ sent: 50, acked: 50 })
+    // One burst (of up to 1000) covers all 50: every vote left before the first ack was handled.
+    expect(events).toEqual([...Array(50).fill('send'), ...Array(50).fill('ack')])
+    expect(result.votes.sendLagMs.count).toBe(0)
+  })
+})
