@@ -23,6 +23,18 @@ CREATE TABLE IF NOT EXISTS participants (id TEXT PRIMARY KEY, first_seen INTEGER
 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, target TEXT NOT NULL, body TEXT NOT NULL);
 `
 
+/** Durable Object SQL binds at most 100 parameters per statement; a vote row takes 4. */
+const VOTES_PER_STATEMENT = 25
+
+/** A vote counted in memory and not yet stored (see ConferenceStore.stageVote). */
+export interface StagedVote {
+  questionId: string
+  voter: string
+  optionIds: readonly string[]
+  previous: readonly string[] | undefined
+  at: number
+}
+
 /** Events kept for replay; a client further behind gets a snapshot instead. */
 export const EVENT_LOG_SIZE = 2000
 
@@ -33,7 +45,7 @@ export type StoredQuestion = Omit<LiveQuestion, 'status' | 'revealed'>
 
 /** One question's votes as read from storage: each voter's options and the count per option. */
 interface Tally {
-  byVoter: Map<string, string[]>
+  byVoter: Map<string, readonly string[]>
   counts: Map<string, number>
 }
 
@@ -149,22 +161,48 @@ export class ConferenceStore {
     return this.tally(questionId).byVoter.get(voter)
   }
 
-  /** Stores a vote, replacing the voter's earlier one; the counts follow in memory. */
-  recordVote(questionId: string, voter: string, optionIds: string[], now: number) {
+  /**
+   * Counts a vote in memory, replacing the voter's earlier one; writeVotes stores it (a batch of
+   * votes in one statement) and unstageVote takes it back when that write fails.
+   */
+  stageVote(questionId: string, voter: string, optionIds: string[], now: number): StagedVote {
     const tally = this.tally(questionId)
-    // Storage first: a write that throws leaves memory as it was.
-    this.sql.exec(
-      `INSERT INTO votes (question_id, voter, options, at) VALUES (?, ?, ?, ?)
-       ON CONFLICT(question_id, voter) DO UPDATE SET options = excluded.options, at = excluded.at`,
-      questionId,
-      voter,
-      JSON.stringify(optionIds),
-      now,
-    )
-    for (const option of tally.byVoter.get(voter) ?? [])
-      tally.counts.set(option, tally.counts.get(option)! - 1)
-    for (const option of optionIds) tally.counts.set(option, (tally.counts.get(option) ?? 0) + 1)
-    tally.byVoter.set(voter, optionIds)
+    const previous = tally.byVoter.get(voter)
+    this.count(tally, voter, previous, optionIds)
+    return { questionId, voter, optionIds, previous, at: now }
+  }
+
+  /** Restores the counts as they were before `vote` was staged (votes undone newest first). */
+  unstageVote(vote: StagedVote) {
+    this.count(this.tally(vote.questionId), vote.voter, vote.optionIds, vote.previous)
+  }
+
+  /**
+   * Stores staged votes, a voter's later vote replacing the earlier: a multi-row upsert per
+   * VOTES_PER_STATEMENT, since each statement (its cursor, its C++-backed JS object for the garbage
+   * collector) cost more than the row it wrote.
+   */
+  writeVotes(votes: readonly StagedVote[]) {
+    for (let from = 0; from < votes.length; from += VOTES_PER_STATEMENT) {
+      const chunk = votes.slice(from, from + VOTES_PER_STATEMENT)
+      this.sql.exec(
+        `INSERT INTO votes (question_id, voter, options, at) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}
+         ON CONFLICT(question_id, voter) DO UPDATE SET options = excluded.options, at = excluded.at`,
+        ...chunk.flatMap((v) => [v.questionId, v.voter, JSON.stringify(v.optionIds), v.at]),
+      )
+    }
+  }
+
+  private count(
+    tally: Tally,
+    voter: string,
+    from: readonly string[] | undefined,
+    to: readonly string[] | undefined,
+  ) {
+    for (const option of from ?? []) tally.counts.set(option, tally.counts.get(option)! - 1)
+    for (const option of to ?? []) tally.counts.set(option, (tally.counts.get(option) ?? 0) + 1)
+    if (to) tally.byVoter.set(voter, to)
+    else tally.byVoter.delete(voter)
   }
 
   results(questionId: string): PollResults {

@@ -65,6 +65,17 @@ export interface PollResults {
   totalResponses: number
 }
 
+/**
+ * The room's counts: audience size and the live question's tally (null while hidden from the
+ * audience). State, not an event: it carries no `seq` and is never replayed, since the next one
+ * supersedes it; a client reconnecting with `since` gets the current one after its replay.
+ */
+export interface RoomStats {
+  type: 'room.stats'
+  audienceCount: number
+  results: PollResults | null
+}
+
 export interface QaItem {
   id: string
   text: string

@@ -51,6 +51,8 @@ export type ServerMessage =
     }
   /** Videodesk's legacy name for `notification.new`, sent to sockets in the notification room. */
   | { type: 'new-notification'; seq: number; notification: unknown }
+  /** State frames (a conference's `room.stats`): superseded by the next, so no seq, never replayed. */
+  | { type: 'room.stats'; audienceCount: number; results: unknown }
   /** Room events are namespaced (`question.live`, `transcoding.progress`) and carry the room's seq. */
   | { type: `${string}.${string}`; seq: number; [field: string]: unknown }
   /** The meeting room's signaling events, under the old Socket.IO names. */

@@ -266,6 +266,14 @@ describe('reconnecting', () => {
       .map((m) => m.seq)
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
     expect(back.messages.some((m) => m.type === 'conference.snapshot')).toBe(false)
+    // Counts are state, not logged events: none is replayed, the current ones follow the replay.
+    const stats = await back.next((m) => m.type === 'room.stats')
+    expect(back.messages.indexOf(stats)).toBeGreaterThan(back.messages.indexOf(live))
+    expect(stats.seq).toBeUndefined()
+    expect(stats).toMatchObject({
+      audienceCount: 1,
+      results: { questionId: conf.questions[1]!.id, totalResponses: 0 },
+    })
     await back.close()
   })
 

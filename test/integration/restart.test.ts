@@ -106,7 +106,7 @@ describe('restarting workerd', () => {
     const q = await call(w.url, `/api/conference/${confId}/questions`, {
       method: 'POST',
       token: host.accessToken,
-      json: { text: 'Q?', options: ['a', 'b'] },
+      json: { text: 'Q?', options: ['a', 'b'], allowVoteChange: true },
     })
     const qid = q.body.question.id
     await call(w.url, `/api/conference/${confId}`, {
@@ -119,8 +119,9 @@ describe('restarting workerd', () => {
       token: host.accessToken,
     })
     const secret = inject('workerVars').JWT_SECRET!
+    // More voters than one storage statement takes (25), voting together: stored in one batch.
     const voters = await Promise.all(
-      Array.from({ length: 8 }, async (_, i) => {
+      Array.from({ length: 30 }, async (_, i) => {
         const ticket = await signRealtimeTicket(
           secret,
           { kind: 'conference', id: confId },
@@ -132,13 +133,14 @@ describe('restarting workerd', () => {
       }),
     )
     await Promise.all(
-      voters.map(
-        (s, i) => (
-          s.send({ type: 'vote', rid: 'v', questionId: qid, optionIds: [i < 5 ? 'o1' : 'o2'] }),
-          s.next((m) => m.rid === 'v' && m.type === 'ack')
-        ),
-      ),
+      voters.map((s, i) => {
+        // The first voter changes its mind within the burst: its later vote is the one kept.
+        if (i === 0) s.send({ type: 'vote', rid: 'c', questionId: qid, optionIds: ['o2'] })
+        s.send({ type: 'vote', rid: 'v', questionId: qid, optionIds: [i < 18 ? 'o1' : 'o2'] })
+        return s.next((m) => m.rid === 'v' && m.type === 'ack')
+      }),
     )
+    expect(voters[0]!.messages.find((m) => m.rid === 'c')).toMatchObject({ type: 'ack' })
     for (const s of voters) s.ws.terminate()
     w = await restartable()
     faults.injected()
@@ -148,7 +150,7 @@ describe('restarting workerd', () => {
     })
     const counted = results.body.results?.totalResponses ?? 0
     faults.checkedWrites(voters.length, Math.max(0, voters.length - counted))
-    expect(results.body.results).toMatchObject({ counts: { o1: 5, o2: 3 }, totalResponses: 8 })
+    expect(results.body.results).toMatchObject({ counts: { o1: 18, o2: 12 }, totalResponses: 30 })
     // The question is still live after the restart: a new voter can vote.
     const ticket = await signRealtimeTicket(
       secret,
