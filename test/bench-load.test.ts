@@ -52,4 +52,18 @@ describe('runLoad votes', () => {
     expect(events).toEqual([...Array(50).fill('send'), ...Array(50).fill('ack')])
     expect(result.votes.sendLagMs.count).toBe(0)
   })
+
+  it("reports the generator's own pauses during the votes, which count as ack latency", async () => {
+    const { scenario } = instantRoom()
+    const vote = scenario.vote
+    scenario.vote = (client, index) => {
+      // The generator's thread is busy for 40 ms (as in a long garbage collection).
+      if (index === 5) for (const until = performance.now() + 40; performance.now() < until;);
+      return vote(client, index)
+    }
+    const result = await runLoad(scenario, options(10, 100))
+
+    expect(result.votes.generatorDelayMs.max).toBeGreaterThanOrEqual(30)
+    expect(result.votes.generatorDelayMs.p50).toBeLessThan(result.votes.generatorDelayMs.max)
+  })
 })

@@ -33,6 +33,8 @@ const FIGURES: [string, Figure['better'], (r: RunReport) => number | undefined][
   ['vote ack p99 (ms)', 'lower', (r) => r.load?.votes.ackMs.p99],
   ['last vote → host final count (ms)', 'lower', (r) => r.load?.talliedMs],
   ['votes/s sustained', 'higher', (r) => r.load?.votes.votesPerSecond],
+  // The generator timestamps acks: its own longest pause during the votes, to read p99 against.
+  ['load generator event-loop delay max (ms)', 'lower', (r) => r.load?.votes.generatorDelayMs?.max],
   ['lost votes', 'lower', (r) => r.lost],
   ['double-counted votes', 'lower', (r) => r.doubleCounted],
   ['server RSS at final count (MiB)', 'lower', (r) => serverSum(r, r.processesAtTally, 'rssMiB')],

@@ -307,6 +307,13 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
       },
     ],
     [
+      'load generator event-loop delay p99 / max (ms)',
+      (r) => {
+        const d = r.load?.votes.generatorDelayMs
+        return d ? `${ms(d.p99)} / ${ms(d.max)}` : '—'
+      },
+    ],
+    [
       'vote ack p50 / p99 / max (ms)',
       (r) => {
         const a = r.load?.votes.ackMs

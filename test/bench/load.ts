@@ -4,7 +4,7 @@
 // system gets the same offered load; with no window they go as fast as the generator can send them,
 // which depends on the client library as much as on the server.
 // The conference benchmark drives it over WebSockets; a Socket.IO comparison can pass its own functions.
-import { performance } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/promises'
 
 export interface LoadScenario<C> {
@@ -62,6 +62,11 @@ export interface LoadResult {
     sendSpreadMs: number
     /** How late sends left against their schedule (0 when votes were not scheduled). */
     sendLagMs: Summary
+    /**
+     * This process's event-loop delay from the first send to the last ack and the tally: the
+     * generator timestamps acks as it reads them, so its own pauses count as latency.
+     */
+    generatorDelayMs: { p50: number; p99: number; max: number }
     /** Acked votes / (last ack − first send). */
     votesPerSecond: number
     firstSendAt: number
@@ -147,6 +152,7 @@ export async function runLoad<C>(
           ackMs: summarize([]),
           sendSpreadMs: 0,
           sendLagMs: summarize([]),
+          generatorDelayMs: { p50: 0, p99: 0, max: 0 },
           votesPerSecond: 0,
           firstSendAt: 0,
           lastSendAt: 0,
@@ -167,6 +173,8 @@ export async function runLoad<C>(
     let lastSendAt = 0
     const pending: Promise<void>[] = []
     const lagMs: number[] = []
+    const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS })
+    loopDelay.enable()
     const scheduleStart = performance.now()
     for (let i = 0; i < clients.length; i++) {
       const { index, client } = clients[i]!
@@ -205,6 +213,9 @@ export async function runLoad<C>(
       : Promise.resolve()
     await raceDeadline(Promise.all(pending), opts.deadline, 'acks').catch(() => {})
     await tally
+    // The monitor records a pause when its next sample fires: give it that turn before stopping.
+    await sleep(LOOP_SAMPLE_MS + 1)
+    loopDelay.disable()
     const timedOut = clients.length - acked - refused.length
     const windowMs = lastAckAt - firstSendAt
     return {
@@ -219,6 +230,11 @@ export async function runLoad<C>(
         ackMs: summarize(ackMs),
         sendSpreadMs: round(lastSendAt - firstSendAt),
         sendLagMs: summarize(lagMs),
+        generatorDelayMs: {
+          p50: pauseMs(loopDelay.percentile(50)),
+          p99: pauseMs(loopDelay.percentile(99)),
+          max: pauseMs(loopDelay.max),
+        },
         votesPerSecond: windowMs > 0 ? Math.round((acked / windowMs) * 1000) : 0,
         firstSendAt,
         lastSendAt,
@@ -261,4 +277,8 @@ export function raceDeadline<T>(promise: Promise<T>, deadline: number, what: str
 }
 
 const round = (v: number) => Math.round(v * 10) / 10
+/** The event-loop delay monitor's timer period; what it records includes the period itself. */
+const LOOP_SAMPLE_MS = 2
+/** A recorded event-loop delay (ns) as the pause beyond the sampling period, in ms. */
+const pauseMs = (ns: number) => round(Math.max(0, ns / 1e6 - LOOP_SAMPLE_MS))
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
