@@ -242,20 +242,15 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
    * VOTE_FLUSH_GAP_MS after the last batch; each is still checked and stored exactly as alone, and
    * acked only once stored.
    */
-  private voteQueue: { run: () => unknown; settle: (outcome: () => unknown) => void }[] = []
+  private voteQueue: {
+    run: () => VoteResult
+    resolve: (result: VoteResult) => void
+    reject: (error: unknown) => void
+  }[] = []
 
-  private queueVote<T>(run: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.voteQueue.push({
-        run,
-        settle: (outcome) => {
-          try {
-            resolve(outcome() as T)
-          } catch (error) {
-            reject(error)
-          }
-        },
-      })
+  private queueVote(run: () => VoteResult): Promise<VoteResult> {
+    return new Promise((resolve, reject) => {
+      this.voteQueue.push({ run, resolve, reject })
       if (this.voteQueue.length === 1)
         setTimeout(
           () => this.flushVotes(),
@@ -298,16 +293,14 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     }
     queue.forEach((item, i) => {
       const outcome = outcomes[i]!
-      item.settle(() => {
-        if (outcome.stored && writeFailure !== undefined) throw writeFailure
-        if ('failure' in outcome) throw outcome.failure
-        return outcome.result
-      })
+      if (outcome.stored && writeFailure !== undefined) item.reject(writeFailure)
+      else if ('failure' in outcome) item.reject(outcome.failure)
+      else item.resolve(outcome.result)
     })
     if (staged.length > 0 && writeFailure === undefined) this.countsChanged({ fromVotes: true })
   }
 
-  private vote(identity: RealtimeIdentity, questionId: string, optionIds: string[]) {
+  private vote(identity: RealtimeIdentity, questionId: string, optionIds: string[]): VoteResult {
     this.requireActive()
     const question = this.requireQuestion(questionId)
     if (question.status !== 'ACTIVE' || this.store.meta('live_question_id') !== questionId) {
@@ -426,8 +419,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
 
   private snapshot(identity: RealtimeIdentity): ConferenceSnapshot {
     const role = roleOf(identity)
-    const liveId = this.store.meta('live_question_id')
-    const live = liveId ? (this.store.question(liveId) ?? null) : null
+    const live = this.liveQuestion() ?? null
     const voter = voterKey(identity)
     return {
       conferenceId: this.store.meta('conference_id') ?? '',
@@ -546,8 +538,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     const audienceCount = this.notePeakAudience()
     if (!to.staff && !to.audience) return
     if (to.staff) this.ticks.staffSent(Date.now())
-    const liveId = this.store.meta('live_question_id')
-    const live = liveId ? this.store.question(liveId) : undefined
+    const live = this.liveQuestion()
     const results = live ? this.store.results(live.id) : null
     if (to.staff) this.sendState({ type: 'room.stats', audienceCount, results }, STAFF_TAGS)
     if (to.audience) {
@@ -561,11 +552,16 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     }
   }
 
+  /** The question that is live now, if any. */
+  private liveQuestion(): Readonly<LiveQuestion> | undefined {
+    const liveId = this.store.meta('live_question_id')
+    return liveId ? this.store.question(liveId) : undefined
+  }
+
   /** The room.stats a socket of `role` would be sent now. */
   private currentStats(role: ConferenceRole): RoomStats {
     const audienceCount = this.audienceSize()
-    const liveId = this.store.meta('live_question_id')
-    const live = liveId ? this.store.question(liveId) : undefined
+    const live = this.liveQuestion()
     if (role === 'audience') return this.audienceStats(audienceCount, live)
     return { type: 'room.stats', audienceCount, results: live ? this.store.results(live.id) : null }
   }
@@ -651,6 +647,9 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     }
   }
 }
+
+/** A type, not an interface: it is spread into the ack, a Record<string, unknown>. */
+type VoteResult = { questionId: string; optionIds: string[]; replaced: boolean }
 
 export function roleOf(identity: RealtimeIdentity): ConferenceRole {
   return identity.role === 'host' || identity.role === 'speaker' ? identity.role : 'audience'
