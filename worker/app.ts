@@ -75,9 +75,10 @@ export function createApp(opts: AppOptions = {}) {
   app.use(requestId())
   app.use(accessLog())
   app.use(loadConfig())
-  if (opts.forwardHotRoutes) app.use(forwardHotRoutes())
   app.use(corsFromConfig())
   app.use(bodySize())
+  // After the body limit: a forwarded body is one the Worker already accepted.
+  if (opts.forwardHotRoutes) app.use(forwardHotRoutes())
   app.use(provideServices(opts.services ?? createServices))
 
   app.get('/', (c) =>

@@ -27,6 +27,58 @@ describe('hot reads on the shared test Worker', () => {
     expect(owned.body.conference.publicCode).toBe(conf.code)
   })
 
+  it('include joining by code (a POST that only reads): tokens as the per-request path made them', async () => {
+    const conf = await createConference()
+    const joined = await api(`/api/conference/by-code/${conf.code.toLowerCase()}/join`, {
+      method: 'POST',
+      json: { name: 'Ada' },
+    })
+    expect(joined.status).toBe(200)
+    expect(joined.headers.get('x-db-path')).toBe('warm')
+    expect(joined.body.conference.id).toBe(conf.id)
+    // The participant token brings the same identity back through the pool.
+    const again = await api(`/api/conference/by-code/${conf.code}/join`, {
+      method: 'POST',
+      json: { participantToken: joined.body.participantToken },
+    })
+    expect(again.headers.get('x-db-path')).toBe('warm')
+    expect(again.body.participantToken).toBe(joined.body.participantToken)
+    // The socket ticket names this room and the participant as the audience.
+    const ticket = JSON.parse(Buffer.from(joined.body.ticket.split('.')[1], 'base64url').toString())
+    expect(ticket.room).toBe(`conference:${conf.id}`)
+    expect(ticket.identity).toMatchObject({ role: 'audience', kind: 'participant', name: 'Ada' })
+    const unknown = await api('/api/conference/by-code/ZZZZZZ/join', { method: 'POST', json: {} })
+    expect(unknown.status).toBe(404)
+    expect(unknown.headers.get('x-db-path')).toBe('warm')
+    expect(unknown.body.success).toBe(false)
+  })
+
+  // The pool may answer before it reads a body (a signed-in join never needs one; a refusal by
+  // content type or size reads none of it): streamed across, that failed the Worker's request with
+  // workerd's 503 "Your worker restarted mid-request".
+  it('answer a join whose body the pool never reads, and refuse bad bodies with the usual 4xx', async () => {
+    const conf = await createConference()
+    const join = `/api/conference/by-code/${conf.code}/join`
+    const signedIn = await api(join, { method: 'POST', json: {}, token: conf.host.accessToken })
+    expect(signedIn.status).toBe(200)
+    expect(signedIn.headers.get('x-db-path')).toBe('warm')
+    expect(signedIn.body.participantToken).toBeNull()
+    const asText = await api(join, {
+      method: 'POST',
+      body: 'hello',
+      headers: { 'content-type': 'text/plain' },
+    })
+    expect(asText.status).toBe(415)
+    expect(asText.body.success).toBe(false)
+    const oversize = await api(join, { method: 'POST', json: { name: 'x'.repeat(2_000_000) } })
+    expect(oversize.status).toBe(413)
+    expect(oversize.body.code).toBe('PAYLOAD_TOO_LARGE')
+    // And the pool serves the next request as before (a failed stream took it down with it).
+    const after = await api(`/api/conference/by-code/${conf.code}`)
+    expect(after.status).toBe(200)
+    expect(after.headers.get('x-db-path')).toBe('warm')
+  })
+
   it('keep authorization: a DRAFT conference stays hidden from others through the pool', async () => {
     const draft = await createConference(undefined, { start: false })
     const anonymous = await api(`/api/conference/${draft.id}`)

@@ -23,7 +23,13 @@ export const forwardHotRoutes = (): MiddlewareHandler<AppEnv> => {
     const headers = new Headers(c.req.raw.headers)
     headers.set('x-request-id', c.get('requestId'))
     const stub = namespace.get(namespace.idFromName(name))
-    const response = await stub.fetch(new Request(c.req.raw, { headers }))
+    // A body (a join's few bytes) goes over read in full: streamed, the object could answer before
+    // reading it (a refusal, or a route that never needs it), and the stream then failed the
+    // Worker's whole request.
+    const body = c.req.method === 'GET' ? undefined : await c.req.arrayBuffer()
+    const response = await stub.fetch(
+      new Request(c.req.url, { method: c.req.method, headers, body }),
+    )
     // A fetched response's headers are immutable; outer middleware still adds its own.
     c.res = new Response(response.body, response)
   }
