@@ -165,11 +165,6 @@ export async function runLoad<C>(
     const beforeVotesMs = performance.now() - beforeStart
 
     // ---- Votes -----------------------------------------------------------------------------
-    // The generator timestamps each ack as it reads it, so a collection of its own heap (thousands
-    // of sockets, a few hundred MB) during the votes counts as the server's latency: measured at
-    // up to 364 ms. Both systems' votes start from a freshly collected generator heap (the bench
-    // scripts run it with --expose-gc; without it this does nothing).
-    ;(globalThis as { gc?: () => void }).gc?.()
     const ackMs: number[] = []
     const refused: string[] = []
     let acked = 0
