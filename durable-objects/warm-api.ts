@@ -25,6 +25,7 @@ export class WarmApi extends DurableObject<Bindings> {
 
   private createWarmApp() {
     return createApp({
+      cors: false,
       services: (config) => {
         this.database ??= createDatabase({
           uri: config.MONGODB_URI,

@@ -65,6 +65,11 @@ export interface AppOptions {
   services?: (config: Config) => Services
   /** Send hot reads to the warm pool (the Worker's app does; the pool's own app must not). */
   forwardHotRoutes?: boolean
+  /**
+   * Answer CORS (default). The pool's app does not: only the Worker in front of it is reached by
+   * browsers, and its CORS headers on top of the pool's doubled `Vary: Origin`.
+   */
+  cors?: boolean
 }
 
 export const API_VERSION = '0.1.0'
@@ -75,7 +80,7 @@ export function createApp(opts: AppOptions = {}) {
   app.use(requestId())
   app.use(accessLog())
   app.use(loadConfig())
-  app.use(corsFromConfig())
+  if (opts.cors ?? true) app.use(corsFromConfig())
   app.use(bodySize())
   // After the body limit: a forwarded body is one the Worker already accepted.
   if (opts.forwardHotRoutes) app.use(forwardHotRoutes())

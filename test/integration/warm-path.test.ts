@@ -16,8 +16,13 @@ import { faultRecorder } from './security/lib/fault-report'
 describe('hot reads on the shared test Worker', () => {
   it('are served by the warm pool with the same answer a direct read gives', async () => {
     const conf = await createConference()
-    const hot = await api(`/api/conference/by-code/${conf.code}`)
+    const hot = await api(`/api/conference/by-code/${conf.code}`, {
+      headers: { origin: 'http://app.test' },
+    })
     expect(hot.status).toBe(200)
+    // CORS answered once, by the Worker in front of the pool.
+    expect(hot.headers.get('access-control-allow-origin')).toBe('http://app.test')
+    expect(hot.headers.get('vary')).toBe('Origin')
     expect(hot.headers.get('x-db-path')).toBe('warm')
     expect(hot.headers.get('x-request-id')).toBeTruthy()
     expect(hot.body.conference.id).toBe(conf.id)
