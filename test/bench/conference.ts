@@ -14,9 +14,8 @@ import { startStack, type Stack } from '../../dev-services/stack'
 import { ensureIndexes } from '../../worker/db/indexes'
 import { testWorkerVars } from '../harness/global-setup'
 import { compare, comparisonTable } from './compare'
-import { runConferenceRoom } from './conference-run'
 import { SOCKET_IO_ROLE, type RunReport, type RunSettings } from './report'
-import { runSocketIo } from './socketio-baseline/run'
+import { runOnThread } from './run-thread'
 import { startBenchWorker, useMemoryTmpdir, type ProcessUse, type Via } from './workers'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -245,9 +244,10 @@ async function runVia(stack: Stack, via: Via, ns: number[]): Promise<RunReport[]
     for (const n of ns) {
       // Interleaved, so that whatever else the machine does meanwhile weighs on both sides alike.
       for (let run = 1; run <= repeat && !interrupted; run++) {
-        reports.push({ ...(await runConferenceRoom(worker, n, settings)), repeat: run })
+        const room = { kind: 'conference-room', worker: { url: worker.url, via } } as const
+        reports.push({ ...(await runOnThread(room, n, settings)), repeat: run })
         if (args.compare && !interrupted)
-          reports.push({ ...(await runSocketIo(n, settings)), repeat: run })
+          reports.push({ ...(await runOnThread({ kind: 'socket.io' }, n, settings)), repeat: run })
       }
     }
   } finally {

@@ -195,7 +195,9 @@ function renderFanout(d: any): string {
   return (
     `Same load generator, same N. ${schedule}Each figure is the median of ${d.repeat ?? 1} ` +
     'run(s) per side, interleaved (room, baseline, room, baseline, …): this 2-core machine is ' +
-    'shared by the load generator and the server, and one run’s tail latency alone is noise. The ' +
+    'shared by the load generator and the server, and one run’s tail latency alone is noise. ' +
+    'Each run’s load generator is a thread of its own (its own V8 heap, so the dev stand-ins’ ' +
+    'garbage collections do not pause it while it timestamps acks). The ' +
     'room runs in workerd from the deploy bundle (Miniflare, straight to the Worker, as deployed); ' +
     '`--via wrangler` puts wrangler dev’s proxy, a second workerd relaying every frame, in front ' +
     `of it. Durable Object storage: ${d.storage ?? 'disk'} ` +
