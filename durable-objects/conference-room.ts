@@ -58,6 +58,7 @@ const PERSIST_RETRY_MS = 5000
 const AUDIENCE_SIZE_MS = 200
 const STAFF_TAGS = ['role:host', 'role:speaker'] as const
 const AUDIENCE_TAGS = ['role:audience'] as const
+const ALL_TAGS = [undefined] as const
 
 export class ConferenceRoom extends RealtimeRoom<Bindings> {
   protected readonly kind = 'conference' as const
@@ -442,16 +443,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     this.store.setMeta('seq', this.seq)
     const body = JSON.stringify({ ...event, seq: this.seq })
     this.store.appendEvent(this.seq, target, body)
-    const tags = target === 'all' ? [undefined] : target === 'staff' ? STAFF_TAGS : AUDIENCE_TAGS
-    for (const tag of tags) {
-      for (const ws of this.ctx.getWebSockets(tag)) {
-        try {
-          ws.send(body)
-        } catch {
-          // Closed sockets are cleaned up by their close handler.
-        }
-      }
-    }
+    this.sendTo(body, target === 'all' ? ALL_TAGS : target === 'staff' ? STAFF_TAGS : AUDIENCE_TAGS)
   }
 
   private audienceCounted: { at: number; size: number } | undefined
@@ -572,7 +564,11 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
    * and filled the replay log with counts nobody replays.
    */
   private sendState(message: RoomStats | string, tags: readonly string[]) {
-    const body = typeof message === 'string' ? message : JSON.stringify(message)
+    this.sendTo(typeof message === 'string' ? message : JSON.stringify(message), tags)
+  }
+
+  /** Sends one serialised frame to every socket with one of `tags` (undefined: every socket). */
+  private sendTo(body: string, tags: readonly (string | undefined)[]) {
     for (const tag of tags) {
       for (const ws of this.ctx.getWebSockets(tag)) {
         try {
