@@ -25,19 +25,22 @@ import {
   type StoredQuestion,
 } from './conference-store'
 import { CountTicks } from './count-ticks'
+import { FlushPacer } from './flush-pacer'
 import { TokenBuckets } from './token-buckets'
 import { RealtimeRoom, RoomError, type ClientFrame, type SocketAttachment } from './realtime-room'
 
 /**
- * Vote batches are stored at most this often. A vote arriving after a quiet spell is stored and
- * acked at once; while votes keep coming, a batch waits until this long after the last one, so a
- * steady stream shares commits (each commit, counts frame and timer is work per batch, not per
- * vote). Measured at 1,000 and 5,000 votes a second (`npm run bench:fanout`): a fixed 2 ms wait
- * for every vote cost ack p50 3 ms where 1 ms was possible; no gap at all made 5,000 votes a second
- * into a batch per four votes and 81–102 % of a core; 1 ms keeps ack p50 at 1–3 ms up to 2,000
- * votes a second and 5,000 a second at about 75 %.
+ * Vote batches stored a second, sustained, after a burst of VOTE_FLUSH_BURST back to back: a vote
+ * is stored and acked at once while the room is within this budget, and only a faster stream is
+ * batched (see FlushPacer). Each batch is a commit, a counts frame and a timer, so the budget bounds
+ * what storing costs however fast votes come; 1,000 is the ceiling the fixed 1 ms gap it replaces
+ * had. That gap also held back votes far below it, since a vote within the same millisecond as the
+ * last batch waited a whole timer: at 1,000 votes a second (`npm run bench:conference -- --n 1000
+ * --repeat 3`) ack p50 was 1.5–1.6 ms and p99 3.5–4.3 ms, and with the budget 0.5–0.7 and 1.7–3.2.
+ * No limit at all made 5,000 votes a second into a batch per four votes and 81–102 % of a core.
  */
-const VOTE_FLUSH_GAP_MS = 1
+const VOTE_FLUSHES_PER_SECOND = 1000
+const VOTE_FLUSH_BURST = 20
 
 /**
  * Live counts go to hosts and speakers at most this often: after a vote batch is stored at once when
@@ -140,6 +143,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     const { identity } = attachment
     this.store.notePresence(voterKey(identity), Date.now())
     if (roleOf(identity) === 'audience') this.audienceMoved(+1)
+    else this.staffSockets = undefined
     // Counted at once, not only on the tick: a conference may end before the next tick runs.
     this.notePeakAudience()
     this.send(ws, {
@@ -169,8 +173,9 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     this.countsChanged()
   }
 
-  protected override async onClose(_ws: WebSocket, attachment: SocketAttachment) {
+  protected override async onClose(ws: WebSocket, attachment: SocketAttachment) {
     if (roleOf(attachment.identity) === 'audience') this.audienceMoved(-1)
+    else this.staffSockets = this.staffSockets?.filter((socket) => socket !== ws)
     this.countsChanged()
   }
 
@@ -239,9 +244,9 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
   /**
    * Votes that arrive together are stored together: each message event that writes ends in its own
    * storage commit, and acks wait for theirs, so a burst of thousands queued behind one commit at a
-   * time. Queued votes run in order in one turn (one commit), at once after a quiet spell and else
-   * VOTE_FLUSH_GAP_MS after the last batch; each is still checked and stored exactly as alone, and
-   * acked only once stored.
+   * time. Queued votes run in order in one turn (one commit), at once while the room is within its
+   * batch budget and else when the budget allows; each is still checked and stored exactly as
+   * alone, and acked only once stored.
    */
   private voteQueue: {
     run: () => VoteResult
@@ -253,21 +258,16 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     return new Promise((resolve, reject) => {
       this.voteQueue.push({ run, resolve, reject })
       if (this.voteQueue.length === 1)
-        setTimeout(
-          () => this.flushVotes(),
-          Math.max(0, this.lastVoteFlush + VOTE_FLUSH_GAP_MS - Date.now()),
-        )
+        setTimeout(() => this.flushVotes(), this.votePacer.delay(Date.now()))
     })
   }
 
   /** Votes of the batch being flushed: counted in memory as each is checked, stored together. */
   private staged: StagedVote[] = []
 
-  /** When the last vote batch was stored (Date.now()). */
-  private lastVoteFlush = -Infinity
+  private readonly votePacer = new FlushPacer(VOTE_FLUSH_BURST, VOTE_FLUSHES_PER_SECOND)
 
   private flushVotes() {
-    this.lastVoteFlush = Date.now()
     const queue = this.voteQueue
     this.voteQueue = []
     this.staged = []
@@ -569,15 +569,18 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
 
   /** Sends one serialised frame to every socket with one of `tags` (undefined: every socket). */
   private sendTo(body: string, tags: readonly (string | undefined)[]) {
-    for (const tag of tags) {
-      for (const ws of this.ctx.getWebSockets(tag)) {
-        try {
-          ws.send(body)
-        } catch {
-          // Closed sockets are cleaned up by their close handler.
-        }
-      }
-    }
+    if (tags === STAFF_TAGS) return sendEach(body, this.staff())
+    for (const tag of tags) sendEach(body, this.ctx.getWebSockets(tag))
+  }
+
+  /**
+   * Hosts' and speakers' sockets, read once and kept while none joins or leaves: every vote batch
+   * sends them the counts, and reading both tags each time built two arrays per batch.
+   */
+  private staffSockets: WebSocket[] | undefined
+
+  private staff(): WebSocket[] {
+    return (this.staffSockets ??= STAFF_TAGS.flatMap((tag) => this.ctx.getWebSockets(tag)))
   }
 
   // ---- MongoDB ---------------------------------------------------------------------------------
@@ -646,6 +649,16 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
 
 /** A type, not an interface: it is spread into the ack, a Record<string, unknown>. */
 type VoteResult = { questionId: string; optionIds: string[]; replaced: boolean }
+
+function sendEach(body: string, sockets: readonly WebSocket[]) {
+  for (const ws of sockets) {
+    try {
+      ws.send(body)
+    } catch {
+      // Closed sockets are cleaned up by their close handler.
+    }
+  }
+}
 
 export function roleOf(identity: RealtimeIdentity): ConferenceRole {
   return identity.role === 'host' || identity.role === 'speaker' ? identity.role : 'audience'

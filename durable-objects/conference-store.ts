@@ -35,6 +35,14 @@ export interface StagedVote {
   at: number
 }
 
+/** The upsert of `rows` votes, built once per size (a vote batch is stored after every few votes). */
+const upsertVotesStatements: string[] = []
+function upsertVotesSql(rows: number): string {
+  return (upsertVotesStatements[rows] ??=
+    `INSERT INTO votes (question_id, voter, options, at) VALUES ${Array(rows).fill('(?, ?, ?, ?)').join(', ')}
+     ON CONFLICT(question_id, voter) DO UPDATE SET options = excluded.options, at = excluded.at`)
+}
+
 /** Events kept for replay; a client further behind gets a snapshot instead. */
 export const EVENT_LOG_SIZE = 2000
 
@@ -184,12 +192,13 @@ export class ConferenceStore {
    */
   writeVotes(votes: readonly StagedVote[]) {
     for (let from = 0; from < votes.length; from += VOTES_PER_STATEMENT) {
-      const chunk = votes.slice(from, from + VOTES_PER_STATEMENT)
-      this.sql.exec(
-        `INSERT INTO votes (question_id, voter, options, at) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}
-         ON CONFLICT(question_id, voter) DO UPDATE SET options = excluded.options, at = excluded.at`,
-        ...chunk.flatMap((v) => [v.questionId, v.voter, JSON.stringify(v.optionIds), v.at]),
-      )
+      const to = Math.min(votes.length, from + VOTES_PER_STATEMENT)
+      const params: (string | number)[] = []
+      for (let i = from; i < to; i++) {
+        const v = votes[i]!
+        params.push(v.questionId, v.voter, JSON.stringify(v.optionIds), v.at)
+      }
+      this.sql.exec(upsertVotesSql(to - from), ...params)
     }
   }
 

@@ -71,11 +71,11 @@ export class CountTicks {
 
   /** When the alarm should next go off, if anything is still waiting. */
   next(now: number): number | undefined {
-    const due = [
-      ...(this.staffWaiting ? [this.lastStaff + this.times.staffMs] : []),
-      ...(this.audienceWaitingSince !== undefined ? [this.audienceDueAt()!] : []),
-    ]
-    return due.length > 0 ? Math.max(now, Math.min(...due)) : undefined
+    // Runs after every vote batch: plain comparisons, no arrays to collect.
+    let due = this.staffWaiting ? this.lastStaff + this.times.staffMs : Infinity
+    const audienceAt = this.audienceDueAt()
+    if (audienceAt !== undefined && audienceAt < due) due = audienceAt
+    return due === Infinity ? undefined : Math.max(now, due)
   }
 
   private audienceDueAt(): number | undefined {

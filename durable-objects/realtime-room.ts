@@ -7,6 +7,7 @@ import type { ErrorCode } from '../shared/errors'
 import {
   ClientFrameSchema,
   IDENTITY_HEADER,
+  isClientFrame,
   MAX_CLIENT_FRAME_BYTES,
   PingSchema,
   RealtimeIdentitySchema,
@@ -99,7 +100,9 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
         message: 'Frame is not valid JSON',
       })
     }
-    const frame = ClientFrameSchema.safeParse(json)
+    const frame = isClientFrame(json)
+      ? { success: true as const, data: json }
+      : ClientFrameSchema.safeParse(json)
     if (!frame.success) {
       return this.send(ws, {
         type: 'error',

@@ -28,6 +28,22 @@ export const ClientFrameSchema = z.looseObject({
   rid: RequestIdSchema.optional(),
 })
 
+/**
+ * ClientFrameSchema's test, without the copy the schema builds: every frame of every room passes
+ * through it, and parsing twice (this shape, then the room's own message) was a fifth of what a vote
+ * allocated. A frame that fails it goes through the schema for the error's details.
+ */
+export function isClientFrame(value: unknown): value is z.infer<typeof ClientFrameSchema> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const { type, rid } = value as { type?: unknown; rid?: unknown }
+  return (
+    typeof type === 'string' &&
+    type.length >= 1 &&
+    type.length <= 64 &&
+    (rid === undefined || (typeof rid === 'string' && rid.length >= 1 && rid.length <= 64))
+  )
+}
+
 export const PingSchema = z.strictObject({
   type: z.literal('ping'),
   rid: RequestIdSchema.optional(),

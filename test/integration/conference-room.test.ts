@@ -34,6 +34,33 @@ describe('voting', () => {
     await Promise.all([host.close(), alice.socket.close()])
   })
 
+  it('keeps sending counts to a host who reconnects, and to a second staff socket', async () => {
+    const conf = await createConference()
+    const q = conf.questions[0]!
+    const first = await staffSocket(conf.id, conf.host.accessToken)
+    const [alice, bob] = [await joinAudience(conf, 'Alice'), await joinAudience(conf, 'Bob')]
+    await push(conf, q.id)
+    await bob.socket.next((m) => m.type === 'question.live')
+    const vote = (who: typeof alice, rid: string) => {
+      who.socket.send({ type: 'vote', rid, questionId: q.id, optionIds: [q.options[0]!.id] })
+      return who.socket.next((m) => m.rid === rid)
+    }
+    await vote(alice, 'a1')
+    await first.next((m) => m.type === 'room.stats' && m.results?.totalResponses === 1)
+    // The host's socket goes; the same host comes back on a new one, and a second tab joins.
+    await first.close()
+    const again = await staffSocket(conf.id, conf.host.accessToken)
+    const secondTab = await staffSocket(conf.id, conf.host.accessToken)
+    expect(await vote(bob, 'b1')).toMatchObject({ type: 'ack' })
+    for (const socket of [again, secondTab]) {
+      const stats = await socket.next(
+        (m) => m.type === 'room.stats' && m.results?.totalResponses === 2,
+      )
+      expect(stats.results.counts[q.options[0]!.id]).toBe(2)
+    }
+    await Promise.all([again.close(), secondTab.close(), alice.socket.close(), bob.socket.close()])
+  })
+
   it('counts one vote per person: a repeat is refused, or replaces when the question allows changes', async () => {
     const conf = await createConference([
       { text: 'Fixed?', options: ['a', 'b'] },
