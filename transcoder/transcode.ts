@@ -89,7 +89,12 @@ export async function transcode(
   try {
     for (const [i, pass] of passes.entries()) {
       const share = costs[i]! / total
-      if (i === passes.length - 1) thumbnail = thumbnailRun()
+      if (i === passes.length - 1) {
+        thumbnail = thumbnailRun()
+        // Handled now, awaited in finally: on shutdown its ffmpeg may exit before the pass's does,
+        // and a rejection with no handler yet would end the whole process.
+        thumbnail.catch(() => undefined)
+      }
       const phase = `encode ${pass.renditions.map((r) => r.name).join('+')}`
       await time(opts, phase, () =>
         run(opts, input, encodeArgs(input, pass, source.hasAudio), outDir, (line) => {
