@@ -152,17 +152,16 @@ describe('signaling relay', () => {
     }
     guest.send({ type: 'ice-candidate', candidate })
     admin.send({ type: 'ice-candidate', candidate: null, rid: 'end' })
-    expect(await admin.next((m) => m.type === 'ice-candidate')).toEqual({
-      type: 'ice-candidate',
-      from: 'guest',
-      candidate,
-    })
-    expect(await guest.next((m) => m.type === 'ice-candidate')).toEqual({
-      type: 'ice-candidate',
-      from: 'admin',
-      candidate: null,
-    })
-    await admin.next((m) => m.rid === 'end')
+    // Both frames are in flight at once, so the admin hears its ack and the guest's candidate in
+    // either order: wait for both together (next() looks only past the last message it matched).
+    const [adminCandidate, guestCandidate, adminAck] = await Promise.all([
+      admin.next((m) => m.type === 'ice-candidate'),
+      guest.next((m) => m.type === 'ice-candidate'),
+      admin.next((m) => m.rid === 'end'),
+    ])
+    expect(adminCandidate).toEqual({ type: 'ice-candidate', from: 'guest', candidate })
+    expect(guestCandidate).toEqual({ type: 'ice-candidate', from: 'admin', candidate: null })
+    expect(adminAck).toEqual({ type: 'ack', rid: 'end' })
     // Nobody heard their own frames back.
     expect(admin.messages.filter((m) => m.from === 'admin')).toEqual([])
     expect(guest.messages.filter((m) => m.from === 'guest')).toEqual([])
