@@ -4,6 +4,7 @@
 import { ObjectId } from 'mongodb'
 import {
   ConferenceClientMessageSchema,
+  isVoteMessage,
   MESSAGE_ROLES,
   type ConferenceClientMessage,
   type ConferenceRole,
@@ -12,6 +13,7 @@ import {
   type PollResults,
   type QaItem,
   type RoomStats,
+  type VoteMessage,
 } from '../shared/conference'
 import type { RealtimeIdentity, ServerMessage } from '../shared/realtime'
 import type { Bindings } from '../worker/env'
@@ -23,6 +25,7 @@ import {
   type EventTarget,
   type StagedVote,
   type StoredQuestion,
+  VOTES_PER_STATEMENT,
 } from './conference-store'
 import { CountTicks } from './count-ticks'
 import { FlushPacer } from './flush-pacer'
@@ -179,12 +182,15 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     this.countsChanged()
   }
 
-  protected override async onMessage(
+  // Not async: a vote is queued here and acked by its batch (flushVotes), with no promise per vote.
+  protected override onMessage(
     ws: WebSocket,
     attachment: SocketAttachment,
     frame: ClientFrame,
-  ) {
-    const message = this.parseFrame(ws, frame, ConferenceClientMessageSchema)
+  ): void | Promise<void> {
+    const message = isVoteMessage(frame)
+      ? frame
+      : this.parseFrame(ws, frame, ConferenceClientMessageSchema)
     if (!message) return
     const role = roleOf(attachment.identity)
     if (!MESSAGE_ROLES[message.type].includes(role)) {
@@ -195,24 +201,32 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
         message: `The ${role} cannot send '${message.type}'`,
       })
     }
-    try {
-      if (role === 'audience' && !this.audienceLimit.take(attachment.identity.subject))
-        throw new RoomError('RATE_LIMITED', 'You are sending too fast; slow down')
-      const result = await this.handle(message, attachment.identity)
-      this.send(ws, { type: 'ack', rid: message.rid, ...result })
-    } catch (error) {
-      if (!(error instanceof RoomError)) throw error
-      this.send(ws, { type: 'error', rid: message.rid, code: error.code, message: error.message })
+    if (role === 'audience' && !this.audienceLimit.take(attachment.identity.subject)) {
+      return this.sendRefusal(
+        ws,
+        message.rid,
+        new RoomError('RATE_LIMITED', 'You are sending too fast; slow down'),
+      )
     }
+    if (message.type === 'vote') return this.queueVote(ws, attachment, message)
+    return this.handle(message, attachment.identity).then(
+      (result) => this.send(ws, { type: 'ack', rid: message.rid, ...result }),
+      (error: unknown) => {
+        if (!(error instanceof RoomError)) throw error
+        this.sendRefusal(ws, message.rid, error)
+      },
+    )
+  }
+
+  private sendRefusal(ws: WebSocket, rid: string | undefined, error: RoomError) {
+    this.send(ws, { type: 'error', rid, code: error.code, message: error.message })
   }
 
   private async handle(
-    message: ConferenceClientMessage,
+    message: Exclude<ConferenceClientMessage, { type: 'vote' }>,
     identity: RealtimeIdentity,
   ): Promise<Record<string, unknown>> {
     switch (message.type) {
-      case 'vote':
-        return this.queueVote(() => this.vote(identity, message.questionId, message.optionIds))
       case 'qa.ask':
         return this.ask(identity, message.text, message.anonymous)
       case 'qa.upvote':
@@ -246,62 +260,72 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
    * storage commit, and acks wait for theirs, so a burst of thousands queued behind one commit at a
    * time. Queued votes run in order in one turn (one commit), at once while the room is within its
    * batch budget and else when the budget allows; each is still checked and stored exactly as
-   * alone, and acked only once stored.
+   * alone, and acked (or refused) from the batch only once stored.
    */
-  private voteQueue: {
-    run: () => VoteResult
-    resolve: (result: VoteResult) => void
-    reject: (error: unknown) => void
-  }[] = []
+  private voteQueue: QueuedVote[] = []
 
-  private queueVote(run: () => VoteResult): Promise<VoteResult> {
-    return new Promise((resolve, reject) => {
-      this.voteQueue.push({ run, resolve, reject })
-      if (this.voteQueue.length === 1)
-        setTimeout(() => this.flushVotes(), this.votePacer.delay(Date.now()))
-    })
+  private queueVote(ws: WebSocket, attachment: SocketAttachment, message: VoteMessage) {
+    const queued: QueuedVote = { ws, attachment, message, result: undefined, failure: undefined }
+    this.voteQueue.push(queued)
+    if (this.voteQueue.length !== 1) return
+    const wait = this.votePacer.delay(Date.now())
+    if (wait === 0) queueMicrotask(() => this.flushVotes())
+    else setTimeout(() => this.flushVotes(), wait)
   }
-
-  /** Votes of the batch being flushed: counted in memory as each is checked, stored together. */
-  private staged: StagedVote[] = []
 
   private readonly votePacer = new FlushPacer(VOTE_FLUSH_BURST, VOTE_FLUSHES_PER_SECOND)
 
   private flushVotes() {
     const queue = this.voteQueue
     this.voteQueue = []
-    this.staged = []
-    // Each vote is checked against the counts as the batch's earlier votes left them.
-    const outcomes = queue.map((item) => {
-      const staged = this.staged.length
+    // The batch's votes: counted in memory as each is checked (against the counts as the batch's
+    // earlier votes left them), then stored together.
+    const staged: StagedVote[] = []
+    for (const queued of queue) {
       try {
-        return { result: item.run(), stored: this.staged.length > staged }
+        queued.result = this.vote(queued.attachment.identity, queued.message, staged)
       } catch (error) {
-        return { failure: error ?? new Error('vote failed'), stored: false }
+        queued.failure = error ?? new Error('vote failed')
       }
-    })
-    const staged = this.staged
-    this.staged = []
+    }
     let writeFailure: unknown
     if (staged.length > 0) {
       try {
-        // All of the batch or none of it: a failed write must not leave part of it stored.
-        this.ctx.storage.transactionSync(() => this.store.writeVotes(staged))
+        // All of the batch or none of it: a failed write must not leave part of it stored. One
+        // statement is that by itself; a transaction round it cost two more statements a batch.
+        if (staged.length <= VOTES_PER_STATEMENT) this.store.writeVotes(staged)
+        else this.ctx.storage.transactionSync(() => this.store.writeVotes(staged))
       } catch (error) {
         writeFailure = error ?? new Error('storing votes failed')
         for (const vote of staged.toReversed()) this.store.unstageVote(vote)
       }
     }
-    queue.forEach((item, i) => {
-      const outcome = outcomes[i]!
-      if (outcome.stored && writeFailure !== undefined) item.reject(writeFailure)
-      else if ('failure' in outcome) item.reject(outcome.failure)
-      else item.resolve(outcome.result)
-    })
+    // The hosts' counts first: the chart waits on the batch's last vote, and each ack on its own.
     if (staged.length > 0 && writeFailure === undefined) this.countsChanged({ fromVotes: true })
+    for (const { ws, attachment, message, result, failure } of queue) {
+      const error = result?.stored && writeFailure !== undefined ? writeFailure : failure
+      if (error === undefined) {
+        this.send(ws, {
+          type: 'ack',
+          rid: message.rid,
+          questionId: message.questionId,
+          optionIds: message.optionIds,
+          replaced: result!.replaced,
+        })
+      } else if (error instanceof RoomError) this.sendRefusal(ws, message.rid, error)
+      else this.sendFailure(ws, attachment, message, error)
+    }
   }
 
-  private vote(identity: RealtimeIdentity, questionId: string, optionIds: string[]): VoteResult {
+  /**
+   * Checks a vote and stages it into `staged` (unless it repeats the voter's current choice).
+   * Loops, not Sets: a vote names at most MAX_VOTE_OPTIONS, and this runs for every vote.
+   */
+  private vote(
+    identity: RealtimeIdentity,
+    { questionId, optionIds }: VoteMessage,
+    staged: StagedVote[],
+  ): VoteOutcome {
     this.requireActive()
     const question = this.requireQuestion(questionId)
     if (question.status !== 'ACTIVE' || this.store.meta('live_question_id') !== questionId) {
@@ -312,21 +336,20 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
           : 'This question is not open for voting',
       )
     }
-    const unique = [...new Set(optionIds)]
-    const valid = new Set(question.options.map((o) => o.id))
-    if (unique.length !== optionIds.length || unique.some((o) => !valid.has(o))) {
-      throw new RoomError('VALIDATION_ERROR', 'Choose options of this question, each once')
+    for (let i = 0; i < optionIds.length; i++) {
+      const option = optionIds[i]!
+      if (optionIds.indexOf(option) !== i || !hasOption(question, option))
+        throw new RoomError('VALIDATION_ERROR', 'Choose options of this question, each once')
     }
-    if (question.type === 'single' && unique.length !== 1)
+    if (question.type === 'single' && optionIds.length !== 1)
       throw new RoomError('VALIDATION_ERROR', 'Choose exactly one option')
     const voter = voterKey(identity)
     const previous = this.store.previousVote(questionId, voter)
     if (previous && !question.allowVoteChange)
       throw new RoomError('CONFLICT', 'You have already voted on this question')
-    const same =
-      previous && previous.length === unique.length && previous.every((o) => unique.includes(o))
-    if (!same) this.staged.push(this.store.stageVote(questionId, voter, unique, Date.now()))
-    return { questionId, optionIds: unique, replaced: Boolean(previous) }
+    if (previous && sameChoice(previous, optionIds)) return { replaced: true, stored: false }
+    staged.push(this.store.stageVote(questionId, voter, optionIds, Date.now()))
+    return { replaced: previous !== undefined, stored: true }
   }
 
   private async pushQuestion(questionId: string) {
@@ -647,8 +670,28 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
   }
 }
 
-/** A type, not an interface: it is spread into the ack, a Record<string, unknown>. */
-type VoteResult = { questionId: string; optionIds: string[]; replaced: boolean }
+type VoteOutcome = { replaced: boolean; stored: boolean }
+
+/** A vote waiting for its batch; the batch fills in its outcome, then acks or refuses it. */
+interface QueuedVote {
+  ws: WebSocket
+  attachment: SocketAttachment
+  message: VoteMessage
+  result: VoteOutcome | undefined
+  failure: unknown
+}
+
+function hasOption(question: Readonly<LiveQuestion>, option: string): boolean {
+  for (const { id } of question.options) if (id === option) return true
+  return false
+}
+
+/** Whether two choices name the same options (each list holds every option once). */
+function sameChoice(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (const option of a) if (!b.includes(option)) return false
+  return true
+}
 
 function sendEach(body: string, sockets: readonly WebSocket[]) {
   for (const ws of sockets) {

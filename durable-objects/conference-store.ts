@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, target TEXT NOT NULL
 `
 
 /** Durable Object SQL binds at most 100 parameters per statement; a vote row takes 4. */
-const VOTES_PER_STATEMENT = 25
+export const VOTES_PER_STATEMENT = 25
 
 /** A vote counted in memory and not yet stored (see ConferenceStore.stageVote). */
 export interface StagedVote {
@@ -218,7 +218,8 @@ export class ConferenceStore {
     const counts: Record<string, number> = {}
     for (const option of this.question(questionId)?.options ?? []) counts[option.id] = 0
     const tally = this.tally(questionId)
-    for (const [option, n] of tally.counts) counts[option] = n
+    // forEach, not for…of: no [key, value] pair built per option, for every batch's counts frame.
+    tally.counts.forEach((n, option) => (counts[option] = n))
     return { questionId, counts, totalResponses: tally.byVoter.size }
   }
 

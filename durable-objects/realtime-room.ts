@@ -74,7 +74,8 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client })
   }
 
-  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+  // Not async: a vote, most of what a live room receives, is handled without a promise of its own.
+  override webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): void | Promise<void> {
     const size = typeof raw === 'string' ? raw.length : raw.byteLength
     if (size > MAX_CLIENT_FRAME_BYTES) {
       return this.send(ws, {
@@ -100,52 +101,67 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
         message: 'Frame is not valid JSON',
       })
     }
-    const frame = isClientFrame(json)
-      ? { success: true as const, data: json }
-      : ClientFrameSchema.safeParse(json)
-    if (!frame.success) {
-      return this.send(ws, {
-        type: 'error',
-        code: 'VALIDATION_ERROR',
-        message: 'Frame must be an object with a string `type`',
-        details: frame.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      })
+    let frame: ClientFrame
+    if (isClientFrame(json)) frame = json
+    else {
+      const parsed = ClientFrameSchema.safeParse(json)
+      if (!parsed.success) {
+        return this.send(ws, {
+          type: 'error',
+          code: 'VALIDATION_ERROR',
+          message: 'Frame must be an object with a string `type`',
+          details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        })
+      }
+      frame = parsed.data
     }
     const attachment = this.attachmentOf(ws)
-    if (frame.data.type === 'ping') {
+    if (frame.type === 'ping') {
       const ping = PingSchema.safeParse(json)
       if (!ping.success)
         return this.send(ws, {
           type: 'error',
-          rid: frame.data.rid,
+          rid: frame.rid,
           code: 'VALIDATION_ERROR',
           message: 'Invalid ping',
         })
       return this.send(ws, { type: 'pong', rid: ping.data.rid, at: Date.now() })
     }
+    let handled: void | Promise<void>
     try {
-      await this.onMessage(ws, attachment, frame.data)
+      handled = this.onMessage(ws, attachment, frame)
     } catch (error) {
-      // A failure the room did not expect (a database that did not answer, a bug) still gets an
-      // answer: a client waiting for its ack must never just hear nothing.
-      const unavailable =
-        error instanceof Error &&
-        /^(Mongo(ServerSelection|Network|TopologyClosed)|WaitQueueTimeout)/.test(error.name)
-      log('error', 'room message failed', {
-        room: attachment.room,
-        type: frame.data.type,
-        error:
-          error instanceof Error ? { name: error.name, message: error.message } : String(error),
-      })
-      this.send(ws, {
-        type: 'error',
-        rid: frame.data.rid,
-        code: unavailable ? 'SERVICE_UNAVAILABLE' : 'INTERNAL',
-        message: unavailable
-          ? 'The database is unavailable, try again shortly'
-          : 'Something went wrong; try again',
-      })
+      return this.sendFailure(ws, attachment, frame, error)
     }
+    return handled?.catch((error: unknown) => this.sendFailure(ws, attachment, frame, error))
+  }
+
+  /**
+   * Answers a message whose handling failed in a way the room did not expect (a database that did
+   * not answer, a bug): a client waiting for its ack must never just hear nothing.
+   */
+  protected sendFailure(
+    ws: WebSocket,
+    attachment: SocketAttachment,
+    frame: { type: string; rid?: string },
+    error: unknown,
+  ) {
+    const unavailable =
+      error instanceof Error &&
+      /^(Mongo(ServerSelection|Network|TopologyClosed)|WaitQueueTimeout)/.test(error.name)
+    log('error', 'room message failed', {
+      room: attachment.room,
+      type: frame.type,
+      error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+    })
+    this.send(ws, {
+      type: 'error',
+      rid: frame.rid,
+      code: unavailable ? 'SERVICE_UNAVAILABLE' : 'INTERNAL',
+      message: unavailable
+        ? 'The database is unavailable, try again shortly'
+        : 'Something went wrong; try again',
+    })
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -190,11 +206,11 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
   }
 
   /** Room-specific messages; the default refuses every type it does not know. */
-  protected async onMessage(
+  protected onMessage(
     ws: WebSocket,
     _attachment: SocketAttachment,
     frame: ClientFrame,
-  ): Promise<void> {
+  ): void | Promise<void> {
     this.send(ws, {
       type: 'error',
       rid: frame.rid,

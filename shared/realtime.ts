@@ -20,13 +20,21 @@ export const RealtimeIdentitySchema = z.object({
 })
 export type RealtimeIdentity = z.infer<typeof RealtimeIdentitySchema>
 
-export const RequestIdSchema = z.string().min(1).max(64)
+/** Longest rid, message type or id a frame may carry (schemas and fast checks alike). */
+export const MAX_ID_LENGTH = 64
+
+export const RequestIdSchema = z.string().min(1).max(MAX_ID_LENGTH)
 
 /** Every client frame has at least this shape; the room then parses its own message union. */
 export const ClientFrameSchema = z.looseObject({
-  type: z.string().min(1).max(64),
+  type: z.string().min(1).max(MAX_ID_LENGTH),
   rid: RequestIdSchema.optional(),
 })
+
+/** A string the schemas above take as an id: 1 to MAX_ID_LENGTH characters. */
+export function isIdString(value: unknown): value is string {
+  return typeof value === 'string' && value.length >= 1 && value.length <= MAX_ID_LENGTH
+}
 
 /**
  * ClientFrameSchema's test, without the copy the schema builds: every frame of every room passes
@@ -36,12 +44,7 @@ export const ClientFrameSchema = z.looseObject({
 export function isClientFrame(value: unknown): value is z.infer<typeof ClientFrameSchema> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   const { type, rid } = value as { type?: unknown; rid?: unknown }
-  return (
-    typeof type === 'string' &&
-    type.length >= 1 &&
-    type.length <= 64 &&
-    (rid === undefined || (typeof rid === 'string' && rid.length >= 1 && rid.length <= 64))
-  )
+  return isIdString(type) && (rid === undefined || isIdString(rid))
 }
 
 export const PingSchema = z.strictObject({

@@ -34,6 +34,57 @@ describe('voting', () => {
     await Promise.all([host.close(), alice.socket.close()])
   })
 
+  it('acks a multiple choice with its options, refuses an option named twice, counts a repeated choice once, and refuses a flood', async () => {
+    const conf = await createConference([
+      { text: 'Which?', options: ['a', 'b', 'c'], type: 'multiple', allowVoteChange: true },
+    ])
+    const q = conf.questions[0]!
+    const [o1, o2, o3] = q.options.map((o: { id: string }) => o.id) as [string, string, string]
+    const frank = await joinAudience(conf, 'Frank')
+    await push(conf, q.id)
+    frank.socket.send({ type: 'vote', rid: 'dup', questionId: q.id, optionIds: [o1, o1] })
+    expect(await frank.socket.next((m) => m.rid === 'dup')).toMatchObject({
+      type: 'error',
+      code: 'VALIDATION_ERROR',
+      message: 'Choose options of this question, each once',
+    })
+    frank.socket.send({ type: 'vote', rid: 'm', questionId: q.id, optionIds: [o1, o3] })
+    expect(await frank.socket.next((m) => m.rid === 'm')).toEqual({
+      type: 'ack',
+      rid: 'm',
+      questionId: q.id,
+      optionIds: [o1, o3],
+      replaced: false,
+    })
+    frank.socket.send({ type: 'vote', rid: 'same', questionId: q.id, optionIds: [o3, o1] })
+    expect(await frank.socket.next((m) => m.rid === 'same')).toMatchObject({
+      type: 'ack',
+      replaced: true,
+    })
+
+    // A burst of 20, then 5 a second per audience member: the rest of a flood is refused, each
+    // with its own rid, and changes nothing.
+    const flood = Array.from({ length: 30 }, (_, i) => `f${i}`)
+    for (const rid of flood)
+      frank.socket.send({ type: 'vote', rid, questionId: q.id, optionIds: [o2] })
+    await frank.socket.next((m) => m.rid === 'f29')
+    const answers = flood.map((rid) => frank.socket.messages.find((m) => m.rid === rid))
+    const limited = answers.filter((m) => m?.type === 'error' && m.code === 'RATE_LIMITED')
+    expect(limited.length).toBeGreaterThan(0)
+    expect(limited[0]).toMatchObject({ message: 'You are sending too fast; slow down' })
+    expect(answers.every((m) => m?.type === 'ack' || m?.code === 'RATE_LIMITED')).toBe(true)
+    const results = await api(`/api/conference/${conf.id}/questions/${q.id}/results`, {
+      token: conf.host.accessToken,
+    })
+    // The burst's first votes went through and changed the choice to o2; none counted twice.
+    expect(answers.filter((m) => m?.type === 'ack').length).toBeGreaterThan(0)
+    expect(results.body.results).toMatchObject({
+      counts: { [o1]: 0, [o2]: 1, [o3]: 0 },
+      totalResponses: 1,
+    })
+    await frank.socket.close()
+  })
+
   it('keeps sending counts to a host who reconnects, and to a second staff socket', async () => {
     const conf = await createConference()
     const q = conf.questions[0]!
