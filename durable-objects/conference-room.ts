@@ -33,14 +33,13 @@ import { TokenBuckets } from './token-buckets'
 import { RealtimeRoom, RoomError, type ClientFrame, type SocketAttachment } from './realtime-room'
 
 /**
- * Vote batches stored a second, sustained, after a burst of VOTE_FLUSH_BURST back to back: a vote
- * is stored and acked at once while the room is within this budget, and only a faster stream is
- * batched (see FlushPacer). Each batch is a commit, a counts frame and a timer, so the budget bounds
- * what storing costs however fast votes come; 1,000 is the ceiling the fixed 1 ms gap it replaces
- * had. That gap also held back votes far below it, since a vote within the same millisecond as the
- * last batch waited a whole timer: at 1,000 votes a second (`npm run bench:conference -- --n 1000
- * --repeat 3`) ack p50 was 1.5–1.6 ms and p99 3.5–4.3 ms, and with the budget 0.5–0.7 and 1.7–3.2.
- * No limit at all made 5,000 votes a second into a batch per four votes and 81–102 % of a core.
+ * Vote batches stored at once a second, sustained, after a burst of VOTE_FLUSH_BURST back to back: a
+ * vote is stored and acked in the turn it arrives while the room is within this budget; above it,
+ * on the next timer turn, together with every vote that arrived meanwhile (see FlushPacer). Each
+ * batch is a commit and a counts frame, so the budget bounds what storing costs however fast votes
+ * come. A fixed wait instead (1 ms for the next token) made votes wait: at 2,000 a second
+ * (`npm run bench:conference -- --n 2000,5000 --repeat 3`) ack p50 was 1.6–1.7 ms, 2.1–2.2 ms at
+ * 5,000; deferred to the next turn, 0.4–0.5 and 0.5–0.8 ms, with about as many batches.
  */
 const VOTE_FLUSHES_PER_SECOND = 1000
 const VOTE_FLUSH_BURST = 20
@@ -259,7 +258,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
    * Votes that arrive together are stored together: each message event that writes ends in its own
    * storage commit, and acks wait for theirs, so a burst of thousands queued behind one commit at a
    * time. Queued votes run in order in one turn (one commit), at once while the room is within its
-   * batch budget and else when the budget allows; each is still checked and stored exactly as
+   * batch budget and else on the next timer turn; each is still checked and stored exactly as
    * alone, and acked (or refused) from the batch only once stored.
    */
   private voteQueue: QueuedVote[] = []
@@ -268,9 +267,8 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     const queued: QueuedVote = { ws, attachment, message, result: undefined, failure: undefined }
     this.voteQueue.push(queued)
     if (this.voteQueue.length !== 1) return
-    const wait = this.votePacer.delay(Date.now())
-    if (wait === 0) queueMicrotask(() => this.flushVotes())
-    else setTimeout(() => this.flushVotes(), wait)
+    if (this.votePacer.storeNow(Date.now())) queueMicrotask(() => this.flushVotes())
+    else setTimeout(() => this.flushVotes(), 0)
   }
 
   private readonly votePacer = new FlushPacer(VOTE_FLUSH_BURST, VOTE_FLUSHES_PER_SECOND)

@@ -2,46 +2,52 @@ import { describe, expect, it } from 'vitest'
 import { FlushPacer } from './flush-pacer'
 
 describe('FlushPacer', () => {
-  it('stores at once while within the burst, then waits for the budget', () => {
+  it('stores at once while within the burst, then defers until the budget refills', () => {
     const pacer = new FlushPacer(3, 1000)
-    expect([pacer.delay(100), pacer.delay(100), pacer.delay(100)]).toEqual([0, 0, 0])
+    expect([pacer.storeNow(100), pacer.storeNow(100), pacer.storeNow(100)]).toEqual([
+      true,
+      true,
+      true,
+    ])
     // Burst spent: at 1,000 a second the next token is 1 ms away.
-    expect(pacer.delay(100)).toBe(1)
+    expect(pacer.storeNow(100)).toBe(false)
+    expect(pacer.storeNow(100)).toBe(false)
+    expect(pacer.storeNow(101)).toBe(true)
+    expect(pacer.storeNow(101)).toBe(false)
   })
 
   it('keeps a steady stream at the budget unbatched', () => {
     const pacer = new FlushPacer(3, 1000)
-    // One batch a millisecond is exactly the budget: never a wait.
-    for (let now = 0; now < 500; now++) expect(pacer.delay(now)).toBe(0)
+    // One batch a millisecond is exactly the budget: always at once.
+    for (let now = 0; now < 500; now++) expect(pacer.storeNow(now)).toBe(true)
   })
 
-  it('holds a faster stream to the budget on average', () => {
+  it('stores at most the budget at once from a faster stream, plus the burst', () => {
     const pacer = new FlushPacer(5, 1000)
-    // Writes queued every 0.25 ms: each batch waits as long as the budget requires, and is stored
-    // when that wait ends (the next delay is asked for after it).
-    let now = 0
-    let batches = 0
-    while (now < 1000) {
-      now += pacer.delay(Math.floor(now)) + 0.25
-      batches++
-    }
-    // 1 s at 1,000 a second, plus the burst it started with.
-    expect(batches).toBeLessThanOrEqual(1000 + 5)
-    expect(batches).toBeGreaterThan(900)
+    // A write every 0.25 ms for a second, each finding no batch waiting (the worst case).
+    let atOnce = 0
+    for (let i = 0; i < 4000; i++) if (pacer.storeNow(Math.floor(i * 0.25))) atOnce++
+    expect(atOnce).toBeLessThanOrEqual(1000 + 5)
+    expect(atOnce).toBeGreaterThan(990)
   })
 
   it('refills after a quiet spell, never beyond the burst', () => {
     const pacer = new FlushPacer(2, 1000)
-    pacer.delay(0)
-    pacer.delay(0)
-    expect(pacer.delay(0)).toBe(1)
+    pacer.storeNow(0)
+    pacer.storeNow(0)
+    expect(pacer.storeNow(0)).toBe(false)
     // A long pause refills two tokens, not thousands.
-    expect([pacer.delay(10_000), pacer.delay(10_000), pacer.delay(10_000)]).toEqual([0, 0, 1])
+    expect([pacer.storeNow(10_000), pacer.storeNow(10_000), pacer.storeNow(10_000)]).toEqual([
+      true,
+      true,
+      false,
+    ])
   })
 
-  it('waits in whole milliseconds for a budget under one batch a millisecond', () => {
+  it('refills by fractions under one batch a millisecond', () => {
     const pacer = new FlushPacer(1, 200)
-    expect(pacer.delay(0)).toBe(0)
-    expect(pacer.delay(0)).toBe(5)
+    expect(pacer.storeNow(0)).toBe(true)
+    expect(pacer.storeNow(4)).toBe(false)
+    expect(pacer.storeNow(5)).toBe(true)
   })
 })

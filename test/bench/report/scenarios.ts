@@ -195,7 +195,10 @@ function renderFanout(d: any): string {
   return (
     `Same load generator, same N. ${schedule}Each figure is the median of ${d.repeat ?? 1} ` +
     'run(s) per side, interleaved (room, baseline, room, baseline, …): this 2-core machine is ' +
-    'shared by the load generator and the server, and one run’s tail latency alone is noise. ' +
+    'shared by the load generator and the server, and one run’s tail latency alone is noise: a ' +
+    'room run whose vote window holds a garbage collection of the Worker’s isolate (a scavenge of ' +
+    '10–18 ms, or a full mark-compact of 30–40 ms once the joins’ garbage fills the old ' +
+    'generation; V8 `--trace-gc`) has a p99 several times the others’. ' +
     'Each run’s load generator is a thread of its own (its own V8 heap, so the dev stand-ins’ ' +
     'garbage collections do not pause it while it timestamps acks). The ' +
     'room runs in workerd from the deploy bundle (Miniflare, straight to the Worker, as deployed); ' +
