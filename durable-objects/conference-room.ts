@@ -33,13 +33,13 @@ import { TokenBuckets } from './token-buckets'
 import { RealtimeRoom, RoomError, type ClientFrame, type SocketAttachment } from './realtime-room'
 
 /**
- * Vote batches stored at once a second, sustained, after a burst of VOTE_FLUSH_BURST back to back: a
- * vote is stored and acked in the turn it arrives while the room is within this budget; above it,
- * on the next timer turn, together with every vote that arrived meanwhile (see FlushPacer). Each
- * batch is a commit and a counts frame, so the budget bounds what storing costs however fast votes
- * come. A fixed wait instead (1 ms for the next token) made votes wait: at 2,000 a second
- * (`npm run bench:conference -- --n 2000,5000 --repeat 3`) ack p50 was 1.6–1.7 ms, 2.1–2.2 ms at
- * 5,000; deferred to the next turn, 0.4–0.5 and 0.5–0.8 ms, with about as many batches.
+ * Vote batches a second, sustained, after a burst of VOTE_FLUSH_BURST back to back: a vote is stored
+ * and acked in the turn it arrives while the room is within this budget; above it, on the next timer
+ * turn, together with every vote that arrived meanwhile (see FlushPacer). Each batch is a commit and
+ * a counts frame, so the budget bounds what storing costs however fast votes come. A fixed wait
+ * instead (1 ms for the next token) made votes wait: at 2,000 a second (`npm run bench:conference --
+ * --n 2000,5000 --repeat 3`) ack p50 was 1.6–1.7 ms, 2.1–2.2 ms at 5,000; deferred to the next turn,
+ * 0.4–0.5 and 0.5–0.6 ms.
  */
 const VOTE_FLUSHES_PER_SECOND = 1000
 const VOTE_FLUSH_BURST = 20

@@ -20,16 +20,18 @@ export class FlushPacer {
   }
 
   /**
-   * Writes were queued at `now` with none waiting: whether to store them at once, which spends a
-   * token. When not, the caller stores them on the next timer turn, without spending one.
+   * Writes were queued at `now` with none waiting: whether to store them at once. Either way the
+   * batch spends a token; when not at once, the caller stores it on the next timer turn.
    */
   storeNow(now: number): boolean {
     if (now > this.at) {
       this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.perSecond)
       this.at = now
     }
-    if (this.tokens < 1) return false
-    this.tokens -= 1
-    return true
+    // A deferred batch spends a token too (down to a floor): under sustained overload every batch
+    // then waits for a turn, and batches grow with the load instead of their number.
+    const atOnce = this.tokens >= 1
+    this.tokens = Math.max(this.tokens - 1, -this.burst)
+    return atOnce
   }
 }
