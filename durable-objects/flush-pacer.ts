@@ -3,8 +3,8 @@
 // wait. Above it a batch waits for the next timer turn, by which time every write the room received
 // meanwhile has joined it, so under load batches grow instead of their number, and the cost of
 // storing (a commit and a counts frame per batch) stays bounded however fast writes arrive. No fixed
-// wait: a timer of even 1 ms held each vote of a 2,000-a-second stream 1.6–1.8 ms at p50. Pure (the
-// caller passes the time), so the rules are tested without a clock.
+// wait (ConferenceRoom's VOTE_FLUSHES_PER_SECOND says what one cost). Pure (the caller passes the
+// time), so the rules are tested without a clock.
 export class FlushPacer {
   private tokens: number
   /** When `tokens` was last brought up to date (ms). */
