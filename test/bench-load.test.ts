@@ -7,7 +7,7 @@ import { runLoad, type LoadScenario } from './bench/load'
 /** An in-process "server" that acks every vote at once and records when each was sent. */
 function instantRoom() {
   const sentAt: number[] = []
-  const events: ('send' | 'ack')[] = []
+  const events: string[] = []
   const scenario: LoadScenario<number> = {
     join: async (index) => index,
     vote: () => {
@@ -65,5 +65,29 @@ describe('runLoad votes', () => {
 
     expect(result.votes.generatorDelayMs.max).toBeGreaterThanOrEqual(30)
     expect(result.votes.generatorDelayMs.p50).toBeLessThan(result.votes.generatorDelayMs.max)
+  })
+
+  it('waits for the tally from before the first vote and runs afterVotes once all are acked', async () => {
+    const { scenario, sentAt, events } = instantRoom()
+    let tallyDone: (at: number) => void = () => {}
+    const vote = scenario.vote
+    scenario.vote = (client, index) => {
+      const acked = vote(client, index)
+      // The "host" sees the final count 5 ms after the last vote leaves.
+      if (index === 9) setTimeout(() => tallyDone(performance.now()), 5)
+      return acked
+    }
+    scenario.tallied = () => {
+      events.push('tallying')
+      return new Promise((resolve) => (tallyDone = resolve))
+    }
+    scenario.afterVotes = async () => void events.push('after')
+    const result = await runLoad(scenario, options(10, 50))
+
+    expect(events[0]).toBe('tallying')
+    expect(events.at(-1)).toBe('after')
+    expect(events.filter((e) => e === 'ack')).toHaveLength(10)
+    expect(result.talliedMs).toBeGreaterThanOrEqual(4.5)
+    expect(result.talliedMs).toBeLessThan(sentAt.at(-1)! - sentAt[0]!)
   })
 })

@@ -94,10 +94,12 @@ export async function runConferenceRoom(
             Math.min(60_000, Math.max(0, deadline - performance.now())),
           )
           tallyAt = final.at
+          return final.at
+        },
+        async afterVotes() {
           const at = performance.now()
           report.processesAtTally = await sampler.sample()
           report.cpuDuringVotes = cpuShare(beforeVotes, { at, processes: report.processesAtTally })
-          return final.at
         },
         close: (c) => c.socket.close(),
       },

@@ -14,8 +14,14 @@ export interface LoadScenario<C> {
   beforeVotes?(clients: C[]): Promise<void>
   /** Sends the client's vote synchronously; settles on its ack (rejects when refused). */
   vote(client: C, index: number): Promise<unknown>
-  /** Called after the last send; resolves with the performance.now() at which the server's tally was complete. */
+  /**
+   * Called before the first vote; resolves with the performance.now() at which the server's tally
+   * was complete. Waiting from the start leaves nothing to search or set up after the last send,
+   * when the generator's own work would count against the last vote's latency.
+   */
   tallied?(): Promise<number>
+  /** Runs once every vote is acked (or given up on) and the tally seen, e.g. to sample CPU. */
+  afterVotes?(): Promise<void>
   /** Closes one client; called for every joined client when the run ends, however it ends. */
   close(client: C): Promise<void>
 }
@@ -175,6 +181,14 @@ export async function runLoad<C>(
     const lagMs: number[] = []
     const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS })
     loopDelay.enable()
+    let talliedAt: number | undefined
+    let tallyError: string | undefined
+    const tally = scenario.tallied
+      ? raceDeadline(scenario.tallied(), opts.deadline, 'tally').then(
+          (at) => void (talliedAt = at),
+          (error: unknown) => void (tallyError = message(error)),
+        )
+      : Promise.resolve()
     const scheduleStart = performance.now()
     for (let i = 0; i < clients.length; i++) {
       const { index, client } = clients[i]!
@@ -201,21 +215,15 @@ export async function runLoad<C>(
         ),
       )
     }
-    opts.progress?.(`sent ${clients.length} votes in ${Math.round(lastSendAt - firstSendAt)} ms`)
-
-    let talliedMs: number | undefined
-    let tallyError: string | undefined
-    const tally = scenario.tallied
-      ? raceDeadline(scenario.tallied(), opts.deadline, 'tally').then(
-          (at) => void (talliedMs = at - lastSendAt),
-          (error: unknown) => void (tallyError = message(error)),
-        )
-      : Promise.resolve()
     await raceDeadline(Promise.all(pending), opts.deadline, 'acks').catch(() => {})
     await tally
+    // Logged only now: a line is a message to the main thread, work in the window it would report.
+    opts.progress?.(`sent ${clients.length} votes in ${Math.round(lastSendAt - firstSendAt)} ms`)
+    const talliedMs = talliedAt === undefined ? undefined : talliedAt - lastSendAt
     // The monitor records a pause when its next sample fires: give it that turn before stopping.
     await sleep(LOOP_SAMPLE_MS + 1)
     loopDelay.disable()
+    await scenario.afterVotes?.()
     const timedOut = clients.length - acked - refused.length
     const windowMs = lastAckAt - firstSendAt
     return {

@@ -80,7 +80,7 @@ class BaselineSocket {
   private readonly waiters: {
     event: string
     predicate: (r: Received) => boolean
-    resolve: () => void
+    resolve: (received: Received) => void
   }[] = []
   private closing = false
 
@@ -96,7 +96,7 @@ class BaselineSocket {
       for (const w of [...this.waiters]) {
         if (w.event === event && w.predicate(received)) {
           this.waiters.splice(this.waiters.indexOf(w), 1)
-          w.resolve()
+          w.resolve(received)
         }
       }
     })
@@ -133,16 +133,21 @@ class BaselineSocket {
     this.failure ??= why
   }
 
-  /** Resolves when a matching `event` arrives (for the host: a room.stats already kept counts too). */
-  waitFor(event: string, predicate: (r: Received) => boolean, timeoutMs: number): Promise<void> {
-    if (event === 'room.stats' && this.kept.some(predicate)) return Promise.resolve()
+  /** The first matching `event` to arrive (for the host: a room.stats already kept counts too). */
+  waitFor(
+    event: string,
+    predicate: (r: Received) => boolean,
+    timeoutMs: number,
+  ): Promise<Received> {
+    const seen = event === 'room.stats' ? this.kept.find(predicate) : undefined
+    if (seen) return Promise.resolve(seen)
     return new Promise((resolve, reject) => {
       const waiter = {
         event,
         predicate,
-        resolve: () => {
+        resolve: (received: Received) => {
           clearTimeout(timer)
-          resolve()
+          resolve(received)
         },
       }
       const timer = setTimeout(() => {
@@ -225,16 +230,18 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
         async tallied() {
           const want = expected!
           const isFinal = (r: Received) => sameCounts((r.message as RoomStats).results, want)
-          await hostSocket.waitFor(
+          const final = await hostSocket.waitFor(
             'room.stats',
             isFinal,
             Math.min(60_000, Math.max(0, deadline - performance.now())),
           )
-          tallyAt = hostSocket.kept.find(isFinal)!.at
+          tallyAt = final.at
+          return tallyAt
+        },
+        async afterVotes() {
           const at = performance.now()
           report.processesAtTally = await samples.sample()
           report.cpuDuringVotes = cpuShare(beforeVotes, { at, processes: report.processesAtTally })
-          return tallyAt
         },
         close: async (c) => c.socket.close(),
       },
