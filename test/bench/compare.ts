@@ -1,6 +1,7 @@
 // ConferenceRoom vs the Socket.IO baseline at the same N: the figures side by side with the ratio
 // ConferenceRoom / Socket.IO, and whether the room is at least as good where it must be.
 import { serverProcesses, type RunReport } from './report'
+import { figure } from './report/markdown'
 
 export interface Figure {
   name: string
@@ -103,7 +104,6 @@ export function median(values: (number | undefined)[]): number | undefined {
 
 /** The side-by-side table, one column group (room, baseline, ratio) per N. */
 export function comparisonTable(comparisons: Comparison[]): string[] {
-  const num = (v: number | undefined) => (v === undefined ? '—' : String(Math.round(v)))
   const header = [
     'ConferenceRoom (CR) vs Socket.IO (S.IO)',
     ...comparisons.flatMap((c) => [`CR ${c.via} n=${c.n}`, `S.IO n=${c.n}`, 'CR/S.IO']),
@@ -113,8 +113,8 @@ export function comparisonTable(comparisons: Comparison[]): string[] {
     ...comparisons.flatMap((c) => {
       const f = c.figures[i]!
       return [
-        num(f.conferenceRoom),
-        num(f.socketIo),
+        figure(f.conferenceRoom),
+        figure(f.socketIo),
         f.ratio === undefined ? '—' : f.ratio.toFixed(2),
       ]
     }),

@@ -7,3 +7,10 @@ export function table(header: string[], rows: (string | number)[][]): string {
 export const ms = (v: number | undefined) => (v === undefined ? '—' : `${v.toFixed(1)} ms`)
 export const ratio = (v: number) => `${v.toFixed(2)}×`
 export const count = (v: number | undefined) => (v === undefined ? '—' : v.toLocaleString('en'))
+/** A figure of a comparison: one decimal below 10 (sub-millisecond differences show), else whole. */
+export const figure = (v: number | undefined) =>
+  v === undefined
+    ? '—'
+    : Math.abs(v) < 10 && !Number.isInteger(v)
+      ? v.toFixed(1)
+      : count(Math.round(v))

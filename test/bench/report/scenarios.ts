@@ -1,6 +1,6 @@
 // The scenarios `npm run bench` runs, in order: the command that runs each alone, its smoke
 // variant, the JSON it writes, and how its numbers appear in BENCHMARKS.md.
-import { count, ms, ratio, table } from './markdown'
+import { count, figure, ms, ratio, table } from './markdown'
 
 export interface Scenario {
   id: string
@@ -168,14 +168,13 @@ function renderFanout(d: any): string {
     ...comparisons.flatMap((c) => [`CR ${c.via} ${c.n}`, `S.IO ${c.n}`, 'CR/S.IO']),
   ]
   const names: string[] = comparisons[0]?.figures.map((f: any) => f.name) ?? []
-  const num = (v: number | undefined) => (v === undefined ? '—' : count(Math.round(v)))
   const rows = names.map((name) => [
     name,
     ...comparisons.flatMap((c) => {
       const f = c.figures.find((x: any) => x.name === name)
       return [
-        num(f?.conferenceRoom),
-        num(f?.socketIo),
+        figure(f?.conferenceRoom),
+        figure(f?.socketIo),
         f?.ratio === undefined ? '—' : ratio(f.ratio),
       ]
     }),
