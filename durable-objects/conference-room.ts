@@ -288,11 +288,6 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     }
     let writeFailure: unknown
     if (staged.length > 0) {
-      // The hosts' counts go out before the write: a frame sent once a write has begun waits for
-      // its commit (the output gate), and the chart is a display, not a promise. A failed write
-      // sends the counts again without the batch; a failed commit restarts the object, and the
-      // hosts reconnect to what was stored. Acks are each voter's word that the vote is stored.
-      this.countsChanged({ fromVotes: true })
       try {
         // All of the batch or none of it: a failed write must not leave part of it stored. One
         // statement is that by itself; a transaction round it cost two more statements a batch.
@@ -301,9 +296,10 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
       } catch (error) {
         writeFailure = error ?? new Error('storing votes failed')
         for (const vote of staged.toReversed()) this.store.unstageVote(vote)
-        this.countsChanged({ fromVotes: true })
       }
     }
+    // The hosts' counts first: the chart waits on the batch's last vote, and each ack on its own.
+    if (staged.length > 0 && writeFailure === undefined) this.countsChanged({ fromVotes: true })
     for (const { ws, attachment, message, result, failure } of queue) {
       const error = result?.stored && writeFailure !== undefined ? writeFailure : failure
       if (error === undefined) {
@@ -501,8 +497,9 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
 
   /**
    * Something the counts show changed. Hosts and speakers (a handful of sockets) get the counts at
-   * once for each batch of votes and otherwise when their tick allows; the rest waits for the
-   * alarm. After votes the audience's copy waits while votes keep coming (see CountTicks).
+   * once after a batch of votes and otherwise when their tick allows, so the host's chart trails
+   * the last stored vote by one commit; the rest waits for the alarm. After votes the audience's copy waits while votes keep coming (see
+   * CountTicks).
    */
   private countsChanged(opts: { fromVotes?: boolean } = {}) {
     const now = Date.now()
