@@ -1,6 +1,7 @@
 // Access tokens (HS256 JWTs, short-lived) and refresh tokens (random, only their hash is stored).
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose'
 import { ROLES, type Role } from '../../shared/roles'
+import { hmacKey } from './hmac-key'
 
 export const ISSUER = 'sanora'
 export const AUDIENCE = 'sanora-api'
@@ -22,9 +23,7 @@ export class InvalidAccessTokenError extends Error {
   }
 }
 
-const key = (secret: string) => new TextEncoder().encode(secret)
-
-export function signAccessToken(
+export async function signAccessToken(
   secret: string,
   claims: AccessClaims,
   ttlSeconds: number,
@@ -36,12 +35,12 @@ export function signAccessToken(
     .setAudience(AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(key(secret))
+    .sign(await hmacKey(secret))
 }
 
 export async function verifyAccessToken(secret: string, token: string): Promise<AccessClaims> {
   try {
-    const { payload } = await jwtVerify(token, key(secret), {
+    const { payload } = await jwtVerify(token, await hmacKey(secret), {
       issuer: ISSUER,
       audience: AUDIENCE,
       algorithms: ['HS256'],
@@ -84,12 +83,6 @@ export async function sha256(text: string): Promise<string> {
 
 /** Keyed hash for short secrets (OTP codes) that a plain hash would not protect. */
 export async function hmacSha256(secret: string, text: string): Promise<string> {
-  const k = await crypto.subtle.importKey(
-    'raw',
-    key(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  )
+  const k = await hmacKey(secret)
   return hex(await crypto.subtle.sign('HMAC', k, new TextEncoder().encode(text)))
 }

@@ -1,6 +1,7 @@
 // Audience identity: anonymous participants get a signed token bound to one conference, so one
 // person has one vote per question without an account; signed-in users vote as themselves.
 import { SignJWT, jwtVerify } from 'jose'
+import { hmacKey } from '../auth/hmac-key'
 
 const AUDIENCE = 'conference-participant'
 const TTL = '24h'
@@ -11,9 +12,10 @@ export interface Participant {
   name?: string
 }
 
-const key = (secret: string) => new TextEncoder().encode(secret)
-
-export function signParticipantToken(secret: string, participant: Participant): Promise<string> {
+export async function signParticipantToken(
+  secret: string,
+  participant: Participant,
+): Promise<string> {
   return new SignJWT({
     conf: participant.conferenceId,
     ...(participant.name ? { name: participant.name } : {}),
@@ -23,7 +25,7 @@ export function signParticipantToken(secret: string, participant: Participant): 
     .setSubject(participant.id)
     .setIssuedAt()
     .setExpirationTime(TTL)
-    .sign(key(secret))
+    .sign(await hmacKey(secret))
 }
 
 /** The participant, or null when the token is invalid, expired, or for another conference. */
@@ -33,7 +35,7 @@ export async function verifyParticipantToken(
   token: string,
 ): Promise<Participant | null> {
   try {
-    const { payload } = await jwtVerify(token, key(secret), {
+    const { payload } = await jwtVerify(token, await hmacKey(secret), {
       audience: AUDIENCE,
       algorithms: ['HS256'],
     })

@@ -5,6 +5,7 @@ import { jwtVerify } from 'jose'
 import { SERVICE_TOKEN_AUDIENCE } from '../../shared/jobs'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
+import { hmacKey } from '../auth/hmac-key'
 
 export const serviceToken = (): MiddlewareHandler<AppEnv> => {
   return async function serviceToken(c, next) {
@@ -17,7 +18,7 @@ export const serviceToken = (): MiddlewareHandler<AppEnv> => {
     const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')
     if (!match) throw new AppError('UNAUTHORIZED', 'Service token required')
     try {
-      await jwtVerify(match[1]!, new TextEncoder().encode(secret), {
+      await jwtVerify(match[1]!, await hmacKey(secret), {
         audience: SERVICE_TOKEN_AUDIENCE,
         algorithms: ['HS256'],
         maxTokenAge: '10m',

@@ -2,6 +2,7 @@
 // them before the upgrade; the Durable Object only ever sees the identity the Worker forwards.
 import { SignJWT, jwtVerify } from 'jose'
 import { RealtimeIdentitySchema, type RealtimeIdentity, type RoomKind } from '../../shared/realtime'
+import { hmacKey } from '../auth/hmac-key'
 
 const AUDIENCE = 'realtime'
 const TICKET_TTL_SECONDS = 60
@@ -9,8 +10,6 @@ const TICKET_TTL_SECONDS = 60
 export class InvalidTicketError extends Error {
   override readonly name = 'InvalidTicketError'
 }
-
-const key = (secret: string) => new TextEncoder().encode(secret)
 
 /** Signs a ticket for `identity` to join the room `kind/id`; valid for one minute. */
 export async function signRealtimeTicket(
@@ -25,7 +24,7 @@ export async function signRealtimeTicket(
     .setSubject(identity.subject)
     .setIssuedAt()
     .setExpirationTime(`${ttlSeconds}s`)
-    .sign(key(secret))
+    .sign(await hmacKey(secret))
 }
 
 /** Verifies a ticket for exactly this room; throws InvalidTicketError otherwise. */
@@ -35,7 +34,7 @@ export async function verifyRealtimeTicket(
   ticket: string,
 ): Promise<RealtimeIdentity> {
   try {
-    const { payload } = await jwtVerify(ticket, key(secret), {
+    const { payload } = await jwtVerify(ticket, await hmacKey(secret), {
       audience: AUDIENCE,
       algorithms: ['HS256'],
     })
