@@ -42,6 +42,12 @@ const FIGURES: [string, Figure['better'], (r: RunReport) => number | undefined][
   ['server RSS peak (MiB)', 'lower', (r) => serverSum(r, r.processesPeak, 'rssMiB')],
   ['server CPU during votes (% of a core)', 'lower', (r) => serverCpu(r)],
   ['host count updates during votes', 'lower', (r) => r.hostTicksDuringVotes?.count],
+  // Not either system's doing: how much the virtual machine stood still, to read p99 against.
+  [
+    'CPU stolen by the hypervisor during votes (% of a core)',
+    'lower',
+    (r) => r.stolenCpuDuringVotes,
+  ],
 ]
 const ACK_P99 = 'vote ack p99 (ms)'
 const TO_HOST = 'last vote → host final count (ms)'

@@ -18,6 +18,8 @@ import {
   cpuSnapshot,
   otherCpu,
   PeakSampler,
+  stolenPercent,
+  stolenSeconds,
   type CpuAt,
   type BenchWorker,
 } from './workers'
@@ -51,6 +53,7 @@ export async function runConferenceRoom(
     let expected: Counts | undefined
     let tallyAt: number | undefined
     let beforeVotes: CpuAt | undefined
+    let stolenBefore: { at: number; stolen: number } | undefined
     sampler.start()
 
     const load = await runLoad<{ index: number; socket: RoomSocket }>(
@@ -76,6 +79,7 @@ export async function runConferenceRoom(
           })
           const sockets = clients.map((c) => c.socket)
           await awaitLiveFanout(report, sockets, pushAt, deadline, log)
+          stolenBefore = { at: performance.now(), stolen: await stolenSeconds() }
           beforeVotes = { at: performance.now(), processes: await sampler.sample() }
         },
         vote: (c, index) =>
@@ -98,6 +102,11 @@ export async function runConferenceRoom(
         },
         async afterVotes() {
           const at = performance.now()
+          if (stolenBefore)
+            report.stolenCpuDuringVotes = stolenPercent(stolenBefore, {
+              at,
+              stolen: await stolenSeconds(),
+            })
           report.processesAtTally = await sampler.sample()
           report.cpuDuringVotes = cpuShare(beforeVotes, { at, processes: report.processesAtTally })
         },

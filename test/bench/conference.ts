@@ -360,6 +360,10 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
       (r) => `${self(r.processesPeak, 'rssMiB')} / ${self(r.processesPeak, 'fds')}`,
     ],
     ["other processes' CPU during run (% of a core)", (r) => String(r.otherCpuPercent ?? '—')],
+    [
+      'CPU stolen by the hypervisor during votes (% of a core)',
+      (r) => String(r.stolenCpuDuringVotes ?? '—'),
+    ],
     ['run time (s)', (r) => (r.durationMs ? (r.durationMs / 1000).toFixed(1) : '—')],
   ]
   // One table per N: with repetitions, one column per run.

@@ -42,6 +42,8 @@ export interface RunReport {
   audienceStatsDuringVotes?: number
   /** Count updates the host got between the first vote's send and the final count. */
   hostTicksDuringVotes?: { count: number; intervalMs: Summary; maxVotesPerTick: number }
+  /** CPU the hypervisor took from this machine during the votes (see stolenSeconds), % of a core. */
+  stolenCpuDuringVotes?: number
   /** CPU used between the first vote's send and the final count, in % of one core. */
   cpuDuringVotes?: { role: string; pid: number; percent: number }[]
   processesAtTally?: ProcessUse[]

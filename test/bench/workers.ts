@@ -277,6 +277,24 @@ export async function cpuSnapshot(url: string) {
   return { at: performance.now(), busy: (user + nice + system) / 100, ours }
 }
 
+/**
+ * CPU time the hypervisor gave to other guests while this machine's wanted it (/proc/stat's steal),
+ * in seconds. A virtual machine's threads then stand still however idle the guest looks: a room
+ * run's vote ack p99 tens of ms above the others', with no garbage collection in its vote window
+ * (V8 `--trace-gc`), is one.
+ */
+export async function stolenSeconds(): Promise<number> {
+  const line = (await readFile('/proc/stat', 'utf8').catch(() => '')).split('\n')[0] ?? ''
+  const steal = Number(line.split(/\s+/)[8] ?? 0)
+  return Number.isFinite(steal) ? steal / 100 : 0
+}
+
+/** Stolen CPU between two readings of stolenSeconds, in % of one core. */
+export function stolenPercent(from: { at: number; stolen: number }, to: typeof from): number {
+  const seconds = (to.at - from.at) / 1000
+  return seconds > 0 ? Math.round(((to.stolen - from.stolen) / seconds) * 100) : 0
+}
+
 /** What everything else on the machine used meanwhile (other engineers' tests skew the numbers). */
 export function otherCpu(a: Awaited<ReturnType<typeof cpuSnapshot>>, b: typeof a) {
   const seconds = (b.at - a.at) / 1000

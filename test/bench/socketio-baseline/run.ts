@@ -18,7 +18,16 @@ import {
 } from '../report'
 import { awaitLiveFanout, concludeRun, recordAudience, recordFailure } from '../run-steps'
 import { check, expectedCounts, optionFor, sameCounts, type Counts } from '../tally'
-import { cpuShare, cpuSnapshot, nameProcess, otherCpu, PeakSampler, type CpuAt } from '../workers'
+import {
+  cpuShare,
+  cpuSnapshot,
+  nameProcess,
+  otherCpu,
+  PeakSampler,
+  stolenPercent,
+  stolenSeconds,
+  type CpuAt,
+} from '../workers'
 import type { BaselineReady, RoomStats } from './protocol'
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
@@ -199,6 +208,7 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
     let expected: Counts | undefined
     let tallyAt: number | undefined
     let beforeVotes: CpuAt | undefined
+    let stolenBefore: { at: number; stolen: number } | undefined
     sampler.start()
 
     const load = await runLoad<{ index: number; socket: BaselineSocket }>(
@@ -224,6 +234,7 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
           })
           const sockets = clients.map((c) => c.socket)
           await awaitLiveFanout(report, sockets, pushAt, deadline, log)
+          stolenBefore = { at: performance.now(), stolen: await stolenSeconds() }
           beforeVotes = { at: performance.now(), processes: await samples.sample() }
         },
         vote: (c, index) => c.socket.vote(conf.questionId, optionFor(conf.optionIds, index)),
@@ -240,6 +251,11 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
         },
         async afterVotes() {
           const at = performance.now()
+          if (stolenBefore)
+            report.stolenCpuDuringVotes = stolenPercent(stolenBefore, {
+              at,
+              stolen: await stolenSeconds(),
+            })
           report.processesAtTally = await samples.sample()
           report.cpuDuringVotes = cpuShare(beforeVotes, { at, processes: report.processesAtTally })
         },
