@@ -14,12 +14,12 @@ import {
 import { awaitLiveFanout, concludeRun, recordAudience, recordFailure } from './run-steps'
 import { check, expectedCounts, optionFor, OPTIONS, sameCounts, type Counts } from './tally'
 import {
+  cpuAt,
   cpuShare,
   cpuSnapshot,
   otherCpu,
   PeakSampler,
   stolenPercent,
-  stolenSeconds,
   type CpuAt,
   type BenchWorker,
 } from './workers'
@@ -53,7 +53,6 @@ export async function runConferenceRoom(
     let expected: Counts | undefined
     let tallyAt: number | undefined
     let beforeVotes: CpuAt | undefined
-    let stolenBefore: { at: number; stolen: number } | undefined
     sampler.start()
 
     const load = await runLoad<{ index: number; socket: RoomSocket }>(
@@ -79,8 +78,7 @@ export async function runConferenceRoom(
           })
           const sockets = clients.map((c) => c.socket)
           await awaitLiveFanout(report, sockets, pushAt, deadline, log)
-          stolenBefore = { at: performance.now(), stolen: await stolenSeconds() }
-          beforeVotes = { at: performance.now(), processes: await sampler.sample() }
+          beforeVotes = await cpuAt(sampler)
         },
         vote: (c, index) =>
           c.socket.request(
@@ -101,14 +99,10 @@ export async function runConferenceRoom(
           return final.at
         },
         async afterVotes() {
-          const at = performance.now()
-          if (stolenBefore)
-            report.stolenCpuDuringVotes = stolenPercent(stolenBefore, {
-              at,
-              stolen: await stolenSeconds(),
-            })
-          report.processesAtTally = await sampler.sample()
-          report.cpuDuringVotes = cpuShare(beforeVotes, { at, processes: report.processesAtTally })
+          const after = await cpuAt(sampler)
+          report.processesAtTally = after.processes
+          report.cpuDuringVotes = cpuShare(beforeVotes, after)
+          if (beforeVotes) report.stolenCpuDuringVotes = stolenPercent(beforeVotes, after)
         },
         close: (c) => c.socket.close(),
       },

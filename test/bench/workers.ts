@@ -248,6 +248,14 @@ export class PeakSampler {
 export interface CpuAt {
   at: number
   processes: ProcessUse[]
+  /** The machine's stolen CPU so far (stolenSeconds). */
+  stolen: number
+}
+
+/** The benchmark's processes' CPU and the machine's stolen CPU, now. */
+export async function cpuAt(sampler: PeakSampler): Promise<CpuAt> {
+  const [processes, stolen] = await Promise.all([sampler.sample(), stolenSeconds()])
+  return { at: performance.now(), processes, stolen }
 }
 
 /** CPU each process used between two samples, in % of one core. */
@@ -278,10 +286,10 @@ export async function cpuSnapshot(url: string) {
 }
 
 /**
- * CPU time the hypervisor gave to other guests while this machine's wanted it (/proc/stat's steal),
- * in seconds. A virtual machine's threads then stand still however idle the guest looks: a room
- * run's vote ack p99 tens of ms above the others', with no garbage collection in its vote window
- * (V8 `--trace-gc`), is one.
+ * CPU time this machine's virtual CPUs were ready to run while the host ran something else
+ * (/proc/stat's steal), in seconds. Room runs had vote ack p99s tens of ms above the others' with
+ * no garbage collection in their vote window (V8 `--trace-gc`); this is one thing to read them
+ * against. On this machine it also creeps while the guest idles (about 15 % of a core).
  */
 export async function stolenSeconds(): Promise<number> {
   const line = (await readFile('/proc/stat', 'utf8').catch(() => '')).split('\n')[0] ?? ''
@@ -289,8 +297,8 @@ export async function stolenSeconds(): Promise<number> {
   return Number.isFinite(steal) ? steal / 100 : 0
 }
 
-/** Stolen CPU between two readings of stolenSeconds, in % of one core. */
-export function stolenPercent(from: { at: number; stolen: number }, to: typeof from): number {
+/** CPU stolen between two readings, in % of one core. */
+export function stolenPercent(from: CpuAt, to: CpuAt): number {
   const seconds = (to.at - from.at) / 1000
   return seconds > 0 ? Math.round(((to.stolen - from.stolen) / seconds) * 100) : 0
 }

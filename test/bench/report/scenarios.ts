@@ -197,9 +197,10 @@ function renderFanout(d: any): string {
     'shared by the load generator and the server, and one run’s tail latency alone is noise: a ' +
     'room run whose vote window holds a garbage collection of the Worker’s isolate (a scavenge of ' +
     '10–18 ms, or a full mark-compact of 30–40 ms once the joins’ garbage fills the old ' +
-    'generation; V8 `--trace-gc`) has a p99 several times the others’, and so, on a virtual ' +
-    'machine, does a run during which the hypervisor ran other guests on this one’s cores ' +
-    '(“CPU stolen by the hypervisor”, from /proc/stat: every thread then stands still). ' +
+    'generation; V8 `--trace-gc`) has a p99 several times the others’. Runs also stall with ' +
+    'no collection in their window: on a virtual machine, “CPU stolen by the hypervisor” ' +
+    '(/proc/stat’s steal, time its CPUs were ready to run while the host ran something else) ' +
+    'is there to read such a run against. ' +
     'Each run’s load generator is a thread of its own (its own V8 heap, so the dev stand-ins’ ' +
     'garbage collections do not pause it while it timestamps acks). The ' +
     'room runs in workerd from the deploy bundle (Miniflare, straight to the Worker, as deployed); ' +

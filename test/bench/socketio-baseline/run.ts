@@ -19,13 +19,13 @@ import {
 import { awaitLiveFanout, concludeRun, recordAudience, recordFailure } from '../run-steps'
 import { check, expectedCounts, optionFor, sameCounts, type Counts } from '../tally'
 import {
+  cpuAt,
   cpuShare,
   cpuSnapshot,
   nameProcess,
   otherCpu,
   PeakSampler,
   stolenPercent,
-  stolenSeconds,
   type CpuAt,
 } from '../workers'
 import type { BaselineReady, RoomStats } from './protocol'
@@ -208,7 +208,6 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
     let expected: Counts | undefined
     let tallyAt: number | undefined
     let beforeVotes: CpuAt | undefined
-    let stolenBefore: { at: number; stolen: number } | undefined
     sampler.start()
 
     const load = await runLoad<{ index: number; socket: BaselineSocket }>(
@@ -234,8 +233,7 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
           })
           const sockets = clients.map((c) => c.socket)
           await awaitLiveFanout(report, sockets, pushAt, deadline, log)
-          stolenBefore = { at: performance.now(), stolen: await stolenSeconds() }
-          beforeVotes = { at: performance.now(), processes: await samples.sample() }
+          beforeVotes = await cpuAt(samples)
         },
         vote: (c, index) => c.socket.vote(conf.questionId, optionFor(conf.optionIds, index)),
         async tallied() {
@@ -250,14 +248,10 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
           return tallyAt
         },
         async afterVotes() {
-          const at = performance.now()
-          if (stolenBefore)
-            report.stolenCpuDuringVotes = stolenPercent(stolenBefore, {
-              at,
-              stolen: await stolenSeconds(),
-            })
-          report.processesAtTally = await samples.sample()
-          report.cpuDuringVotes = cpuShare(beforeVotes, { at, processes: report.processesAtTally })
+          const after = await cpuAt(samples)
+          report.processesAtTally = after.processes
+          report.cpuDuringVotes = cpuShare(beforeVotes, after)
+          if (beforeVotes) report.stolenCpuDuringVotes = stolenPercent(beforeVotes, after)
         },
         close: async (c) => c.socket.close(),
       },
