@@ -276,13 +276,21 @@ export function cpuShare(from: CpuAt | undefined, to: CpuAt) {
   })
 }
 
+/** The whole machine's CPU seconds so far, from /proc/stat's first line (zeros where it is absent). */
+async function machineCpu() {
+  const line = (await readFile('/proc/stat', 'utf8').catch(() => '')).split('\n')[0] ?? ''
+  const ticks = line.split(/\s+/).map(Number)
+  // Fields after "cpu": user nice system idle iowait irq softirq steal, in 1/100 s.
+  const seconds = (i: number) => (Number.isFinite(ticks[i]) ? ticks[i]! / 100 : 0)
+  return { user: seconds(1), nice: seconds(2), system: seconds(3), steal: seconds(8) }
+}
+
 /** Busy CPU seconds of the whole machine (/proc/stat) and of this benchmark's processes. */
 export async function cpuSnapshot(url: string) {
-  const line = (await readFile('/proc/stat', 'utf8').catch(() => '')).split('\n')[0] ?? ''
-  // user, nice, system: interrupt time is left out (our own loopback traffic lands there).
-  const [, user = 0, nice = 0, system = 0] = line.split(/\s+/).map(Number)
+  const { user, nice, system } = await machineCpu()
   const ours = (await sampleProcesses(url)).reduce((sum, p) => sum + p.cpuSeconds, 0)
-  return { at: performance.now(), busy: (user + nice + system) / 100, ours }
+  // user, nice, system: interrupt time is left out (our own loopback traffic lands there).
+  return { at: performance.now(), busy: user + nice + system, ours }
 }
 
 /**
@@ -292,9 +300,7 @@ export async function cpuSnapshot(url: string) {
  * against. On this machine it also creeps while the guest idles (about 15 % of a core).
  */
 export async function stolenSeconds(): Promise<number> {
-  const line = (await readFile('/proc/stat', 'utf8').catch(() => '')).split('\n')[0] ?? ''
-  const steal = Number(line.split(/\s+/)[8] ?? 0)
-  return Number.isFinite(steal) ? steal / 100 : 0
+  return (await machineCpu()).steal
 }
 
 /** CPU stolen between two readings, in % of one core. */
