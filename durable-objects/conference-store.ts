@@ -8,12 +8,16 @@
 // statement instead of six; at thousands of votes a second that was most of the room's time.
 import type { ConferenceStatus, LiveQuestion, PollResults, QaItem } from '../shared/conference'
 
+// votes is WITHOUT ROWID: a vote is one insert into one B-tree keyed by (question, voter), where a
+// rowid table kept the rows and the key's index as two (1,000 votes a second, nine runs each: server
+// CPU 16 → 14.5 % of a core, last vote → host p50 0.5 → 0.4 ms). A room created before keeps its
+// rowid table: the same upsert runs on both.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS questions (id TEXT PRIMARY KEY, body TEXT NOT NULL, status TEXT NOT NULL,
   revealed INTEGER NOT NULL DEFAULT 0, persisted INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS votes (question_id TEXT NOT NULL, voter TEXT NOT NULL, options TEXT NOT NULL,
-  at INTEGER NOT NULL, PRIMARY KEY (question_id, voter));
+  at INTEGER NOT NULL, PRIMARY KEY (question_id, voter)) WITHOUT ROWID;
 DROP TABLE IF EXISTS counts;
 CREATE TABLE IF NOT EXISTS qa (id TEXT PRIMARY KEY, text TEXT NOT NULL, author TEXT NOT NULL, author_name TEXT,
   upvotes INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL, pinned INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);
