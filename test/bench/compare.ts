@@ -30,6 +30,8 @@ const FIGURES: [string, Figure['better'], (r: RunReport) => number | undefined][
   ['join per client p50 (ms)', 'lower', (r) => r.load?.join.perClientMs.p50],
   ['join per client p99 (ms)', 'lower', (r) => r.load?.join.perClientMs.p99],
   ['push → all saw question.live (ms)', 'lower', (r) => r.liveFanoutMs],
+  // The transport's floor under the two rows below: the host's ping → reply, before anyone joined.
+  ['idle round trip p50 (ms)', 'lower', (r) => r.roundTripMs?.p50],
   ['vote ack p50 (ms)', 'lower', (r) => r.load?.votes.ackMs.p50],
   ['vote ack p99 (ms)', 'lower', (r) => r.load?.votes.ackMs.p99],
   ['last vote → host final count (ms)', 'lower', (r) => r.load?.talliedMs],

@@ -166,11 +166,14 @@ export class RoomSocket {
     }
     if (this.keepAll) this.kept.push({ at, message })
     if (message.type === 'question.live' && this.liveAt === undefined) this.liveAt = at
-    if ((message.type === 'ack' || message.type === 'error') && message.rid) {
+    if (
+      (message.type === 'ack' || message.type === 'pong' || message.type === 'error') &&
+      message.rid
+    ) {
       const waiting = this.pending.get(message.rid)
       if (waiting) {
         this.pending.delete(message.rid)
-        if (message.type === 'ack') waiting.resolve(message)
+        if (message.type !== 'error') waiting.resolve(message)
         else waiting.reject(new Error(`${message.code}: ${message.message}`))
       }
     }

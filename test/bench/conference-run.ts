@@ -11,7 +11,13 @@ import {
   type RunReport,
   type RunSettings,
 } from './report'
-import { awaitLiveFanout, concludeRun, recordAudience, recordFailure } from './run-steps'
+import {
+  awaitLiveFanout,
+  concludeRun,
+  measureRoundTrips,
+  recordAudience,
+  recordFailure,
+} from './run-steps'
 import { check, expectedCounts, optionFor, OPTIONS, sameCounts, type Counts } from './tally'
 import {
   cpuAt,
@@ -50,6 +56,9 @@ export async function runConferenceRoom(
     })
     host = await RoomSocket.open(roomUrl(url, conf.id, hostTicket.body.ticket), { keepAll: true })
     const hostSocket = host
+    report.roundTripMs = await measureRoundTrips((i) =>
+      hostSocket.request({ type: 'ping' }, `ping${i}`),
+    )
     let expected: Counts | undefined
     let tallyAt: number | undefined
     let beforeVotes: CpuAt | undefined

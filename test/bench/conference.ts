@@ -15,6 +15,7 @@ import { ensureIndexes } from '../../worker/db/indexes'
 import { testWorkerVars } from '../harness/global-setup'
 import { compare, comparisonTable } from './compare'
 import { SOCKET_IO_ROLE, type RunReport, type RunSettings } from './report'
+import { figure } from './report/markdown'
 import { runOnThread } from './run-thread'
 import { startBenchWorker, useMemoryTmpdir, type ProcessUse, type Via } from './workers'
 
@@ -312,6 +313,10 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
         const d = r.load?.votes.generatorDelayMs
         return d ? `${ms(d.p99)} / ${ms(d.max)}` : '—'
       },
+    ],
+    [
+      'idle round trip p50 / p99 (ms)',
+      (r) => (r.roundTripMs ? `${figure(r.roundTripMs.p50)} / ${figure(r.roundTripMs.p99)}` : '—'),
     ],
     [
       'vote ack p50 / p99 / max (ms)',

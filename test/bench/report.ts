@@ -29,6 +29,8 @@ export interface RunReport {
   /** CPU used by processes other than this benchmark's during the run, in % of one core. */
   otherCpuPercent?: number
   load?: Omit<LoadResult, 'votedIndexes'>
+  /** The host's ping → reply round trips before anyone joined (see measureRoundTrips). */
+  roundTripMs?: Summary
   liveFanoutMs?: number
   hostAudienceCount?: number
   expected?: Counts

@@ -2,6 +2,7 @@
 // numbers the same way: waiting for the live question to reach every audience socket, the error
 // line of a failed run, and the audience's closes when the run ends.
 import { performance } from 'node:perf_hooks'
+import { summarize, type Summary } from './load'
 import type { RunReport } from './report'
 
 /** What both runners' audience sockets record. */
@@ -62,4 +63,25 @@ export function concludeRun(report: RunReport, log: (line: string) => void) {
     report.error = `${report.unexpectedCloses} sockets closed unexpectedly`
   }
   log(`${report.ok ? 'ok' : 'FAILED'} in ${report.durationMs} ms`)
+}
+
+/**
+ * Round trips on the host's socket before anyone joins: one message in, one out, each awaited before
+ * the next, with no room logic, storage or other sockets behind it. Each system's floor for the
+ * latencies the votes measure, so the table shows how much of them the transport alone takes.
+ */
+export const ROUND_TRIPS = { warmUp: 20, measured: 200 }
+
+export async function measureRoundTrips(
+  roundTrip: (index: number) => Promise<unknown>,
+  counts = ROUND_TRIPS,
+): Promise<Summary> {
+  for (let i = 0; i < counts.warmUp; i++) await roundTrip(i)
+  const ms: number[] = []
+  for (let i = 0; i < counts.measured; i++) {
+    const sentAt = performance.now()
+    await roundTrip(counts.warmUp + i)
+    ms.push(performance.now() - sentAt)
+  }
+  return summarize(ms)
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { compare, comparisonTable } from '../bench/compare'
 import { runConferenceRoom } from '../bench/conference-run'
 import type { RunSettings } from '../bench/report'
+import { ROUND_TRIPS } from '../bench/run-steps'
 import { runSocketIo, startBaseline, type RunningBaseline } from '../bench/socketio-baseline/run'
 import { workerUrl } from '../harness/http'
 
@@ -30,6 +31,9 @@ describe('the fan-out comparison', () => {
       expect(run.load!.votes).toMatchObject({ sent: N, acked: N, refused: [], timedOut: 0 })
       expect(run.load!.votes.sendLagMs.count).toBe(N)
       expect(run.expected!.totalResponses).toBe(N)
+      // The host's ping → reply series before anyone joined: every measured round trip answered.
+      expect(run.roundTripMs!.count).toBe(ROUND_TRIPS.measured)
+      expect(run.roundTripMs!.p50).toBeGreaterThan(0)
     }
     // The baseline's tally is checked against the host's count and the server's own REST read.
     expect(baseline.checks!.map((c) => c.source)).toEqual([
@@ -43,6 +47,11 @@ describe('the fan-out comparison', () => {
     expect(comparison).toMatchObject({ n: N, via: 'wrangler', exact: true })
     const ackP99 = comparison!.figures.find((f) => f.name === 'vote ack p99 (ms)')!
     expect(ackP99.ratio).toBeCloseTo(ackP99.conferenceRoom! / ackP99.socketIo!, 1)
+    const roundTrip = comparison!.figures.find((f) => f.name === 'idle round trip p50 (ms)')!
+    expect(roundTrip).toMatchObject({
+      conferenceRoom: room.roundTripMs!.p50,
+      socketIo: baseline.roundTripMs!.p50,
+    })
     const table = comparisonTable([comparison!])
     expect(table[0]).toContain(`CR wrangler n=${N}`)
     expect(table.some((line) => line.startsWith('last vote → host final count (ms)'))).toBe(true)
@@ -79,6 +88,14 @@ describe('the Socket.IO baseline server', () => {
     const res = await fetch(`${server.url}/api/conference/by-code/${code}/join`, { method: 'POST' })
     return connect(((await res.json()) as { token: string }).token)
   }
+
+  it('answers room.ping with its ack, as the room answers ping with pong', async () => {
+    const host = await connect(server.ready.hostToken)
+    const before = Date.now()
+    const reply = (await host.emitWithAck('room.ping')) as { at: number }
+    expect(reply.at).toBeGreaterThanOrEqual(before)
+    expect(reply.at).toBeLessThanOrEqual(Date.now())
+  })
 
   it('refuses sockets without a valid token', async () => {
     await expect(connect(undefined)).rejects.toThrow('UNAUTHORIZED')

@@ -16,7 +16,13 @@ import {
   type RunReport,
   type RunSettings,
 } from '../report'
-import { awaitLiveFanout, concludeRun, recordAudience, recordFailure } from '../run-steps'
+import {
+  awaitLiveFanout,
+  concludeRun,
+  measureRoundTrips,
+  recordAudience,
+  recordFailure,
+} from '../run-steps'
 import { check, expectedCounts, optionFor, sameCounts, type Counts } from '../tally'
 import {
   cpuAt,
@@ -176,6 +182,12 @@ class BaselineSocket {
     return reply
   }
 
+  /** The room's ping with its reply, as an event with an ack (what a vote's round trip rides on). */
+  async ping() {
+    if (this.failure) throw new Error(this.failure)
+    return this.socket.emitWithAck('room.ping')
+  }
+
   close() {
     this.closing = true
     this.socket.disconnect()
@@ -205,6 +217,7 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
     const samples = sampler
     host = await BaselineSocket.open(url, hostToken, { keepStats: true })
     const hostSocket = host
+    report.roundTripMs = await measureRoundTrips(() => hostSocket.ping())
     let expected: Counts | undefined
     let tallyAt: number | undefined
     let beforeVotes: CpuAt | undefined

@@ -174,6 +174,11 @@ io.on('connection', (socket: Socket) => {
     if (previous !== option) io.to(hosts).emit('room.stats', stats())
   })
 
+  // The ConferenceRoom's ping → pong, as an event with an ack: the floor under a vote's round trip.
+  socket.on('room.ping', (ack: unknown) => {
+    if (typeof ack === 'function') ack({ at: Date.now() })
+  })
+
   socket.on('disconnect', () => {
     if (identity.role !== 'audience') return
     state.audience -= 1
