@@ -318,6 +318,29 @@ describe('audience counts', () => {
   })
 })
 
+describe('the audience size', () => {
+  it("follows joins and leaves in the host's counts", async () => {
+    const conf = await createConference([{ text: 'Who is here?', options: ['a', 'b'] }])
+    const host = await staffSocket(conf.id, conf.host.accessToken)
+    const [ann, bob, cat] = [
+      await joinAudience(conf),
+      await joinAudience(conf),
+      await joinAudience(conf),
+    ]
+    await host.next((m) => m.type === 'room.stats' && m.audienceCount === 3)
+    await bob.socket.close()
+    await host.next((m) => m.type === 'room.stats' && m.audienceCount === 2)
+    await cat.socket.close()
+    await host.next((m) => m.type === 'room.stats' && m.audienceCount === 1)
+    // The push recounts the sockets themselves: the same number.
+    await push(conf, conf.questions[0]!.id)
+    expect(await ann.socket.next((m) => m.type === 'question.live')).toMatchObject({
+      audienceCount: 1,
+    })
+    await Promise.all([host.close(), ann.socket.close()])
+  })
+})
+
 describe('reconnecting', () => {
   it('replays exactly the events missed since the last seq', async () => {
     const conf = await createConference([
