@@ -10,7 +10,7 @@ import type { ConferenceStatus, LiveQuestion, PollResults, QaItem } from '../sha
 
 // votes is WITHOUT ROWID: a vote is one insert into one B-tree keyed by (question, voter), where a
 // rowid table kept the rows and the key's index as two (1,000 votes a second, nine runs each: server
-// CPU 16 → 14.5 % of a core, last vote → host p50 0.5 → 0.4 ms). A room created before keeps its
+// CPU 16 → 14 % of a core, last vote → host 0.5 → 0.4 ms, medians). A room created before keeps its
 // rowid table: the same upsert runs on both.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
