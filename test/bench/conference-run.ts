@@ -1,5 +1,6 @@
-// One ConferenceRoom benchmark run: a host and N audience sockets through the Worker (REST join,
-// room socket), the question pushed live, one vote each, then the tally checked three ways.
+// One ConferenceRoom benchmark run: a host (its idle round trips first) and N audience sockets
+// through the Worker (REST join, room socket), the question pushed live, one vote each, then the
+// tally checked three ways.
 import { performance } from 'node:perf_hooks'
 import { api, roomUrl, RoomSocket, setUpConference, type Received } from './conference-client'
 import { runLoad } from './load'

@@ -1,6 +1,7 @@
 // One Socket.IO baseline run with the ConferenceRoom run's load and checks: a fresh server process,
-// a host and N audience sockets (socket.io-client, WebSocket transport only), REST join and push,
-// one vote each acked by callback, then the host's count and the server's own tally checked.
+// a host (its idle round trips first) and N audience sockets (socket.io-client, WebSocket transport
+// only), REST join and push, one vote each acked by callback, then the host's count and the server's
+// own tally checked.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
