@@ -64,6 +64,8 @@ export interface LoadResult {
     refused: string[]
     timedOut: number
     ackMs: Summary
+    /** Every acked vote's latency (0.01 ms steps), so repeated runs can be pooled (see compare). */
+    ackSamplesMs: number[]
     /** Last send − first send. */
     sendSpreadMs: number
     /** How late sends left against their schedule (0 when votes were not scheduled). */
@@ -156,6 +158,7 @@ export async function runLoad<C>(
           refused: [],
           timedOut: 0,
           ackMs: summarize([]),
+          ackSamplesMs: [],
           sendSpreadMs: 0,
           sendLagMs: summarize([]),
           generatorDelayMs: { p50: 0, p99: 0, max: 0 },
@@ -236,6 +239,7 @@ export async function runLoad<C>(
         refused,
         timedOut,
         ackMs: summarize(ackMs),
+        ackSamplesMs: ackMs.map((ms) => Math.round(ms * 100) / 100),
         sendSpreadMs: round(lastSendAt - firstSendAt),
         sendLagMs: summarize(lagMs),
         generatorDelayMs: {

@@ -30,6 +30,7 @@ describe('the fan-out comparison', () => {
       expect(run).toMatchObject({ ok: true, lost: 0, doubleCounted: 0, unexpectedCloses: 0 })
       expect(run.load!.votes).toMatchObject({ sent: N, acked: N, refused: [], timedOut: 0 })
       expect(run.load!.votes.sendLagMs.count).toBe(N)
+      expect(run.load!.votes.ackSamplesMs).toHaveLength(N)
       expect(run.expected!.totalResponses).toBe(N)
       // The host's ping → reply series before anyone joined: every measured round trip answered.
       expect(run.roundTripMs!.count).toBe(ROUND_TRIPS.measured)

@@ -206,7 +206,9 @@ function renderFanout(d: any): string {
     'adds to it on the room’s side is its handling and the storage commit its ack waits for ' +
     '(decision 8: a vote is acked once stored; measured with the write left out, 1,000 votes a ' +
     'second: ack p50 0.3 → 0.2 ms); the baseline keeps its tally in process memory and stores ' +
-    'nothing. ' +
+    'nothing. The verdict reads the median of the runs’ p99s; the pooled row (the p99 of every ' +
+    'run’s votes together) is beside it to read a stall that hit some runs’ windows and not ' +
+    'others against: it says what latency 99 % of all the votes got. ' +
     'Each run’s load generator is a thread of its own (its own V8 heap, so the dev stand-ins’ ' +
     'garbage collections do not pause it while it timestamps acks). The ' +
     'room runs in workerd from the deploy bundle (Miniflare, straight to the Worker, as deployed); ' +
