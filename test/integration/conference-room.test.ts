@@ -316,10 +316,8 @@ describe('audience counts', () => {
     expect(statsSoFar()).toBe(before + 1)
     await Promise.all([host.close(), ann.socket.close(), bob.socket.close(), cat.socket.close()])
   })
-})
 
-describe('the audience size', () => {
-  it("follows joins and leaves in the host's counts", async () => {
+  it("follow joins and leaves in the host's counts, and a push recounts the same", async () => {
     const conf = await createConference([{ text: 'Who is here?', options: ['a', 'b'] }])
     const host = await staffSocket(conf.id, conf.host.accessToken)
     const [ann, bob, cat] = [
