@@ -15,7 +15,7 @@ import {
   type RoomStats,
   type VoteMessage,
 } from '../shared/conference'
-import type { RealtimeIdentity, ServerMessage } from '../shared/realtime'
+import { CLOSE_CODES, type RealtimeIdentity, type ServerMessage } from '../shared/realtime'
 import type { Bindings } from '../worker/env'
 import { configFor } from '../worker/middleware/config'
 import { conferences, saveQuestionResults } from '../worker/repositories/conferences'
@@ -138,8 +138,41 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
       this.store.setMeta('analytics_pending', 1)
       await this.persistPending()
       this.emit({ type: 'conference.ended' }, 'all')
+      // Participant tokens admit nobody once it ended (admissionRefused): their sockets close too.
+      for (const ws of this.ctx.getWebSockets('role:audience'))
+        if (this.attachmentOf(ws).identity.kind === 'participant')
+          this.closeSocket(ws, CLOSE_CODES.CONFERENCE_ENDED, 'The conference has ended')
       return { ok: true as const }
     })
+  }
+
+  /**
+   * Removes the author of a Q&A item from the room: their sockets close and they are not let in
+   * again. Answers their voter key (for the conference record), or a NOT_FOUND refusal.
+   */
+  async removeAuthor(qaId: string) {
+    return this.run(() => {
+      const author = this.store.qaAuthor(qaId)
+      if (!author) throw new RoomError('NOT_FOUND', 'No such question in this conference')
+      this.ctx.storage.kv.put(removedKey(author), true)
+      const subject = author.slice(author.indexOf(':') + 1)
+      for (const ws of this.ctx.getWebSockets(`subject:${subject}`))
+        if (voterKey(this.attachmentOf(ws).identity) === author)
+          this.closeSocket(ws, CLOSE_CODES.ACCESS_WITHDRAWN, 'Removed from the conference')
+      return { removed: author }
+    })
+  }
+
+  protected override admissionRefused(
+    identity: RealtimeIdentity,
+    ticketAt: number,
+    url: URL,
+  ): string | undefined {
+    if (this.ctx.storage.kv.get(removedKey(voterKey(identity))))
+      return 'You were removed from this conference'
+    if (identity.kind === 'participant' && this.store.meta('status') === 'ENDED')
+      return 'The conference has ended'
+    return super.admissionRefused(identity, ticketAt, url)
   }
 
   // ---- Sockets ---------------------------------------------------------------------------------
@@ -714,6 +747,8 @@ function sendEach(body: string, sockets: readonly WebSocket[]) {
 export function roleOf(identity: RealtimeIdentity): ConferenceRole {
   return identity.role === 'host' || identity.role === 'speaker' ? identity.role : 'audience'
 }
+
+const removedKey = (voter: string) => `removed:${voter}`
 
 /** One vote per person: accounts vote as themselves, anonymous participants by their token's id. */
 export function voterKey(identity: RealtimeIdentity): string {

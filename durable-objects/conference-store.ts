@@ -300,6 +300,13 @@ export class ConferenceStore {
       this.sql.exec('UPDATE qa SET pinned = ? WHERE id = ?', change.pinned ? 1 : 0, qaId)
   }
 
+  /** Who asked a Q&A item (their voter key), or undefined for an unknown item. */
+  qaAuthor(qaId: string): string | undefined {
+    return this.sql
+      .exec<{ author: string }>('SELECT author FROM qa WHERE id = ?', qaId)
+      .toArray()[0]?.author
+  }
+
   qaItem(qaId: string): QaItem | undefined {
     return this.qaItems(false).find((i) => i.id === qaId)
   }

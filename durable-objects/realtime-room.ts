@@ -11,7 +11,11 @@ import {
   MAX_CLIENT_FRAME_BYTES,
   PingSchema,
   RealtimeIdentitySchema,
+  REVOCATION_MEMORY_MS,
+  revocationCovers,
+  TICKET_AT_HEADER,
   type RealtimeIdentity,
+  type Revocation,
   type RoomKind,
   type ServerMessage,
 } from '../shared/realtime'
@@ -20,7 +24,11 @@ export interface SocketAttachment {
   identity: RealtimeIdentity
   room: string
   connectedAt: number
+  /** When the ticket that admitted the socket was minted (ms). */
+  ticketAt: number
 }
+
+const REVOCATIONS_KEY = 'revocations'
 
 /** A refusal by a room's logic: sent as an `error` frame, or returned as a value over RPC. */
 export class RoomError extends Error {
@@ -59,11 +67,20 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
     }
     const url = new URL(request.url)
     const room = url.searchParams.get('room') ?? ''
+    const ticketAt = Number(request.headers.get(TICKET_AT_HEADER)) || Date.now()
+    const refusal = this.admissionRefused(parsedIdentity.data, ticketAt, url)
+    if (refusal) {
+      return Response.json(
+        { success: false, code: 'UNAUTHORIZED', message: refusal },
+        { status: 401 },
+      )
+    }
     const { 0: client, 1: server } = new WebSocketPair()
     const attachment: SocketAttachment = {
       identity: parsedIdentity.data,
       room,
       connectedAt: Date.now(),
+      ticketAt,
     }
     this.ctx.acceptWebSocket(server, [
       `subject:${attachment.identity.subject}`,
@@ -74,8 +91,76 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client })
   }
 
+  // ---- Revocation ------------------------------------------------------------------------------
+
+  /**
+   * Why an upgrade that passed the Worker's checks is refused here, if it is: a revocation that
+   * ran between those checks and this upgrade. Rooms add their own reasons (a removed participant).
+   */
+  protected admissionRefused(
+    identity: RealtimeIdentity,
+    ticketAt: number,
+    _url: URL,
+  ): string | undefined {
+    return this.revoked(identity, ticketAt) ? 'This session has ended' : undefined
+  }
+
+  /** Whether a revocation this room remembers covers `identity` admitted at `ticketAt`. */
+  protected revoked(identity: Pick<RealtimeIdentity, 'subject' | 'session'>, ticketAt: number) {
+    return this.rememberedRevocations().some((r) => revocationCovers(r, identity, ticketAt))
+  }
+
+  /** Sockets closed by a revocation: whatever they still send is dropped, never handled. */
+  private readonly revokedSockets = new WeakSet<WebSocket>()
+
+  /**
+   * RPC from the subject's registry: closes every socket the revocation covers and remembers it
+   * for a while. Answers how many sockets of the subject stay open here.
+   */
+  async revokeSockets(revocation: Revocation): Promise<number> {
+    this.rememberRevocation(revocation)
+    let open = 0
+    for (const ws of this.ctx.getWebSockets(`subject:${revocation.subject}`)) {
+      const attachment = this.attachmentOf(ws)
+      if (revocationCovers(revocation, attachment.identity, attachment.ticketAt ?? 0))
+        this.closeSocket(ws, revocation.code, revocation.reason)
+      else if (ws.readyState === WebSocket.OPEN) open += 1
+    }
+    return open
+  }
+
+  /** Ends a socket from the room's side; nothing it sends afterwards is handled. */
+  protected closeSocket(ws: WebSocket, code: number, reason: string) {
+    this.revokedSockets.add(ws)
+    try {
+      ws.close(code, reason)
+    } catch {
+      // Already closing.
+    }
+  }
+
+  private revocations: Revocation[] | undefined
+
+  private rememberedRevocations(): Revocation[] {
+    const horizon = Date.now() - REVOCATION_MEMORY_MS
+    this.revocations ??= this.ctx.storage.kv.get<Revocation[]>(REVOCATIONS_KEY) ?? []
+    if (this.revocations.some((r) => r.at < horizon)) {
+      this.revocations = this.revocations.filter((r) => r.at >= horizon)
+      this.ctx.storage.kv.put(REVOCATIONS_KEY, this.revocations)
+    }
+    return this.revocations
+  }
+
+  private rememberRevocation(revocation: Revocation) {
+    this.revocations = [...this.rememberedRevocations(), revocation]
+    this.ctx.storage.kv.put(REVOCATIONS_KEY, this.revocations)
+  }
+
+  // ---- Frames --------------------------------------------------------------------------------
+
   // Not async: a vote, most of what a live room receives, is handled without a promise of its own.
   override webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): void | Promise<void> {
+    if (this.revokedSockets.has(ws)) return
     const size = typeof raw === 'string' ? raw.length : raw.byteLength
     if (size > MAX_CLIENT_FRAME_BYTES) {
       return this.send(ws, {

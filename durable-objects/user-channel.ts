@@ -2,12 +2,14 @@
 // (`POST /notify`: notifications, transcoding progress, chat unread), tracks whether the user is
 // online and tells the people allowed to see it, and serves Videodesk's notification room.
 import { ObjectId } from 'mongodb'
-import type { ServerMessage } from '../shared/realtime'
+import type { RealtimeIdentity, Revocation, RoomKind, ServerMessage } from '../shared/realtime'
 import { UserClientMessageSchema } from '../shared/user-channel'
 import type { Bindings } from '../worker/env'
 import { configFor } from '../worker/middleware/config'
 import { announcePresence, isUserId, type PresenceState } from '../worker/notifications/presence'
 import { unreadCount } from '../worker/notifications/store'
+import { log } from '../worker/log'
+import { parseRoomKey, roomKey, roomStub } from '../worker/realtime/rooms'
 import { createDatabase, type Database } from '../worker/services/db'
 import { RealtimeRoom, type ClientFrame, type SocketAttachment } from './realtime-room'
 
@@ -26,7 +28,11 @@ const KEY = {
   presence: 'presence',
   offlineAt: 'offline_at',
   unannounced: 'unannounced',
+  rooms: 'rooms',
 } as const
+
+/** Rooms remembered per user; past this the oldest entries (most likely long closed) go first. */
+const MAX_TRACKED_ROOMS = 500
 
 export class UserChannel extends RealtimeRoom<Bindings> {
   protected readonly kind = 'user' as const
@@ -61,6 +67,62 @@ export class UserChannel extends RealtimeRoom<Bindings> {
       online: state.online,
       lastSeenAt: state.lastSeenAt === null ? null : new Date(state.lastSeenAt).toISOString(),
     }
+  }
+
+  // ---- Registry of the user's sockets in other rooms (for revocation) ---------------------------
+
+  /**
+   * RPC from the Worker before it lets one of this user's sockets into another room: records the
+   * room, so that a revocation reaches it, and refuses (false) an upgrade a revocation covers.
+   */
+  async admit(
+    kind: RoomKind,
+    id: string,
+    identity: Pick<RealtimeIdentity, 'subject' | 'session'>,
+    ticketAt: number,
+  ): Promise<boolean> {
+    if (this.revoked(identity, ticketAt)) return false
+    const rooms = this.trackedRooms()
+    rooms[roomKey(kind, id)] = Date.now()
+    const keys = Object.keys(rooms)
+    if (keys.length > MAX_TRACKED_ROOMS) {
+      keys.sort((a, b) => rooms[a]! - rooms[b]!)
+      for (const key of keys.slice(0, keys.length - MAX_TRACKED_ROOMS)) delete rooms[key]
+    }
+    this.kv.put(KEY.rooms, rooms)
+    return true
+  }
+
+  /**
+   * RPC from the Worker when sessions end: closes the covered sockets here and in every room the
+   * user was let into, and forgets the rooms where none of the user's sockets is left open.
+   */
+  async revokeEverywhere(revocation: Revocation): Promise<void> {
+    const started = Date.now()
+    await this.revokeSockets(revocation)
+    const emptied: string[] = []
+    await Promise.all(
+      Object.keys(this.trackedRooms()).map(async (key) => {
+        const { kind, id } = parseRoomKey(key)
+        try {
+          const open = await roomStub(this.env, kind, id)?.revokeSockets(revocation)
+          if (open === 0) emptied.push(key)
+        } catch (error) {
+          log('error', 'revocation did not reach a room', {
+            room: key,
+            error: error instanceof Error ? error.message : String(error),
+          })
+        }
+      }),
+    )
+    // Re-read: a room admitted while the calls were out keeps its fresh entry.
+    const rooms = this.trackedRooms()
+    for (const key of emptied) if ((rooms[key] ?? 0) <= started) delete rooms[key]
+    this.kv.put(KEY.rooms, rooms)
+  }
+
+  private trackedRooms(): Record<string, number> {
+    return this.kv.get<Record<string, number>>(KEY.rooms) ?? {}
   }
 
   // ---- Sockets ---------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ export const RealtimeIdentitySchema = z.object({
   kind: z.enum(['user', 'participant', 'guest']),
   role: z.string().min(1).max(32),
   name: z.string().max(200).optional(),
+  /** For accounts: the session (refresh-token family) the ticket was issued under. */
+  session: z.string().min(1).max(64).optional(),
 })
 export type RealtimeIdentity = z.infer<typeof RealtimeIdentitySchema>
 
@@ -79,3 +81,57 @@ export type ServerMessage =
 
 /** Header on the Worker → room request that carries the verified identity. */
 export const IDENTITY_HEADER = 'x-realtime-identity'
+/** Header on the Worker → room request: when the ticket was minted (ms), for revocations. */
+export const TICKET_AT_HEADER = 'x-realtime-ticket-at'
+
+/**
+ * Close codes a room uses when it ends a socket itself. Clients must not reconnect on these with
+ * the identity they had: a new sign-in (or a new join) is needed.
+ */
+export const CLOSE_CODES = {
+  /** The session behind the socket ended: logout, deactivation, password change or reset,
+   * refresh-token reuse, a newer device beyond the limit, an identity taken over. */
+  SESSION_ENDED: 4401,
+  /** What admitted the socket was withdrawn: the account's role changed, a participant was removed. */
+  ACCESS_WITHDRAWN: 4403,
+  /** The conference ended: the audience's participant tokens admit nobody any more. */
+  CONFERENCE_ENDED: 4410,
+  /** The socket kept sending over its budget after being warned with RATE_LIMITED errors. */
+  RATE_LIMITED: 4429,
+} as const
+export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES]
+
+/**
+ * What to close, sent from the Worker to the rooms (through the subject's registry) when a
+ * session or an admission ends. Remembered by the rooms for REVOCATION_MEMORY_MS, so that an
+ * upgrade already past the Worker's checks when the revocation ran is refused too.
+ */
+export interface Revocation {
+  /** The account id (or participant id) whose sockets close. */
+  subject: string
+  /** Only sockets of these sessions; absent: every socket of the subject. */
+  sessions?: string[]
+  /** Every session but this one (a password change keeps the device that made it). */
+  exceptSession?: string
+  /** When it took effect (ms): a subject-wide revocation refuses tickets minted before it. */
+  at: number
+  code: CloseCode
+  reason: string
+}
+
+/** Longer than a ticket lives, so every ticket minted before a revocation is covered. */
+export const REVOCATION_MEMORY_MS = 2 * 60_000
+
+/** Whether `revocation` covers a socket (or an upgrade) of `identity` admitted at `ticketAt`. */
+export function revocationCovers(
+  revocation: Revocation,
+  identity: Pick<RealtimeIdentity, 'subject' | 'session'>,
+  ticketAt: number,
+): boolean {
+  if (identity.subject !== revocation.subject) return false
+  if (revocation.sessions)
+    return identity.session !== undefined && revocation.sessions.includes(identity.session)
+  if (revocation.exceptSession !== undefined && identity.session === revocation.exceptSession)
+    return false
+  return ticketAt <= revocation.at
+}

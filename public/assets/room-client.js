@@ -7,6 +7,12 @@ const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000]
 const REQUEST_TIMEOUT_MS = 10_000
 const PING_EVERY_MS = 25_000
 const PONG_WITHIN_MS = 10_000
+/** Close codes the server ends an identity's access with (shared/realtime.ts CLOSE_CODES). */
+const FINAL_CLOSES = {
+  4401: 'Your session has ended — sign in again',
+  4403: 'Your access to this room was withdrawn',
+  4410: 'The conference has ended',
+}
 
 export class RoomError extends Error {
   constructor(code, message) {
@@ -95,10 +101,18 @@ export class RoomClient {
     const ws = new WebSocket(url)
     this.socket = ws
     ws.onmessage = (e) => this.socket === ws && this.receive(ws, e.data)
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (this.socket !== ws) return
       this.socket = null
       this.stopPing()
+      const final = FINAL_CLOSES[event.code]
+      if (final) {
+        // The server ended this identity's access (signed out, removed, conference over):
+        // reconnecting with it would only be refused.
+        this.failPending(final)
+        this.stop()
+        return this.onState('failed', Object.assign(new Error(final), { code: event.code }))
+      }
       this.failPending('The connection dropped — try again in a moment')
       this.retry()
     }

@@ -120,3 +120,34 @@ export async function setRole(userId: string, role: string) {
     .collection('users')
     .updateOne({ _id: new ObjectId(userId) }, { $set: { role } })
 }
+
+/** The session (refresh-token family) an access token was issued under: its `sid` claim. */
+export function sessionOf(accessToken: string): string {
+  const payload = JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString())
+  return payload.sid
+}
+
+/** The identity a room sees for `user`'s session, for tests that sign tickets themselves. */
+export const accountIdentityOf = (
+  user: Pick<TestUser, 'id' | 'accessToken'>,
+  role = 'USER',
+  name?: string,
+) => ({
+  subject: user.id,
+  kind: 'user' as const,
+  role,
+  session: sessionOf(user.accessToken),
+  ...(name === undefined ? {} : { name }),
+})
+
+/** Waits for the newest password-reset link mailed to `email` that is not `previous`. */
+export async function resetTokenFromMail(email: string, previous?: string): Promise<string> {
+  const deadline = Date.now() + 5000
+  for (;;) {
+    const [latest] = await readMail(email)
+    const token = /\/reset-password\?token=([A-Za-z0-9_-]+)/.exec(latest?.text ?? '')?.[1]
+    if (token && token !== previous) return token
+    if (Date.now() > deadline) throw new Error(`no reset link mailed to ${email}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}

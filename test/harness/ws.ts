@@ -9,6 +9,11 @@ export interface TestSocket {
   /** Resolves with the first message (already received or future) matching `predicate`. */
   next(predicate?: (m: any) => boolean, timeoutMs?: number): Promise<any>
   close(): Promise<void>
+  /**
+   * Resolves with the code of the close frame the server sent, as soon as it arrives (the `close`
+   * event waits for the TCP teardown too, which the local runtime may hold for seconds).
+   */
+  closedByServer(timeoutMs?: number): Promise<number>
 }
 
 export function openSocket(url: string): Promise<TestSocket> {
@@ -66,6 +71,16 @@ export function openSocket(url: string): Promise<TestSocket> {
               },
             })
           })
+        },
+        closedByServer: async (timeoutMs = 5000) => {
+          const deadline = Date.now() + timeoutMs
+          // `ws` records a received close frame's code here before it answers the frame.
+          const received = ws as unknown as { _closeFrameReceived: boolean; _closeCode: number }
+          while (!received._closeFrameReceived) {
+            if (Date.now() > deadline) throw new Error('the server did not close the socket')
+            await new Promise((r) => setTimeout(r, 10))
+          }
+          return received._closeCode
         },
         close: () =>
           new Promise<void>((res) => {

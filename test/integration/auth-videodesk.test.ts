@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { readMail } from '../harness/capture'
 import { api, workerUrl, type ApiResponse } from '../harness/http'
 import { testRedis } from '../harness/redis'
-import { freshIp, otpFromMail, testDb, uniqueEmail } from '../harness/users'
+import { freshIp, otpFromMail, resetTokenFromMail, testDb, uniqueEmail } from '../harness/users'
 
 interface SetCookie {
   name: string
@@ -119,17 +119,6 @@ async function loginStatus(email: string, password: string) {
 }
 
 /** The token of the newest reset link mailed to `email` that is not `previous`. */
-async function resetTokenFromMail(email: string, previous?: string): Promise<string> {
-  const deadline = Date.now() + 5000
-  for (;;) {
-    const [latest] = await readMail(email)
-    const token = /\/reset-password\?token=([A-Za-z0-9_-]+)/.exec(latest?.text ?? '')?.[1]
-    if (token && token !== previous) return token
-    if (Date.now() > deadline) throw new Error(`no reset link mailed to ${email}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
 // The Worker's first request loads the whole bundle; on a busy machine that can outlast the 3 s
 // MongoDB server-selection timeout and turn the first test's register into a 503.
 beforeAll(async () => {

@@ -1,12 +1,17 @@
 // Every Durable Object class accepts a WebSocket through the Worker, with the identity the
 // Worker verified; the Worker refuses upgrades without a valid ticket for that exact room.
-import { describe, expect, it, inject } from 'vitest'
+import { beforeAll, describe, expect, it, inject } from 'vitest'
 import { ROOM_KINDS, type RoomKind } from '../../shared/realtime'
 import { signRealtimeTicket } from '../../worker/realtime/tickets'
 import { api, workerUrl } from '../harness/http'
+import { accountIdentityOf, signUpUser } from '../harness/users'
 import { openSocket } from '../harness/ws'
 
-const identity = { subject: 'user-1', kind: 'user' as const, role: 'USER', name: 'Ada' }
+// A real account's session: the Worker admits account tickets only while their session is live.
+let identity: ReturnType<typeof accountIdentityOf>
+beforeAll(async () => {
+  identity = accountIdentityOf(await signUpUser(), 'USER', 'Ada')
+})
 
 async function roomUrl(kind: RoomKind, id: string, ticketRoom = { kind, id }) {
   const ticket = await signRealtimeTicket(inject('workerVars').JWT_SECRET!, ticketRoom, identity)

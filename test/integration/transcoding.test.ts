@@ -21,7 +21,7 @@ import {
 } from '../../shared/jobs'
 import { signRealtimeTicket } from '../../worker/realtime/tickets'
 import { api, workerUrl } from '../harness/http'
-import { signUpUser, testDb, type TestUser } from '../harness/users'
+import { accountIdentityOf, signUpUser, testDb, type TestUser } from '../harness/users'
 import { openSocket, type TestSocket } from '../harness/ws'
 import { faultRecorder } from './security/lib/fault-report'
 
@@ -220,7 +220,7 @@ async function userSocket(user: TestUser): Promise<TestSocket> {
   const ticket = await signRealtimeTicket(
     inject('workerVars').JWT_SECRET!,
     { kind: 'user', id: user.id },
-    { subject: user.id, kind: 'user', role: 'USER', name: 'Uploader' },
+    accountIdentityOf(user, 'USER', 'Uploader'),
   )
   const socket = await openSocket(
     `${workerUrl().replace('http', 'ws')}/api/realtime/user/${user.id}?ticket=${ticket}`,

@@ -17,9 +17,9 @@ describe('hmacKey', () => {
 
   it('signs and verifies under the same secret only', async () => {
     const ticket = await signRealtimeTicket('secret-a'.repeat(4), room, identity)
-    await expect(verifyRealtimeTicket('secret-a'.repeat(4), room, ticket)).resolves.toMatchObject(
+    await expect(verifyRealtimeTicket('secret-a'.repeat(4), room, ticket)).resolves.toMatchObject({
       identity,
-    )
+    })
     await expect(verifyRealtimeTicket('secret-b'.repeat(4), room, ticket)).rejects.toBeInstanceOf(
       InvalidTicketError,
     )

@@ -14,7 +14,8 @@ import {
 } from '../repositories/users'
 import { LIMITS } from './limits'
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './passwords'
-import { startSession } from './sessions'
+import { closeSessionSockets } from './revoke'
+import { startSession, type StartedSession } from './sessions'
 
 const INVALID_CREDENTIALS = 'Invalid email or password'
 
@@ -58,13 +59,14 @@ export async function checkPassword(c: Context<AppEnv>, input: PasswordLogin): P
   return user
 }
 
-/** Starts a device session for `user` and renders the token response. */
-export async function signIn<S extends 200 | 201 = 200>(
+/**
+ * Starts a device session for `user` (recording the sign-in); the oldest devices beyond the limit
+ * are signed out, their sockets included.
+ */
+export async function startDeviceSession(
   c: Context<AppEnv>,
   user: UserDoc,
-  message: string,
-  status: S = 200 as S,
-) {
+): Promise<StartedSession> {
   const db = await c.get('services').database.db()
   const now = c.get('services').now()
   await users(db).updateOne({ _id: user._id }, { $set: { lastLoginAt: now } })
@@ -75,6 +77,18 @@ export async function signIn<S extends 200 | 201 = 200>(
     { userAgent: c.req.header('user-agent')?.slice(0, 200) },
     now,
   )
+  await closeSessionSockets(c, user._id, tokens.dropped, 'device-limit')
+  return tokens
+}
+
+/** Starts a device session for `user` and renders the token response. */
+export async function signIn<S extends 200 | 201 = 200>(
+  c: Context<AppEnv>,
+  user: UserDoc,
+  message: string,
+  status: S = 200 as S,
+) {
+  const tokens = await startDeviceSession(c, user)
   return c.json(
     {
       success: true as const,

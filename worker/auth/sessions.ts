@@ -17,7 +17,14 @@ export interface SessionDoc {
   expiresAt: Date
   rotatedAt?: Date
   revokedAt?: Date
-  revokedReason?: 'logout' | 'reuse' | 'device-limit' | 'password-change' | 'deactivated'
+  revokedReason?:
+    | 'logout'
+    | 'logout-all'
+    | 'reuse'
+    | 'device-limit'
+    | 'password-change'
+    | 'deactivated'
+    | 'identity-proven'
 }
 
 export interface IssuedTokens {
@@ -27,9 +34,18 @@ export interface IssuedTokens {
   sessionId: string
 }
 
+/** A new device's tokens, and the older devices' sessions the device limit ended. */
+export interface StartedSession extends IssuedTokens {
+  dropped: ObjectId[]
+}
+
 export class RefreshTokenError extends Error {
   override readonly name = 'RefreshTokenError'
-  constructor(readonly reason: 'invalid' | 'reused') {
+  constructor(
+    readonly reason: 'invalid' | 'reused',
+    /** For reuse: the family revoked, whose sockets must close too. */
+    readonly revoked?: { userId: ObjectId; familyId: ObjectId },
+  ) {
     super(
       reason === 'reused'
         ? 'Refresh token was already used; the session has been revoked'
@@ -78,7 +94,7 @@ export async function startSession(
   user: Pick<UserDoc, '_id' | 'role'>,
   device: SessionDoc['device'],
   now: Date,
-): Promise<IssuedTokens> {
+): Promise<StartedSession> {
   const live = await sessions(db)
     .find(
       {
@@ -91,17 +107,15 @@ export async function startSession(
     )
     .sort({ familyCreatedAt: 1 })
     .toArray()
-  const excess = live.length - (config.MAX_DEVICES - 1)
-  if (excess > 0) {
+  const dropped = live.slice(0, Math.max(0, live.length - (config.MAX_DEVICES - 1)))
+  if (dropped.length > 0) {
     await sessions(db).updateMany(
-      {
-        familyId: { $in: live.slice(0, excess).map((s) => s.familyId) },
-        revokedAt: { $exists: false },
-      },
+      { familyId: { $in: dropped.map((s) => s.familyId) }, revokedAt: { $exists: false } },
       { $set: { revokedAt: now, revokedReason: 'device-limit' } },
     )
   }
-  return issue(db, config, user, { id: new ObjectId(), createdAt: now, device }, now)
+  const tokens = await issue(db, config, user, { id: new ObjectId(), createdAt: now, device }, now)
+  return { ...tokens, dropped: dropped.map((s) => s.familyId) }
 }
 
 /** Exchanges a refresh token for a new pair; detects reuse of a rotated token. */
@@ -126,7 +140,7 @@ export async function rotateSession(
     const known = await sessions(db).findOne({ tokenHash })
     if (known?.rotatedAt && !known.revokedAt) {
       await revokeFamily(db, known.familyId, 'reuse', now)
-      throw new RefreshTokenError('reused')
+      throw new RefreshTokenError('reused', { userId: known.userId, familyId: known.familyId })
     }
     throw new RefreshTokenError('invalid')
   }
@@ -156,13 +170,16 @@ export async function revokeFamily(
   )
 }
 
-/** Logout of one device: by its refresh token when given, else the session of the access token. */
+/**
+ * Logout of one device: by its refresh token when given, else the session of the access token.
+ * Answers the session family ended, if any.
+ */
 export async function endSession(
   db: Db,
   userId: ObjectId,
   by: { refreshToken?: string; sessionId?: string },
   now: Date,
-) {
+): Promise<ObjectId | undefined> {
   let familyId: ObjectId | undefined
   if (by.refreshToken) {
     const found = await sessions(db).findOne({ tokenHash: await sha256(by.refreshToken), userId })
@@ -176,6 +193,7 @@ export async function endSession(
       { $set: { revokedAt: now, revokedReason: 'logout' } },
     )
   }
+  return familyId
 }
 
 /** Revokes every session of a user (password change or reset). */

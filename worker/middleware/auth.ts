@@ -5,6 +5,7 @@ import type { Db } from 'mongodb'
 import { getCookie } from 'hono/cookie'
 import type { Role } from '../../shared/roles'
 import { ACCESS_COOKIE, REFRESH_COOKIE, setSessionCookies } from '../auth/cookies'
+import { closeSessionSockets } from '../auth/revoke'
 import { RefreshTokenError, isSessionLive, rotateSession } from '../auth/sessions'
 import { InvalidAccessTokenError, verifyAccessToken, type AccessClaims } from '../auth/tokens'
 import type { AppEnv } from '../env'
@@ -50,8 +51,10 @@ async function claimsFromCookies(c: Context<AppEnv>): Promise<AccessClaims | und
     setSessionCookies(c, tokens)
     return await verifyAccessToken(JWT_SECRET, tokens.accessToken)
   } catch (error) {
-    if (error instanceof RefreshTokenError) return undefined
-    throw error
+    if (!(error instanceof RefreshTokenError)) throw error
+    if (error.revoked)
+      await closeSessionSockets(c, error.revoked.userId, [error.revoked.familyId], 'reuse')
+    return undefined
   }
 }
 

@@ -29,6 +29,8 @@ export interface ConferenceDoc {
     responsesPerQuestion: Record<string, number>
   }
   qa?: QaItem[]
+  /** Voter keys (`participant:<id>`, `user:<id>`) the host removed: never let in again. */
+  removedParticipants?: string[]
   createdAt: Date
   updatedAt: Date
   startedAt?: Date

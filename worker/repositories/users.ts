@@ -24,6 +24,8 @@ export interface UserDoc {
   createdAt: Date
   updatedAt: Date
   lastLoginAt?: Date
+  /** Last change of `role`: realtime tickets minted before it no longer admit anyone. */
+  roleChangedAt?: Date
 }
 
 export const users = (db: Db): Collection<UserDoc> => db.collection<UserDoc>('users')

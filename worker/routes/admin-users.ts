@@ -3,7 +3,8 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { ROLES } from '../../shared/roles'
-import { endAllSessions } from '../auth/sessions'
+import { CLOSE_CODES } from '../../shared/realtime'
+import { closeSockets, revokeAllSessions } from '../auth/revoke'
 import { AppError } from '../errors'
 import { admin } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
@@ -76,13 +77,20 @@ adminUsers.openapi(
       throw new AppError('BAD_REQUEST', 'Administrators cannot change their own account here')
     const { database, now } = c.get('services')
     const db = await database.db()
-    const updated = await users(db).findOneAndUpdate(
+    const at = now()
+    const before = await users(db).findOneAndUpdate(
       { _id: id },
-      { $set: { ...change, updatedAt: now() } },
-      { returnDocument: 'after' },
+      // Tickets minted before a role change no longer admit anyone (see realtime/admission.ts).
+      { $set: { ...change, updatedAt: at, ...(change.role ? { roleChangedAt: at } : {}) } },
+      { returnDocument: 'before' },
     )
-    if (!updated) throw new AppError('NOT_FOUND', 'User not found')
-    if (change.isActive === false) await endAllSessions(db, id, 'deactivated', now())
+    if (!before) throw new AppError('NOT_FOUND', 'User not found')
+    const updated = { ...before, ...change, updatedAt: at }
+    if (change.isActive === false) await revokeAllSessions(c, id, 'deactivated')
+    else if (change.role !== undefined && change.role !== before.role) {
+      // Sessions stay (the account is the same), but every socket was admitted under the old role.
+      await closeSockets(c, id, {}, 'role-change', CLOSE_CODES.ACCESS_WITHDRAWN)
+    }
     return c.json({ success: true, user: publicUser(updated) }, 200)
   },
 )

@@ -14,6 +14,7 @@ import {
   PhoneSchema,
   TokenPairSchema,
 } from '../auth/schemas'
+import { closeSessionSockets, revokeAllSessions } from '../auth/revoke'
 import { RefreshTokenError, endSession, rotateSession } from '../auth/sessions'
 import { AppError } from '../errors'
 import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
@@ -181,8 +182,10 @@ auth.openapi(
         200,
       )
     } catch (error) {
-      if (error instanceof RefreshTokenError) throw new AppError('UNAUTHORIZED', error.message)
-      throw error
+      if (!(error instanceof RefreshTokenError)) throw error
+      if (error.revoked)
+        await closeSessionSockets(c, error.revoked.userId, [error.revoked.familyId], 'reuse')
+      throw new AppError('UNAUTHORIZED', error.message)
     }
   },
 )
@@ -211,13 +214,34 @@ auth.openapi(
     const hasBody = (c.req.header('content-length') ?? '0') !== '0'
     const { refreshToken } = hasBody ? c.req.valid('json') : { refreshToken: undefined }
     const db = await c.get('services').database.db()
-    await endSession(
+    const userId = c.get('user')._id
+    const ended = await endSession(
       db,
-      c.get('user')._id,
+      userId,
       { refreshToken, sessionId: c.get('auth').sessionId },
       c.get('services').now(),
     )
+    if (ended) await closeSessionSockets(c, userId, [ended], 'logout')
     return c.json({ success: true, message: 'Signed out' }, 200)
+  },
+)
+
+auth.openapi(
+  createRoute({
+    method: 'post',
+    path: '/logout-all',
+    tags: ['Auth'],
+    summary: 'End every session of this account, on every device (open sockets close too)',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    responses: {
+      200: jsonResponse('Signed out everywhere', MessageSchema),
+      ...errorResponses(401),
+    },
+  }),
+  async (c) => {
+    await revokeAllSessions(c, c.get('user')._id, 'logout-all')
+    return c.json({ success: true, message: 'Signed out on every device' }, 200)
   },
 )
 

@@ -11,7 +11,7 @@ import { AppError } from '../errors'
 import { protect } from '../middleware/auth'
 import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { signRealtimeTicket } from '../realtime/tickets'
+import { accountIdentity, signRealtimeTicket } from '../realtime/tickets'
 import {
   conversations,
   directKey,
@@ -392,12 +392,11 @@ chat.openapi(
   }),
   async (c) => {
     const doc = await memberConversation(c, c.req.valid('param').id)
-    const user = c.get('user')
     const id = doc._id.toHexString()
     const ticket = await signRealtimeTicket(
       c.get('config').JWT_SECRET,
       { kind: 'chat', id },
-      { subject: user._id.toHexString(), kind: 'user', role: 'member', name: user.name },
+      accountIdentity(c, 'member'),
     )
     return c.json({ success: true, ticket, url: `/api/realtime/chat/${id}?ticket=${ticket}` }, 200)
   },

@@ -9,7 +9,7 @@ import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { optionalAuth, protect } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { conferenceQuestions, type ConferenceDoc } from '../repositories/conferences'
+import { conferenceQuestions, conferences, type ConferenceDoc } from '../repositories/conferences'
 import { loadConference } from './conference'
 import { ObjectIdSchema } from './media'
 
@@ -90,6 +90,36 @@ conferenceQa.openapi(
       { success: true, ...unwrap(await roomOf(c, id).moderate(qaId, c.req.valid('json').action)) },
       200,
     )
+  },
+)
+
+conferenceQa.openapi(
+  createRoute({
+    method: 'post',
+    path: '/{id}/qa/{qaId}/remove-author',
+    tags: ['Conference'],
+    summary:
+      'Remove the person who asked this question from the room (host or speaker): their sockets close and their participant token stops working',
+    middleware: [protect()] as const,
+    security: [{ bearerAuth: [] }],
+    request: { params: z.object({ id: ObjectIdSchema, qaId: z.uuid() }) },
+    responses: { 200: { description: 'Removed' }, ...errorResponses(400, 401, 403, 404, 409) },
+  }),
+  async (c) => {
+    const { id, qaId } = c.req.valid('param')
+    const doc = assertVisible(await loadConference(c, id), c.get('user'))
+    assertRunsConference(doc, c.get('user'), ['host', 'speaker'])
+    if (doc.status !== 'ACTIVE')
+      throw new AppError('CONFLICT', 'People can be removed while the conference runs')
+    // The room first: it closes the sockets and refuses the person's upgrades from now on; the
+    // record then makes the join and ticket routes refuse them too.
+    const { removed } = unwrap(await roomOf(c, id).removeAuthor(qaId)) as { removed: string }
+    const db = await c.get('services').database.db()
+    await conferences(db).updateOne(
+      { _id: doc._id },
+      { $addToSet: { removedParticipants: removed }, $set: { updatedAt: c.get('services').now() } },
+    )
+    return c.json({ success: true, message: 'Removed from the conference' }, 200)
   },
 )
 

@@ -5,7 +5,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { ObjectId, type Filter } from 'mongodb'
 import QRCode from 'qrcode/lib/server.js'
 import { CONFERENCE_STATUSES, type ConferenceRole } from '../../shared/conference'
-import { signRealtimeTicket } from '../realtime/tickets'
+import { accountIdentity, signRealtimeTicket } from '../realtime/tickets'
 import { assertRunsConference, assertVisible, conferenceRole } from '../conference/access'
 import { openConferenceByCode } from '../conference/by-code'
 import { CODE_PATTERN, withUniqueCode } from '../conference/codes'
@@ -106,6 +106,12 @@ export function publicConference(c: Context<AppEnv>, doc: ConferenceDoc, role?: 
     yourRole: role,
     createdAt: doc.createdAt.toISOString(),
   }
+}
+
+/** Someone the host removed is not let back in, with a new ticket or otherwise. */
+function refuseRemoved(doc: ConferenceDoc, voter: string) {
+  if (doc.removedParticipants?.includes(voter))
+    throw new AppError('FORBIDDEN', 'You were removed from this conference')
 }
 
 /** Links speakers to accounts by email, so they can run the room with their own sign-in. */
@@ -258,7 +264,7 @@ conference.openapi(
         required: false,
       },
     },
-    responses: { 200: { description: 'Joined' }, ...errorResponses(400, 404, 409, 429) },
+    responses: { 200: { description: 'Joined' }, ...errorResponses(400, 403, 404, 409, 429) },
   }),
   async (c) => {
     const doc = await openConferenceByCode(c, c.req.valid('param').code)
@@ -268,10 +274,11 @@ conference.openapi(
     const user = c.var.user
     if (user) {
       const role = conferenceRole(doc, user)
+      refuseRemoved(doc, `user:${user._id.toHexString()}`)
       const ticket = await signRealtimeTicket(
         secret,
         { kind: 'conference', id },
-        { subject: user._id.toHexString(), kind: 'user', role, name: user.name },
+        accountIdentity(c, role),
       )
       return c.json(
         {
@@ -287,6 +294,19 @@ conference.openapi(
     const known = body.participantToken
       ? await verifyParticipantToken(secret, id, body.participantToken)
       : null
+    if (known) refuseRemoved(doc, `participant:${known.id}`)
+    // Once it ended, participant tokens admit nobody: the audience sees the final state only.
+    if (doc.status === 'ENDED') {
+      return c.json(
+        {
+          success: true,
+          conference: publicConference(c, doc, 'audience'),
+          ticket: null,
+          participantToken: null,
+        },
+        200,
+      )
+    }
     const participant = known ?? {
       id: crypto.randomUUID(),
       conferenceId: id,
@@ -330,7 +350,7 @@ conference.openapi(
         required: false,
       },
     },
-    responses: { 200: { description: 'Ticket' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Ticket' }, ...errorResponses(400, 401, 403, 404) },
   }),
   async (c) => {
     const { id } = c.req.valid('param')
@@ -339,10 +359,11 @@ conference.openapi(
     const user = c.var.user
     if (user) {
       const role = conferenceRole(doc, user)
+      refuseRemoved(doc, `user:${user._id.toHexString()}`)
       const ticket = await signRealtimeTicket(
         secret,
         { kind: 'conference', id },
-        { subject: user._id.toHexString(), kind: 'user', role, name: user.name },
+        accountIdentity(c, role),
       )
       return c.json({ success: true, ticket, role }, 200)
     }
@@ -353,6 +374,12 @@ conference.openapi(
     const participant = token ? await verifyParticipantToken(secret, id, token) : null
     if (!participant)
       throw new AppError('UNAUTHORIZED', 'Sign in or present your participant token')
+    refuseRemoved(doc, `participant:${participant.id}`)
+    if (doc.status === 'ENDED')
+      throw new AppError(
+        'UNAUTHORIZED',
+        'The conference has ended; participant tokens no longer work',
+      )
     const ticket = await signRealtimeTicket(
       secret,
       { kind: 'conference', id },

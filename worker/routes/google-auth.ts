@@ -19,13 +19,11 @@ import {
   verifyGoogleIdToken,
 } from '../auth/google'
 import { LIMITS } from '../auth/limits'
-import { signIn } from '../auth/login'
+import { signIn, startDeviceSession } from '../auth/login'
 import { TokenPairSchema } from '../auth/schemas'
-import { startSession } from '../auth/sessions'
 import { AppError } from '../errors'
 import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../openapi'
-import { users } from '../repositories/users'
 
 const FLOW_COOKIE = 'google_oauth'
 const FLOW_COOKIE_PATH = '/api/auth/google'
@@ -214,15 +212,7 @@ googleAuth.openapi(
     }
     // The same session start as signIn, but the tokens travel in a fragment, which browsers never
     // send to a server, so they stay out of access logs and Referer headers.
-    const at = now()
-    await users(db).updateOne({ _id: user._id }, { $set: { lastLoginAt: at } })
-    const tokens = await startSession(
-      db,
-      config,
-      user,
-      { userAgent: c.req.header('user-agent')?.slice(0, 200) },
-      at,
-    )
+    const tokens = await startDeviceSession(c, user)
     const target = new URL(destination)
     target.hash = new URLSearchParams({
       accessToken: tokens.accessToken,

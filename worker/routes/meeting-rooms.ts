@@ -7,7 +7,7 @@ import { AppError } from '../errors'
 import { InvalidLinkTokenError, verifyLinkToken } from '../meetings/link-token'
 import { protect } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../openapi'
-import { signRealtimeTicket } from '../realtime/tickets'
+import { accountIdentity, signRealtimeTicket } from '../realtime/tickets'
 import { claimRoom, roomOwner } from '../repositories/meeting-rooms'
 
 const TAG = 'Meeting rooms'
@@ -47,7 +47,7 @@ meetingRooms.openapi(
     const ticket = await signRealtimeTicket(
       c.get('config').JWT_SECRET,
       { kind: 'meeting', id: roomId },
-      { subject: user._id.toHexString(), kind: 'user', role: 'admin', name: user.name },
+      accountIdentity(c, 'admin'),
     )
     return c.json(
       {

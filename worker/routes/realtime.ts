@@ -1,18 +1,12 @@
 // WebSocket entry to every Durable Object room. The ticket is checked here, before the upgrade;
 // the room is addressed by name and receives only the verified identity.
 import { createRoute, z } from '@hono/zod-openapi'
-import { IDENTITY_HEADER, ROOM_KINDS, type RoomKind } from '../../shared/realtime'
-import type { Bindings } from '../env'
+import { IDENTITY_HEADER, ROOM_KINDS, TICKET_AT_HEADER } from '../../shared/realtime'
 import { AppError } from '../errors'
 import { createRouter, errorResponses } from '../openapi'
+import { admitTicket } from '../realtime/admission'
+import { roomStub } from '../realtime/rooms'
 import { InvalidTicketError, verifyRealtimeTicket } from '../realtime/tickets'
-
-const NAMESPACE: Record<RoomKind, keyof Bindings> = {
-  conference: 'CONFERENCE_ROOM',
-  chat: 'CHAT_CONVERSATION',
-  meeting: 'MEETING_ROOM',
-  user: 'USER_CHANNEL',
-}
 
 export const realtime = createRouter().openapi(
   createRoute({
@@ -32,7 +26,7 @@ export const realtime = createRouter().openapi(
     },
     responses: {
       101: { description: 'Switching protocols' },
-      ...errorResponses(400, 401),
+      ...errorResponses(400, 401, 503),
     },
   }),
   async (c) => {
@@ -41,20 +35,25 @@ export const realtime = createRouter().openapi(
     }
     const { kind, id } = c.req.valid('param')
     const { ticket } = c.req.valid('query')
-    let identity
+    let verified
     try {
-      identity = await verifyRealtimeTicket(c.get('config').JWT_SECRET, { kind, id }, ticket)
+      verified = await verifyRealtimeTicket(c.get('config').JWT_SECRET, { kind, id }, ticket)
     } catch (error) {
       if (error instanceof InvalidTicketError) throw new AppError('UNAUTHORIZED', error.message)
       throw error
     }
-    const namespace = c.env[NAMESPACE[kind]] as DurableObjectNamespace
-    const stub = namespace.get(namespace.idFromName(id))
+    await admitTicket(c, { kind, id }, verified)
+    const stub = roomStub(c.env, kind, id)
+    if (!stub) throw new AppError('SERVICE_UNAVAILABLE', 'Realtime rooms are not available here')
     const url = new URL(c.req.url)
     url.searchParams.delete('ticket')
     url.searchParams.set('room', id)
     return stub.fetch(url.toString(), {
-      headers: { upgrade: 'websocket', [IDENTITY_HEADER]: JSON.stringify(identity) },
+      headers: {
+        upgrade: 'websocket',
+        [IDENTITY_HEADER]: JSON.stringify(verified.identity),
+        [TICKET_AT_HEADER]: String(verified.issuedAtMs),
+      },
     })
   },
 )

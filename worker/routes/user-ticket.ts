@@ -3,7 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { protect } from '../middleware/auth'
 import { createRouter, errorResponses, jsonResponse } from '../openapi'
-import { signRealtimeTicket } from '../realtime/tickets'
+import { accountIdentity, signRealtimeTicket } from '../realtime/tickets'
 
 export const userTicket = createRouter()
 userTicket.use('/user-ticket', protect())
@@ -29,7 +29,7 @@ userTicket.openapi(
     const ticket = await signRealtimeTicket(
       c.get('config').JWT_SECRET,
       { kind: 'user', id },
-      { subject: id, kind: 'user', role: user.role, name: user.name.slice(0, 200) },
+      accountIdentity(c, user.role),
     )
     return c.json(
       { success: true as const, ticket, url: `/api/realtime/user/${id}?ticket=${ticket}` },

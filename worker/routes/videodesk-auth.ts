@@ -11,7 +11,7 @@ import {
   setSessionCookies,
 } from '../auth/cookies'
 import { LIMITS } from '../auth/limits'
-import { checkPassword } from '../auth/login'
+import { checkPassword, startDeviceSession } from '../auth/login'
 import { issueOtp, verifyOtp } from '../auth/otp'
 import { sendOtpMail } from '../auth/otp-mail'
 import { hashPassword, verifyPassword } from '../auth/passwords'
@@ -29,13 +29,8 @@ import {
   PasswordSchema,
   ProfileUpdateSchema,
 } from '../auth/schemas'
-import {
-  endAllSessions,
-  endOtherSessions,
-  endSession,
-  refreshTokenOwner,
-  startSession,
-} from '../auth/sessions'
+import { closeSessionSockets, revokeAllSessions } from '../auth/revoke'
+import { endSession, refreshTokenOwner } from '../auth/sessions'
 import { InvalidAccessTokenError, verifyAccessToken } from '../auth/tokens'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
@@ -153,13 +148,7 @@ videodeskAuth.openapi(
     )
     if (!user) throw new AppError('BAD_REQUEST', 'No account for this email')
     if (!user.isActive) throw new AppError('FORBIDDEN', 'This account has been deactivated')
-    const tokens = await startSession(
-      db,
-      c.get('config'),
-      user,
-      { userAgent: c.req.header('user-agent')?.slice(0, 200) },
-      at,
-    )
+    const tokens = await startDeviceSession(c, user)
     setSessionCookies(c, tokens)
     return c.json(
       {
@@ -217,9 +206,14 @@ videodeskAuth.openapi(
       const db = await c.get('services').database.db()
       const now = c.get('services').now()
       const owner = refreshToken ? await refreshTokenOwner(db, refreshToken) : undefined
-      if (owner) await endSession(db, owner, { refreshToken }, now)
+      if (owner) {
+        const ended = await endSession(db, owner, { refreshToken }, now)
+        if (ended) await closeSessionSockets(c, owner, [ended], 'logout')
+      }
       if (claims && ObjectId.isValid(claims.userId)) {
-        await endSession(db, new ObjectId(claims.userId), { sessionId: claims.sessionId }, now)
+        const userId = new ObjectId(claims.userId)
+        const ended = await endSession(db, userId, { sessionId: claims.sessionId }, now)
+        if (ended) await closeSessionSockets(c, userId, [ended], 'logout')
       }
     }
     clearSessionCookies(c)
@@ -294,7 +288,7 @@ videodeskAuth.openapi(
       { _id: user._id },
       { $set: { passwordHash: await hashPassword(newPassword), updatedAt: at } },
     )
-    await endOtherSessions(db, user._id, c.get('auth').sessionId, at)
+    await revokeAllSessions(c, user._id, 'password-change', { except: c.get('auth').sessionId })
     return c.json(
       { success: true, message: 'Password changed; other devices were signed out' },
       200,
@@ -367,7 +361,7 @@ videodeskAuth.openapi(
       { _id: userId },
       { $set: { passwordHash: await hashPassword(password), updatedAt: at } },
     )
-    await endAllSessions(db, userId, 'password-change', at)
+    await revokeAllSessions(c, userId, 'password-change')
     clearSessionCookies(c)
     return c.json({ success: true, message: 'Password reset; sign in with the new password' }, 200)
   },

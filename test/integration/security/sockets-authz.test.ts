@@ -9,7 +9,7 @@ import { signRealtimeTicket } from '../../../worker/realtime/tickets'
 import { directChat } from '../../harness/chat'
 import { createConference, joinAudience, staffSocket } from '../../harness/conference'
 import { api, workerUrl } from '../../harness/http'
-import { registerRoleUser, signUpUser, type TestUser } from '../../harness/users'
+import { accountIdentityOf, registerRoleUser, signUpUser, type TestUser } from '../../harness/users'
 import { openSocket, type TestSocket } from '../../harness/ws'
 import { emptyCounts, writeCounts } from './lib/report'
 
@@ -87,7 +87,7 @@ describe('room upgrades', () => {
     const ticket = await signRealtimeTicket(
       secret(),
       { kind: 'chat', id: conversationId },
-      { subject: outsider.id, kind: 'user', role: 'USER' },
+      accountIdentityOf(outsider),
     )
     const socket = await openSocket(roomUrl('chat', conversationId, ticket))
     counts.tried.socketAuthzCases!++
