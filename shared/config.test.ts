@@ -73,6 +73,18 @@ describe('parseConfig', () => {
       parseConfig({ ...valid, CORS_ORIGINS: 'http://a.test, http://b.test' }).CORS_ORIGINS,
     ).toEqual(['http://a.test', 'http://b.test'])
   })
+
+  it('reads SESSION_COOKIE_SAMESITE as Lax, Strict or None, Lax by default', () => {
+    expect(parseConfig(valid).SESSION_COOKIE_SAMESITE).toBe('Lax')
+    for (const value of ['Lax', 'Strict', 'None'] as const)
+      expect(
+        parseConfig({ ...valid, SESSION_COOKIE_SAMESITE: value }).SESSION_COOKIE_SAMESITE,
+      ).toBe(value)
+    for (const value of ['lax', 'none', 'Off'])
+      expect(problems({ ...valid, SESSION_COOKIE_SAMESITE: value })[0]!.name).toBe(
+        'SESSION_COOKIE_SAMESITE',
+      )
+  })
 })
 
 describe('parseConfig: meeting variables', () => {

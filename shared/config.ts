@@ -29,6 +29,9 @@ export const configSchema = z
     OTP_RESEND_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
     PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(1440).default(30),
     FRONTEND_URL: url.optional(),
+    // Lax: browsers attach the session cookies to same-site requests and top-level navigations only.
+    // None (always sent with Secure) is for a frontend on another site that must carry them.
+    SESSION_COOKIE_SAMESITE: z.enum(['Lax', 'Strict', 'None']).default('Lax'),
 
     GOOGLE_CLIENT_ID: z.string().optional(),
     GOOGLE_CLIENT_SECRET: z.string().optional(),

@@ -10,6 +10,7 @@ import { accessLog } from './middleware/access-log'
 import { bodySize } from './middleware/body-size'
 import { loadConfig } from './middleware/config'
 import { corsFromConfig } from './middleware/cors'
+import { csrf } from './middleware/csrf'
 import { provideServices } from './middleware/services'
 import { forwardHotRoutes } from './middleware/warm-path'
 import { createRouter } from './openapi'
@@ -81,6 +82,8 @@ export function createApp(opts: AppOptions = {}) {
   app.use(accessLog())
   app.use(loadConfig())
   if (opts.cors ?? true) app.use(corsFromConfig())
+  // After CORS, so preflights are answered; before any handler or body is read.
+  app.use(csrf())
   app.use(bodySize())
   // After the body limit: a forwarded body is one the Worker already accepted.
   if (opts.forwardHotRoutes) app.use(forwardHotRoutes())

@@ -9,12 +9,12 @@ export const ACCESS_COOKIE = 'token'
 export const REFRESH_COOKIE = 'refresh_token'
 
 function cookieOptions(c: Context<AppEnv>) {
-  // Cross-site cookies need SameSite=None, which browsers only accept with Secure (HTTPS).
-  const production = c.get('config').APP_ENV === 'production'
+  const { APP_ENV, SESSION_COOKIE_SAMESITE } = c.get('config')
   return {
     httpOnly: true,
-    secure: production,
-    sameSite: production ? ('None' as const) : ('Lax' as const),
+    // Browsers drop a SameSite=None cookie that is not Secure (HTTPS only).
+    secure: APP_ENV === 'production' || SESSION_COOKIE_SAMESITE === 'None',
+    sameSite: SESSION_COOKIE_SAMESITE,
     path: '/',
   }
 }

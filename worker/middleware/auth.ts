@@ -19,10 +19,13 @@ declare module 'hono' {
   }
 }
 
+/** The one accepted form of the Authorization header; its first group is the token. */
+export const BEARER_HEADER = /^Bearer\s+(\S+)$/i
+
 function bearer(c: Context<AppEnv>): string | undefined {
   const header = c.req.header('authorization')
   if (!header) return undefined
-  const match = /^Bearer\s+(\S+)$/i.exec(header)
+  const match = BEARER_HEADER.exec(header)
   if (!match) throw new AppError('UNAUTHORIZED', 'Authorization header must be `Bearer <token>`')
   return match[1]
 }

@@ -5,7 +5,6 @@
 // notifications, Videodesk meetings, share uploads, folders and assistant chats — as cookie
 // sessions — social posts, reels, stories and user playlists). Any unexpected allow fails the suite
 // and is counted in the security report.
-import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROLES, type Role } from '../../../shared/roles'
 import { createCourse } from '../../harness/courses'
@@ -13,12 +12,11 @@ import { api } from '../../harness/http'
 import { approvedSeller, createProduct } from '../../harness/marketplace'
 import { signUpUser, setRole, type TestUser } from '../../harness/users'
 import { bearer, fromFreshIp, serviceToken } from './lib/callers'
-import { sample } from './lib/bad-inputs'
-import { paramFor } from './lib/fuzz-routes'
-import { listOperations, listRoutes, routeKey, type Operation } from './lib/openapi'
+import { listOperations, listRoutes, routeKey } from './lib/openapi'
 import { emptyCounts, writeCounts } from './lib/report'
 import { mapBounded, send } from './lib/run'
-import { buildOwnedWorld, ownedParam } from './lib/owned-world'
+import { buildOwnedWorld } from './lib/owned-world'
+import { routeRequests } from './lib/route-requests'
 import { buildWorld } from './lib/world'
 import { ROUTE_POLICY, type AuthzWorld, type Resource, type RoutePolicy } from './route-policy'
 
@@ -26,14 +24,9 @@ const counts = emptyCounts()
 counts.tried = { authzCases: 0, idorCases: 0 }
 const REFUSED = new Set([401, 403])
 
-// Routes with no OpenAPI entry: enough of an operation to build their requests.
-const UNDOCUMENTED: Record<string, Partial<Operation>> = {
-  'GET /api/media/:id/hls/:file': { path: '/api/media/:id/hls/:file' },
-}
-
 let world: AuthzWorld
 let rivals: { university: TestUser; seller: TestUser }
-let ops: Map<string, Operation>
+let requests: ReturnType<typeof routeRequests>
 let routes: string[]
 
 beforeAll(async () => {
@@ -48,49 +41,16 @@ beforeAll(async () => {
   ])
   await Promise.all([createCourse(university), createProduct(seller)])
   rivals = { university, seller }
-  ops = new Map((await listOperations()).map((op) => [op.key, op]))
+  requests = routeRequests(world, await listOperations())
   routes = (await listRoutes()).map((r) => routeKey(r.method, r.path))
 })
 
 afterAll(() => writeCounts('authz-matrix', counts))
 
-function operation(key: string): Operation {
-  const known = ops.get(key)
-  if (known) return known
-  const [method, path] = key.split(' ') as [string, string]
-  return {
-    key,
-    method,
-    path,
-    parameters: [],
-    bodyRequired: false,
-    secured: false,
-    ...UNDOCUMENTED[key],
-  }
-}
-
-/** The route's request with the world's real ids and a valid body. */
-function requestFor(key: string, policy: RoutePolicy) {
-  const op = operation(key)
-  const param = paramFor(world)
-  const path = op.path.replace(/:(\w+)/g, (_, name: string) => {
-    if (name === 'qaId') return randomUUID()
-    if (name === 'file') return 'index.m3u8'
-    return encodeURIComponent(ownedParam(world, op, name) ?? param(op, name))
-  })
-  const body = policy.body?.(world) ?? (op.body ? sample(op.body) : undefined)
-  const headers: Record<string, string> = {}
-  for (const p of op.parameters.filter((p) => p.in === 'header' && p.required))
-    headers[p.name] = String(sample(p.schema))
-  if (body !== undefined) headers['content-type'] = 'application/json'
-  return {
-    method: op.method,
-    req: { label: key, path, headers, body: body === undefined ? undefined : JSON.stringify(body) },
-  }
-}
+const operation = (key: string) => requests.operation(key)
 
 async function call(key: string, policy: RoutePolicy, credentials: Record<string, string>) {
-  const { method, req } = requestFor(key, policy)
+  const { method, req } = requests.requestFor(key, policy)
   return send(method, req, fromFreshIp(credentials))
 }
 

@@ -1,6 +1,8 @@
 // Who may call each route: the expected allow/refuse table the authorization suite checks against
 // the running Worker. Every route listed by GET /api/debug/routes must have an entry here — the
 // suite fails on an unclassified route, so each new route gets classified when it is added.
+// csrf-matrix.test.ts reads the same table: a write whose access is not 'public' or 'service'
+// accepts the Videodesk session cookie and must pass the cross-site origin check.
 //
 // Adding a route: one line, keyed `METHOD /path/:param` exactly as /api/debug/routes prints it
 // (Hono inline regexes such as `:id{[0-9a-f]{24}}` dropped).
