@@ -26,6 +26,7 @@ export class WarmApi extends DurableObject<Bindings> {
   private createWarmApp() {
     return createApp({
       cors: false,
+      securityHeaders: false,
       services: (config) => {
         this.database ??= createDatabase({
           uri: config.MONGODB_URI,

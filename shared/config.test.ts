@@ -68,6 +68,29 @@ describe('parseConfig', () => {
     )
   })
 
+  it('reads PRESENTER_FRAME_ANCESTORS as a list of bare origins, none by default', () => {
+    expect(parseConfig(valid).PRESENTER_FRAME_ANCESTORS).toEqual([])
+    expect(
+      parseConfig({
+        ...valid,
+        PRESENTER_FRAME_ANCESTORS: 'https://slides.example.com, http://localhost:3000',
+      }).PRESENTER_FRAME_ANCESTORS,
+    ).toEqual(['https://slides.example.com', 'http://localhost:3000'])
+    for (const bad of [
+      'slides.example.com',
+      'https://slides.example.com/deck',
+      "'none'",
+      '*',
+      'https://a.test; script-src *',
+      'javascript:alert(1)',
+    ]) {
+      expect(problems({ ...valid, PRESENTER_FRAME_ANCESTORS: bad })[0]).toMatchObject({
+        name: 'PRESENTER_FRAME_ANCESTORS',
+        problem: 'must list origins like https://slides.example.com',
+      })
+    }
+  })
+
   it('splits CORS_ORIGINS on commas', () => {
     expect(
       parseConfig({ ...valid, CORS_ORIGINS: 'http://a.test, http://b.test' }).CORS_ORIGINS,

@@ -13,12 +13,29 @@ const csv = z.string().transform((v) =>
     .filter(Boolean),
 )
 
+/** A bare web origin (`https://host[:port]`, nothing after it), as CSP source lists take them. */
+const isOrigin = (v: string) => {
+  try {
+    const u = new URL(v)
+    return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === v
+  } catch {
+    return false
+  }
+}
+
 export const configSchema = z
   .object({
     APP_ENV: z.enum(['development', 'test', 'production']).default('production'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     PUBLIC_BASE_URL: url.optional(),
     CORS_ORIGINS: csv.default([]),
+    // Origins allowed to frame the presenter view (present.html), e.g. a slide tool; none: only
+    // this site itself may.
+    PRESENTER_FRAME_ANCESTORS: csv
+      .pipe(
+        z.array(z.string().refine(isOrigin, 'must list origins like https://slides.example.com')),
+      )
+      .default([]),
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),

@@ -11,6 +11,7 @@ import { bodySize } from './middleware/body-size'
 import { loadConfig } from './middleware/config'
 import { corsFromConfig } from './middleware/cors'
 import { csrf } from './middleware/csrf'
+import { securityHeaders } from './middleware/security-headers'
 import { provideServices } from './middleware/services'
 import { forwardHotRoutes } from './middleware/warm-path'
 import { createRouter } from './openapi'
@@ -39,6 +40,7 @@ import { meetingShare } from './routes/meeting-share'
 import { meetingRooms } from './routes/meeting-rooms'
 import { myUploads } from './routes/my-uploads'
 import { notificationRoutes } from './routes/notifications'
+import { pages } from './routes/pages'
 import { phoneOtp } from './routes/phone-otp'
 import { presence } from './routes/presence'
 import { realtime } from './routes/realtime'
@@ -71,6 +73,11 @@ export interface AppOptions {
    * browsers, and its CORS headers on top of the pool's doubled `Vary: Origin`.
    */
   cors?: boolean
+  /**
+   * Add the security headers (default). The pool's app does not: its answers reach browsers only
+   * through the Worker's app, which adds them.
+   */
+  securityHeaders?: boolean
 }
 
 export const API_VERSION = '0.1.0'
@@ -78,6 +85,8 @@ export const API_VERSION = '0.1.0'
 export function createApp(opts: AppOptions = {}) {
   const app = createRouter()
 
+  // First, so it sees the final response of everything below, errors and 404s included.
+  if (opts.securityHeaders ?? true) app.use(securityHeaders())
   app.use(requestId())
   app.use(accessLog())
   app.use(loadConfig())
@@ -140,6 +149,7 @@ export function createApp(opts: AppOptions = {}) {
   app.route('/api/friend', friendRoutes)
   app.route('/api/friend', blockRoutes)
   app.route('/api/users', socialUsers)
+  app.route('/', pages)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

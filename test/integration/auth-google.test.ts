@@ -443,6 +443,9 @@ describe('other configurations (the app under Node)', () => {
       headers: { cookie: cookieOf(start, 'google_oauth')! },
     })
     expect(done.status).toBe(302)
+    // The route's own no-referrer outlives the app-wide Referrer-Policy: the fragment holds tokens.
+    expect(done.headers.get('referrer-policy')).toBe('no-referrer')
+    expect(done.headers.get('x-content-type-options')).toBe('nosniff')
     const target = new URL(done.headers.get('location')!)
     expect(`${target.origin}${target.pathname}${target.search}`).toBe(
       'http://app.test/welcome?tab=1',

@@ -58,7 +58,13 @@ async function newContext(options: Parameters<Browser['newContext']>[0] = {}) {
   await context.addInitScript(() => {
     window.__ROOM_TEST_HOOKS__ = true
   })
-  context.on('page', (page) => page.on('pageerror', (e) => pageErrors.push(e.message)))
+  context.on('page', (page) => {
+    page.on('pageerror', (e) => pageErrors.push(e.message))
+    // Anything the pages' Content-Security-Policy refuses counts as an error too.
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) pageErrors.push(m.text())
+    })
+  })
   return context
 }
 

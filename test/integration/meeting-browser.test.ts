@@ -48,6 +48,10 @@ async function newPage(cookies: { name: string; value: string }[] = []): Promise
   if (cookies.length > 0) await context.addCookies(cookies.map((c) => ({ ...c, url: workerUrl() })))
   const page = await context.newPage()
   page.on('pageerror', (e) => pageErrors.push(e.message))
+  // Anything the page's Content-Security-Policy refuses counts as an error too.
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) pageErrors.push(m.text())
+  })
   return page
 }
 

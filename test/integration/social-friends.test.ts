@@ -249,7 +249,9 @@ describe('blocking', () => {
       ).toBe(404)
       const found = await api(`/api/users/search?q=${tag}`, { token: viewer.accessToken })
       expect(found.body.users.map((u: any) => u.id)).not.toContain(other.id)
-      expect((await request(viewer, other)).status).toBe(404)
+      // Reads hide a block (404); a friend request is refused like every invite (403, see
+      // blocks-everywhere.test.ts).
+      expect((await request(viewer, other)).status).toBe(403)
       const like = await api('/api/likes', {
         method: 'POST',
         token: viewer.accessToken,

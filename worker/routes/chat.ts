@@ -16,10 +16,10 @@ import {
   conversations,
   directKey,
   findMemberConversation,
-  isBlockedBetween,
   type ConversationDoc,
 } from '../repositories/conversations'
 import { findUserById, users } from '../repositories/users'
+import { assertNoBlockWith } from '../social/blocks'
 import { ObjectIdSchema } from './media'
 
 const MAX_GROUP_MEMBERS = 500
@@ -56,8 +56,7 @@ async function directConversation(c: Context<AppEnv>, otherId: ObjectId): Promis
   const db = await c.get('services').database.db()
   const other = await findUserById(db, otherId)
   if (!other?.isActive) throw new AppError('NOT_FOUND', 'User not found')
-  if (await isBlockedBetween(db, me, otherId))
-    throw new AppError('FORBIDDEN', 'You cannot message this user')
+  await assertNoBlockWith(db, me, { ids: [otherId] })
   const now = c.get('services').now()
   const key = directKey(me, otherId)
   // Upsert on the unique pair key: two people opening a chat at once get the same conversation.
@@ -171,12 +170,14 @@ chat.openapi(
         adminIds: z.array(ObjectIdSchema).max(50).default([]),
       }),
     ),
-    responses: { 201: { description: 'The conversation' }, ...errorResponses(400, 401) },
+    responses: { 201: { description: 'The conversation' }, ...errorResponses(400, 401, 403) },
   }),
   async (c) => {
     const body = c.req.valid('json')
     const me = c.get('user')._id
     const members = await existingUsers(c, [me.toHexString(), ...body.memberIds])
+    // Before anything is written: a refused group leaves nothing behind.
+    await assertNoBlockWith(await c.get('services').database.db(), me, { ids: members })
     const admins = [
       me,
       ...body.adminIds
@@ -242,6 +243,9 @@ chat.openapi(
     if (!doc.admins.some((a) => a.equals(c.get('user')._id)))
       throw new AppError('FORBIDDEN', 'Only group admins can add members')
     const added = await existingUsers(c, c.req.valid('json').userIds)
+    await assertNoBlockWith(await c.get('services').database.db(), c.get('user')._id, {
+      ids: added,
+    })
     if (new Set([...doc.members, ...added].map(String)).size > MAX_GROUP_MEMBERS)
       throw new AppError('CONFLICT', `Groups are limited to ${MAX_GROUP_MEMBERS} members`)
     const updated = await conversations(await c.get('services').database.db()).findOneAndUpdate(

@@ -17,6 +17,7 @@ import { optionalAuth, protect, requireRole } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
 import { conferences, type ConferenceDoc } from '../repositories/conferences'
 import { findUserByEmail } from '../repositories/users'
+import { assertNoBlockWith } from '../social/blocks'
 import { ObjectIdSchema } from './media'
 
 const TRANSITIONS: Record<string, string[]> = { DRAFT: ['ACTIVE'], ACTIVE: ['ENDED'], ENDED: [] }
@@ -114,10 +115,13 @@ function refuseRemoved(doc: ConferenceDoc, voter: string) {
     throw new AppError('FORBIDDEN', 'You were removed from this conference')
 }
 
-/** Links speakers to accounts by email, so they can run the room with their own sign-in. */
+/**
+ * Links speakers to accounts by email, so they can run the room with their own sign-in. A speaker
+ * account in a block with the caller refuses the whole list (403) before anything is written.
+ */
 async function resolveSpeakers(c: Context<AppEnv>, speakers: z.infer<typeof SpeakerSchema>[]) {
   const db = await c.get('services').database.db()
-  return Promise.all(
+  const resolved = await Promise.all(
     speakers.map(async (s) => {
       const account = s.email ? await findUserByEmail(db, s.email) : null
       return {
@@ -127,6 +131,10 @@ async function resolveSpeakers(c: Context<AppEnv>, speakers: z.infer<typeof Spea
       }
     }),
   )
+  await assertNoBlockWith(db, c.get('user')._id, {
+    ids: resolved.flatMap((s) => (s.userId ? [s.userId] : [])),
+  })
+  return resolved
 }
 
 export const conference = createRouter()

@@ -8,6 +8,7 @@ import { requireRole } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
 import { invites, type InviteDoc } from '../repositories/courses'
 import { normalizeEmail } from '../repositories/users'
+import { assertNoBlockWith } from '../social/blocks'
 import { ObjectIdSchema } from './media'
 
 const IdParams = z.object({ id: ObjectIdSchema })
@@ -38,6 +39,10 @@ courseInvites.openapi(
     const db = await courseDb(c)
     const now = c.get('services').now()
     const emails = [...new Set(c.req.valid('json').emails.map(normalizeEmail))]
+    // An email of an account that blocked the inviter, or that the inviter blocked, refuses the
+    // whole request before any invite is written: all or nothing, and the answer names no email,
+    // so it says no more than that the list holds someone this inviter cannot invite.
+    await assertNoBlockWith(db, c.get('user')._id, { emails })
     await Promise.all(
       emails.map((email) =>
         invites(db)

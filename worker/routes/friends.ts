@@ -8,10 +8,11 @@ import { AppError } from '../errors'
 import { protect } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
 import { friendships, pairKey, type FriendshipDoc } from '../repositories/social'
+import { findUserById } from '../repositories/users'
 import { authorsById, deletedAuthor } from '../social/authors'
+import { assertNoBlockWith } from '../social/blocks'
 import { IdParams, viewer } from '../social/context'
 import { actor, tell } from '../social/notify'
-import { reachableUser } from '../social/relations'
 import { ObjectIdSchema } from './media'
 
 const RequestSchema = z.strictObject({ userId: ObjectIdSchema })
@@ -100,14 +101,16 @@ friendRoutes.openapi(
     responses: {
       201: { description: 'The request' },
       200: { description: 'Their request to you, now accepted' },
-      ...errorResponses(400, 401, 404, 409),
+      ...errorResponses(400, 401, 403, 404, 409),
     },
   }),
   async (c) => {
     const { db, circle, now } = await viewer(c)
-    const other = await reachableUser(db, circle.me, c.req.valid('json').userId)
+    const other = await findUserById(db, c.req.valid('json').userId)
+    if (!other?.isActive) throw new AppError('NOT_FOUND', 'User not found')
     if (other._id.equals(circle.me))
       throw new AppError('BAD_REQUEST', 'You cannot send a friend request to yourself')
+    await assertNoBlockWith(db, circle.me, { ids: [other._id] })
     const key = pairKey(circle.me, other._id)
     const existing = await friendships(db).findOne({ pairKey: key })
     if (existing?.status === 'accepted') throw new AppError('CONFLICT', 'You are already friends')

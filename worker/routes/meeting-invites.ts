@@ -14,6 +14,7 @@ import { enforceRateLimit } from '../middleware/rate-limit'
 import { createRouter, errorResponses, jsonResponse } from '../openapi'
 import { claimRoom, roomOwner } from '../repositories/meeting-rooms'
 import { findUserById } from '../repositories/users'
+import { assertNoBlockWith } from '../social/blocks'
 
 const TAG = 'Meeting invites'
 /** Texts cost money and reach strangers: a few per account per ten minutes. */
@@ -40,6 +41,14 @@ const InviteSentSchema = z.object({
   expiresAt: z.string(),
   sentTo: z.enum(['sms', 'email']),
 })
+
+/** The resident may hold an account: one in a block with the caller is not invited (403). */
+async function assertInvitable(c: Context<AppEnv>, query: z.infer<typeof InviteQuery>) {
+  await assertNoBlockWith(await c.get('services').database.db(), c.get('user')._id, {
+    emails: query.email ? [query.email] : [],
+    phones: query.phone ? [query.phone] : [],
+  })
+}
 
 async function invite(c: Context<AppEnv>, query: z.infer<typeof InviteQuery>, roomId: string) {
   const config = c.get('config')
@@ -86,6 +95,8 @@ meetingInvites.openapi(
   async (c) => {
     const query = c.req.valid('query')
     const roomId = query.roomId ?? crypto.randomUUID()
+    // Before the room is claimed: a refused invite leaves nothing behind.
+    await assertInvitable(c, query)
     const { database, now } = c.get('services')
     if (!(await claimRoom(await database.db(), roomId, c.get('user')._id, now())))
       throw new AppError('FORBIDDEN', 'This meeting room belongs to another account')
@@ -109,7 +120,7 @@ meetingInvites.openapi(
     },
     responses: {
       200: jsonResponse('Sent', InviteSentSchema),
-      ...errorResponses(400, 401, 404, 429, 503),
+      ...errorResponses(400, 401, 403, 404, 429, 503),
     },
   }),
   async (c) => {
@@ -117,6 +128,7 @@ meetingInvites.openapi(
     const roomId = query.roomId!
     const owner = await roomOwner(await c.get('services').database.db(), roomId)
     if (!owner?.equals(c.get('user')._id)) throw new AppError('NOT_FOUND', 'Meeting room not found')
+    await assertInvitable(c, query)
     return invite(c, query, roomId)
   },
 )

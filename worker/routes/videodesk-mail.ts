@@ -9,6 +9,7 @@ import { AppError } from '../errors'
 import { optionalAuth, protect } from '../middleware/auth'
 import { clientIp, enforceRateLimit, type RateLimitRule } from '../middleware/rate-limit'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
+import { assertNoBlockWith } from '../social/blocks'
 import { sendBranded } from '../videodesk-mail/branded'
 
 const TAG = 'Videodesk emails'
@@ -68,13 +69,15 @@ videodeskMail.openapi(
     request: jsonBody(
       z.strictObject({ email: EmailSchema, name: Name.optional(), message: Optional(1000) }),
     ),
-    responses: { 200: { description: 'Sent' }, ...errorResponses(400, 401, 429, 503) },
+    responses: { 200: { description: 'Sent' }, ...errorResponses(400, 401, 403, 429, 503) },
   }),
   async (c) => {
     const { email, name, message } = c.req.valid('json')
     await limitSend(c)
     const config = c.get('config')
     const me = c.get('user')
+    // The address may already hold an account: one in a block with the sender gets no mail.
+    await assertNoBlockWith(await c.get('services').database.db(), me._id, { emails: [email] })
     const base = config.FRONTEND_URL ?? config.PUBLIC_BASE_URL ?? new URL(c.req.url).origin
     const link = new URL('/register', base)
     link.searchParams.set('ref', me._id.toHexString())

@@ -2,7 +2,7 @@
 // social read starts from these, so a block hides both people from each other everywhere.
 import type { ObjectId, Db } from 'mongodb'
 import { AppError } from '../errors'
-import { blocks } from '../repositories/conversations'
+import { blocks, isBlockedBetween } from '../repositories/conversations'
 import { friendships, pairKey } from '../repositories/social'
 import { findUserById } from '../repositories/users'
 
@@ -64,20 +64,14 @@ export async function areFriends(db: Db, a: ObjectId, b: ObjectId) {
 }
 
 /**
- * Another active user the viewer may deal with. A missing, deactivated or blocking/blocked user all
- * answer the same 404, so a block never discloses itself.
+ * Another active user the viewer may look at (profiles, stories). A missing, deactivated or
+ * blocking/blocked user all answer the same 404, so a read never discloses a block. Pulling someone
+ * in (requests, invites, groups) is refused by `assertNoBlockWith` in ./blocks instead.
  */
 export async function reachableUser(db: Db, me: ObjectId, id: string) {
   const other = await findUserById(db, id)
   if (!other?.isActive) throw new AppError('NOT_FOUND', 'User not found')
-  if (!other._id.equals(me)) {
-    const blocked = await blocks(db).findOne({
-      $or: [
-        { blockerId: me, blockedId: other._id },
-        { blockerId: other._id, blockedId: me },
-      ],
-    })
-    if (blocked) throw new AppError('NOT_FOUND', 'User not found')
-  }
+  if (!other._id.equals(me) && (await isBlockedBetween(db, me, other._id)))
+    throw new AppError('NOT_FOUND', 'User not found')
   return other
 }

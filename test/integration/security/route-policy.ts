@@ -69,6 +69,15 @@ export const ROUTE_POLICY: Record<string, RoutePolicy> = {
   'GET /api/health': pub,
   'GET /api/openapi.json': pub,
   'GET /api/docs': pub,
+  // The HTML pages of public/, served from the assets binding with their security headers.
+  'GET /host': pub,
+  'GET /host.html': pub,
+  'GET /join': pub,
+  'GET /join.html': pub,
+  'GET /meeting': pub,
+  'GET /meeting.html': pub,
+  'GET /present': pub,
+  'GET /present.html': pub,
   // Answers 404 in production; the dev-capture routes are not mounted there either.
   'GET /api/debug/routes': pub,
   'GET /__dev/mail': pub,

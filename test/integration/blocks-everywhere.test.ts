@@ -1,0 +1,312 @@
+// A block holds wherever one user can pull another in: direct chats (opened or by first message),
+// group creation and member additions, friend requests, course invites, meeting invite links (by
+// email, by phone, and resent), conference speaker lists (on create and on edit) and Videodesk
+// friend links. For every path, in both block directions: 403 in the error envelope with the same
+// message either way (it names no direction), and nothing stored or sent; unblocked, it works.
+import { randomBytes } from 'node:crypto'
+import { ObjectId } from 'mongodb'
+import { describe, expect, it } from 'vitest'
+import { readMail, readSms } from '../harness/capture'
+import { createCourse, university } from '../harness/courses'
+import { api, type ApiResponse } from '../harness/http'
+import { newRoomId } from '../harness/meetings'
+import { registerRoleUser, signUpUser, testDb } from '../harness/users'
+import { videodeskUser } from '../harness/videodesk'
+
+/** Anyone who can block: Sanora and Videodesk accounts both carry an access token. */
+interface Account {
+  id: string
+  email: string
+  accessToken: string
+}
+
+/** One invite-like path, set up between an inviter and an invitee who are not yet blocked. */
+interface Path {
+  inviter: Account
+  invitee: Account
+  /** The request that would pull the invitee in. */
+  attempt(): Promise<ApiResponse>
+  /** Whether the attempt left its trace (the group, member, request, invite, room or message). */
+  stored(): Promise<boolean>
+}
+
+const unique = (tag: string) => `${tag} ${randomBytes(4).toString('hex')}`
+const oid = (id: string) => new ObjectId(id)
+const db = testDb
+const ukPhone = () => `+447700${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`
+
+/** Mail or texts the invitee got whose text contains `marker` (delivery is asynchronous). */
+async function delivered(read: () => Promise<any[]>, marker: string) {
+  await new Promise((r) => setTimeout(r, 300))
+  return (await read()).some((m) => `${m.subject ?? ''} ${m.text ?? m.body ?? ''}`.includes(marker))
+}
+
+const post = (who: Account, path: string, json: unknown) =>
+  api(path, { method: 'POST', token: who.accessToken, json })
+
+async function chatPair(): Promise<[Account, Account]> {
+  return Promise.all([signUpUser(), signUpUser()])
+}
+
+const roomClaimed = async (roomId: string) =>
+  (await (await db()).collection<{ _id: string }>('meeting_rooms').findOne({ _id: roomId })) !==
+  null
+
+const directStored = async (a: Account, b: Account) =>
+  (await (
+    await db()
+  )
+    .collection('conversations')
+    .findOne({ type: 'direct', members: { $all: [oid(a.id), oid(b.id)] } })) !== null
+
+const PATHS: Record<string, () => Promise<Path>> = {
+  'open a direct conversation': async () => {
+    const [inviter, invitee] = await chatPair()
+    return {
+      inviter,
+      invitee,
+      attempt: () => post(inviter, '/api/chat/conversations/direct', { userId: invitee.id }),
+      stored: () => directStored(inviter, invitee),
+    }
+  },
+  'send a first message to a user': async () => {
+    const [inviter, invitee] = await chatPair()
+    return {
+      inviter,
+      invitee,
+      attempt: () => post(inviter, '/api/chat/message', { recipientId: invitee.id, text: 'hi' }),
+      stored: () => directStored(inviter, invitee),
+    }
+  },
+  'create a group with the user': async () => {
+    const [inviter, invitee] = await chatPair()
+    const bystander = await signUpUser()
+    const name = unique('Group')
+    return {
+      inviter,
+      invitee,
+      // The bystander is fine on their own; one blocked member refuses the whole group.
+      attempt: () =>
+        post(inviter, '/api/chat/conversations/group', {
+          name,
+          memberIds: [bystander.id, invitee.id],
+        }),
+      stored: async () =>
+        (await (await db()).collection('conversations').findOne({ name })) !== null,
+    }
+  },
+  'add the user to a group': async () => {
+    const [inviter, invitee] = await chatPair()
+    const bystander = await signUpUser()
+    const group = await post(inviter, '/api/chat/conversations/group', {
+      name: unique('Group'),
+      memberIds: [bystander.id],
+    })
+    expect(group.status).toBe(201)
+    const id = group.body.conversation.id
+    return {
+      inviter,
+      invitee,
+      attempt: () =>
+        post(inviter, `/api/chat/conversations/${id}/members`, { userIds: [invitee.id] }),
+      stored: async () =>
+        (await (
+          await db()
+        )
+          .collection('conversations')
+          .findOne({ _id: oid(id), members: oid(invitee.id) })) !== null,
+    }
+  },
+  'send a friend request': async () => {
+    const [inviter, invitee] = await chatPair()
+    return {
+      inviter,
+      invitee,
+      attempt: () => post(inviter, '/api/friend/request', { userId: invitee.id }),
+      stored: async () =>
+        (await (
+          await db()
+        )
+          .collection('friendships')
+          .findOne({ userIds: { $all: [oid(inviter.id), oid(invitee.id)] } })) !== null,
+    }
+  },
+  'invite to a course by email': async () => {
+    const [inviter, invitee] = await Promise.all([university(), signUpUser()])
+    const course = await createCourse(inviter, { enrollment: 'invite-only' })
+    return {
+      inviter,
+      invitee,
+      // With an address of nobody beside it: the whole request is refused, not just one email.
+      attempt: () =>
+        post(inviter, `/api/courses/${course.id}/invites`, {
+          emails: [`nobody-${randomBytes(4).toString('hex')}@example.test`, invitee.email],
+        }),
+      stored: async () =>
+        (await (
+          await db()
+        )
+          .collection('course_invites')
+          .countDocuments({ courseId: oid(course.id) })) > 0,
+    }
+  },
+  'invite into a meeting by email': async () => {
+    const [inviter, invitee] = await Promise.all([videodeskUser('Vera Inviter'), signUpUser()])
+    const roomId = newRoomId()
+    return {
+      inviter,
+      invitee,
+      attempt: () =>
+        inviter.call(`/api/v1/send-token?${new URLSearchParams({ roomId, email: invitee.email })}`),
+      stored: async () =>
+        (await roomClaimed(roomId)) ||
+        (await delivered(() => readMail(invitee.email), 'invited you to a video call')),
+    }
+  },
+  'invite into a meeting by phone': async () => {
+    const [inviter, invitee] = await Promise.all([videodeskUser('Vera Inviter'), signUpUser()])
+    const phone = ukPhone()
+    // A verified phone on the account, as phone sign-in leaves it.
+    await (
+      await db()
+    )
+      .collection('users')
+      .updateOne({ _id: oid(invitee.id) }, { $set: { phone, phoneVerified: true } })
+    const roomId = newRoomId()
+    return {
+      inviter,
+      invitee,
+      attempt: () => inviter.call(`/api/v1/send-token?${new URLSearchParams({ roomId, phone })}`),
+      stored: async () =>
+        (await roomClaimed(roomId)) ||
+        (await delivered(() => readSms(phone), 'invited you to a video call')),
+    }
+  },
+  'resend a meeting invite': async () => {
+    const [inviter, invitee] = await Promise.all([videodeskUser('Vera Inviter'), signUpUser()])
+    const roomId = newRoomId()
+    const first = await inviter.call(
+      `/api/v1/send-token?${new URLSearchParams({ roomId, email: `someone-${randomBytes(4).toString('hex')}@example.test` })}`,
+    )
+    expect(first.status).toBe(200)
+    return {
+      inviter,
+      invitee,
+      attempt: () =>
+        inviter.call(
+          `/api/v1/resend-token?${new URLSearchParams({ roomId, email: invitee.email })}`,
+        ),
+      stored: () => delivered(() => readMail(invitee.email), 'invited you to a video call'),
+    }
+  },
+  'name a speaker when creating a conference': async () => {
+    const [inviter, invitee] = await Promise.all([
+      registerRoleUser('host'),
+      registerRoleUser('speaker'),
+    ])
+    const title = unique('Conf')
+    return {
+      inviter,
+      invitee,
+      attempt: () =>
+        post(inviter, '/api/conference', {
+          title,
+          speakers: [{ name: 'Guest', email: invitee.email }],
+        }),
+      stored: async () =>
+        (await (await db()).collection('conferences').findOne({ title })) !== null,
+    }
+  },
+  'name a speaker when editing a conference': async () => {
+    const [inviter, invitee] = await Promise.all([
+      registerRoleUser('host'),
+      registerRoleUser('speaker'),
+    ])
+    const created = await post(inviter, '/api/conference', { title: unique('Conf'), speakers: [] })
+    expect(created.status).toBe(201)
+    const id = created.body.conference.id
+    return {
+      inviter,
+      invitee,
+      attempt: () =>
+        api(`/api/conference/${id}`, {
+          method: 'PUT',
+          token: inviter.accessToken,
+          json: { speakers: [{ name: 'Guest', email: invitee.email }] },
+        }),
+      stored: async () =>
+        (await (
+          await db()
+        )
+          .collection('conferences')
+          .findOne({ _id: oid(id), 'speakers.email': invitee.email })) !== null,
+    }
+  },
+  'email a Videodesk friend link': async () => {
+    const [inviter, invitee] = await Promise.all([videodeskUser('Vera Inviter'), signUpUser()])
+    return {
+      inviter,
+      invitee,
+      attempt: () =>
+        inviter.call('/api/v1/send-friend-link', {
+          method: 'POST',
+          json: { email: invitee.email },
+        }),
+      stored: () => delivered(() => readMail(invitee.email), 'invited you to Videodesk'),
+    }
+  },
+}
+
+async function block(blocker: Account, blocked: Account) {
+  const res = await post(blocker, '/api/friend/block', { userId: blocked.id })
+  expect(res.status, JSON.stringify(res.body)).toBe(200)
+}
+
+const DIRECTIONS = {
+  'the inviter blocked the invitee': (p: Path) => block(p.inviter, p.invitee),
+  'the invitee blocked the inviter': (p: Path) => block(p.invitee, p.inviter),
+}
+
+describe.each(Object.entries(PATHS))('%s', (_name, setUp) => {
+  it('is refused with 403 in both block directions, with one message, and stores nothing', async () => {
+    const messages: string[] = []
+    for (const [direction, blockFor] of Object.entries(DIRECTIONS)) {
+      const path = await setUp()
+      await blockFor(path)
+      const res = await path.attempt()
+      expect(res.status, `${direction}: ${JSON.stringify(res.body)}`).toBe(403)
+      expect(res.body).toMatchObject({
+        success: false,
+        code: 'FORBIDDEN',
+        message: expect.any(String),
+        requestId: expect.any(String),
+      })
+      // Says neither who blocked whom nor that a block is the reason.
+      expect(res.body.message).not.toMatch(/block/i)
+      messages.push(res.body.message)
+      expect(await path.stored(), `${direction}: something was stored or sent`).toBe(false)
+    }
+    expect(messages[0]).toBe(messages[1])
+  })
+
+  it('works between users who have not blocked each other', async () => {
+    const path = await setUp()
+    const res = await path.attempt()
+    expect(res.status, JSON.stringify(res.body)).toBeLessThan(300)
+    expect(await path.stored()).toBe(true)
+  })
+})
+
+describe('after an unblock', () => {
+  it('lets the same invite through again', async () => {
+    const [inviter, invitee] = await chatPair()
+    await block(invitee, inviter)
+    expect((await post(inviter, '/api/friend/request', { userId: invitee.id })).status).toBe(403)
+    const lifted = await api(`/api/friend/block/${inviter.id}`, {
+      method: 'DELETE',
+      token: invitee.accessToken,
+    })
+    expect(lifted.status).toBe(200)
+    expect((await post(inviter, '/api/friend/request', { userId: invitee.id })).status).toBe(201)
+  })
+})
