@@ -151,3 +151,25 @@ export async function resetTokenFromMail(email: string, previous?: string): Prom
     await new Promise((r) => setTimeout(r, 50))
   }
 }
+
+/** Proves a signed-in account's email with the code mailed to it (registrations leave it unproven). */
+export async function proveEmail(user: Pick<TestUser, 'email' | 'accessToken' | 'ip'>) {
+  const [previous] = await readMail(user.email)
+  const headers = { 'cf-connecting-ip': user.ip }
+  const sent = await api('/api/user/email/send-otp', {
+    method: 'POST',
+    token: user.accessToken,
+    headers,
+  })
+  if (sent.status !== 200)
+    throw new Error(`email send-otp: ${sent.status} ${JSON.stringify(sent.body)}`)
+  const otp = await otpFromMail(user.email, /\b(\d{6})\b/.exec(previous?.text ?? '')?.[1])
+  const res = await api('/api/user/email/verify-otp', {
+    method: 'POST',
+    token: user.accessToken,
+    json: { otp },
+    headers,
+  })
+  if (res.status !== 200)
+    throw new Error(`email verify-otp: ${res.status} ${JSON.stringify(res.body)}`)
+}

@@ -31,7 +31,8 @@ export async function videodeskUser(name?: string): Promise<VideodeskUser> {
   if (reg.status !== 201) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.body)}`)
   const verified = await api('/api/v1/verify', {
     method: 'POST',
-    json: { email, otp: await otpFromMail(email) },
+    // The challenge binds the code to this registration (a browser carries it as a cookie).
+    json: { email, otp: await otpFromMail(email), challenge: reg.body.challenge },
     headers,
   })
   if (verified.status !== 200)

@@ -55,7 +55,8 @@ describe('university accounts', () => {
 
     const verified = await api('/api/university/auth/verify-otp', {
       method: 'POST',
-      json: { email, otp: await otpFromMail(email) },
+      // The challenge binds the code to this registration: its password stays.
+      json: { email, otp: await otpFromMail(email), challenge: reg.body.challenge },
       headers,
     })
     expect(verified.status).toBe(200)

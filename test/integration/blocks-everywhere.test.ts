@@ -10,7 +10,7 @@ import { readMail, readSms } from '../harness/capture'
 import { createCourse, university } from '../harness/courses'
 import { api, type ApiResponse } from '../harness/http'
 import { newRoomId } from '../harness/meetings'
-import { registerRoleUser, signUpUser, testDb } from '../harness/users'
+import { proveEmail, registerRoleUser, signUpUser, testDb } from '../harness/users'
 import { videodeskUser } from '../harness/videodesk'
 
 /** Anyone who can block: Sanora and Videodesk accounts both carry an access token. */
@@ -202,7 +202,8 @@ const PATHS: Record<string, () => Promise<Path>> = {
   'name a speaker when creating a conference': async () => {
     const [inviter, invitee] = await Promise.all([
       registerRoleUser('host'),
-      registerRoleUser('speaker'),
+      // Proven: a speaker email reaches an account only once its owner proved it.
+      registerRoleUser('speaker').then(async (speaker) => (await proveEmail(speaker), speaker)),
     ])
     const title = unique('Conf')
     return {
@@ -220,7 +221,8 @@ const PATHS: Record<string, () => Promise<Path>> = {
   'name a speaker when editing a conference': async () => {
     const [inviter, invitee] = await Promise.all([
       registerRoleUser('host'),
-      registerRoleUser('speaker'),
+      // Proven: a speaker email reaches an account only once its owner proved it.
+      registerRoleUser('speaker').then(async (speaker) => (await proveEmail(speaker), speaker)),
     ])
     const created = await post(inviter, '/api/conference', { title: unique('Conf'), speakers: [] })
     expect(created.status).toBe(201)

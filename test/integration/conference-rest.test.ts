@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { createConference } from '../harness/conference'
 import { api } from '../harness/http'
-import { registerRoleUser, signUpUser } from '../harness/users'
+import { proveEmail, registerRoleUser, signUpUser } from '../harness/users'
 
 describe('conference lifecycle', () => {
   it('is created as DRAFT with a unique uppercase code, moves DRAFT → ACTIVE → ENDED and never back', async () => {
@@ -130,6 +130,8 @@ describe('conference security', () => {
 
   it('lets a speaker of the conference push and close questions', async () => {
     const speaker = await registerRoleUser('speaker')
+    // The speaker role attaches to an account whose email is proven.
+    await proveEmail(speaker)
     const host = await registerRoleUser('host')
     const created = await api('/api/conference', {
       method: 'POST',

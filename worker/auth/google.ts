@@ -3,9 +3,12 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose'
 import type { Db } from 'mongodb'
 import { z } from 'zod'
+import type { Context } from 'hono'
 import type { Config } from '../../shared/config'
+import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { createUser, findUserByEmail, users, type UserDoc } from '../repositories/users'
+import { createUser, findUserByProvenEmail, users, type UserDoc } from '../repositories/users'
+import { proveIdentifier, provenFields } from './identity'
 
 const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com']
 const INVALID_TOKEN = 'Invalid Google token'
@@ -157,21 +160,34 @@ export async function verifyGoogleIdToken(
 }
 
 /**
- * The account `identity` signs in to: the one already linked to this Google account; else, only
- * when Google vouches for the email, the account with that email (linked now); else a new one.
- * An unverified Google email never reaches an existing account: that would be a takeover.
+ * The account `identity` signs in to: the one already linked to this Google account; else, when
+ * Google vouches for the email, the account that email proves (worker/auth/identity.ts: its proven
+ * owner, or an account that only claimed it, taken over), linked now; else a new one. An email
+ * Google has not verified proves nothing and reaches no existing account.
  */
 export async function findOrCreateGoogleUser(
-  db: Db,
+  c: Context<AppEnv>,
   identity: GoogleIdentity,
-  now: Date,
 ): Promise<{ user: UserDoc; created: boolean }> {
+  const db = await c.get('services').database.db()
+  const now = c.get('services').now()
   const linked = await users(db).findOne({ googleId: identity.sub })
   if (linked) return { user: active(linked), created: false }
 
-  if (identity.email) {
-    const byEmail = await findUserByEmail(db, identity.email)
-    if (byEmail) return { user: await link(db, byEmail, identity, now), created: false }
+  let fields: Partial<UserDoc> = {}
+  if (identity.email && identity.emailVerified) {
+    const { user } = await proveIdentifier(c, 'email', identity.email, 'google')
+    if (user) return { user: await link(db, user, identity, now), created: false }
+    fields = provenFields('email', identity.email, 'google', now)
+  } else if (identity.email) {
+    if (await findUserByProvenEmail(db, identity.email)) {
+      throw new AppError(
+        'CONFLICT',
+        'An account with this email already exists. Sign in with your password: Google has not verified this email address',
+      )
+    }
+    // Kept as an unproven claim, like a registration's: it reserves and grants nothing.
+    fields = { email: identity.email, emailVerified: false }
   }
 
   try {
@@ -180,8 +196,7 @@ export async function findOrCreateGoogleUser(
       {
         name: identity.name ?? identity.email?.split('@')[0]?.slice(0, 100) ?? 'Google user',
         role: 'USER',
-        email: identity.email,
-        emailVerified: Boolean(identity.email) && identity.emailVerified,
+        ...fields,
         googleId: identity.sub,
         profile: identity.picture ? { profileImage: identity.picture } : {},
       },
@@ -198,12 +213,6 @@ export async function findOrCreateGoogleUser(
 }
 
 async function link(db: Db, user: UserDoc, identity: GoogleIdentity, now: Date): Promise<UserDoc> {
-  if (!identity.emailVerified) {
-    throw new AppError(
-      'CONFLICT',
-      'An account with this email already exists. Sign in with your password: Google has not verified this email address',
-    )
-  }
   if (user.googleId) {
     throw new AppError(
       'CONFLICT',
@@ -213,7 +222,7 @@ async function link(db: Db, user: UserDoc, identity: GoogleIdentity, now: Date):
   active(user)
   const updated = await users(db).findOneAndUpdate(
     { _id: user._id, googleId: { $exists: false } },
-    { $set: { googleId: identity.sub, emailVerified: true, updatedAt: now } },
+    { $set: { googleId: identity.sub, updatedAt: now } },
     { returnDocument: 'after' },
   )
   if (!updated) {

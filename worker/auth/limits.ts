@@ -3,6 +3,8 @@ import type { RateLimitRule } from '../middleware/rate-limit'
 
 export const LIMITS = {
   login: { name: 'login', limit: 10, window: '15 m' },
+  /** Registration without a code (its 409 says an email is taken): per IP and per email. */
+  register: { name: 'register', limit: 5, window: '10 m' },
   otpSend: { name: 'otp-send', limit: 5, window: '10 m' },
   otpVerify: { name: 'otp-verify', limit: 10, window: '10 m' },
   passwordReset: { name: 'password-reset', limit: 5, window: '15 m' },

@@ -5,13 +5,7 @@ import type { Role } from '../../shared/roles'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
-import {
-  findUserByEmail,
-  findUserByPhone,
-  publicUser,
-  users,
-  type UserDoc,
-} from '../repositories/users'
+import { identifierHolders, publicUser, users, type UserDoc } from '../repositories/users'
 import { LIMITS } from './limits'
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './passwords'
 import { closeSessionSockets } from './revoke'
@@ -36,19 +30,24 @@ export async function checkPassword(c: Context<AppEnv>, input: PasswordLogin): P
     ])
   await enforceRateLimit(c, LIMITS.login, [`ip:${clientIp(c)}`, `account:${identifier}`])
   const db = await c.get('services').database.db()
-  const user = input.email
-    ? await findUserByEmail(db, input.email)
-    : await findUserByPhone(db, input.phone!)
-  if (!user?.passwordHash) {
-    await burnPasswordCheck(input.password)
+  // The proven owner alone when there is one; else every account that claims the identifier
+  // unproven (several may): the one whose password this is.
+  const candidates = (
+    await identifierHolders(db, input.email ? 'email' : 'phone', identifier)
+  ).filter((u) => u.passwordHash && (!input.role || u.role === input.role))
+  let user: UserDoc | undefined
+  for (const candidate of candidates) {
+    if (await verifyPassword(input.password, candidate.passwordHash!)) {
+      user = candidate
+      break
+    }
+  }
+  if (!user) {
+    if (candidates.length === 0) await burnPasswordCheck(input.password)
     throw new AppError('UNAUTHORIZED', INVALID_CREDENTIALS)
   }
-  if (!(await verifyPassword(input.password, user.passwordHash)))
-    throw new AppError('UNAUTHORIZED', INVALID_CREDENTIALS)
-  if (input.role && user.role !== input.role)
-    throw new AppError('UNAUTHORIZED', INVALID_CREDENTIALS)
   if (!user.isActive) throw new AppError('FORBIDDEN', 'This account has been deactivated')
-  if (needsRehash(user.passwordHash)) {
+  if (needsRehash(user.passwordHash!)) {
     const upgraded = await hashPassword(input.password)
     await users(db).updateOne(
       { _id: user._id },

@@ -5,7 +5,7 @@ import type { Config } from '../../shared/config'
 import { AppError } from '../errors'
 import { hmacSha256 } from './tokens'
 
-export type OtpPurpose = 'signup' | 'login' | 'university' | 'phone-change'
+export type OtpPurpose = 'signup' | 'login' | 'university' | 'phone-change' | 'email-proof'
 
 const key = (purpose: OtpPurpose, subject: string) => `otp:${purpose}:${subject}`
 const cooldownKey = (purpose: OtpPurpose, subject: string) => `otp-cooldown:${purpose}:${subject}`

@@ -11,6 +11,8 @@ export interface PasswordResetDoc {
   _id: ObjectId
   tokenHash: string
   userId: ObjectId
+  /** The address the link was mailed to: using the link proves it (absent on older links). */
+  email?: string
   createdAt: Date
   /** The TTL index removes the record some time after this; the query checks it exactly. */
   expiresAt: Date
@@ -25,6 +27,7 @@ export async function createPasswordReset(
   db: Db,
   config: Config,
   userId: ObjectId,
+  email: string,
   now: Date,
 ): Promise<string> {
   // Only the newest link mailed to a user may work, so an old email left in an inbox is harmless.
@@ -34,21 +37,29 @@ export async function createPasswordReset(
     _id: new ObjectId(),
     tokenHash: await sha256(token),
     userId,
+    email,
     createdAt: now,
     expiresAt: new Date(now.getTime() + config.PASSWORD_RESET_TTL_MINUTES * 60_000),
   })
   return token
 }
 
-/** Marks a reset token used and answers its user; throws 400 when unknown, used or expired. */
-export async function consumePasswordReset(db: Db, token: string, now: Date): Promise<ObjectId> {
+/**
+ * Marks a reset token used and answers its user and the address it was mailed to; throws 400
+ * when unknown, used or expired.
+ */
+export async function consumePasswordReset(
+  db: Db,
+  token: string,
+  now: Date,
+): Promise<{ userId: ObjectId; email?: string }> {
   const tokenHash = await sha256(token)
   // One atomic claim: of two concurrent requests with the same token, only one gets the record.
   const claimed = await passwordResets(db).findOneAndUpdate(
     { tokenHash, usedAt: { $exists: false }, expiresAt: { $gt: now } },
     { $set: { usedAt: now } },
   )
-  if (claimed) return claimed.userId
+  if (claimed) return { userId: claimed.userId, email: claimed.email }
   const known = await passwordResets(db).findOne({ tokenHash })
   throw new AppError(
     'BAD_REQUEST',

@@ -14,6 +14,10 @@ export const PhoneSchema = z
   .openapi({ example: '+447700900123' })
 export const OtpCodeSchema = z.string().regex(/^\d{6}$/, 'must be 6 digits')
 export const NameSchema = z.string().trim().min(1).max(100)
+/** What a registration or sign-in answered as `challenge`, echoed to bind its emailed code. */
+export const ChallengeSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{20,100}$/, 'must be the challenge you were given')
 
 export const TokenPairSchema = z
   .object({

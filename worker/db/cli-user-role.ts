@@ -13,8 +13,15 @@ try {
   const res = await client
     .db(process.env.MONGODB_DB ?? 'sanora')
     .collection('users')
-    .updateOne({ email: email.trim().toLowerCase() }, { $set: { role, updatedAt: new Date() } })
-  console.log(res.matchedCount ? `${email} is now ${role}` : `no account with email ${email}`)
+    // A role granted by email goes only to the account that proved it (several may claim it).
+    // Realtime tickets minted before now stop admitting the account (roleChangedAt).
+    .updateOne(
+      { email: email.trim().toLowerCase(), emailVerified: true },
+      { $set: { role, roleChangedAt: new Date(), updatedAt: new Date() } },
+    )
+  console.log(
+    res.matchedCount ? `${email} is now ${role}` : `no account has proven the email ${email}`,
+  )
   process.exitCode = res.matchedCount ? 0 : 1
 } finally {
   await client.close()

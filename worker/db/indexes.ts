@@ -6,8 +6,23 @@ import { STORY_GRACE_SECONDS } from '../social/stories'
 
 export const INDEXES: Record<string, IndexDescription[]> = {
   users: [
-    { key: { email: 1 }, name: 'email_unique', unique: true, sparse: true },
-    { key: { phone: 1 }, name: 'phone_unique', unique: true, sparse: true },
+    // Unique among proven values only: an unproven claim never reserves an email or a phone, so
+    // its real owner can always prove and take it (worker/auth/identity.ts).
+    {
+      key: { email: 1 },
+      name: 'email_proven_unique',
+      unique: true,
+      partialFilterExpression: { emailVerified: true },
+    },
+    {
+      key: { phone: 1 },
+      name: 'phone_proven_unique',
+      unique: true,
+      partialFilterExpression: { phoneVerified: true },
+    },
+    // Every holder of an identifier, proven or not, oldest first.
+    { key: { email: 1, createdAt: 1 }, name: 'email_holders', sparse: true },
+    { key: { phone: 1, createdAt: 1 }, name: 'phone_holders', sparse: true },
     { key: { googleId: 1 }, name: 'googleId_unique', unique: true, sparse: true },
     { key: { name: 1 }, name: 'name' },
   ],
@@ -187,9 +202,26 @@ export const INDEXES: Record<string, IndexDescription[]> = {
   ],
 }
 
+/** Indexes an earlier version declared and this one replaces: dropped before the new ones. */
+export const RETIRED_INDEXES: Record<string, string[]> = {
+  // Unique over every value, proven or not: an unproven claim reserved the identifier.
+  users: ['email_unique', 'phone_unique'],
+}
+
 /** Creates every declared index; safe to run again (existing identical indexes are kept). */
 export async function ensureIndexes(db: Db): Promise<{ collection: string; created: string[] }[]> {
   const results = []
+  for (const [collection, names] of Object.entries(RETIRED_INDEXES)) {
+    const listed = await db
+      .collection(collection)
+      .listIndexes()
+      .toArray()
+      // A collection that does not exist yet has no indexes to retire.
+      .catch((error: { code?: number }) => (error.code === 26 ? [] : Promise.reject(error)))
+    const existing = new Set(listed.map((i) => i.name as string))
+    for (const name of names)
+      if (existing.has(name)) await db.collection(collection).dropIndex(name)
+  }
   for (const [collection, indexes] of Object.entries(INDEXES)) {
     const created = await db.collection(collection).createIndexes(indexes)
     results.push({ collection, created })

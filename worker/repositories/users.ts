@@ -9,8 +9,13 @@ export interface UserDoc {
   name: string
   role: Role
   passwordHash?: string
+  /** Whether `email` was proven (by its owner reading a code, Google, or a reset link). */
   emailVerified: boolean
+  /** Whether `phone` was proven (by a code texted to it). */
   phoneVerified: boolean
+  /** How and when `email` was proven; absent on accounts proven before this was recorded. */
+  emailProof?: IdentifierProof
+  phoneProof?: IdentifierProof
   isActive: boolean
   googleId?: string
   profile: {
@@ -28,6 +33,13 @@ export interface UserDoc {
   roleChangedAt?: Date
 }
 
+export type ProofMethod = 'email-otp' | 'phone-otp' | 'google' | 'password-reset'
+
+export interface IdentifierProof {
+  method: ProofMethod
+  at: Date
+}
+
 export const users = (db: Db): Collection<UserDoc> => db.collection<UserDoc>('users')
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase()
@@ -37,12 +49,40 @@ export function findUserById(db: Db, id: string | ObjectId): Promise<WithId<User
   return users(db).findOne({ _id: new ObjectId(id) })
 }
 
-export function findUserByEmail(db: Db, email: string) {
-  return users(db).findOne({ email: normalizeEmail(email) })
+/**
+ * The account whose email this is, proven. Unproven holders are claims, not owners (several
+ * accounts may claim one email): see worker/auth/identity.ts.
+ */
+export function findUserByProvenEmail(db: Db, email: string) {
+  return users(db).findOne({ email: normalizeEmail(email), emailVerified: true })
 }
 
-export function findUserByPhone(db: Db, phone: string) {
-  return users(db).findOne({ phone })
+/** The account whose phone this is, proven. */
+export function findUserByProvenPhone(db: Db, phone: string) {
+  return users(db).findOne({ phone, phoneVerified: true })
+}
+
+/** Most unproven claims on one identifier looked at; more are refused at registration. */
+export const MAX_UNPROVEN_HOLDERS = 5
+
+/**
+ * Who holds an identifier: the proven owner alone when there is one (its unproven claims were
+ * released when it was proven), else the accounts that claim it unproven, oldest first.
+ */
+export async function identifierHolders(
+  db: Db,
+  kind: 'email' | 'phone',
+  value: string,
+): Promise<UserDoc[]> {
+  const field = kind === 'email' ? { email: normalizeEmail(value) } : { phone: value }
+  const holders = await users(db)
+    .find(field)
+    .sort({ createdAt: 1, _id: 1 })
+    .limit(MAX_UNPROVEN_HOLDERS + 1)
+    .toArray()
+  const verified = kind === 'email' ? 'emailVerified' : 'phoneVerified'
+  const proven = holders.find((u) => u[verified])
+  return proven ? [proven] : holders
 }
 
 export type NewUser = Pick<UserDoc, 'name' | 'role'> &
@@ -54,6 +94,8 @@ export type NewUser = Pick<UserDoc, 'name' | 'role'> &
       | 'passwordHash'
       | 'emailVerified'
       | 'phoneVerified'
+      | 'emailProof'
+      | 'phoneProof'
       | 'googleId'
       | 'profile'
     >
@@ -76,6 +118,8 @@ export async function createUser(db: Db, input: NewUser, now: Date): Promise<Use
   if (input.phone) doc.phone = input.phone
   if (input.passwordHash) doc.passwordHash = input.passwordHash
   if (input.googleId) doc.googleId = input.googleId
+  if (input.emailProof) doc.emailProof = input.emailProof
+  if (input.phoneProof) doc.phoneProof = input.phoneProof
   await users(db).insertOne(doc)
   return doc
 }

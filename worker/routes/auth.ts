@@ -20,14 +20,8 @@ import { AppError } from '../errors'
 import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
 import { protect } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../openapi'
-import {
-  createUser,
-  findUserById,
-  findUserByPhone,
-  publicUser,
-  users,
-  type UserDoc,
-} from '../repositories/users'
+import { createUser, findUserById, publicUser, users, type UserDoc } from '../repositories/users'
+import { proveIdentifier, provenFields } from '../auth/identity'
 import { sendOtpMail } from '../auth/otp-mail'
 import { phoneVerification } from '../auth/phone'
 
@@ -99,19 +93,38 @@ auth.openapi(
     if (!(await redis.get(verifiedEmailKey(body.email)))) {
       throw new AppError('FORBIDDEN', 'Verify your email with the code we sent before signing up')
     }
-    const user = await createUser(
-      await database.db(),
-      {
-        name: body.name,
-        role: 'USER',
-        email: body.email,
-        emailVerified: true,
-        phone: body.phone,
-        passwordHash: await hashPassword(body.password),
-        profile: body.gender ? { gender: body.gender } : {},
-      },
-      now(),
-    )
+    const db = await database.db()
+    const passwordHash = await hashPassword(body.password)
+    // The code proved the email: an account that merely claimed it is taken over (its planted
+    // password and phone wiped, its sessions ended) and becomes this sign-up's account.
+    const proven = await proveIdentifier(c, 'email', body.email, 'email-otp')
+    if (proven.user && !proven.takenOver)
+      throw new AppError('CONFLICT', 'An account with this email already exists; sign in')
+    let user: UserDoc
+    if (proven.user) {
+      const $set: Record<string, unknown> = { name: body.name, passwordHash, updatedAt: now() }
+      if (body.phone) Object.assign($set, { phone: body.phone, phoneVerified: false })
+      if (body.gender) $set['profile.gender'] = body.gender
+      user = (await users(db).findOneAndUpdate(
+        { _id: proven.user._id },
+        { $set },
+        { returnDocument: 'after' },
+      ))!
+    } else {
+      user = await createUser(
+        db,
+        {
+          name: body.name,
+          role: 'USER',
+          ...provenFields('email', body.email, 'email-otp', now()),
+          // Given here, not proven: a claim that reserves nothing until a texted code proves it.
+          phone: body.phone,
+          passwordHash,
+          profile: body.gender ? { gender: body.gender } : {},
+        },
+        now(),
+      )
+    }
     await redis.del(verifiedEmailKey(body.email))
     return signIn(c, user, 'Account created', 201)
   },
@@ -293,22 +306,20 @@ auth.openapi(
     const { phone, otp, name } = c.req.valid('json')
     await phoneVerification(c).check(phone, otp)
     const { database, now } = c.get('services')
-    const db = await database.db()
-    const existing = await findUserByPhone(db, phone)
+    // The owner of the number signs in to the account that holds it proven, or takes over one that
+    // only claimed it; an account someone else proved keeps everything but the claim on it.
+    const { user: existing } = await proveIdentifier(c, 'phone', phone, 'phone-otp')
     if (existing) {
       if (!existing.isActive) throw new AppError('FORBIDDEN', 'This account has been deactivated')
-      if (!existing.phoneVerified) {
-        await users(db).updateOne(
-          { _id: existing._id },
-          { $set: { phoneVerified: true, updatedAt: now() } },
-        )
-        existing.phoneVerified = true
-      }
       return signIn(c, existing, 'Signed in')
     }
     const user = await createUser(
-      db,
-      { name: name ?? 'Sanora user', role: 'USER', phone, phoneVerified: true },
+      await database.db(),
+      {
+        name: name ?? 'Sanora user',
+        role: 'USER',
+        ...provenFields('phone', phone, 'phone-otp', now()),
+      },
       now(),
     )
     return signIn(c, user, 'Account created', 201)

@@ -16,7 +16,8 @@ import { AppError } from '../errors'
 import { optionalAuth, protect, requireRole } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
 import { conferences, type ConferenceDoc } from '../repositories/conferences'
-import { findUserByEmail } from '../repositories/users'
+import { speakerAccount } from '../conference/speaker-grants'
+import { normalizeEmail } from '../repositories/users'
 import { assertNoBlockWith } from '../social/blocks'
 import { ObjectIdSchema } from './media'
 
@@ -116,17 +117,19 @@ function refuseRemoved(doc: ConferenceDoc, voter: string) {
 }
 
 /**
- * Links speakers to accounts by email, so they can run the room with their own sign-in. A speaker
- * account in a block with the caller refuses the whole list (403) before anything is written.
+ * Links speakers to accounts by email, so they can run the room with their own sign-in: only an
+ * account whose email is proven; an email nobody proved yet waits, and attaches when proven
+ * (conference/speaker-grants.ts). A speaker account in a block with the caller refuses the whole
+ * list (403) before anything is written.
  */
 async function resolveSpeakers(c: Context<AppEnv>, speakers: z.infer<typeof SpeakerSchema>[]) {
   const db = await c.get('services').database.db()
   const resolved = await Promise.all(
     speakers.map(async (s) => {
-      const account = s.email ? await findUserByEmail(db, s.email) : null
+      const account = s.email ? await speakerAccount(db, s.email) : null
       return {
         name: s.name,
-        ...(s.email ? { email: s.email } : {}),
+        ...(s.email ? { email: normalizeEmail(s.email) } : {}),
         ...(account ? { userId: account._id } : {}),
       }
     }),

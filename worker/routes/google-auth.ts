@@ -202,9 +202,7 @@ googleAuth.openapi(
 
     const config = c.get('config')
     const identity = await verifyGoogleIdToken(config, idToken, googleAudiences(config, 'web'))
-    const { database, now } = c.get('services')
-    const db = await database.db()
-    const { user, created } = await findOrCreateGoogleUser(db, identity, now())
+    const { user, created } = await findOrCreateGoogleUser(c, identity)
 
     const destination = flow.redirect ?? config.OAUTH_SUCCESS_REDIRECT_URL
     if (!destination) {
@@ -259,8 +257,7 @@ googleAuth.openapi(
     if (audiences.length === 0) throw googleNotConfigured()
     await enforceRateLimit(c, LIMITS.google, [`ip:${clientIp(c)}`])
     const identity = await verifyGoogleIdToken(config, (body.idToken ?? body.token)!, audiences)
-    const { database, now } = c.get('services')
-    const { user, created } = await findOrCreateGoogleUser(await database.db(), identity, now())
+    const { user, created } = await findOrCreateGoogleUser(c, identity)
     return signIn(c, user, created ? 'Account created' : 'Signed in', created ? 201 : 200)
   },
 )

@@ -6,8 +6,8 @@ import { LIMITS } from '../auth/limits'
 import { checkPassword, signIn } from '../auth/login'
 import { issueOtp, verifyOtp } from '../auth/otp'
 import { sendOtpMail } from '../auth/otp-mail'
-import { hashPassword } from '../auth/passwords'
 import {
+  ChallengeSchema,
   EmailSchema,
   MessageSchema,
   NameSchema,
@@ -18,7 +18,10 @@ import {
 import { AppError } from '../errors'
 import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../openapi'
-import { createUser, findUserByEmail, users } from '../repositories/users'
+import { identifierHolders } from '../repositories/users'
+import { proveIdentifier } from '../auth/identity'
+import { bindProof, boundAccount, dropProofBinding } from '../auth/proof-binding'
+import { registerUnproven } from '../auth/registration'
 
 const RegisterSchema = z.strictObject({
   email: EmailSchema,
@@ -44,13 +47,9 @@ function passwordPortal(role: Extract<Role, 'HOST' | 'SPEAKER'>, label: string) 
     }),
     async (c) => {
       const { email, password, name } = c.req.valid('json')
-      await enforceRateLimit(c, LIMITS.otpSend, [`ip:${clientIp(c)}`])
-      const { database, now } = c.get('services')
-      const user = await createUser(
-        await database.db(),
-        { name, role, email, passwordHash: await hashPassword(password) },
-        now(),
-      )
+      // The seed's contract: usable at once, no code. The email stays an unproven claim until a
+      // code, Google or a reset link proves it (worker/auth/identity.ts).
+      const user = await registerUnproven(c, { name, role, email, password })
       return signIn(c, user, 'Account created', 201)
     },
   )
@@ -90,16 +89,14 @@ universityAuth.openapi(
   }),
   async (c) => {
     const { email, password, name } = c.req.valid('json')
-    await enforceRateLimit(c, LIMITS.otpSend, [`ip:${clientIp(c)}`, `email:${email}`])
-    const { database, now, redis } = c.get('services')
-    await createUser(
-      await database.db(),
-      { name, role: 'UNIVERSITY', email, passwordHash: await hashPassword(password) },
-      now(),
-    )
-    const code = await issueOtp(redis, c.get('config'), 'university', email)
+    const user = await registerUnproven(c, { name, role: 'UNIVERSITY', email, password })
+    const challenge = await bindProof(c, 'university', user._id)
+    const code = await issueOtp(c.get('services').redis, c.get('config'), 'university', email)
     await sendOtpMail(c, email, code, 'Verify your university account')
-    return c.json({ success: true, message: 'Account created; enter the code we emailed you' }, 201)
+    return c.json(
+      { success: true, message: 'Account created; enter the code we emailed you', challenge },
+      201,
+    )
   },
 )
 
@@ -118,9 +115,9 @@ universityAuth.openapi(
   async (c) => {
     const { email } = c.req.valid('json')
     await enforceRateLimit(c, LIMITS.otpSend, [`ip:${clientIp(c)}`, `email:${email}`])
-    const user = await findUserByEmail(await c.get('services').database.db(), email)
+    const holders = await identifierHolders(await c.get('services').database.db(), 'email', email)
     // The same answer whether or not a pending university account exists.
-    if (user?.role === 'UNIVERSITY' && !user.emailVerified) {
+    if (holders.some((u) => u.role === 'UNIVERSITY' && !u.emailVerified)) {
       const code = await issueOtp(c.get('services').redis, c.get('config'), 'university', email)
       await sendOtpMail(c, email, code, 'Verify your university account')
     }
@@ -137,24 +134,33 @@ universityAuth.openapi(
     path: '/verify-otp',
     tags: ['University'],
     summary: 'Verify the university email with its code and sign in',
-    request: jsonBody(z.strictObject({ email: EmailSchema, otp: OtpCodeSchema })),
+    request: jsonBody(
+      z.strictObject({
+        email: EmailSchema,
+        otp: OtpCodeSchema,
+        challenge: ChallengeSchema.optional(),
+      }),
+    ),
     responses: {
       200: jsonResponse('Verified and signed in', TokenPairSchema),
-      ...errorResponses(400, 429),
+      ...errorResponses(400, 409, 429),
     },
   }),
   async (c) => {
-    const { email, otp } = c.req.valid('json')
+    const { email, otp, challenge } = c.req.valid('json')
     await enforceRateLimit(c, LIMITS.otpVerify, [`ip:${clientIp(c)}`, `email:${email}`])
-    const { database, redis, now } = c.get('services')
-    await verifyOtp(redis, c.get('config'), 'university', email, otp)
-    const db = await database.db()
-    const user = await users(db).findOneAndUpdate(
-      { email, role: 'UNIVERSITY' },
-      { $set: { emailVerified: true, updatedAt: now() } },
-      { returnDocument: 'after' },
-    )
-    if (!user) throw new AppError('BAD_REQUEST', 'No university account for this email')
+    await verifyOtp(c.get('services').redis, c.get('config'), 'university', email, otp)
+    // Bound to the registration that asked for the code: that account takes the email, password
+    // kept. Unbound: whoever read the code proved only the mailbox, and takes over an account that
+    // merely claimed it (its planted password wiped).
+    const into = await boundAccount(c, 'university', challenge)
+    const { user } = await proveIdentifier(c, 'email', email, 'email-otp', {
+      into,
+      claimableRole: 'UNIVERSITY',
+    })
+    if (!user || user.role !== 'UNIVERSITY')
+      throw new AppError('BAD_REQUEST', 'No university account for this email')
+    await dropProofBinding(c, 'university', challenge)
     return signIn(c, user, 'University verified')
   },
 )

@@ -1,11 +1,16 @@
 // Sanora account settings (/api/user): profile edits and changing the phone number with a code.
 import { createRoute, z } from '@hono/zod-openapi'
+import { LIMITS } from '../auth/limits'
+import { issueOtp, verifyOtp } from '../auth/otp'
+import { sendOtpMail } from '../auth/otp-mail'
 import { phoneVerification } from '../auth/phone'
+import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
 import { MessageSchema, OtpCodeSchema, PhoneSchema, ProfileUpdateSchema } from '../auth/schemas'
 import { AppError } from '../errors'
 import { protect } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../openapi'
-import { findUserByPhone, publicUser, updateProfile, users } from '../repositories/users'
+import { proveIdentifier } from '../auth/identity'
+import { findUserByProvenPhone, publicUser, updateProfile } from '../repositories/users'
 
 export const user = createRouter()
 user.use('*', protect())
@@ -48,7 +53,7 @@ user.openapi(
   }),
   async (c) => {
     const { phone } = c.req.valid('json')
-    const owner = await findUserByPhone(await c.get('services').database.db(), phone)
+    const owner = await findUserByProvenPhone(await c.get('services').database.db(), phone)
     if (owner && !owner._id.equals(c.get('user')._id)) {
       throw new AppError('CONFLICT', 'This phone number belongs to another account')
     }
@@ -73,15 +78,79 @@ user.openapi(
   async (c) => {
     const { phone, otp } = c.req.valid('json')
     await phoneVerification(c).check(phone, otp)
-    const db = await c.get('services').database.db()
-    const updated = await users(db).findOneAndUpdate(
-      { _id: c.get('user')._id },
-      { $set: { phone, phoneVerified: true, updatedAt: c.get('services').now() } },
-      { returnDocument: 'after' },
-    )
+    // Proven for this account; another account's unproven claim on the number is released.
+    const { user: updated } = await proveIdentifier(c, 'phone', phone, 'phone-otp', {
+      into: c.get('user')._id,
+    })
     return c.json(
       { success: true, message: 'Phone number updated', user: publicUser(updated!) },
       200,
     )
+  },
+)
+
+/** The signed-in account's email, which it must hold to prove it. */
+function ownEmail(user: { email?: string; emailVerified: boolean }): string {
+  if (!user.email) throw new AppError('BAD_REQUEST', 'This account has no email address')
+  if (user.emailVerified) throw new AppError('CONFLICT', 'This email is already verified')
+  return user.email
+}
+
+user.openapi(
+  createRoute({
+    method: 'post',
+    path: '/email/send-otp',
+    tags: ['User'],
+    summary:
+      "Email a code to your account's unverified address (accounts registered without a code prove their email here)",
+    security: [{ bearerAuth: [] }],
+    responses: {
+      200: jsonResponse('Code sent', MessageSchema),
+      ...errorResponses(400, 401, 409, 429),
+    },
+  }),
+  async (c) => {
+    const me = c.get('user')
+    const email = ownEmail(me)
+    await enforceRateLimit(c, LIMITS.otpSend, [`ip:${clientIp(c)}`, `email:${email}`])
+    const subject = `${me._id.toHexString()}:${email}`
+    const code = await issueOtp(c.get('services').redis, c.get('config'), 'email-proof', subject)
+    await sendOtpMail(c, email, code, 'Verify your email address')
+    return c.json({ success: true, message: 'Verification code sent' }, 200)
+  },
+)
+
+user.openapi(
+  createRoute({
+    method: 'post',
+    path: '/email/verify-otp',
+    tags: ['User'],
+    summary:
+      'Check the code: your email is verified, and roles waiting on it (speaker invitations) attach',
+    security: [{ bearerAuth: [] }],
+    request: jsonBody(z.strictObject({ otp: OtpCodeSchema })),
+    responses: {
+      200: { description: 'The updated user' },
+      ...errorResponses(400, 401, 409, 429),
+    },
+  }),
+  async (c) => {
+    const me = c.get('user')
+    const email = ownEmail(me)
+    await enforceRateLimit(c, LIMITS.otpVerify, [`ip:${clientIp(c)}`, `email:${email}`])
+    const subject = `${me._id.toHexString()}:${email}`
+    await verifyOtp(
+      c.get('services').redis,
+      c.get('config'),
+      'email-proof',
+      subject,
+      c.req.valid('json').otp,
+    )
+    // Proven for this account (the code went to its address, asked for by its session); other
+    // accounts' unproven claims on the address are released.
+    const { user: updated } = await proveIdentifier(c, 'email', email, 'email-otp', {
+      into: me._id,
+    })
+    return c.json({ success: true, message: 'Email verified', user: publicUser(updated!) }, 200)
   },
 )

@@ -21,7 +21,11 @@ import {
   resetLink,
   sendPasswordResetMail,
 } from '../auth/password-reset'
+import { isOwned, proveIdentifier } from '../auth/identity'
+import { bindProof, boundAccount, dropProofBinding } from '../auth/proof-binding'
+import { registerUnproven } from '../auth/registration'
 import {
+  ChallengeSchema,
   EmailSchema,
   MessageSchema,
   NameSchema,
@@ -38,13 +42,7 @@ import { log } from '../log'
 import { protect } from '../middleware/auth'
 import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../openapi'
-import {
-  createUser,
-  findUserByEmail,
-  publicUser,
-  updateProfile,
-  users,
-} from '../repositories/users'
+import { identifierHolders, publicUser, updateProfile, users } from '../repositories/users'
 
 const TAG = 'Videodesk auth'
 const OTP_SUBJECT = 'Your Videodesk sign-in code'
@@ -81,23 +79,20 @@ videodeskAuth.openapi(
   }),
   async (c) => {
     const { email, password, name } = c.req.valid('json')
-    await enforceRateLimit(c, LIMITS.otpSend, [`ip:${clientIp(c)}`, `email:${email}`])
-    const { database, redis, now } = c.get('services')
-    await createUser(
-      await database.db(),
-      {
-        // The old client never asked for a name; the mailbox name is a better label than nothing.
-        name: name ?? email.split('@')[0]!,
-        role: 'USER',
-        email,
-        emailVerified: false,
-        passwordHash: await hashPassword(password),
-      },
-      now(),
-    )
-    const code = await issueOtp(redis, c.get('config'), 'login', email)
+    const user = await registerUnproven(c, {
+      // The old client never asked for a name; the mailbox name is a better label than nothing.
+      name: name ?? email.split('@')[0]!,
+      role: 'USER',
+      email,
+      password,
+    })
+    const challenge = await bindProof(c, 'videodesk', user._id)
+    const code = await issueOtp(c.get('services').redis, c.get('config'), 'login', email)
     await sendOtpMail(c, email, code, OTP_SUBJECT)
-    return c.json({ success: true, message: 'Account created; enter the code we emailed you' }, 201)
+    return c.json(
+      { success: true, message: 'Account created; enter the code we emailed you', challenge },
+      201,
+    )
   },
 )
 
@@ -115,9 +110,11 @@ videodeskAuth.openapi(
   }),
   async (c) => {
     const user = await checkPassword(c, c.req.valid('json'))
+    // An account that proved its email needs no binding: the mailbox's owner is the account's.
+    const challenge = user.emailVerified ? undefined : await bindProof(c, 'videodesk', user._id)
     const code = await issueOtp(c.get('services').redis, c.get('config'), 'login', user.email!)
     await sendOtpMail(c, user.email!, code, OTP_SUBJECT)
-    return c.json({ success: true, message: 'Enter the code we emailed you' }, 200)
+    return c.json({ success: true, message: 'Enter the code we emailed you', challenge }, 200)
   },
 )
 
@@ -127,27 +124,30 @@ videodeskAuth.openapi(
     path: '/verify',
     tags: [TAG],
     summary: 'Check the emailed code; signs in and sets the `token` cookie',
-    request: jsonBody(z.strictObject({ email: EmailSchema, otp: OtpCodeSchema })),
+    request: jsonBody(
+      z.strictObject({
+        email: EmailSchema,
+        otp: OtpCodeSchema,
+        challenge: ChallengeSchema.optional(),
+      }),
+    ),
     responses: {
       200: jsonResponse('Signed in', VerifiedSchema),
-      ...errorResponses(400, 403, 429),
+      ...errorResponses(400, 403, 409, 429),
     },
   }),
   async (c) => {
-    const { email, otp } = c.req.valid('json')
+    const { email, otp, challenge } = c.req.valid('json')
     await enforceRateLimit(c, LIMITS.otpVerify, [`ip:${clientIp(c)}`, `email:${email}`])
-    const { database, redis, now } = c.get('services')
-    await verifyOtp(redis, c.get('config'), 'login', email, otp)
-    const db = await database.db()
-    const at = now()
-    // The code reached the mailbox, so the address is proven.
-    const user = await users(db).findOneAndUpdate(
-      { email },
-      { $set: { emailVerified: true, lastLoginAt: at, updatedAt: at } },
-      { returnDocument: 'after' },
-    )
+    await verifyOtp(c.get('services').redis, c.get('config'), 'login', email, otp)
+    // The code proved the mailbox. Bound to the register or login that asked for it (cookie or
+    // challenge), the account whose password was checked takes the email; unbound, the mailbox's
+    // owner takes over an account that merely claimed it, and its planted password is wiped.
+    const into = await boundAccount(c, 'videodesk', challenge)
+    const { user } = await proveIdentifier(c, 'email', email, 'email-otp', { into })
     if (!user) throw new AppError('BAD_REQUEST', 'No account for this email')
     if (!user.isActive) throw new AppError('FORBIDDEN', 'This account has been deactivated')
+    await dropProofBinding(c, 'videodesk', challenge)
     const tokens = await startDeviceSession(c, user)
     setSessionCookies(c, tokens)
     return c.json(
@@ -316,9 +316,13 @@ videodeskAuth.openapi(
     await enforceRateLimit(c, LIMITS.passwordReset, [`ip:${clientIp(c)}`, `email:${email}`])
     const { database, now } = c.get('services')
     const db = await database.db()
-    const user = await findUserByEmail(db, email)
+    // The link proves the mailbox: it goes to the email's proven owner, else to an account that
+    // only claimed it and nobody owns (the reset takes it over); never to an account someone else
+    // proved, which the mailbox's owner has no claim to.
+    const holders = await identifierHolders(db, 'email', email)
+    const user = holders.find((u) => u.emailVerified) ?? holders.find((u) => !isOwned(u))
     if (user?.isActive) {
-      const token = await createPasswordReset(db, c.get('config'), user._id, now())
+      const token = await createPasswordReset(db, c.get('config'), user._id, email, now())
       // Sent after the response: an SMTP round trip (or failure) only for real accounts would
       // tell an observer which emails are registered.
       const sending = sendPasswordResetMail(c, email, resetLink(c, token)).catch((error) =>
@@ -356,10 +360,18 @@ videodeskAuth.openapi(
     const { database, now } = c.get('services')
     const db = await database.db()
     const at = now()
-    const userId = await consumePasswordReset(db, token, at)
+    const { userId, email } = await consumePasswordReset(db, token, at)
+    // Proves the email for this account (releasing other claims on it); a phone it only claimed
+    // goes with the rest of what whoever planted the claim set.
+    const { user } = email
+      ? await proveIdentifier(c, 'email', email, 'password-reset', { into: userId })
+      : { user: null }
     await users(db).updateOne(
       { _id: userId },
-      { $set: { passwordHash: await hashPassword(password), updatedAt: at } },
+      {
+        $set: { passwordHash: await hashPassword(password), updatedAt: at },
+        ...(user && !user.phoneVerified && user.phone ? { $unset: { phone: '' } } : {}),
+      },
     )
     await revokeAllSessions(c, userId, 'password-change')
     clearSessionCookies(c)

@@ -51,8 +51,12 @@ async function accountIds(db: Db, { emails = [], phones = [] }: Invitees): Promi
     .find(
       {
         $or: [
-          ...(emails.length ? [{ email: { $in: emails.map(normalizeEmail) } }] : []),
-          ...(phones.length ? [{ phone: { $in: [...phones] } }] : []),
+          // Only proven owners: an unproven claim on someone's email must not let its planter
+          // stop others from inviting that email by blocking them.
+          ...(emails.length
+            ? [{ email: { $in: emails.map(normalizeEmail) }, emailVerified: true }]
+            : []),
+          ...(phones.length ? [{ phone: { $in: [...phones] }, phoneVerified: true }] : []),
         ],
       },
       { projection: { _id: 1 } },

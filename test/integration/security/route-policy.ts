@@ -101,6 +101,8 @@ export const ROUTE_POLICY: Record<string, RoutePolicy> = {
   'PUT /api/user/profile': signedIn,
   'POST /api/user/phone/send-otp': signedIn,
   'POST /api/user/phone/verify-otp': signedIn,
+  'POST /api/user/email/send-otp': signedIn,
+  'POST /api/user/email/verify-otp': signedIn,
   'GET /api/admin/users': admin,
   'PATCH /api/admin/users/:id': admin,
   'POST /api/host/auth/register': pub,
