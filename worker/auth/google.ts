@@ -4,6 +4,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet
 import type { Db } from 'mongodb'
 import { z } from 'zod'
 import type { Config } from '../../shared/config'
+import { HttpUrlSchema } from '../../shared/http-url'
 import { AppError } from '../errors'
 import { createUser, findUserByEmail, users, type UserDoc } from '../repositories/users'
 
@@ -152,7 +153,8 @@ export async function verifyGoogleIdToken(
     email: email?.toLowerCase(),
     emailVerified: emailVerified === true,
     name: name?.trim().slice(0, 100) || undefined,
-    picture: picture && /^https:\/\/\S{1,2040}$/.test(picture) ? picture : undefined,
+    // Stored as the profile image others see: the one URL schema, or no picture at all.
+    picture: HttpUrlSchema.safeParse(picture).data,
   }
 }
 

@@ -2,6 +2,7 @@
 // applies once at a time, an admin approves or rejects; the approved application is the seller record.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId, type Filter } from 'mongodb'
+import { HttpUrlSchema } from '../../shared/http-url'
 import { NewestCursorSchema, encodeListingCursor } from '../cursors'
 import { AppError } from '../errors'
 import { admin, protect } from '../middleware/auth'
@@ -28,10 +29,7 @@ const ApplySchema = z.strictObject({
         .string()
         .regex(/^\+[1-9]\d{6,14}$/, 'must be in E.164 form, e.g. +14155550100')
         .optional(),
-      website: z
-        .url({ protocol: /^https?$/ })
-        .max(500)
-        .optional(),
+      website: HttpUrlSchema.max(500).optional(),
     })
     .refine((c) => c.email || c.phone, 'an email or a phone number is required'),
 })
