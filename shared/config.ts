@@ -1,9 +1,10 @@
 // Configuration schema shared by the Worker, the transcoder and the dev launcher: every variable
 // the system reads, validated once. A bad or missing value names the variable and stops start-up.
 import { z } from 'zod'
+import { HttpUrlSchema } from './http-url'
 import { IceServerSchema } from './meeting'
 
-const url = z.url({ protocol: /^https?$/ })
+const url = HttpUrlSchema
 const port = z.coerce.number().int().min(1).max(65535)
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
 const csv = z.string().transform((v) =>

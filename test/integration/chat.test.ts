@@ -176,6 +176,35 @@ describe('REST messaging', () => {
     expect(after!.body.conversations[0].unreadCount).toBe(0)
   })
 
+  it('pages conversations with nextCursor, and refuses a cursor it did not make with a 400', async () => {
+    const [ann, ...others] = await Promise.all([0, 1, 2, 3].map(() => signUpUser()))
+    for (const other of others) await directChat(ann!, other)
+    const first = await api('/api/chat/conversations?limit=2', { token: ann!.accessToken })
+    expect(first.status).toBe(200)
+    expect(first.body.conversations).toHaveLength(2)
+    const second = await api(
+      `/api/chat/conversations?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+      { token: ann!.accessToken },
+    )
+    expect(second.body.nextCursor).toBeNull()
+    const ids = [...first.body.conversations, ...second.body.conversations].map(
+      (c: { id: string }) => c.id,
+    )
+    expect(new Set(ids).size).toBe(3)
+
+    // Not base64; base64 of something else; a malformed escape; an operator object.
+    for (const cursor of ['!!!', btoa('not|a cursor'), '%ff', '{"$gt":""}']) {
+      const res = await api(`/api/chat/conversations?cursor=${cursor}`, {
+        token: ann!.accessToken,
+      })
+      expect(res.status, cursor).toBe(400)
+      expect(res.body).toMatchObject({
+        code: 'VALIDATION_ERROR',
+        details: [{ path: 'query.cursor', message: 'must be the nextCursor of a previous page' }],
+      })
+    }
+  })
+
   it('pages history by seq, stable as new messages arrive', async () => {
     const [ann, ben] = await Promise.all([signUpUser(), signUpUser()])
     const id = await directChat(ann, ben)

@@ -137,12 +137,20 @@ describe('room-user-info', () => {
       flip(sealed, sealed.length - 3),
       sealed.slice(0, -4),
       Buffer.from(`${'0'.repeat(12)}${owner.id}${'0'.repeat(16)}`).toString('base64url'),
-      '!!!!not-base64-at-all!!!!',
     ]
     for (const userId of refused) {
       const info = await api(`/api/v1/room-user-info?${new URLSearchParams({ userId })}`)
       expect(info.status, userId).toBe(400)
       expect(info.body).toMatchObject({ success: false, code: 'BAD_REQUEST' })
+    }
+    // Text that is not base64url at all is refused by the parameter's schema, before any crypto.
+    for (const userId of ['!!!!not-base64-at-all!!!!', `${sealed.slice(0, 20)}+/==`]) {
+      const info = await api(`/api/v1/room-user-info?${new URLSearchParams({ userId })}`)
+      expect(info.status, userId).toBe(400)
+      expect(info.body).toMatchObject({
+        code: 'VALIDATION_ERROR',
+        details: [{ path: 'query.userId', message: 'must be the userId of an invite link' }],
+      })
     }
     expect((await api('/api/v1/room-user-info')).status).toBe(400)
     expect((await api(`/api/v1/room-user-info?userId=${owner.id}`)).status).toBe(400)

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import type { Context } from 'hono'
 import type { Config } from '../../shared/config'
 import type { AppEnv } from '../env'
+import { HttpUrlSchema } from '../../shared/http-url'
 import { AppError } from '../errors'
 import { createUser, findUserByProvenEmail, users, type UserDoc } from '../repositories/users'
 import { proveIdentifier, provenFields } from './identity'
@@ -155,7 +156,8 @@ export async function verifyGoogleIdToken(
     email: email?.toLowerCase(),
     emailVerified: emailVerified === true,
     name: name?.trim().slice(0, 100) || undefined,
-    picture: picture && /^https:\/\/\S{1,2040}$/.test(picture) ? picture : undefined,
+    // Stored as the profile image others see: the one URL schema, or no picture at all.
+    picture: HttpUrlSchema.safeParse(picture).data,
   }
 }
 

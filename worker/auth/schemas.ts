@@ -1,6 +1,7 @@
 // Input schemas shared by every sign-in route. Strings only where strings belong: an operator
 // object such as {"$ne": null} in place of an email is a 400, never a query.
 import { z } from '@hono/zod-openapi'
+import { HttpUrlSchema } from '../../shared/http-url'
 
 export const EmailSchema = z
   .email()
@@ -40,8 +41,8 @@ export const ProfileUpdateSchema = z
     name: NameSchema.optional(),
     gender: z.enum(['male', 'female', 'other', 'prefer-not-to-say']).optional(),
     bio: z.string().max(500).optional(),
-    profileImage: z.url().max(2048).optional(),
-    coverPhoto: z.url().max(2048).optional(),
+    profileImage: HttpUrlSchema.optional(),
+    coverPhoto: HttpUrlSchema.optional(),
     location: z.string().max(200).optional(),
     dateOfBirth: z.iso.date().optional(),
   })

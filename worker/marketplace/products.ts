@@ -8,7 +8,7 @@ import { AppError } from '../errors'
 import { products, type ProductDoc } from '../repositories/marketplace'
 import { media } from '../repositories/media'
 import type { UserDoc } from '../repositories/users'
-import type { Position, Sort } from './cursor'
+import type { Position, Sort } from '../cursors'
 
 /** Caps that keep every order total (price × quantity × lines) a safe integer. */
 export const PRICE_MAX = 100_000_000_000

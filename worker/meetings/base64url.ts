@@ -5,8 +5,9 @@ export function toBase64Url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
 
-/** Throws on text that is not base64url. */
+/** Throws on text that is not base64url (atob alone would also take `+`, `/` and whitespace). */
 export function fromBase64Url(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new TypeError('not base64url')
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
   return Uint8Array.from(binary, (ch) => ch.charCodeAt(0))
 }

@@ -23,16 +23,21 @@ export async function sealId(secret: string, id: string): Promise<string> {
   return toBase64Url(out)
 }
 
-/** Decrypts a sealed id; throws InvalidSealedIdError for anything tampered, truncated or forged. */
-export async function openSealedId(secret: string, sealed: string): Promise<string> {
+/** IV plus at least the 16-byte tag: anything shorter cannot be a sealed id. */
+export const MIN_SEALED_BYTES = IV_BYTES + 16
+
+/**
+ * Decrypts a sealed id (its base64url text, or the bytes SealedIdSchema decoded); throws
+ * InvalidSealedIdError for anything tampered, truncated or forged.
+ */
+export async function openSealedId(secret: string, sealed: string | Uint8Array): Promise<string> {
   let bytes: Uint8Array
   try {
-    bytes = fromBase64Url(sealed)
+    bytes = typeof sealed === 'string' ? fromBase64Url(sealed) : sealed
   } catch (error) {
     throw new InvalidSealedIdError('not base64url', { cause: error })
   }
-  // IV plus at least the 16-byte tag.
-  if (bytes.length < IV_BYTES + 16) throw new InvalidSealedIdError('too short')
+  if (bytes.length < MIN_SEALED_BYTES) throw new InvalidSealedIdError('too short')
   try {
     const plain = await crypto.subtle.decrypt(
       { name: 'AES-GCM', iv: bytes.slice(0, IV_BYTES) },

@@ -3,6 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
+import { HttpUrlSchema } from '../../shared/http-url'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { log } from '../log'
@@ -21,7 +22,6 @@ import {
 import { ObjectIdSchema } from './media'
 
 const TAG = 'Videodesk settings'
-const WebUrl = z.url({ protocol: /^https?$/ }).max(2048)
 const Colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1a2b3c')
 
 const atLeastOne = (v: object) => Object.values(v).some((x) => x !== undefined)
@@ -68,7 +68,10 @@ accountSettings.openapi(
     security: [{ bearerAuth: [] }],
     request: jsonBody(
       z
-        .strictObject({ mediaId: ObjectIdSchema.optional(), logoUrl: WebUrl.nullable().optional() })
+        .strictObject({
+          mediaId: ObjectIdSchema.optional(),
+          logoUrl: HttpUrlSchema.nullable().optional(),
+        })
         .refine((v) => (v.mediaId === undefined) !== (v.logoUrl === undefined), {
           message: 'give exactly one of mediaId or logoUrl',
         }),
@@ -108,12 +111,12 @@ accountSettings.openapi(
 const LandlordInfoSchema = z
   .strictObject({
     landlordName: z.string().trim().max(200).optional(),
-    landlordLogoUrl: WebUrl.optional(),
+    landlordLogoUrl: HttpUrlSchema.optional(),
     officerName: z.string().trim().max(200).optional(),
-    officerImageUrl: WebUrl.optional(),
+    officerImageUrl: HttpUrlSchema.optional(),
     useLandlordLogoAsProfile: z.boolean().optional(),
-    redirectUrlDefault: WebUrl.optional(),
-    redirectUrlTailored: WebUrl.optional(),
+    redirectUrlDefault: HttpUrlSchema.optional(),
+    redirectUrlTailored: HttpUrlSchema.optional(),
     brandColor: Colour.optional(),
     buttonColor: Colour.optional(),
     buttonTextColor: Colour.optional(),

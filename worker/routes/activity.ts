@@ -2,24 +2,13 @@
 // watching (one entry per video per day), completions, checkpoint answers and reviews, newest
 // first with a cursor. Only the user themself may read it — not other users, not admins.
 import { createRoute, z } from '@hono/zod-openapi'
-import { ObjectId } from 'mongodb'
 import { courseDb } from '../courses/access'
+import { ActivityCursorSchema, encodeActivityCursor } from '../cursors'
 import { AppError } from '../errors'
 import { protect } from '../middleware/auth'
 import { createRouter, errorResponses } from '../openapi'
 import { activityPage, type ActivityDoc } from '../repositories/activity'
 import { ObjectIdSchema } from './media'
-
-/** `<epoch ms>.<id>` of the last entry of the previous page. */
-const Cursor = z
-  .string()
-  .regex(/^\d{1,15}\.[0-9a-f]{24}$/i, 'must be the nextCursor of a previous page')
-  .transform((v) => {
-    const [ms, id] = v.split('.') as [string, string]
-    return { at: new Date(Number(ms)), id: new ObjectId(id) }
-  })
-
-const cursorOf = (doc: ActivityDoc) => `${doc.at.getTime()}.${doc._id.toHexString()}`
 
 const publicEntry = (doc: ActivityDoc) => ({
   id: doc._id.toHexString(),
@@ -48,7 +37,7 @@ userActivity.openapi(
     request: {
       params: z.object({ userId: z.union([z.literal('me'), ObjectIdSchema]) }),
       query: z.object({
-        before: Cursor.optional(),
+        before: ActivityCursorSchema.optional(),
         limit: z.coerce.number().int().min(1).max(100).default(20),
       }),
     },
@@ -69,7 +58,7 @@ userActivity.openapi(
       {
         success: true,
         activity: items.map(publicEntry),
-        nextCursor: page.length > limit ? cursorOf(items.at(-1)!) : null,
+        nextCursor: page.length > limit ? encodeActivityCursor(items.at(-1)!) : null,
       },
       200,
     )

@@ -6,6 +6,7 @@ import { ObjectId, type Filter } from 'mongodb'
 import { SendMessageSchema } from '../../shared/chat'
 import { chatRoomOf, publicConversation, publicConversations, syncMembers } from '../chat/room'
 import { unwrap } from '../conference/room'
+import { ConversationCursorSchema, encodeConversationCursor } from '../cursors'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { protect } from '../middleware/auth'
@@ -94,7 +95,7 @@ chat.openapi(
     security: [{ bearerAuth: [] }],
     request: {
       query: z.object({
-        cursor: z.string().max(200).optional(),
+        cursor: ConversationCursorSchema.optional(),
         limit: z.coerce.number().int().min(1).max(100).default(20),
       }),
     },
@@ -105,14 +106,9 @@ chat.openapi(
     const me = c.get('user')._id
     const filter: Filter<ConversationDoc> = { members: me }
     if (cursor) {
-      const [at, id] = atob(cursor).split('|')
-      if (!at || !id || !ObjectId.isValid(id) || Number.isNaN(Date.parse(at)))
-        throw new AppError('VALIDATION_ERROR', 'Invalid cursor', [
-          { path: 'query.cursor', message: 'invalid' },
-        ])
       filter.$or = [
-        { lastActivityAt: { $lt: new Date(at) } },
-        { lastActivityAt: new Date(at), _id: { $lt: new ObjectId(id) } },
+        { lastActivityAt: { $lt: cursor.at } },
+        { lastActivityAt: cursor.at, _id: { $lt: cursor.id } },
       ]
     }
     const db = await c.get('services').database.db()
@@ -127,10 +123,7 @@ chat.openapi(
       {
         success: true,
         conversations: await publicConversations(c, me, items),
-        nextCursor:
-          page.length > limit && last
-            ? btoa(`${last.lastActivityAt.toISOString()}|${last._id.toHexString()}`)
-            : null,
+        nextCursor: page.length > limit && last ? encodeConversationCursor(last) : null,
       },
       200,
     )

@@ -3,7 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId, type Filter } from 'mongodb'
 import { AppError } from '../errors'
-import { decodeCursor, encodeCursor } from '../marketplace/cursor'
+import { NewestCursorSchema, encodeListingCursor } from '../cursors'
 import { TRANSITIONS, placeOrder, publicOrder, transition, viewOf } from '../marketplace/orders'
 import { isAdmin } from '../marketplace/products'
 import { protect } from '../middleware/auth'
@@ -73,7 +73,7 @@ marketplaceOrders.openapi(
       query: z.object({
         as: z.enum(['buyer', 'seller', 'admin']).default('buyer'),
         status: z.enum(ORDER_STATUSES).optional(),
-        cursor: z.string().max(200).optional(),
+        cursor: NewestCursorSchema.optional(),
         limit: z.coerce.number().int().min(1).max(100).default(20),
       }),
     },
@@ -87,7 +87,7 @@ marketplaceOrders.openapi(
     const filter: Filter<OrderDoc> = {
       ...(as === 'buyer' ? { buyerId: user._id } : as === 'seller' ? { sellerIds: user._id } : {}),
       status: status ?? { $ne: 'RESERVING' },
-      ...(cursor ? { _id: { $lt: decodeCursor(cursor, 'newest').id } } : {}),
+      ...(cursor ? { _id: { $lt: cursor.id } } : {}),
     }
     const page = await orders(await c.get('services').database.db())
       .find(filter)
@@ -99,7 +99,7 @@ marketplaceOrders.openapi(
       {
         success: true,
         orders: items.map((o) => publicOrder(o, user, as)),
-        nextCursor: page.length > limit ? encodeCursor('newest', items.at(-1)!) : null,
+        nextCursor: page.length > limit ? encodeListingCursor('newest', items.at(-1)!) : null,
       },
       200,
     )

@@ -3,7 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { AppError } from '../errors'
-import { SORTS, decodeCursor, encodeCursor } from '../marketplace/cursor'
+import { ListingCursorSchema, SORTS, encodeListingCursor } from '../cursors'
 import {
   CurrencySchema,
   MAX_IMAGES,
@@ -80,12 +80,17 @@ const ListQuerySchema = z
     sellerId: ObjectIdSchema.optional(),
     status: z.enum(PRODUCT_STATUSES).default('ACTIVE'),
     sort: z.enum(SORTS).default('newest'),
-    cursor: z.string().max(300).optional(),
+    cursor: ListingCursorSchema.optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
   })
   .refine((v) => v.minPrice === undefined || v.maxPrice === undefined || v.minPrice <= v.maxPrice, {
     message: 'minPrice must not exceed maxPrice',
     path: ['minPrice'],
+  })
+  // A cursor from another sort order would be misread as a position in this one.
+  .refine((v) => !v.cursor || v.cursor.sort === v.sort, {
+    message: 'is a cursor of another sort order',
+    path: ['cursor'],
   })
 const Params = z.object({ id: ObjectIdSchema })
 
@@ -104,7 +109,7 @@ marketplaceProducts.openapi(
   async (c) => {
     const { cursor, limit, ...query } = c.req.valid('query')
     const user = c.var.user
-    const after = cursor ? decodeCursor(cursor, query.sort) : undefined
+    const after = cursor?.position
     const page = await products(await c.get('services').database.db())
       .find(listFilter(query, after, user), { projection: PRODUCT_PROJECTION })
       .sort(SORT_SPEC[query.sort])
@@ -115,7 +120,7 @@ marketplaceProducts.openapi(
       {
         success: true,
         products: await publicProducts(c, items, user),
-        nextCursor: page.length > limit ? encodeCursor(query.sort, items.at(-1)!) : null,
+        nextCursor: page.length > limit ? encodeListingCursor(query.sort, items.at(-1)!) : null,
       },
       200,
     )

@@ -2,8 +2,9 @@
 // applies once at a time, an admin approves or rejects; the approved application is the seller record.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId, type Filter } from 'mongodb'
+import { HttpUrlSchema } from '../../shared/http-url'
+import { NewestCursorSchema, encodeListingCursor } from '../cursors'
 import { AppError } from '../errors'
-import { decodeCursor, encodeCursor } from '../marketplace/cursor'
 import { admin, protect } from '../middleware/auth'
 import { enforceRateLimit } from '../middleware/rate-limit'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
@@ -28,10 +29,7 @@ const ApplySchema = z.strictObject({
         .string()
         .regex(/^\+[1-9]\d{6,14}$/, 'must be in E.164 form, e.g. +14155550100')
         .optional(),
-      website: z
-        .url({ protocol: /^https?$/ })
-        .max(500)
-        .optional(),
+      website: HttpUrlSchema.max(500).optional(),
     })
     .refine((c) => c.email || c.phone, 'an email or a phone number is required'),
 })
@@ -141,7 +139,7 @@ marketplaceSellers.openapi(
     request: {
       query: z.object({
         status: z.enum(APPLICATION_STATUSES).optional(),
-        cursor: z.string().max(200).optional(),
+        cursor: NewestCursorSchema.optional(),
         limit: z.coerce.number().int().min(1).max(100).default(20),
       }),
     },
@@ -151,7 +149,7 @@ marketplaceSellers.openapi(
     const { status, cursor, limit } = c.req.valid('query')
     const filter: Filter<SellerApplicationDoc> = {
       ...(status ? { status } : {}),
-      ...(cursor ? { _id: { $lt: decodeCursor(cursor, 'newest').id } } : {}),
+      ...(cursor ? { _id: { $lt: cursor.id } } : {}),
     }
     const db = await c.get('services').database.db()
     const page = await sellerApplications(db)
@@ -174,7 +172,7 @@ marketplaceSellers.openapi(
             applicant: u ? { id: u._id.toHexString(), name: u.name, email: u.email ?? null } : null,
           }
         }),
-        nextCursor: page.length > limit ? encodeCursor('newest', items.at(-1)!) : null,
+        nextCursor: page.length > limit ? encodeListingCursor('newest', items.at(-1)!) : null,
       },
       200,
     )

@@ -6,9 +6,11 @@ import type { Context } from 'hono'
 import { MeetingRoomIdSchema } from '../../shared/meeting'
 import { EmailSchema, NameSchema, PhoneSchema } from '../auth/schemas'
 import type { AppEnv } from '../env'
+import { decodedString } from '../decoded-param'
 import { AppError } from '../errors'
+import { fromBase64Url } from '../meetings/base64url'
 import { normalisePhone, phoneAllowed, sendInvite } from '../meetings/invite'
-import { InvalidSealedIdError, openSealedId } from '../meetings/sealed-id'
+import { InvalidSealedIdError, MIN_SEALED_BYTES, openSealedId } from '../meetings/sealed-id'
 import { protect } from '../middleware/auth'
 import { enforceRateLimit } from '../middleware/rate-limit'
 import { createRouter, errorResponses, jsonResponse } from '../openapi'
@@ -31,6 +33,17 @@ const InviteQuery = z
     message: 'give exactly one of phone or email',
     path: ['phone'],
   })
+
+/** The link's sealed inviter id, decoded from base64url here; opening it needs the key. */
+const SealedIdSchema = decodedString({
+  min: 20,
+  max: 200,
+  decode: (text) => {
+    const bytes = fromBase64Url(text)
+    return bytes.length >= MIN_SEALED_BYTES ? bytes : undefined
+  },
+  message: 'must be the userId of an invite link',
+})
 
 const InviteSentSchema = z.object({
   success: z.literal(true),
@@ -139,7 +152,7 @@ meetingInvites.openapi(
     path: '/room-user-info',
     tags: [TAG],
     summary: 'Who sent an invite link, from the sealed `userId` in the link (public)',
-    request: { query: z.object({ userId: z.string().min(20).max(200) }) },
+    request: { query: z.object({ userId: SealedIdSchema }) },
     responses: {
       200: jsonResponse(
         'The inviter',

@@ -286,7 +286,8 @@ myUploads.openapi(
           page: z.number().int().min(1).max(10_000).default(1),
           limit: z.number().int().min(1).max(100).optional(),
         })
-        .refine((v) => !v.from || !v.to || v.from <= v.to, {
+        // Compared as instants: as text, `…T10:00+05:00` sorts after `…T06:00Z` it precedes.
+        .refine((v) => !v.from || !v.to || new Date(v.from) <= new Date(v.to), {
           message: 'must not be after `to`',
           path: ['from'],
         }),

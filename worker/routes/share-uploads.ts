@@ -4,6 +4,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
+import { decodedString } from '../decoded-param'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { optionalAuth } from '../middleware/auth'
@@ -23,6 +24,7 @@ import {
   checkShareFile,
   decodeInline,
   fileKey,
+  parseInline,
   storeInline,
   storedState,
 } from '../share-uploads/files'
@@ -39,7 +41,13 @@ const ProofSchema = z.strictObject({
 })
 const NotesSchema = z.string().trim().max(2000)
 const FileNameSchema = z.string().trim().min(1).max(255)
-const InlineDataSchema = z.string().min(1).max(2_000_000)
+/** An inline file: base64 or a base64 data: URL, its syntax checked here and decoded later. */
+const InlineDataSchema = decodedString({
+  min: 1,
+  max: 2_000_000,
+  decode: parseInline,
+  message: 'must be base64 or a base64 data: URL',
+})
 const SessionParams = z.object({ sessionId: SessionIdSchema })
 
 const PresignedFileSchema = z.strictObject({

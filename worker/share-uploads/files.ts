@@ -32,22 +32,33 @@ export interface InlineFile {
 const DATA_URL = /^data:([a-z0-9.+/-]+);base64,(.*)$/is
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
+/** Inline file text whose syntax is checked: base64 with its declared type when it had one. */
+export interface InlineText {
+  type?: string
+  base64: string
+}
+
 /**
- * Decodes `data:<type>;base64,<data>` (or bare base64 with `contentType`). The size is judged from
- * the text before decoding, so an oversize body costs no memory beyond what was already read.
+ * Reads `data:<type>;base64,<data>` or bare base64 without decoding it (the schema of an inline
+ * file calls this at the edge); undefined when the text is neither.
  */
-export function decodeInline(data: string, contentType?: string): InlineFile {
+export function parseInline(data: string): InlineText | undefined {
   const match = DATA_URL.exec(data)
-  const type = (match?.[1] ?? contentType)?.toLowerCase()
-  const text = (match?.[2] ?? data).replace(/\s+/g, '')
+  const base64 = (match?.[2] ?? data).replace(/\s+/g, '')
+  if (base64.length === 0 || base64.length % 4 !== 0 || !BASE64.test(base64)) return undefined
+  return { ...(match ? { type: match[1]!.toLowerCase() } : {}), base64 }
+}
+
+/**
+ * Decodes parsed inline text, typed by its data: URL or else by `contentType`. The size is judged
+ * from the text before decoding, so an oversize body costs no memory beyond what was already read.
+ */
+export function decodeInline(inline: InlineText, contentType?: string): InlineFile {
+  const type = inline.type ?? contentType?.toLowerCase()
+  const text = inline.base64
   if (!type) {
     throw new AppError('VALIDATION_ERROR', 'The file type is unknown', [
       { path: 'contentType', message: 'is required unless data is a data: URL' },
-    ])
-  }
-  if (text.length === 0 || text.length % 4 !== 0 || !BASE64.test(text)) {
-    throw new AppError('VALIDATION_ERROR', 'The file is not valid base64', [
-      { path: 'data', message: 'must be base64 or a base64 data: URL' },
     ])
   }
   const size = (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0)

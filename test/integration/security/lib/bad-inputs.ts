@@ -11,8 +11,15 @@ export interface BadRequest {
   label: string
   path: string
   query?: Record<string, string>
+  /** Query text appended as it is: already percent-encoded, or deliberately malformed (`%ff`). */
+  rawQuery?: string
   headers?: Record<string, string>
   body?: string
+  /**
+   * The route's documented schema accepts the value (free text such as a search term): any answer
+   * but a 5xx will do, and a refusal must still be the error envelope.
+   */
+  mayPass?: boolean
 }
 
 const OBJECT_ID = /^\^\[0-9a-f\]\{24\}\$/
@@ -41,7 +48,7 @@ function sampleString(s: JsonSchema): string {
 }
 
 /** Whether a string value breaks at least one of the schema's string constraints. */
-function breaksString(s: JsonSchema, value: string): boolean {
+export function breaksString(s: JsonSchema, value: string): boolean {
   if (s.enum) return !s.enum.includes(value)
   if (s.maxLength !== undefined && value.length > s.maxLength) return true
   if (s.minLength !== undefined && value.length < s.minLength) return true
@@ -154,12 +161,14 @@ export interface CaseOptions {
   oversizeBody?: boolean
 }
 
-/** Every invalid request the suite sends to `op`. */
-export function badRequests(op: Operation, opts: CaseOptions): BadRequest[] {
+/** The valid parts of a request to `op`, on which one fault at a time is placed. */
+export function validParts(op: Operation, opts: CaseOptions) {
   const params = op.parameters
-  const validPath = (override: Record<string, string> = {}) =>
-    op.path.replace(/:(\w+)/g, (_, name: string) =>
-      encodeURIComponent(override[name] ?? opts.param(op, name)),
+  /** The path with valid parameters, or the given ones (already percent-encoded) in their place. */
+  const validPath = (encodedOverride: Record<string, string> = {}) =>
+    op.path.replace(
+      /:(\w+)/g,
+      (_, name: string) => encodedOverride[name] ?? encodeURIComponent(opts.param(op, name)),
     )
   const validQuery: Record<string, string> = {}
   for (const p of params.filter((p) => p.in === 'query' && p.required))
@@ -169,6 +178,13 @@ export function badRequests(op: Operation, opts: CaseOptions): BadRequest[] {
     validHeaders[p.name] = String(sample(p.schema))
   const json = { 'content-type': 'application/json', ...validHeaders }
   const validBody = op.body ? JSON.stringify(sample(op.body)) : undefined
+  return { validPath, validQuery, validHeaders, json, validBody }
+}
+
+/** Every invalid request the suite sends to `op`. */
+export function badRequests(op: Operation, opts: CaseOptions): BadRequest[] {
+  const params = op.parameters
+  const { validPath, validQuery, validHeaders, json, validBody } = validParts(op, opts)
   const base = { path: validPath(), query: validQuery }
   const withBody = (label: string, body: string, headers = json): BadRequest => ({
     label,
@@ -190,7 +206,7 @@ export function badRequests(op: Operation, opts: CaseOptions): BadRequest[] {
     for (const [label, value] of values.filter(([, v]) => integer || breaksString(p.schema, v)))
       cases.push({
         label: `path ${p.name}: ${label}`,
-        path: validPath({ [p.name]: value }),
+        path: validPath({ [p.name]: encodeURIComponent(value) }),
         query: validQuery,
         headers: validBody ? json : validHeaders,
         body: validBody,

@@ -25,6 +25,10 @@ export interface JsonSchema {
   allOf?: JsonSchema[]
   default?: unknown
   $ref?: string
+  /** The API decodes the value (a cursor, base64): only values it made itself are valid. */
+  'x-decoded'?: boolean
+  /** A URL field (shared/http-url.ts): the schemes it accepts. */
+  'x-url-schemes'?: string[]
 }
 
 export interface Parameter {

@@ -29,7 +29,9 @@ export interface Answer {
 export async function send(method: string, req: BadRequest, headers: Record<string, string>) {
   const url = new URL(req.path, workerUrl())
   for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v)
-  const res = await fetch(url, {
+  // Appended as text: URLSearchParams would re-encode a malformed escape into a well-formed one.
+  const target = req.rawQuery ? `${url.href}${url.search ? '&' : '?'}${req.rawQuery}` : url
+  const res = await fetch(target, {
     method,
     headers: { ...req.headers, ...headers },
     body: req.body,
