@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { MongoClient, type Db } from 'mongodb'
 import { inject } from 'vitest'
-import { readMail } from './capture'
+import { readMail, readSms } from './capture'
 import { api } from './http'
 
 /** A distinct client IP per caller, so per-IP rate limits of one test never touch another. */
@@ -38,7 +38,7 @@ export interface TestUser {
 
 /** Sanora email sign-up: send OTP → read it from mail → verify → sign up. */
 export async function signUpUser(
-  opts: { email?: string; password?: string; name?: string } = {},
+  opts: { email?: string; password?: string; name?: string; phone?: string } = {},
 ): Promise<TestUser> {
   const email = opts.email ?? uniqueEmail()
   const password = opts.password ?? 'correct horse battery'
@@ -57,7 +57,12 @@ export async function signUpUser(
     throw new Error(`verify-otp-signup: ${verified.status} ${JSON.stringify(verified.body)}`)
   const res = await api('/api/auth/signup', {
     method: 'POST',
-    json: { email, password, name: opts.name ?? 'Test User' },
+    json: {
+      email,
+      password,
+      name: opts.name ?? 'Test User',
+      ...(opts.phone ? { phone: opts.phone } : {}),
+    },
     headers,
   })
   if (res.status !== 201) throw new Error(`signup: ${res.status} ${JSON.stringify(res.body)}`)
@@ -172,4 +177,17 @@ export async function proveEmail(user: Pick<TestUser, 'email' | 'accessToken' | 
   })
   if (res.status !== 200)
     throw new Error(`email verify-otp: ${res.status} ${JSON.stringify(res.body)}`)
+}
+
+export const uniquePhone = () => `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`
+
+/** Waits for the newest code texted to `phone` (the Twilio fake's captured SMS). */
+export async function smsCode(phone: string, previous?: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const [latest] = await readSms(phone)
+    const code = latest && /\b(\d{6})\b/.exec(latest.body)?.[1]
+    if (code && code !== previous) return code
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`no SMS to ${phone}`)
 }

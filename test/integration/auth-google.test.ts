@@ -5,28 +5,11 @@ import { SignJWT, decodeProtectedHeader, generateKeyPair } from 'jose'
 import { describe, expect, it, inject } from 'vitest'
 import { createApp } from '../../worker/app'
 import { api, workerUrl } from '../harness/http'
+import { cookieOf, mint, verifyGoogle, webFlow } from '../harness/google'
 import { freshIp, signUpUser, testDb, uniqueEmail } from '../harness/users'
 
 const vars = () => inject('workerVars')
 const captureUrl = () => inject('captureUrl')
-
-/** An ID token from the fake, signed with the key it serves; `null` drops a default claim. */
-async function mint(claims: Record<string, unknown> = {}): Promise<string> {
-  const res = await fetch(`${captureUrl()}/google/id-token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(claims),
-  })
-  if (res.status !== 200) throw new Error(`id-token helper: ${res.status} ${await res.text()}`)
-  return ((await res.json()) as { idToken: string }).idToken
-}
-
-const verifyGoogle = (body: unknown, ip = freshIp()) =>
-  api('/api/auth/verify-google-token', {
-    method: 'POST',
-    json: body,
-    headers: { 'cf-connecting-ip': ip },
-  })
 
 const now = () => Math.floor(Date.now() / 1000)
 const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
@@ -224,33 +207,6 @@ describe('mobile: POST /api/auth/verify-google-token', () => {
     expect((await verifyGoogle({ idToken: 'x.y.z' }, freshIp())).status).toBe(401)
   })
 })
-
-/** A browser's cookie jar for one flow: the name=value part of each Set-Cookie. */
-const cookieOf = (res: { headers: Headers }, name: string) =>
-  res.headers
-    .getSetCookie()
-    .find((c) => c.startsWith(`${name}=`))
-    ?.split(';')[0]
-
-/** Starts the web flow, walks the fake consent screen, and answers where Google sends us back. */
-async function webFlow(opts: { email?: string; ip?: string } = {}) {
-  const headers = { 'cf-connecting-ip': opts.ip ?? freshIp() }
-  const start = await api('/api/auth/google', { headers })
-  expect(start.status).toBe(302)
-  const consent = new URL(start.headers.get('location')!)
-  if (opts.email) consent.searchParams.set('login_hint', opts.email)
-  const google = await fetch(consent, { redirect: 'manual' })
-  expect(google.status).toBe(302)
-  const back = new URL(google.headers.get('location')!)
-  return {
-    start,
-    consent,
-    back,
-    cookie: cookieOf(start, 'google_oauth')!,
-    callbackPath: back.pathname + back.search,
-    headers,
-  }
-}
 
 describe('web: GET /api/auth/google and /api/auth/google/callback', () => {
   it('redirects to Google with PKCE (S256), a state and a signed, short-lived cookie', async () => {

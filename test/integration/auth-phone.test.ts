@@ -1,21 +1,8 @@
 // Phone codes through Twilio Verify (its HTTP API faked at the boundary by the capture server):
 // phone sign-up, the direct /send-otp and /verify-otp, and changing a user's phone.
 import { describe, expect, it } from 'vitest'
-import { readSms } from '../harness/capture'
 import { api } from '../harness/http'
-import { freshIp, signUpUser } from '../harness/users'
-
-const uniquePhone = () => `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`
-
-async function smsCode(phone: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    const [latest] = await readSms(phone)
-    const code = latest && /\b(\d{6})\b/.exec(latest.body)?.[1]
-    if (code) return code
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`no SMS to ${phone}`)
-}
+import { freshIp, signUpUser, smsCode, uniquePhone } from '../harness/users'
 
 describe('phone sign-up', () => {
   it('texts a code, creates the account on first verification and signs in on the next', async () => {

@@ -13,7 +13,8 @@
 //      identifier and every session are wiped, so whoever planted the claim is locked out;
 //   4. else there is no account yet (the path may create one).
 // Every other account's unproven claim on the identifier is released (the value is removed from
-// it), so that exactly one account holds each proven identifier.
+// it), so that exactly one account holds each proven identifier; the sessions of accounts nobody
+// owns are ended with it, so whoever planted a claim is signed out wherever it was planted.
 import type { Context } from 'hono'
 import type { ObjectId } from 'mongodb'
 import type { Role } from '../../shared/roles'
@@ -119,11 +120,17 @@ export async function proveIdentifier(
       throw new AppError('CONFLICT', `This ${kind} was just claimed; try again`)
     throw error
   }
+  const released = holders.filter((u) => !winner?._id.equals(u._id))
   await users(db).updateMany(
     { [f.value]: value, [f.verified]: false, ...(winner ? { _id: { $ne: winner._id } } : {}) },
     { $unset: { [f.value]: '' }, $set: { updatedAt: now } },
   )
-  if (winner && takenOver) await revokeAllSessions(c, winner._id, 'identity-proven')
+  // Whoever planted a claim is signed out of it: the account taken over, and any other account
+  // nobody owns that the claim was all it had. An owned account keeps its sessions (its owner
+  // proved something else; it loses only the claim).
+  const planted = released.filter((u) => !isOwned(u))
+  if (winner && takenOver) planted.push(winner)
+  for (const account of planted) await revokeAllSessions(c, account._id, 'identity-proven')
   if (winner && kind === 'email') await attachPendingSpeakerGrants(db, winner)
   return { user: winner, takenOver }
 }
