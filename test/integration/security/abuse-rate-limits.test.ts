@@ -78,6 +78,19 @@ describe('HTTP rate limits under a concurrent burst', () => {
     })
   })
 
+  it("registration's 409: probing one email from many IPs is cut off per email; another registers", async () => {
+    // Only an email proven by an account answers 409 (the seeds' contract); unproven claims don't.
+    const { email } = await signUpUser()
+    const register = (address: string, ip: string) =>
+      post('/api/host/auth/register', { email: address, password: 'probe password', name: 'P' }, ip)
+    await holdsUnderBurst({
+      times: LIMITS.register.limit + 10,
+      limit: LIMITS.register.limit,
+      attempt: async () => outcome(409)(await register(email, freshIp())),
+      control: async () => outcome(201)(await register(uniqueEmail(), freshIp())),
+    })
+  })
+
   it('OTP sending: one IP requesting codes is cut off; another IP gets one', async () => {
     const ip = freshIp()
     await holdsUnderBurst({
