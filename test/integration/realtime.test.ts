@@ -41,7 +41,7 @@ describe('realtime rooms', () => {
   it('closes a chat socket whose identity is not a member of the conversation', async () => {
     const socket = await openSocket(await roomUrl('chat', 'no-such-conversation'))
     expect(await socket.next((m) => m.type === 'error')).toMatchObject({ code: 'FORBIDDEN' })
-    await new Promise((resolve) => socket.ws.once('close', resolve))
+    expect(await socket.closedByServer()).toBe(4003)
   })
 
   it('answers malformed frames with an error and keeps the socket open', async () => {

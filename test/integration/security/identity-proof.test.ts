@@ -251,45 +251,51 @@ async function stored(accountId: string) {
   return (await testDb()).collection('users').findOne({ _id: new ObjectId(accountId) })
 }
 
-describe.each(Object.entries(EMAIL_PLANTINGS))('email planted by %s', (_planting, plant) => {
-  it.each(Object.keys(EMAIL_PROOFS))('then proven by %s', async (proofName) => {
-    counts.tried.identityCells!++
-    const email = uniqueEmail('owner')
-    const planted = await plant(email)
-    const owner = await EMAIL_PROOFS[proofName]!(email, planted)
-    if (owner === 'not-applicable') {
-      // The planted account is as it was: nothing was proven, nothing moved.
-      expect((await stored(planted.accountId))?.email).toBe(email)
-      return
-    }
-    // The owner is signed in, and their own credential signs them in again, to the same account.
-    expect((await api('/api/auth/profile', { token: owner.accessToken })).body.user).toMatchObject({
-      id: owner.userId,
-      email,
-      emailVerified: true,
-    })
-    expect(await owner.signInAgain()).toBe(owner.userId)
+// Concurrent: each cell plants and proves a fresh email of its own.
+describe.concurrent.each(Object.entries(EMAIL_PLANTINGS))(
+  'email planted by %s',
+  (_planting, plant) => {
+    it.each(Object.keys(EMAIL_PROOFS))('then proven by %s', async (proofName) => {
+      counts.tried.identityCells!++
+      const email = uniqueEmail('owner')
+      const planted = await plant(email)
+      const owner = await EMAIL_PROOFS[proofName]!(email, planted)
+      if (owner === 'not-applicable') {
+        // The planted account is as it was: nothing was proven, nothing moved.
+        expect((await stored(planted.accountId))?.email).toBe(email)
+        return
+      }
+      // The owner is signed in, and their own credential signs them in again, to the same account.
+      expect(
+        (await api('/api/auth/profile', { token: owner.accessToken })).body.user,
+      ).toMatchObject({
+        id: owner.userId,
+        email,
+        emailVerified: true,
+      })
+      expect(await owner.signInAgain()).toBe(owner.userId)
 
-    if (!planted.owned && !BOUND_TO_OWN_ACCOUNT.has(proofName)) {
-      // Taken over: the same account, whatever the planter set wiped.
-      expect(owner.userId).toBe(planted.accountId)
-      await planterLockedOut(planted)
-    } else {
-      // The owner has an account of their own; the planted account lost the claim.
-      expect(owner.userId).not.toBe(planted.accountId)
-      expect((await stored(planted.accountId))?.email).toBeUndefined()
-      if (planted.owned) {
-        // Owned by its Google link: the planter keeps their session and their Google sign-in.
-        expect((await api('/api/auth/profile', { token: planted.accessToken! })).status).toBe(200)
-      } else await planterLockedOut(planted)
-    }
-    // Exactly one account holds the email, proven.
-    const holders = await (await testDb()).collection('users').find({ email }).toArray()
-    expect(holders.map((u) => [u._id.toHexString(), u.emailVerified])).toEqual([
-      [owner.userId, true],
-    ])
-  })
-})
+      if (!planted.owned && !BOUND_TO_OWN_ACCOUNT.has(proofName)) {
+        // Taken over: the same account, whatever the planter set wiped.
+        expect(owner.userId).toBe(planted.accountId)
+        await planterLockedOut(planted)
+      } else {
+        // The owner has an account of their own; the planted account lost the claim.
+        expect(owner.userId).not.toBe(planted.accountId)
+        expect((await stored(planted.accountId))?.email).toBeUndefined()
+        if (planted.owned) {
+          // Owned by its Google link: the planter keeps their session and their Google sign-in.
+          expect((await api('/api/auth/profile', { token: planted.accessToken! })).status).toBe(200)
+        } else await planterLockedOut(planted)
+      }
+      // Exactly one account holds the email, proven.
+      const holders = await (await testDb()).collection('users').find({ email }).toArray()
+      expect(holders.map((u) => [u._id.toHexString(), u.emailVerified])).toEqual([
+        [owner.userId, true],
+      ])
+    })
+  },
+)
 
 describe('phone planted at Sanora sign-up (the planter proved their own email)', () => {
   async function plantPhone(): Promise<Planted> {

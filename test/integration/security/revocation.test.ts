@@ -269,7 +269,8 @@ const EVENTS: Record<string, RevocationEvent> = {
   },
 }
 
-describe.each(Object.entries(EVENTS))('%s', (_name, event) => {
+// Concurrent: each cell has accounts and rooms of its own, and spends its time waiting on I/O.
+describe.concurrent.each(Object.entries(EVENTS))('%s', (_name, event) => {
   it.each(ROOMS)(
     'closes the session’s %s socket at once; nothing sent after is handled',
     async (room) => {
