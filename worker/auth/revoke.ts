@@ -6,14 +6,10 @@ import type { ObjectId } from 'mongodb'
 import { CLOSE_CODES, type CloseCode, type Revocation } from '../../shared/realtime'
 import type { AppEnv } from '../env'
 import { log } from '../log'
-import { roomStub } from '../realtime/rooms'
+import { registryStub } from '../realtime/rooms'
 import { endAllSessions, endOtherSessions, type SessionDoc } from './sessions'
 
 type Reason = NonNullable<SessionDoc['revokedReason']> | 'role-change'
-
-interface RegistryStub {
-  revokeEverywhere(revocation: Revocation): Promise<void>
-}
 
 /**
  * Closes the sockets a revocation covers, in every room, before answering: the request that ended
@@ -28,7 +24,7 @@ export async function closeSockets(
   code: CloseCode = CLOSE_CODES.SESSION_ENDED,
 ): Promise<void> {
   const subject = typeof userId === 'string' ? userId : userId.toHexString()
-  const registry = roomStub(c.env ?? {}, 'user', subject) as unknown as RegistryStub | undefined
+  const registry = registryStub(c.env ?? {}, subject)
   if (!registry) return
   const revocation: Revocation = { subject, ...scope, at: Date.now(), code, reason }
   try {

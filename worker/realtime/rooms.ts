@@ -1,5 +1,5 @@
 // Where each kind of room lives: the Durable Object namespace binding and the stub for one room.
-import type { RoomKind, Revocation } from '../../shared/realtime'
+import type { RealtimeIdentity, RoomKind, Revocation } from '../../shared/realtime'
 import type { Bindings } from '../env'
 
 const NAMESPACE: Record<RoomKind, keyof Bindings> = {
@@ -20,6 +20,21 @@ export function roomStub(env: Partial<Bindings>, kind: RoomKind, id: string): Ro
   const namespace = env[NAMESPACE[kind]] as DurableObjectNamespace | undefined
   if (!namespace) return undefined
   return namespace.get(namespace.idFromName(id)) as unknown as RoomStub
+}
+
+/** An account's registry of its sockets in other rooms: its UserChannel (see user-channel.ts). */
+export interface RegistryStub {
+  admit(
+    kind: RoomKind,
+    id: string,
+    identity: Pick<RealtimeIdentity, 'subject' | 'session'>,
+    ticketAt: number,
+  ): Promise<boolean>
+  revokeEverywhere(revocation: Revocation): Promise<void>
+}
+
+export function registryStub(env: Partial<Bindings>, userId: string): RegistryStub | undefined {
+  return roomStub(env, 'user', userId) as unknown as RegistryStub | undefined
 }
 
 /** `kind:id`, the key a registry keeps a room under. */
