@@ -53,31 +53,19 @@ const headers = () => ({ 'cf-connecting-ip': freshIp() })
 const post = (path: string, json: unknown, extra: Record<string, string> = {}) =>
   api(path, { method: 'POST', json, headers: { ...headers(), ...extra } })
 
+/** A host or speaker portal's registration: usable at once, its email an unproven claim. */
+const portalRegistration =
+  (portal: 'host' | 'speaker') =>
+  async (email: string): Promise<Planted> => {
+    const res = await post(`/api/${portal}/auth/register`, { email, password: PASSWORD, name: 'P' })
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    const account = { accountId: res.body.user.id, password: PASSWORD, ...tokens(res) }
+    return { kind: 'email', value: email, owned: false, ...account }
+  }
+
 const EMAIL_PLANTINGS: Record<string, (email: string) => Promise<Planted>> = {
-  async 'host registration'(email) {
-    const res = await post('/api/host/auth/register', { email, password: PASSWORD, name: 'P' })
-    expect(res.status, JSON.stringify(res.body)).toBe(201)
-    return {
-      kind: 'email',
-      value: email,
-      accountId: res.body.user.id,
-      owned: false,
-      password: PASSWORD,
-      ...tokens(res),
-    }
-  },
-  async 'speaker registration'(email) {
-    const res = await post('/api/speaker/auth/register', { email, password: PASSWORD, name: 'P' })
-    expect(res.status, JSON.stringify(res.body)).toBe(201)
-    return {
-      kind: 'email',
-      value: email,
-      accountId: res.body.user.id,
-      owned: false,
-      password: PASSWORD,
-      ...tokens(res),
-    }
-  },
+  'host registration': portalRegistration('host'),
+  'speaker registration': portalRegistration('speaker'),
   async 'Videodesk registration left unverified'(email) {
     const res = await post('/api/v1/register', { email, password: PASSWORD })
     expect(res.status, JSON.stringify(res.body)).toBe(201)
@@ -138,27 +126,27 @@ const loginByPassword = async (email: string, password: string) => {
   return res.body.user.id as string
 }
 
+/** The owner as a sign-in answered them, with how they sign in again. */
+function signedIn(
+  res: { status: number; body: { user: { id: string }; accessToken: string } },
+  signInAgain: () => Promise<string>,
+): OwnerResult {
+  expect(res.status, JSON.stringify(res.body)).toBeLessThan(300)
+  return { userId: res.body.user.id, accessToken: res.body.accessToken, signInAgain }
+}
+
+/** Signs in with the owner's Google account (mobile); answers the account id. */
+const google = async (email: string) =>
+  (await verifyGoogle({ idToken: await mint({ email }) })).body.user.id as string
+
 const EMAIL_PROOFS: Record<string, EmailProof> = {
   async 'Google sign-in (mobile)'(email) {
-    const res = await verifyGoogle({ idToken: await mint({ email }) })
-    expect(res.status, JSON.stringify(res.body)).toBeLessThan(300)
-    return {
-      userId: res.body.user.id,
-      accessToken: res.body.accessToken,
-      signInAgain: async () =>
-        (await verifyGoogle({ idToken: await mint({ email }) })).body.user.id,
-    }
+    return signedIn(await verifyGoogle({ idToken: await mint({ email }) }), () => google(email))
   },
   async 'Google sign-in (web)'(email) {
     const flow = await webFlow({ email })
     const res = await api(flow.callbackPath, { headers: { ...flow.headers, cookie: flow.cookie } })
-    expect(res.status, JSON.stringify(res.body)).toBeLessThan(300)
-    return {
-      userId: res.body.user.id,
-      accessToken: res.body.accessToken,
-      signInAgain: async () =>
-        (await verifyGoogle({ idToken: await mint({ email }) })).body.user.id,
-    }
+    return signedIn(res, () => google(email))
   },
   async 'Sanora email sign-up with a code'(email) {
     const user = await signUpUser({ email, password: OWNER_PASSWORD })
@@ -198,8 +186,7 @@ const EMAIL_PROOFS: Record<string, EmailProof> = {
     return {
       userId: res.body.user.id,
       accessToken: res.body.accessToken,
-      signInAgain: async () =>
-        (await verifyGoogle({ idToken: await mint({ email }) })).body.user.id,
+      signInAgain: () => google(email),
     }
   },
   async 'password reset link'(email, planted) {
