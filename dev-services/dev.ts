@@ -17,6 +17,7 @@ import { startStack, type Stack } from './stack'
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const DATA_DIR = path.resolve(ROOT, process.env.DEV_DATA_DIR ?? '.data')
 const HOST = '127.0.0.1'
+const DEFAULT_PORT = 8787
 
 async function main() {
   if (existsSync(path.join(ROOT, '.env'))) process.loadEnvFile(path.join(ROOT, '.env'))
@@ -24,7 +25,9 @@ async function main() {
 
   const stack = await startStack({ profile: 'dev', dataDir: DATA_DIR, env: process.env })
   const children: ChildProcess[] = []
+  const stopping: (() => void)[] = []
   const stop = onceAsync(async (code: number) => {
+    for (const halt of stopping) halt()
     for (const child of children) child.kill('SIGTERM')
     await Promise.all(
       children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)),
@@ -36,7 +39,14 @@ async function main() {
   process.on('SIGTERM', () => void stop(0))
 
   try {
-    const port = await freePortPreferring(HOST, Number(process.env.PORT ?? 8787))
+    const wanted = Number(process.env.PORT ?? DEFAULT_PORT)
+    const port = await freePortPreferring(HOST, wanted)
+    if (port !== wanted) {
+      stack.notices.push(
+        `API: port ${wanted} is taken (another checkout's \`npm run dev\`?); using ${port}. ` +
+          `The README's examples read $API: export API=http://${HOST}:${port}`,
+      )
+    }
     const baseUrl = `http://${HOST}:${port}`
     const vars = await workerVars(stack, baseUrl)
     const config = parseConfig(vars)
@@ -83,6 +93,14 @@ async function main() {
 
     await waitForHealth(baseUrl)
     children.push(startTranscoder(vars, baseUrl))
+    const cron = fireCron(baseUrl)
+    stopping.push(() => cron.stop())
+    // Last, so they are what stays on screen: the ports that moved, then the URLs.
+    if (stack.notices.length > 0) {
+      console.log(
+        ['', '  Ports that were taken:', ...stack.notices.map((n) => `  ! ${n}`)].join('\n'),
+      )
+    }
     console.log(
       [
         '',
@@ -92,6 +110,7 @@ async function main() {
         `  Captured mail  ${baseUrl}/__dev/mail`,
         `  Captured SMS   ${baseUrl}/__dev/sms`,
         `  Transcoder     transcoder/main.ts on the ${JOB_STREAM} stream (needs ffmpeg, ffprobe)`,
+        `  Cron           ${baseUrl}/__scheduled fired ${cron.schedule}`,
         '',
         '  Ctrl-C stops everything; data is kept in ' + path.relative(ROOT, DATA_DIR) + '/',
         '',
@@ -160,6 +179,31 @@ async function persistentSecret(name: string): Promise<string> {
     await writeFile(file, secret, { mode: 0o600 })
     return secret
   }
+}
+
+/**
+ * The cron `wrangler dev` never fires by itself (it only exposes /__scheduled): fired here at the
+ * start of every minute, as Cloudflare does (`DEV_CRON_INTERVAL_SECONDS` fires it more often, for
+ * tests). The Worker logs each task's result; a failed firing is logged here.
+ */
+function fireCron(baseUrl: string) {
+  const every = Number(process.env.DEV_CRON_INTERVAL_SECONDS ?? 0)
+  const schedule = every > 0 ? `every ${every} s (DEV_CRON_INTERVAL_SECONDS)` : 'every minute'
+  let timer: NodeJS.Timeout | undefined
+  const next = () => {
+    const wait = every > 0 ? every * 1000 : 60_000 - (Date.now() % 60_000)
+    timer = setTimeout(() => void fire().finally(next), wait)
+  }
+  const fire = async () => {
+    try {
+      const res = await fetch(`${baseUrl}/__scheduled?cron=${encodeURIComponent('* * * * *')}`)
+      if (!res.ok) console.error(`cron: /__scheduled answered ${res.status}`)
+    } catch (error) {
+      console.error(`cron: could not reach the Worker: ${String(error)}`)
+    }
+  }
+  next()
+  return { schedule, stop: () => clearTimeout(timer) }
 }
 
 async function waitForHealth(baseUrl: string, timeoutMs = 60_000) {

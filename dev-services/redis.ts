@@ -53,12 +53,8 @@ export async function ensureRedis(opts: RedisOptions = {}): Promise<LocalRedis> 
       close: async () => {},
     }
   }
+  // A taken port is the caller's to report (the dev stack says so among its port notices).
   const port = await freePortPreferring(host, preferred)
-  if (preferred > 0 && port !== preferred) {
-    opts.log?.(
-      `redis: ${host}:${preferred} is taken by something that does not answer PING; using ${port}`,
-    )
-  }
   return spawnRedis({ ...opts, host, port })
 }
 

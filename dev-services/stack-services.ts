@@ -28,6 +28,15 @@ export interface ServiceContext {
   dataDir: string
   given: Record<string, string>
   log: (line: string) => void
+  /** Something the developer must know (a default port was taken): said loudly, again at the end. */
+  notice: (line: string) => void
+}
+
+/** In dev, says so when a stand-in could not have its usual port (another checkout may hold it). */
+function noticeMoved(ctx: ServiceContext, name: string, preferred: number, url: string) {
+  const actual = Number(new URL(url.replace(/^mongodb:/, 'http:')).port)
+  if (ctx.dev && actual !== preferred)
+    ctx.notice(`${name}: port ${preferred} is taken (another checkout?); using ${actual}`)
 }
 
 const HOST = '127.0.0.1'
@@ -58,6 +67,7 @@ export async function startMongo(ctx: ServiceContext): Promise<StartedService> {
     await removeTemp()
     throw error
   }
+  noticeMoved(ctx, 'mongo', DEV_PORTS.mongo, server.uri)
   return {
     env: { MONGODB_URI: server.uri },
     services: [{ name: 'mongo', url: server.uri }],
@@ -65,16 +75,23 @@ export async function startMongo(ctx: ServiceContext): Promise<StartedService> {
   }
 }
 
+/**
+ * Redis of this stack's own: a `redis-server` it spawns (its data under the stack's data folder in
+ * dev), never one that merely answers on 6379. Two checkouts sharing one Redis shared the job
+ * stream's consumer group, OTP codes and rate-limit counters, and stole each other's jobs.
+ * DEV_REDIS_URL reuses a server on purpose (and is then the developer's to keep apart).
+ */
 export async function startUpstash(ctx: ServiceContext): Promise<StartedService> {
   const reuseAt = ctx.given.DEV_REDIS_URL ? new URL(ctx.given.DEV_REDIS_URL) : undefined
   const redis = await ensureRedis({
     host: reuseAt?.hostname ?? HOST,
     port: reuseAt ? Number(reuseAt.port || 6379) : ctx.dev ? DEV_PORTS.redis : 0,
-    reuse: Boolean(reuseAt) || ctx.dev,
+    reuse: Boolean(reuseAt),
     dataDir: ctx.dev ? path.join(ctx.dataDir, 'redis') : undefined,
     bin: ctx.given.REDIS_SERVER_BIN,
     log: ctx.log,
   })
+  if (!reuseAt) noticeMoved(ctx, 'redis', DEV_PORTS.redis, redis.url.replace(/^redis:/, 'http:'))
   let emulator
   try {
     emulator = await startUpstashEmulator({
@@ -88,6 +105,7 @@ export async function startUpstash(ctx: ServiceContext): Promise<StartedService>
     await redis.close()
     throw error
   }
+  noticeMoved(ctx, 'upstash', DEV_PORTS.upstash, emulator.url)
   return {
     env: { UPSTASH_REDIS_REST_URL: emulator.url, UPSTASH_REDIS_REST_TOKEN: emulator.token },
     services: [
@@ -107,6 +125,7 @@ export async function startS3(ctx: ServiceContext): Promise<StartedService> {
     bucket: ctx.given.S3_BUCKET ?? 'media',
     region: ctx.given.S3_REGION ?? 'us-east-1',
   })
+  noticeMoved(ctx, 's3', DEV_PORTS.s3, s3.endpoint)
   return {
     env: {
       S3_ENDPOINT: s3.endpoint,
@@ -166,6 +185,8 @@ export async function startCapture(
     log: ctx.log,
   })
   const url = capture.httpUrl
+  noticeMoved(ctx, 'capture', DEV_PORTS.capture, url)
+  noticeMoved(ctx, 'smtp', DEV_PORTS.smtp, `http://${capture.smtpHost}:${capture.smtpPort}`)
   const env: Record<string, string> = { DEV_CAPTURE_URL: url }
   const services: StackService[] = [{ name: 'capture', url: `${url} (read /mail /sms /push)` }]
   if (needs.smtp) {

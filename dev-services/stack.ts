@@ -30,6 +30,8 @@ export interface Stack {
   captureUrl?: string
   /** What this stack started, in start order (the same lines dev logs) */
   services: StackService[]
+  /** Warnings the developer must see (default ports that were taken), to repeat at the end */
+  notices: string[]
   /** Stops everything this stack started, in reverse order; only the first call can throw */
   stop(): Promise<void>
 }
@@ -98,7 +100,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const dev = opts.profile === 'dev'
   const given = definedOnly(opts.env ?? {})
   const log = opts.log ?? (dev ? (line: string) => console.log(line) : () => {})
-  const ctx: ServiceContext = { dev, dataDir: path.resolve(opts.dataDir ?? '.data'), given, log }
+  const notices: string[] = []
+  const ctx: ServiceContext = {
+    dev,
+    dataDir: path.resolve(opts.dataDir ?? '.data'),
+    given,
+    log,
+    notice: (line) => {
+      notices.push(line)
+      log(`! ${line}`)
+    },
+  }
   const tasks = plan(given)
 
   const results = await Promise.allSettled(tasks.map((task) => task.start(ctx)))
@@ -128,6 +140,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     env,
     captureUrl: started.find((service) => service.env.DEV_CAPTURE_URL)?.env.DEV_CAPTURE_URL,
     services,
+    notices,
     stop() {
       if (stopping) return stopping.catch(() => {})
       stopping = stopAll(started)
