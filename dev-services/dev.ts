@@ -11,6 +11,7 @@ import { MongoClient } from 'mongodb'
 import { ConfigError, parseConfig, pickConfigVariables } from '../shared/config'
 import { JOB_STREAM } from '../shared/jobs'
 import { ensureIndexes } from '../worker/db/indexes'
+import { copyApiDocsAssets } from './api-docs-assets'
 import { freePortPreferring } from './ports'
 import { startStack, type Stack } from './stack'
 
@@ -41,6 +42,7 @@ async function main() {
     const vars = await workerVars(stack, baseUrl)
     const config = parseConfig(vars)
     await createIndexes(config.MONGODB_URI, config.MONGODB_DB)
+    await copyApiDocsAssets()
     const varsFile = path.join(DATA_DIR, 'dev.vars')
     await writeFile(
       varsFile,
