@@ -11,6 +11,7 @@ import { MongoClient } from 'mongodb'
 import { ConfigError, parseConfig, pickConfigVariables } from '../shared/config'
 import { JOB_STREAM } from '../shared/jobs'
 import { ensureIndexes } from '../worker/db/indexes'
+import { copyApiDocsAssets } from './api-docs-assets'
 import { freePortPreferring } from './ports'
 import { startStack, type Stack } from './stack'
 
@@ -51,6 +52,7 @@ async function main() {
     const vars = await workerVars(stack, baseUrl)
     const config = parseConfig(vars)
     await createIndexes(config.MONGODB_URI, config.MONGODB_DB)
+    await copyApiDocsAssets()
     const varsFile = path.join(DATA_DIR, 'dev.vars')
     await writeFile(
       varsFile,
@@ -85,6 +87,9 @@ async function main() {
           ...process.env,
           CLOUDFLARE_CF_FETCH_ENABLED: 'false',
           WRANGLER_SEND_METRICS: 'false',
+          // The banner's "update available" names the newest wrangler, which needs a newer Node
+          // than we support; package.json pins the one we run.
+          WRANGLER_HIDE_BANNER: 'true',
         },
       },
     )
@@ -137,6 +142,10 @@ function startTranscoder(vars: Record<string, string>, baseUrl: string): ChildPr
         ...process.env,
         ...vars,
         WORKER_URL: baseUrl,
+        // Its warning that SDK releases after January 2027 need Node 22 asks nothing of a developer
+        // today: the lockfile holds the SDK we run (README, "Start-up messages").
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:
+          process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
         // Ctrl-C should not wait half a minute for a job in flight; it is given back instead.
         TRANSCODER_SHUTDOWN_GRACE_SECONDS: process.env.TRANSCODER_SHUTDOWN_GRACE_SECONDS ?? '5',
       },

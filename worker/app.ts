@@ -1,6 +1,5 @@
 // The app factory: middleware, route groups and the one error handler. It takes the function that
 // builds a request's services, so the same REST app runs in workerd or under Node.
-import { swaggerUI } from '@hono/swagger-ui'
 import { inspectRoutes } from 'hono/dev'
 import { requestId } from 'hono/request-id'
 import type { Config } from '../shared/config'
@@ -17,6 +16,7 @@ import { forwardHotRoutes } from './middleware/warm-path'
 import { createRouter } from './openapi'
 import { accountSettings } from './routes/account-settings'
 import { adminUsers } from './routes/admin-users'
+import { apiDocsPage } from './routes/api-docs'
 import { assistantChat } from './routes/assistant-chat'
 import { auth } from './routes/auth'
 import { chat } from './routes/chat'
@@ -163,7 +163,7 @@ export function createApp(opts: AppOptions = {}) {
       description: 'One edge-first backend for the Sanora and Videodesk clients.',
     },
   })
-  app.get('/api/docs', swaggerUI({ url: '/api/openapi.json' }))
+  app.get('/api/docs', apiDocsPage)
 
   app.get('/api/debug/routes', (c) => {
     if (c.get('config').APP_ENV === 'production') throw new AppError('NOT_FOUND', 'Route not found')

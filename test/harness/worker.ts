@@ -2,6 +2,7 @@
 // programmatic API, listening on a free port, with the given variables as bindings.
 import { unstable_startWorker } from 'wrangler'
 import { fileURLToPath } from 'node:url'
+import { copyApiDocsAssets } from '../../dev-services/api-docs-assets'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -22,6 +23,8 @@ export interface WorkerOptions {
 }
 
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
+  // /api/docs's Swagger UI files live in public/ only once copied (git-ignored).
+  await copyApiDocsAssets()
   const worker = await unstable_startWorker({
     config: `${ROOT}/wrangler.toml`,
     build: { nodejsCompatMode: 'v2' },

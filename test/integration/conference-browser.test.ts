@@ -1,11 +1,12 @@
-// The live conference pages in a real browser (Debian's chromium driven by playwright-core) against
+// The live conference pages in a real browser (Chromium driven by playwright-core) against
 // the Worker under test: the host signs in and pushes a question from the console, two phones vote
 // by tapping, the host's chart and audience count follow; a phone reloaded mid-question keeps its
 // vote, and a dropped socket reconnects by itself and catches up on what it missed.
 import { mkdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../harness/chromium'
 import { createConference } from '../harness/conference'
 import { api, workerUrl } from '../harness/http'
 import { freshIp } from '../harness/users'
@@ -30,19 +31,7 @@ const contexts: BrowserContext[] = []
 const pageErrors: string[] = []
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchChromium()
   await mkdir(ARTIFACTS, { recursive: true })
 })
 

@@ -1,8 +1,9 @@
 // Two Chromium pages with fake cameras join one meeting room through the signaling socket, the
 // owner signed in by cookie and the resident through the invite link, and their
 // RTCPeerConnections connect (host candidates on this machine; no STUN server is reachable).
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../harness/chromium'
 import { api, workerUrl } from '../harness/http'
 import { inviteGuest, newRoomId } from '../harness/meetings'
 import { videodeskUser } from '../harness/videodesk'
@@ -19,22 +20,12 @@ const pageErrors: string[] = []
 
 beforeAll(async () => {
   await api('/api/health')
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      // Host candidates on the loopback interface are enough between two pages of one machine.
-      '--allow-loopback-in-peer-connection',
-    ],
-  })
+  browser = await launchChromium([
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    // Host candidates on the loopback interface are enough between two pages of one machine.
+    '--allow-loopback-in-peer-connection',
+  ])
 })
 
 afterAll(async () => {

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { PAGE_NAMES, pageSecurityHeaders, type PageName } from './headers'
+import { PAGE_NAMES, pageSecurityHeaders, type PolicyName } from './headers'
 
 /** The CSP as directive → sources. */
-function csp(page: PageName, presenterFrameAncestors: string[] = [], url = 'https://edge.test/x') {
+function csp(
+  page: PolicyName,
+  presenterFrameAncestors: string[] = [],
+  url = 'https://edge.test/x',
+) {
   const headers = pageSecurityHeaders(page, { requestUrl: url, presenterFrameAncestors })
   const directives = new Map(
     headers['Content-Security-Policy']!.split('; ').map((d) => {
@@ -14,7 +18,7 @@ function csp(page: PageName, presenterFrameAncestors: string[] = [], url = 'http
 }
 
 describe('pageSecurityHeaders', () => {
-  it.each(PAGE_NAMES)(
+  it.each([...PAGE_NAMES, 'api-docs' as const])(
     '%s: own scripts and styles only, sockets to this host, nothing inline',
     (page) => {
       const { directives } = csp(page)
@@ -60,5 +64,14 @@ describe('pageSecurityHeaders', () => {
     ])
     // X-Frame-Options cannot name them; browsers with CSP go by frame-ancestors.
     expect(headers['X-Frame-Options']).toBeUndefined()
+  })
+
+  it('the API reference loads no other host, takes images from data: URIs, and is never framed', () => {
+    const { headers, directives } = csp('api-docs', ['https://slides.example.com'])
+    // Swagger UI's stylesheet draws its icons as data: URIs; nothing names another host.
+    expect(directives.get('img-src')).toEqual(["'self'", 'data:'])
+    expect([...directives.values()].flat().filter((v) => /^https?:/.test(v))).toEqual([])
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"])
+    expect(headers['X-Frame-Options']).toBe('DENY')
   })
 })

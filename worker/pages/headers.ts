@@ -1,9 +1,12 @@
-// The Content-Security-Policy (and its X-Frame-Options fallback) of each HTML page in public/.
-// The pages load only their own module script and stylesheet from /assets, call the API and open
-// WebSockets on this same host, and have no inline script or style: everything else is refused.
+// The Content-Security-Policy (and its X-Frame-Options fallback) of each HTML page in public/ and
+// of the API reference (/api/docs). The pages load only their own scripts and stylesheets from
+// /assets, call the API and open WebSockets on this same host, and have no inline script or style:
+// everything else is refused.
 
 export const PAGE_NAMES = ['host', 'join', 'meeting', 'present'] as const
 export type PageName = (typeof PAGE_NAMES)[number]
+/** A page with a policy: one of public/'s, or the API reference the Worker renders itself. */
+export type PolicyName = PageName | 'api-docs'
 
 interface PagePolicy {
   /** Who may frame the page: nobody, or this site plus PRESENTER_FRAME_ANCESTORS. */
@@ -12,13 +15,15 @@ interface PagePolicy {
   images?: string[]
 }
 
-const PAGES: Record<PageName, PagePolicy> = {
+const PAGES: Record<PolicyName, PagePolicy> = {
   // The host console signs in and runs the room: never inside someone else's frame (clickjacking).
   host: { framing: 'none' },
   join: { framing: 'none' },
   meeting: { framing: 'none' },
   // The presenter view may sit inside a slide tool; its QR code is a blob: URL of the fetched SVG.
   present: { framing: 'presenter', images: ['blob:'] },
+  // Swagger UI (served from /assets/swagger-ui) draws its icons from data: URIs in its stylesheet.
+  'api-docs': { framing: 'none', images: ['data:'] },
 }
 
 export interface PageHeaderOptions {
@@ -30,7 +35,7 @@ export interface PageHeaderOptions {
 
 /** The security headers one page is served with. */
 export function pageSecurityHeaders(
-  page: PageName,
+  page: PolicyName,
   opts: PageHeaderOptions,
 ): Record<string, string> {
   const policy = PAGES[page]

@@ -1,7 +1,8 @@
 // Security headers on what the running Worker answers: a sample of JSON routes, errors, 404s, a
 // redirect and a refused WebSocket upgrade carry nosniff, a Referrer-Policy, no X-Powered-By and
-// (APP_ENV=test) no HSTS; each HTML page of public/ comes through the Worker with its own
-// Content-Security-Policy and frame-ancestors; the static scripts and styles carry nosniff. The
+// (APP_ENV=test) no HSTS; each HTML page of public/ and the API reference come through the Worker
+// with their own Content-Security-Policy and frame-ancestors; the static scripts and styles carry
+// nosniff. The
 // production HSTS and PRESENTER_FRAME_ANCESTORS are held by the unit tests beside the builders
 // (worker/middleware/security-headers.test.ts, worker/pages/headers.test.ts).
 import { readFileSync, readdirSync } from 'node:fs'
@@ -153,8 +154,33 @@ describe('HTML pages', () => {
     }
   })
 
-  it('their scripts and stylesheet carry nosniff', async () => {
-    for (const asset of ['/assets/app.css', '/assets/room-client.js', '/assets/meeting.js']) {
+  it("the API reference loads only this site's assets, nothing inline, under its own CSP", async () => {
+    const res = await fetch(new URL('/api/docs', workerUrl()))
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    expectCommonHeaders(res.headers, '/api/docs')
+    const csp = directives(res.headers.get('content-security-policy'))
+    expect(csp.get('default-src')).toEqual(["'none'"])
+    expect(csp.get('script-src')).toEqual(["'self'"])
+    expect(csp.get('style-src')).toEqual(["'self'"])
+    // Swagger UI's icons are data: URIs in its stylesheet.
+    expect(csp.get('img-src')).toEqual(["'self'", 'data:'])
+    expect(csp.get('frame-ancestors')).toEqual(["'none'"])
+    const tags = html.match(/<(script|link)\b[^>]*>/g) ?? []
+    expect(tags.length).toBeGreaterThan(0)
+    for (const tag of tags) expect(tag).toMatch(/\s(src|href)="\/assets\//)
+    expect(html).not.toMatch(/<style\b|\sstyle=|\son[a-z]+=/i)
+  })
+
+  it('their scripts and stylesheets carry nosniff', async () => {
+    for (const asset of [
+      '/assets/app.css',
+      '/assets/room-client.js',
+      '/assets/meeting.js',
+      '/assets/api-docs.js',
+      '/assets/swagger-ui/swagger-ui-bundle.js',
+      '/assets/swagger-ui/swagger-ui.css',
+    ]) {
       const res = await fetch(new URL(asset, workerUrl()))
       expect(res.status, asset).toBe(200)
       await res.arrayBuffer()

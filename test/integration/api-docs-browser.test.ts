@@ -1,0 +1,69 @@
+// The API reference (/api/docs) in a real browser with every host but the Worker's unreachable:
+// Swagger UI comes from the Worker's own assets (the pinned swagger-ui-dist), renders the
+// operations of /api/openapi.json, asks no other host for anything, and its CSP refuses nothing.
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../harness/chromium'
+import { api, workerUrl } from '../harness/http'
+
+let browser: Browser
+
+beforeAll(async () => {
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+})
+
+describe('API reference in chromium', () => {
+  it('renders the operations offline: nothing requested from another host, no CSP violation', async () => {
+    const doc = await api('/api/openapi.json')
+    expect(doc.body.paths['/api/health'].get.summary).toBe('Dependency health')
+
+    const context = await browser.newContext()
+    const origin = new URL(workerUrl()).origin
+    const elsewhere: string[] = []
+    const served: string[] = []
+    // The network as an offline laptop sees it: the Worker answers, every other host fails.
+    await context.route('**/*', (route) => {
+      const url = route.request().url()
+      if (new URL(url).origin === origin) {
+        served.push(new URL(url).pathname)
+        return route.continue()
+      }
+      elsewhere.push(url)
+      return route.abort('internetdisconnected')
+    })
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) errors.push(m.text())
+    })
+
+    try {
+      const res = await page.goto(`${workerUrl()}/api/docs`)
+      expect(res?.status()).toBe(200)
+      // The operation's row: its path and the summary the document gives it.
+      const health = page.locator('.opblock-summary', {
+        has: page.locator('.opblock-summary-path[data-path="/api/health"]'),
+      })
+      await health.first().waitFor({ state: 'visible', timeout: 15_000 })
+      await expect(health.first().textContent()).resolves.toContain('Dependency health')
+
+      expect(elsewhere).toEqual([])
+      expect(errors).toEqual([])
+      expect(served).toEqual(
+        expect.arrayContaining([
+          '/assets/swagger-ui/swagger-ui-bundle.js',
+          '/assets/swagger-ui/swagger-ui.css',
+          '/assets/api-docs.js',
+          '/api/openapi.json',
+        ]),
+      )
+    } finally {
+      await context.close()
+    }
+  })
+})
