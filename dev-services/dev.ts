@@ -12,19 +12,20 @@ import { ConfigError, parseConfig, pickConfigVariables } from '../shared/config'
 import { JOB_STREAM } from '../shared/jobs'
 import { ensureIndexes } from '../worker/db/indexes'
 import { copyApiDocsAssets } from './api-docs-assets'
+import { loadDevVariables } from './dev-variables'
 import { freePortPreferring } from './ports'
 import { startStack, type Stack } from './stack'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const DATA_DIR = path.resolve(ROOT, process.env.DEV_DATA_DIR ?? '.data')
 const HOST = '127.0.0.1'
-const DEFAULT_PORT = 8787
 
 async function main() {
   if (existsSync(path.join(ROOT, '.env'))) process.loadEnvFile(path.join(ROOT, '.env'))
-  await mkdir(DATA_DIR, { recursive: true })
+  const dev = loadDevVariables(process.env)
+  const dataDir = path.resolve(ROOT, dev.DEV_DATA_DIR)
+  await mkdir(dataDir, { recursive: true })
 
-  const stack = await startStack({ profile: 'dev', dataDir: DATA_DIR, env: process.env })
+  const stack = await startStack({ profile: 'dev', dataDir, env: process.env })
   const children: ChildProcess[] = []
   const stopping: (() => void)[] = []
   const stop = onceAsync(async (code: number) => {
@@ -40,7 +41,7 @@ async function main() {
   process.on('SIGTERM', () => void stop(0))
 
   try {
-    const wanted = Number(process.env.PORT ?? DEFAULT_PORT)
+    const wanted = dev.PORT
     const port = await freePortPreferring(HOST, wanted)
     if (port !== wanted) {
       stack.notices.push(
@@ -49,11 +50,11 @@ async function main() {
       )
     }
     const baseUrl = `http://${HOST}:${port}`
-    const vars = await workerVars(stack, baseUrl)
+    const vars = await workerVars(stack, baseUrl, dataDir)
     const config = parseConfig(vars)
     await createIndexes(config.MONGODB_URI, config.MONGODB_DB)
     await copyApiDocsAssets()
-    const varsFile = path.join(DATA_DIR, 'dev.vars')
+    const varsFile = path.join(dataDir, 'dev.vars')
     await writeFile(
       varsFile,
       Object.entries(vars)
@@ -76,7 +77,7 @@ async function main() {
         '--env-file',
         varsFile,
         '--persist-to',
-        path.join(DATA_DIR, 'wrangler'),
+        path.join(dataDir, 'wrangler'),
         '--test-scheduled',
         '--show-interactive-dev-session=false',
       ],
@@ -117,7 +118,7 @@ async function main() {
         `  Transcoder     transcoder/main.ts on the ${JOB_STREAM} stream (needs ffmpeg, ffprobe)`,
         `  Cron           ${baseUrl}/__scheduled fired ${cron.schedule}`,
         '',
-        '  Ctrl-C stops everything; data is kept in ' + path.relative(ROOT, DATA_DIR) + '/',
+        '  Ctrl-C stops everything; data is kept in ' + path.relative(ROOT, dataDir) + '/',
         '',
       ].join('\n'),
     )
@@ -158,13 +159,17 @@ function startTranscoder(vars: Record<string, string>, baseUrl: string): ChildPr
 }
 
 /** The Worker's variables: configured ones, the stand-ins' addresses, and development defaults. */
-async function workerVars(stack: Stack, baseUrl: string): Promise<Record<string, string>> {
+async function workerVars(
+  stack: Stack,
+  baseUrl: string,
+  dataDir: string,
+): Promise<Record<string, string>> {
   return {
     APP_ENV: 'development',
     PUBLIC_BASE_URL: baseUrl,
     CORS_ORIGINS: `${baseUrl},http://localhost:${new URL(baseUrl).port},http://localhost:3000`,
-    JWT_SECRET: await persistentSecret('jwt-secret'),
-    TRANSCODER_SECRET: await persistentSecret('transcoder-secret'),
+    JWT_SECRET: await persistentSecret(dataDir, 'jwt-secret'),
+    TRANSCODER_SECRET: await persistentSecret(dataDir, 'transcoder-secret'),
     ...pickConfigVariables(stack.env),
   }
 }
@@ -179,8 +184,8 @@ async function createIndexes(uri: string, dbName: string) {
 }
 
 /** A random secret kept in the data folder, so sessions survive a restart of `npm run dev`. */
-async function persistentSecret(name: string): Promise<string> {
-  const file = path.join(DATA_DIR, name)
+async function persistentSecret(dataDir: string, name: string): Promise<string> {
+  const file = path.join(dataDir, name)
   try {
     return (await readFile(file, 'utf8')).trim()
   } catch {
@@ -236,4 +241,8 @@ function onceAsync<A extends unknown[]>(fn: (...args: A) => Promise<void>) {
   return (...args: A) => (running ??= fn(...args))
 }
 
-void main()
+// Failures before the stack is up (a bad PORT, a stand-in that cannot start) end the process here.
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error)
+  process.exit(1)
+})
