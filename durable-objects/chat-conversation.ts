@@ -20,18 +20,17 @@ import { createDatabase, type Database } from '../worker/services/db'
 import { ChatStore } from './chat-store'
 import { TokenBuckets } from './token-buckets'
 import { RealtimeRoom, RoomError, type ClientFrame, type SocketAttachment } from './realtime-room'
+import { CHAT_SEND_RATE, TYPING_THROTTLE_MS } from './room-limits'
 
 const FLUSH_DELAY_MS = 200
 const RETRY_DELAY_MS = 5000
-const TYPING_THROTTLE_MS = 2000
 
 export class ChatConversation extends RealtimeRoom<Bindings> {
   protected readonly kind = 'chat' as const
   private readonly store: ChatStore
   private database: Database | undefined
   private flushScheduled = false
-  // Per sender: a burst of 20, then 5 messages a second.
-  private readonly sendLimit = new TokenBuckets(20, 5)
+  private readonly sendLimit = new TokenBuckets(CHAT_SEND_RATE.burst, CHAT_SEND_RATE.perSecond)
   private readonly lastTyping = new Map<string, number>()
   private readonly blockCache = new Map<string, { blocked: Promise<boolean>; at: number }>()
 

@@ -31,18 +31,7 @@ import { CountTicks } from './count-ticks'
 import { FlushPacer } from './flush-pacer'
 import { TokenBuckets } from './token-buckets'
 import { RealtimeRoom, RoomError, type ClientFrame, type SocketAttachment } from './realtime-room'
-
-/**
- * Vote batches a second, sustained, after a burst of VOTE_FLUSH_BURST back to back: a vote is stored
- * and acked in the turn it arrives while the room is within this budget; above it, on the next timer
- * turn, together with every vote that arrived meanwhile (see FlushPacer). Each batch is a commit and
- * a counts frame, so the budget bounds what storing costs however fast votes come. A fixed wait
- * instead (1 ms for the next token) made votes wait: at 2,000 a second (`npm run bench:conference --
- * --n 2000,5000 --repeat 3`) ack p50 was 1.6–1.7 ms, 2.1–2.2 ms at 5,000; deferred to the next turn,
- * 0.4–0.5 and 0.5–0.6 ms.
- */
-const VOTE_FLUSHES_PER_SECOND = 1000
-const VOTE_FLUSH_BURST = 20
+import { AUDIENCE_RATE, VOTE_FLUSH_RATE } from './room-limits'
 
 /**
  * Live counts go to hosts and speakers at most this often: after a vote batch is stored at once when
@@ -81,9 +70,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
   /** When the alarm this instance set goes off (undefined: none set since it last went off). */
   private alarmAt: number | undefined
   private database: Database | undefined
-  // Per audience member, over votes, questions and upvotes: a burst of 20, then 5 a second. One
-  // client's flood (vote flipping, upvote spam) is refused without slowing anyone else down.
-  private readonly audienceLimit = new TokenBuckets(20, 5)
+  private readonly audienceLimit = new TokenBuckets(AUDIENCE_RATE.burst, AUDIENCE_RATE.perSecond)
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env)
@@ -307,7 +294,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     else setTimeout(() => this.flushVotes(), 0)
   }
 
-  private readonly votePacer = new FlushPacer(VOTE_FLUSH_BURST, VOTE_FLUSHES_PER_SECOND)
+  private readonly votePacer = new FlushPacer(VOTE_FLUSH_RATE.burst, VOTE_FLUSH_RATE.perSecond)
 
   private flushVotes() {
     const queue = this.voteQueue

@@ -3,7 +3,7 @@
 // wait. Above it a batch waits for the next timer turn, by which time every write the room received
 // meanwhile has joined it, so under load batches grow instead of their number, and the cost of
 // storing (a commit and a counts frame per batch) stays bounded however fast writes arrive. No fixed
-// wait (ConferenceRoom's VOTE_FLUSHES_PER_SECOND says what one cost). Pure (the caller passes the
+// wait (room-limits.ts's VOTE_FLUSH_RATE says what one cost). Pure (the caller passes the
 // time), so the rules are tested without a clock.
 export class FlushPacer {
   private tokens: number

@@ -25,7 +25,7 @@ import { ObjectIdSchema } from './media'
 
 const MAX_GROUP_MEMBERS = 500
 const Params = z.object({ id: ObjectIdSchema })
-const SEND_LIMIT = { name: 'chat-send', limit: 60, window: '1 m' } as const
+export const SEND_LIMIT = { name: 'chat-send', limit: 60, window: '1 m' } as const
 
 async function memberConversation(c: Context<AppEnv>, id: string) {
   const found = await findMemberConversation(

@@ -12,7 +12,7 @@ import { createRouter, errorResponses } from '../openapi'
 import { ORDER_STATUSES, orders, type OrderDoc } from '../repositories/marketplace'
 import { ObjectIdSchema } from './media'
 
-const ORDER_LIMIT = { name: 'marketplace-order', limit: 30, window: '1 m' } as const
+export const ORDER_LIMIT = { name: 'marketplace-order', limit: 30, window: '1 m' } as const
 const Params = z.object({ id: ObjectIdSchema })
 
 export const marketplaceOrders = createRouter()

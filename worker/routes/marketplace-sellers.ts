@@ -17,7 +17,7 @@ import {
 import { users } from '../repositories/users'
 import { ObjectIdSchema } from './media'
 
-const APPLY_LIMIT = { name: 'marketplace-apply', limit: 5, window: '1 h' } as const
+export const APPLY_LIMIT = { name: 'marketplace-apply', limit: 5, window: '1 h' } as const
 
 const ApplySchema = z.strictObject({
   storeName: z.string().trim().min(2).max(80),

@@ -20,7 +20,7 @@ import { assertNoBlockWith } from '../social/blocks'
 
 const TAG = 'Meeting invites'
 /** Texts cost money and reach strangers: a few per account per ten minutes. */
-const INVITE_LIMIT = { name: 'meeting-invite', limit: 20, window: '10 m' } as const
+export const INVITE_LIMIT = { name: 'meeting-invite', limit: 20, window: '10 m' } as const
 
 const InviteQuery = z
   .strictObject({

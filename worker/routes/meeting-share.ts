@@ -11,7 +11,7 @@ const TAG = 'Meetings'
 const ShareParams = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be a share id'),
 })
-const ACCESS_LIMIT = { name: 'meeting-share-access', limit: 30, window: '10 m' } as const
+export const ACCESS_LIMIT = { name: 'meeting-share-access', limit: 30, window: '10 m' } as const
 const ACCESS_HISTORY_KEPT = 200
 
 export const meetingShare = createRouter()

@@ -14,7 +14,7 @@ import { sendBranded } from '../videodesk-mail/branded'
 
 const TAG = 'Videodesk emails'
 // Each send is an email to someone: few per sender, whatever the route.
-const MAIL_LIMIT: RateLimitRule = { name: 'videodesk-mail', limit: 5, window: '10 m' }
+export const MAIL_LIMIT: RateLimitRule = { name: 'videodesk-mail', limit: 5, window: '10 m' }
 
 // Names and subjects end up in mail headers: one line, no control characters.
 const OneLine = (max: number) =>
