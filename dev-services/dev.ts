@@ -99,7 +99,7 @@ async function main() {
 
     await waitForHealth(baseUrl)
     children.push(startTranscoder(vars, baseUrl))
-    const cron = fireCron(baseUrl)
+    const cron = fireCron(baseUrl, dev.DEV_CRON_INTERVAL_SECONDS)
     stopping.push(() => cron.stop())
     // Last, so they are what stays on screen: the ports that moved, then the URLs.
     if (stack.notices.length > 0) {
@@ -200,8 +200,7 @@ async function persistentSecret(dataDir: string, name: string): Promise<string> 
  * start of every minute, as Cloudflare does (`DEV_CRON_INTERVAL_SECONDS` fires it more often, for
  * tests). The Worker logs each task's result; a failed firing is logged here.
  */
-function fireCron(baseUrl: string) {
-  const every = Number(process.env.DEV_CRON_INTERVAL_SECONDS ?? 0)
+function fireCron(baseUrl: string, every: number) {
   const schedule = every > 0 ? `every ${every} s (DEV_CRON_INTERVAL_SECONDS)` : 'every minute'
   let timer: NodeJS.Timeout | undefined
   const next = () => {

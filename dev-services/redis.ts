@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { loadDevVariables } from './dev-variables.js'
+import { devVariable } from './dev-variables.js'
 import { freePortPreferring } from './ports.js'
 import { pingRedis } from './resp-ping.js'
 
@@ -62,10 +62,7 @@ export async function ensureRedis(opts: RedisOptions = {}): Promise<LocalRedis> 
 async function spawnRedis(
   opts: RedisOptions & { host: string; port: number },
 ): Promise<LocalRedis> {
-  // Only this variable is read: a bad PORT is for `npm run dev` to report, not the Redis stand-in.
-  const bin =
-    opts.bin ??
-    loadDevVariables({ REDIS_SERVER_BIN: process.env.REDIS_SERVER_BIN }).REDIS_SERVER_BIN
+  const bin = opts.bin ?? devVariable('REDIS_SERVER_BIN')
   const args = ['--port', String(opts.port), '--bind', opts.host, '--appendonly', 'no']
   args.push('--daemonize', 'no', '--loglevel', 'warning')
   if (opts.dataDir) {

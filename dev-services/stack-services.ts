@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { startCaptureServer } from './capture/index.js'
+import { devVariable } from './dev-variables.js'
 import { generateFcmCredentials } from './fcm-credentials.js'
 import { freePortPreferring } from './ports.js'
 import { ensureRedis } from './redis.js'
@@ -82,13 +83,14 @@ export async function startMongo(ctx: ServiceContext): Promise<StartedService> {
  * DEV_REDIS_URL reuses a server on purpose (and is then the developer's to keep apart).
  */
 export async function startUpstash(ctx: ServiceContext): Promise<StartedService> {
-  const reuseAt = ctx.given.DEV_REDIS_URL ? new URL(ctx.given.DEV_REDIS_URL) : undefined
+  const devRedisUrl = devVariable('DEV_REDIS_URL', ctx.given)
+  const reuseAt = devRedisUrl ? new URL(devRedisUrl) : undefined
   const redis = await ensureRedis({
     host: reuseAt?.hostname ?? HOST,
     port: reuseAt ? Number(reuseAt.port || 6379) : ctx.dev ? DEV_PORTS.redis : 0,
     reuse: Boolean(reuseAt),
     dataDir: ctx.dev ? path.join(ctx.dataDir, 'redis') : undefined,
-    bin: ctx.given.REDIS_SERVER_BIN,
+    bin: devVariable('REDIS_SERVER_BIN', ctx.given),
     log: ctx.log,
   })
   if (!reuseAt) noticeMoved(ctx, 'redis', DEV_PORTS.redis, redis.url.replace(/^redis:/, 'http:'))

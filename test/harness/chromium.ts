@@ -6,6 +6,7 @@ import { accessSync, constants, readdirSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import path from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
+import { devVariable } from '../../dev-services/dev-variables'
 
 export const CHROMIUM_NOT_FOUND =
   'Chromium not found: install it (apt-get install chromium / brew install --cask chromium) or set CHROMIUM_PATH'
@@ -111,7 +112,7 @@ function candidates(search: ChromiumSearch): string[] {
  * @example findChromium() // '/usr/bin/chromium' on Debian
  */
 export function findChromium(search: ChromiumSearch = defaultSearch()): string {
-  const configured = search.env.CHROMIUM_PATH
+  const configured = devVariable('CHROMIUM_PATH', search.env)
   if (configured) {
     if (isExecutable(configured)) return configured
     throw new ChromiumNotFoundError(
