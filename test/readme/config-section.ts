@@ -64,7 +64,7 @@ function variableRows(shape: Shape, withSecret: boolean): string[][] {
 }
 
 /** The transcoder's variables that the Worker reads by the very same rule (the same schema). */
-export function sharedWithWorker(): string[] {
+function sharedWithWorker(): string[] {
   const worker: Shape = configSchema.shape
   return Object.entries(transcoderConfigSchema.shape as Shape)
     .filter(([name, schema]) => worker[name] === schema)
@@ -88,7 +88,7 @@ function assertOneSchemaEach(shape: Shape) {
   }
 }
 
-export function renderConfigTables(): string {
+function renderConfigTables(): string {
   assertOneSchemaEach(configSchema.shape)
   const header = ['Variable', 'Default', 'Secret', 'Meaning']
   return [

@@ -4,9 +4,11 @@
 // where each limit applies, what it counts per, and what the client gets back.
 //
 // A room's per-socket frame budgets (a FrameBudgetTable: `{ burst, perSecond }` per frame type)
-// join the table by importing it and mapping its entries through bucketRow, one row per type:
+// join LIMIT_ROWS by importing the table and mapping its entries through bucketRow, one row each,
+// `gets` saying what a socket over budget gets (RATE_LIMITED errors, then close code 4429):
 //   ...Object.entries(CHAT_FRAME_BUDGETS).map(([type, rate]) =>
-//     bucketRow(`Chat ${code(type)} frames`, [`chat socket: ${code(type)}`], 'socket', rate, OVER_BUDGET))
+//     bucketRow(`Chat ${type} frames`, [`chat socket: ${code(type)}`], 'socket', rate, gets))
+// then `npm run docs:limits`; bucketRow keeps each rate as the row's source for the tests.
 import { LIMITS } from '../../worker/auth/limits'
 import { CODE_MISS_LIMIT } from '../../worker/conference/by-code'
 import type { RateLimitRule } from '../../worker/middleware/rate-limit'
@@ -49,7 +51,7 @@ const UNITS = { s: 'second', m: 'minute', h: 'hour' } as const
 const SHORT_UNITS = { s: 's', m: 'min', h: 'h' } as const
 
 /** `10 per 15 min`, `60 per minute`. */
-export function perWindow(rule: RateLimitRule): string {
+function perWindow(rule: RateLimitRule): string {
   const [count, unit] = rule.window.split(' ') as [string, keyof typeof UNITS]
   const window = count === '1' ? UNITS[unit] : `${count} ${SHORT_UNITS[unit]}`
   return `${rule.limit} per ${window}`
@@ -286,7 +288,7 @@ export function routeOf(where: string): string | undefined {
 
 const whereCell = (where: string[]) => where.map((w) => (routeOf(w) ? code(w) : w)).join('<br>')
 
-export function renderLimitsTable(): string {
+function renderLimitsTable(): string {
   return table(
     ['Limit', 'Where', 'Counted per', 'Allowance', 'Client gets'],
     LIMIT_ROWS.map((r) => [r.what, whereCell(r.where), r.per, r.allowance, r.gets]),
