@@ -1075,6 +1075,218 @@ describe('profiler', () => {
   })
 })
 
+/**
+ * A value with every sub-document turned into its [key, value] pairs, so `toEqual` also checks
+ * field order (it ignores key order on plain objects).
+ */
+function ordered(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(ordered)
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.entries(value).map(([k, v]) => [k, ordered(v)])
+  }
+  return value
+}
+
+function expectOrder(actual: unknown, expected: unknown): void {
+  expect(ordered(actual)).toEqual(ordered(expected))
+}
+
+// Field order as mongod returns it (classic engine, 7.0+ default for these shapes). The manual
+// warns that projection stages may reorder fields (core/document "Document Field Order"), so these
+// pin the order the server's executors produce, cited per rule, and avoid $group/$lookup before a
+// projection (those pipelines can run in SBE, whose projections order fields differently).
+describe('field order', () => {
+  const person = {
+    _id: 1,
+    name: 'ada',
+    addr: { zip: '0150', city: 'Oslo', street: 'Gate 1' },
+    tags: [
+      { k: 'a', v: 1 },
+      { k: 'b', v: 2 },
+    ],
+    z: 3,
+  }
+
+  it('find inclusion projections keep the document order, _id first', async () => {
+    // projection_node.cpp applyProjections walks the input document, not the specification
+    const coll = fresh('order_find_incl')
+    await coll.insertOne(person)
+    expectOrder(await coll.findOne({ _id: 1 }, { projection: { name: 1, 'addr.city': 1 } }), {
+      _id: 1,
+      name: 'ada',
+      addr: { city: 'Oslo' },
+    })
+    expectOrder(
+      await coll.findOne({ _id: 1 }, { projection: { z: 1, 'addr.city': 1, 'addr.zip': 1 } }),
+      { _id: 1, addr: { zip: '0150', city: 'Oslo' }, z: 3 },
+    )
+    // $slice in an inclusion is the field's inclusion plus an in-place slice (its place holds)
+    expectOrder(await coll.findOne({ _id: 1 }, { projection: { tags: { $slice: 1 }, _id: 0 } }), {
+      name: 'ada',
+      addr: person.addr,
+      tags: [{ k: 'a', v: 1 }],
+      z: 3,
+    })
+    expectOrder(
+      await coll.findOne({ _id: 1 }, { projection: { z: 1, tags: { $slice: -1 }, name: 1 } }),
+      { _id: 1, name: 'ada', tags: [{ k: 'b', v: 2 }], z: 3 },
+    )
+  })
+
+  it('find $elemMatch projections come after the other included fields', async () => {
+    // manual, $elemMatch (projection) "Field Order": returned after the other existing inclusions
+    const coll = fresh('order_find_elem')
+    await coll.insertOne(person)
+    const doc = await coll.findOne(
+      { _id: 1 },
+      { projection: { tags: { $elemMatch: { k: 'b' } }, z: 1, name: 1 } },
+    )
+    expectOrder(doc, { _id: 1, name: 'ada', z: 3, tags: [{ k: 'b', v: 2 }] })
+  })
+
+  it('find exclusion projections keep the document order', async () => {
+    const coll = fresh('order_find_excl')
+    await coll.insertOne(person)
+    expectOrder(await coll.findOne({ _id: 1 }, { projection: { name: 0, 'addr.zip': 0 } }), {
+      _id: 1,
+      addr: { city: 'Oslo', street: 'Gate 1' },
+      tags: person.tags,
+      z: 3,
+    })
+  })
+
+  it('$project: included fields in document order, then computed ones in spec order', async () => {
+    // projection_node.cpp: applyProjections (input order), then applyExpressions (spec order);
+    // a computed field is appended even when the input has a field of that name (SERVER-70236)
+    const coll = fresh('order_project')
+    await coll.insertOne(person)
+    const [projected] = await coll
+      .aggregate([
+        { $match: { _id: 1 } },
+        {
+          $project: {
+            total: { $add: ['$z', 1] },
+            z: 1,
+            name: 1,
+            'addr.city': 1,
+            'addr.upper': { $toUpper: '$addr.city' },
+            label: { $concat: ['$name', '!'] },
+          },
+        },
+      ])
+      .toArray()
+    expectOrder(projected, {
+      _id: 1,
+      name: 'ada',
+      addr: { city: 'Oslo', upper: 'OSLO' },
+      z: 3,
+      total: 4,
+      label: 'ada!',
+    })
+    const [renamed] = await coll
+      .aggregate([{ $match: { _id: 1 } }, { $project: { name: { $toUpper: '$name' }, z: 1 } }])
+      .toArray()
+    expectOrder(renamed, { _id: 1, z: 3, name: 'ADA' })
+  })
+
+  it('$addFields/$set replace existing fields in place and append new ones in spec order', async () => {
+    // manual, $addFields: "appends new fields to existing documents"; projection_node.cpp
+    // applyExpressions sets each field in spec order (in place when it exists), nested the same
+    const coll = fresh('order_add_fields')
+    await coll.insertOne(person)
+    const [added] = await coll
+      .aggregate([
+        { $match: { _id: 1 } },
+        { $addFields: { q: 1, name: 'ADA', 'addr.city': 'Bergen', 'addr.floor': 2, 'm.n': 1 } },
+        { $set: { b: true, a: false } },
+      ])
+      .toArray()
+    expectOrder(added, {
+      _id: 1,
+      name: 'ADA',
+      addr: { zip: '0150', city: 'Bergen', street: 'Gate 1', floor: 2 },
+      tags: person.tags,
+      z: 3,
+      q: 1,
+      m: { n: 1 },
+      b: true,
+      a: false,
+    })
+  })
+
+  it('$group emits _id first, then the accumulators in spec order', async () => {
+    // manual, $group: { _id: <expression>, <field1>: { <accumulator1>: <expression1> }, ... }
+    const coll = fresh('order_group')
+    await coll.insertMany([
+      { _id: 1, g: 'x', n: 2 },
+      { _id: 2, g: 'x', n: 5 },
+    ])
+    const [group] = await coll
+      .aggregate([{ $group: { z: { $sum: '$n' }, _id: '$g', a: { $max: '$n' } } }])
+      .toArray()
+    expectOrder(group, { _id: 'x', z: 7, a: 5 })
+  })
+
+  it('$bucket and $bucketAuto emit _id first (they run as a $group)', async () => {
+    // document_source_bucket.cpp desugars $bucket into $group + $sort; the manual's examples
+    // show { _id, count } and { _id: { min, max }, count }
+    const coll = fresh('order_bucket')
+    await coll.insertMany([
+      { _id: 1, n: 2 },
+      { _id: 2, n: 5 },
+    ])
+    const buckets = await coll
+      .aggregate([
+        {
+          $bucket: {
+            groupBy: '$n',
+            boundaries: [0, 10],
+            output: { total: { $sum: '$n' }, count: { $sum: 1 } },
+          },
+        },
+      ])
+      .toArray()
+    expectOrder(buckets, [{ _id: 0, total: 7, count: 2 }])
+    const auto = await coll.aggregate([{ $bucketAuto: { groupBy: '$n', buckets: 1 } }]).toArray()
+    expectOrder(auto, [{ _id: { min: 2, max: 5 }, count: 2 }])
+  })
+
+  it('$lookup appends a new `as` field and a dotted `as` nests it', async () => {
+    // document_source_lookup.cpp sets `as` with setNestedField: appended when new, nested by dots
+    const coll = fresh('order_lookup')
+    const other = fresh('order_lookup_from')
+    await coll.insertOne({ _id: 1, name: 'ada', addr: { city: 'Oslo' }, z: 3 })
+    await other.insertOne({ _id: 'o1', who: 1 })
+    const lookup = (as: string) => ({
+      $lookup: { from: other.collectionName, localField: '_id', foreignField: 'who', as },
+    })
+    expectOrder(await coll.aggregate([lookup('orders')]).toArray(), [
+      { _id: 1, name: 'ada', addr: { city: 'Oslo' }, z: 3, orders: [{ _id: 'o1', who: 1 }] },
+    ])
+    expectOrder(await coll.aggregate([lookup('addr.orders')]).toArray(), [
+      { _id: 1, name: 'ada', addr: { city: 'Oslo', orders: [{ _id: 'o1', who: 1 }] }, z: 3 },
+    ])
+  })
+
+  it('sorts tie-break deterministically only on a unique field such as _id', async () => {
+    // manual, cursor.sort() "Sort Consistency": equal keys may come back in any order; include a
+    // unique field (the easiest is _id) for a consistent order. Only that is pinned here.
+    const coll = fresh('order_sort')
+    await coll.insertMany([
+      { _id: 3, g: 'b' },
+      { _id: 1, g: 'a' },
+      { _id: 4, g: 'a' },
+      { _id: 2, g: 'b' },
+    ])
+    const found = await coll.find({}).sort({ g: 1, _id: -1 }).toArray()
+    expect(found.map((d) => d._id)).toEqual([4, 1, 3, 2])
+    const aggregated = await coll
+      .aggregate([{ $set: { k: { $toUpper: '$g' } } }, { $sort: { k: -1, _id: 1 } }])
+      .toArray()
+    expect(aggregated.map((d) => d._id)).toEqual([2, 3, 1, 4])
+  })
+})
+
 describe('dev server only', () => {
   devOnly(
     'explain shows IDHACK/IXSCAN for _id and indexed fields and COLLSCAN otherwise',

@@ -1,7 +1,7 @@
 // $out and $merge: aggregation results written back through the storage engine, so the target
 // collection's indexes and unique keys hold as they would in mongod.
 import { ObjectId } from 'bson'
-import { Aggregator } from 'mingo'
+import { Aggregator } from './pipeline-stages.js'
 import type { Collection } from './collection.js'
 import type { Engine } from './engine.js'
 import { BadValueError, MergeMatchFailedError, toPipelineError } from './errors.js'

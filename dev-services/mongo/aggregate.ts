@@ -1,6 +1,6 @@
 // Aggregation glue: leading $match/$sort/$skip/$limit run through the index-aware reader and
 // the rest of the pipeline through mingo (with $lookup & co. resolving sibling collections).
-import { Aggregator } from 'mingo'
+import { Aggregator } from './pipeline-stages.js'
 import { type OutTarget, writeOut } from './aggregate-out.js'
 import type { Engine } from './engine.js'
 import { BadValueError, MongoCommandError, toPipelineError } from './errors.js'

@@ -1,9 +1,11 @@
 // Find-style projection through mingo, except that a lone `$slice` keeps the other fields as
-// in mongod (mingo would treat it as an inclusion).
+// in mongod (mingo would treat it as an inclusion), and that inclusions come back in mongod's
+// field order (projection-order.ts).
 import { Query } from 'mingo'
 import { QueryEngineError, describe } from './errors.js'
 import { type FilterOptions, mingoOptions } from './filter.js'
 import { docView } from './numeric-view.js'
+import { arrangeProjected, inclusionTree } from './projection-order.js'
 import { type Doc, asNumber, cloneValue, isPlainObject, truthy } from './values.js'
 
 export type Projector = (docs: Doc[]) => Doc[]
@@ -29,6 +31,7 @@ export function makeProjector(
   const mingoProjection = inclusive ? projection : rest
   const sliceAfter = inclusive ? [] : slices
   const positional = Object.keys(projection).some((k) => k.endsWith('.$'))
+  const tree = inclusive ? inclusionTree(projection, true) : undefined
   let query: Query | undefined
   if (Object.keys(mingoProjection).length > 0) {
     try {
@@ -44,6 +47,10 @@ export function makeProjector(
       if (query) out = query.find<Doc>(out, mingoProjection).all()
     } catch (err) {
       throw new QueryEngineError(describe(err), err)
+    }
+    // the documents were filtered already, so the projection maps them one to one
+    if (tree && out.length === docs.length) {
+      out = out.map((doc, i) => arrangeProjected(tree, docs[i], doc))
     }
     for (const doc of out) for (const [path, spec] of sliceAfter) sliceAt(doc, path, spec)
     return out
