@@ -1285,6 +1285,75 @@ describe('field order', () => {
       .toArray()
     expect(aggregated.map((d) => d._id)).toEqual([2, 3, 1, 4])
   })
+
+  it('update operators keep existing fields in place and append new ones in name order', async () => {
+    // manual, Update Operators "Behavior": fields are processed in lexicographic order (5.0+);
+    // manual, Update Documents "Field Order": writes keep the order except _id first and renames
+    const coll = fresh('order_update')
+    await coll.insertOne({ _id: 1, m: 1, a: { y: 1 } })
+    const updated = await coll.findOneAndUpdate(
+      { _id: 1 },
+      { $set: { z: 1, m: 2, 'n.q': 1, 'n.p': 2, 'a.x': 1, b: { d: 1, c: 2 } }, $inc: { c: 1 } },
+      { returnDocument: 'after' },
+    )
+    expectOrder(updated, {
+      _id: 1,
+      m: 2,
+      a: { y: 1, x: 1 },
+      b: { d: 1, c: 2 },
+      c: 1,
+      n: { p: 2, q: 1 },
+      z: 1,
+    })
+    const unset = await coll.findOneAndUpdate(
+      { _id: 1 },
+      { $unset: { b: '' } },
+      { returnDocument: 'after' },
+    )
+    expectOrder(unset, { _id: 1, m: 2, a: { y: 1, x: 1 }, c: 1, n: { p: 2, q: 1 }, z: 1 })
+    // manual, $rename: it unsets the old name and then $sets the new one, so the field moves
+    const renamed = await coll.findOneAndUpdate(
+      { _id: 1 },
+      { $rename: { m: 'k' } },
+      { returnDocument: 'after' },
+    )
+    expectOrder(renamed, { _id: 1, a: { y: 1, x: 1 }, c: 1, n: { p: 2, q: 1 }, z: 1, k: 2 })
+  })
+
+  it('upserts put _id first, then the query equality, then the update fields in name order', async () => {
+    // produce_document_for_upsert.cpp: query equalities first, then the update, then _id moved
+    // to the front; one equality besides _id, as several come out in no documented order
+    const coll = fresh('order_upsert')
+    await coll.updateOne(
+      { sku: 'p1' },
+      { $set: { z: 1, b: 2 }, $setOnInsert: { a: 1 } },
+      { upsert: true },
+    )
+    const doc = await coll.findOne({ sku: 'p1' })
+    expectOrder(doc, { _id: doc?._id, sku: 'p1', a: 1, b: 2, z: 1 })
+    const withId = await coll.findOneAndUpdate(
+      { sku: 'p2', _id: 7 },
+      { $set: { y: 1, x: 2 } },
+      { upsert: true, returnDocument: 'after' },
+    )
+    expectOrder(withId, { _id: 7, sku: 'p2', x: 2, y: 1 })
+  })
+
+  it('inserts and replacements keep _id first and the rest in the given order', async () => {
+    // manual, Update Documents "Field Order": the _id field is always the first field
+    const coll = fresh('order_replace')
+    await coll.insertOne({ b: 1, _id: 1, a: 2 })
+    expectOrder(await coll.findOne({ _id: 1 }), { _id: 1, b: 1, a: 2 })
+    await coll.replaceOne({ _id: 1 }, { z: 1, y: 2 })
+    expectOrder(await coll.findOne({ _id: 1 }), { _id: 1, z: 1, y: 2 })
+    await coll.replaceOne({ _id: 1 }, { x: 1, _id: 1, w: 2 })
+    expectOrder(await coll.findOne({ _id: 1 }), { _id: 1, x: 1, w: 2 })
+    const piped = await coll.findOneAndUpdate({ _id: 1 }, [{ $set: { w: 3, v: 4 } }], {
+      returnDocument: 'after',
+    })
+    // a pipeline update is $addFields: in place when existing, appended in spec order when new
+    expectOrder(piped, { _id: 1, x: 1, w: 3, v: 4 })
+  })
 })
 
 describe('dev server only', () => {

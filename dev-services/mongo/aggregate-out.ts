@@ -96,7 +96,8 @@ function mergeOne(
         next = { ...current, ...doc }
     }
   }
-  next._id = current._id
+  // the stored document keeps its _id, first as in every write
+  next = withIdFirst({ ...next, _id: current._id })
   if (!sameValue(next, current)) coll.replace(current, next)
 }
 

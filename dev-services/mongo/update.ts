@@ -1,7 +1,8 @@
 // Applies one update (operators, replacement or pipeline) to a copy of a document with mingo,
-// filling its gaps: $setOnInsert, timestamps, _id immutability, mongod's type errors, Long types.
+// filling its gaps: $setOnInsert, timestamps, _id immutability, mongod's type errors, Long types
+// and mongod's field order (update-order.ts).
 import { ObjectId, Timestamp } from 'bson'
-import { update as mingoUpdate, updateOne as mingoUpdateOne } from 'mingo'
+import { update as mingoUpdate } from 'mingo'
 import * as updateOperators from 'mingo/operators/update'
 import { keyOf } from './bson-order.js'
 import { getPath, setPath } from './doc-paths.js'
@@ -16,6 +17,8 @@ import {
 } from './errors.js'
 import { type FilterOptions, mingoOptions } from './filter.js'
 import { viewCopy, numericView, restoreNumericTypes } from './numeric-view.js'
+import { Aggregator } from './pipeline-stages.js'
+import { arrangeUpdated } from './update-order.js'
 import {
   type Doc,
   cloneValue,
@@ -46,6 +49,15 @@ const OPERATORS = new Set([
 const NUMERIC_OPERAND_OPS = ['$inc', '$mul', '$min', '$max', '$pull', '$pullAll']
 const NUMERIC_TARGET_OPS = ['$inc', '$mul']
 const ARRAY_TARGET_OPS = ['$push', '$addToSet', '$pop', '$pull', '$pullAll']
+// the stages mongod accepts in a pipeline-style update
+const UPDATE_STAGES = new Set([
+  '$addFields',
+  '$set',
+  '$project',
+  '$unset',
+  '$replaceRoot',
+  '$replaceWith',
+])
 
 type OperatorFn = (expr: Doc) => (obj: Doc) => string[]
 const DIRECT_OPERATORS = updateOperators as unknown as Record<string, OperatorFn>
@@ -134,9 +146,19 @@ export class UpdateSpec {
   }
 
   private runPipeline(doc: Doc): UpdateOutcome {
-    const docs = [viewCopy(doc)]
+    const stages = this.spec as unknown[]
+    for (const stage of stages) {
+      const name = isPlainObject(stage) ? Object.keys(stage)[0] : undefined
+      if (!name || !UPDATE_STAGES.has(name)) {
+        throw new QueryEngineError(
+          `${name ?? 'A stage'} is not allowed to be used within an update`,
+        )
+      }
+    }
+    let docs: Doc[]
     try {
-      mingoUpdateOne(docs, {}, this.spec as never, {}, mingoOptions(this.opts))
+      // the dev server's aggregation stages, so $project orders fields as it does in aggregate
+      docs = new Aggregator(stages as Doc[], mingoOptions(this.opts)).run([viewCopy(doc)]) as Doc[]
     } catch (err) {
       throw new QueryEngineError(describe(err), err)
     }
@@ -174,6 +196,7 @@ export class UpdateSpec {
       }
     }
     checkConflicts(modifier)
+    const written = writtenPaths(modifier)
     this.takeIdAssignment(modifier, working, inserting)
     this.checkTargetTypes(modifier, working)
     const positional = Object.values(modifier).some((fields) =>
@@ -209,6 +232,7 @@ export class UpdateSpec {
         next = restoreNumericTypes(nestAt(path, operand), next) as Doc
       }
     }
+    next = arrangeUpdated(doc, next, written)
     return { doc: withIdFirst(next), modified: changed.length > 0 || setOnInsert }
   }
 
@@ -262,6 +286,15 @@ export class UpdateSpec {
       }
     }
   }
+}
+
+/** Every path an update writes; $rename writes both its source and its target. */
+function writtenPaths(modifier: Record<string, Doc>): string[] {
+  return Object.entries(modifier).flatMap(([op, fields]) =>
+    op === '$rename'
+      ? Object.entries(fields).flatMap(([from, to]) => [from, String(to)])
+      : Object.keys(fields),
+  )
 }
 
 /** Two operators (or a $rename target) touching the same path or a parent/child pair. */
