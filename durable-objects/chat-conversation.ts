@@ -2,7 +2,12 @@
 // read receipts, typing indicators, and replay of exactly what a reconnecting member missed.
 // Messages reach MongoDB in batches on an alarm, retried until they are in.
 import { ObjectId, type AnyBulkWriteOperation } from 'mongodb'
-import { ChatClientMessageSchema, TYPING_TTL_MS, type ChatMessage } from '../shared/chat'
+import {
+  CHAT_FRAME_BUDGETS,
+  ChatClientMessageSchema,
+  TYPING_TTL_MS,
+  type ChatMessage,
+} from '../shared/chat'
 import type { RealtimeIdentity } from '../shared/realtime'
 import type { Bindings } from '../worker/env'
 import { configFor } from '../worker/middleware/config'
@@ -18,6 +23,7 @@ import {
 import { media } from '../worker/repositories/media'
 import { createDatabase, type Database } from '../worker/services/db'
 import { ChatStore } from './chat-store'
+import { FrameBudgets } from './frame-budgets'
 import { TokenBuckets } from './token-buckets'
 import { RealtimeRoom, RoomError, type ClientFrame, type SocketAttachment } from './realtime-room'
 import { CHAT_SEND_RATE, TYPING_THROTTLE_MS } from './room-limits'
@@ -27,6 +33,7 @@ const RETRY_DELAY_MS = 5000
 
 export class ChatConversation extends RealtimeRoom<Bindings> {
   protected readonly kind = 'chat' as const
+  protected readonly frameBudgets = new FrameBudgets(CHAT_FRAME_BUDGETS)
   private readonly store: ChatStore
   private database: Database | undefined
   private flushScheduled = false

@@ -3,6 +3,7 @@
 // question closes and when the conference ends (retried by the alarm until MongoDB takes them).
 import { ObjectId } from 'mongodb'
 import {
+  CONFERENCE_FRAME_BUDGETS,
   ConferenceClientMessageSchema,
   isVoteMessage,
   MESSAGE_ROLES,
@@ -29,6 +30,7 @@ import {
 } from './conference-store'
 import { CountTicks } from './count-ticks'
 import { FlushPacer } from './flush-pacer'
+import { FrameBudgets } from './frame-budgets'
 import { TokenBuckets } from './token-buckets'
 import { RealtimeRoom, RoomError, type ClientFrame, type SocketAttachment } from './realtime-room'
 import { AUDIENCE_RATE, VOTE_FLUSH_RATE } from './room-limits'
@@ -59,6 +61,7 @@ const ALL_TAGS = [undefined] as const
 
 export class ConferenceRoom extends RealtimeRoom<Bindings> {
   protected readonly kind = 'conference' as const
+  protected readonly frameBudgets = new FrameBudgets(CONFERENCE_FRAME_BUDGETS)
   private readonly store: ConferenceStore
   private seq: number
   private readonly ticks = new CountTicks({

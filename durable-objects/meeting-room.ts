@@ -3,6 +3,7 @@
 // (a reconnect replaces the older socket), relays offers, answers and ICE candidates only to the
 // addressed peer, and tells each side when the other arrives or drops.
 import {
+  MEETING_FRAME_BUDGETS,
   MEETING_ROLES,
   MEETING_SENDERS,
   MeetingClientMessageSchema,
@@ -11,6 +12,7 @@ import {
   type MeetingServerEvent,
 } from '../shared/meeting'
 import type { ServerMessage } from '../shared/realtime'
+import { FrameBudgets } from './frame-budgets'
 import { RealtimeRoom, type ClientFrame, type SocketAttachment } from './realtime-room'
 
 interface MeetingAttachment extends SocketAttachment {
@@ -25,6 +27,7 @@ const other = (role: MeetingRole): MeetingRole => (role === 'admin' ? 'guest' : 
 
 export class MeetingRoom extends RealtimeRoom {
   protected readonly kind = 'meeting' as const
+  protected readonly frameBudgets = new FrameBudgets(MEETING_FRAME_BUDGETS)
 
   // ---- RPC from the Worker (REST) -------------------------------------------------------------
 

@@ -1,11 +1,13 @@
 // Base class for every room: hibernatable WebSockets, the identity forwarded by the Worker kept in
-// each socket's attachment, frames parsed against the shared protocol, and lifecycle hooks
-// (onConnect, onMessage, onClose) for the room's own logic.
+// each socket's attachment, each socket's frame budgets, frames parsed against the shared protocol,
+// and lifecycle hooks (onConnect, onMessage, onClose) for the room's own logic.
 import { DurableObject } from 'cloudflare:workers'
 import { log } from '../worker/log'
 import type { ErrorCode } from '../shared/errors'
 import {
+  clientFrameType,
   ClientFrameSchema,
+  CLOSE_CODES,
   IDENTITY_HEADER,
   isClientFrame,
   MAX_CLIENT_FRAME_BYTES,
@@ -19,6 +21,7 @@ import {
   type RoomKind,
   type ServerMessage,
 } from '../shared/realtime'
+import { OVER_BUDGET_MESSAGE, type FrameBudgets } from './frame-budgets'
 
 export interface SocketAttachment {
   identity: RealtimeIdentity
@@ -46,8 +49,16 @@ export type RoomResult<T> = T | { error: { code: ErrorCode; message: string } }
 
 export type ClientFrame = { type: string; rid?: string; [key: string]: unknown }
 
+/** What JSON.parse could not read (a symbol: allocation-free, and no JSON value equals it). */
+const NOT_JSON = Symbol('not JSON')
+
 export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
   protected abstract readonly kind: RoomKind
+  /**
+   * Each socket's budget per frame type, from the table the room's protocol declares
+   * (`new FrameBudgets(CONFERENCE_FRAME_BUDGETS)`): checked here before a frame reaches the room.
+   */
+  protected abstract readonly frameBudgets: FrameBudgets
 
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
@@ -87,6 +98,7 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
       `role:${attachment.identity.role}`,
     ])
     this.setAttachment(server, attachment)
+    this.frameBudgets.open(server, attachment.connectedAt)
     await this.onConnect(server, attachment, url)
     return new Response(null, { status: 101, webSocket: client })
   }
@@ -162,6 +174,11 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
   override webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): void | Promise<void> {
     if (this.revokedSockets.has(ws)) return
     const size = typeof raw === 'string' ? raw.length : raw.byteLength
+    // Read only as far as the budget needs, the frame's type; oversize and binary frames not at all.
+    const json =
+      typeof raw === 'string' && size <= MAX_CLIENT_FRAME_BYTES ? parseJson(raw) : NOT_JSON
+    const typed = isClientFrame(json)
+    if (!this.withinBudget(ws, clientFrameType(json), typed ? json.rid : undefined)) return
     if (size > MAX_CLIENT_FRAME_BYTES) {
       return this.send(ws, {
         type: 'error',
@@ -176,10 +193,7 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
         message: 'Frames must be JSON text',
       })
     }
-    let json: unknown
-    try {
-      json = JSON.parse(raw)
-    } catch {
+    if (json === NOT_JSON) {
       return this.send(ws, {
         type: 'error',
         code: 'BAD_REQUEST',
@@ -187,7 +201,7 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
       })
     }
     let frame: ClientFrame
-    if (isClientFrame(json)) frame = json
+    if (typed) frame = json
     else {
       const parsed = ClientFrameSchema.safeParse(json)
       if (!parsed.success) {
@@ -219,6 +233,26 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
       return this.sendFailure(ws, attachment, frame, error)
     }
     return handled?.catch((error: unknown) => this.sendFailure(ws, attachment, frame, error))
+  }
+
+  /**
+   * Spends the frame from its socket's budget (frame-budgets.ts). Over it, the frame is dropped
+   * unanswered but for one RATE_LIMITED error a second, and a socket that keeps going over is closed.
+   */
+  private withinBudget(ws: WebSocket, type: string | undefined, rid: string | undefined): boolean {
+    const verdict = this.frameBudgets.take(ws, type, Date.now())
+    if (verdict === 'handle') return true
+    if (verdict === 'warn') {
+      this.send(ws, {
+        type: 'error',
+        rid,
+        code: 'RATE_LIMITED',
+        message: OVER_BUDGET_MESSAGE,
+      })
+    } else if (verdict === 'close') {
+      this.closeSocket(ws, CLOSE_CODES.RATE_LIMITED, 'Kept sending over its frame budget')
+    }
+    return false
   }
 
   /**
@@ -365,5 +399,14 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
         // Closed sockets are cleaned up by their close handler.
       }
     }
+  }
+}
+
+/** The frame's JSON, or NOT_JSON when it is not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return NOT_JSON
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { TokenBuckets } from './token-buckets'
+import { fillBucket, takeToken, TokenBuckets } from './token-buckets'
 
 describe('TokenBuckets', () => {
   it('allows the burst, refuses the next, and refills at the steady rate', () => {
@@ -16,5 +16,29 @@ describe('TokenBuckets', () => {
       false,
       true,
     ])
+  })
+})
+
+describe('takeToken', () => {
+  it('keeps buckets side by side in one array without touching the others', () => {
+    const buckets = new Float64Array(4)
+    fillBucket(buckets, 0, { burst: 1, perSecond: 1 }, 0)
+    fillBucket(buckets, 1, { burst: 2, perSecond: 1 }, 0)
+    const first = { burst: 1, perSecond: 1 }
+    expect([takeToken(buckets, 0, first, 0), takeToken(buckets, 0, first, 0)]).toEqual([
+      true,
+      false,
+    ])
+    expect(Array.from(buckets.subarray(2))).toEqual([2, 0])
+  })
+
+  it('never fills past the burst, and a clock that steps back takes nothing extra', () => {
+    const rate = { burst: 2, perSecond: 1 }
+    const buckets = new Float64Array(2)
+    fillBucket(buckets, 0, rate, 10_000)
+    // An hour idle refills to the burst, no further.
+    const later = 3_610_000
+    expect([0, 1, 2].map(() => takeToken(buckets, 0, rate, later))).toEqual([true, true, false])
+    expect(takeToken(buckets, 0, rate, later - 5000)).toBe(false)
   })
 })

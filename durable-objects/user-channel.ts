@@ -3,7 +3,7 @@
 // online and tells the people allowed to see it, and serves Videodesk's notification room.
 import { ObjectId } from 'mongodb'
 import type { RealtimeIdentity, Revocation, RoomKind, ServerMessage } from '../shared/realtime'
-import { UserClientMessageSchema } from '../shared/user-channel'
+import { USER_FRAME_BUDGETS, UserClientMessageSchema } from '../shared/user-channel'
 import type { Bindings } from '../worker/env'
 import { configFor } from '../worker/middleware/config'
 import { announcePresence, isUserId, type PresenceState } from '../worker/notifications/presence'
@@ -11,6 +11,7 @@ import { unreadCount } from '../worker/notifications/store'
 import { log } from '../worker/log'
 import { parseRoomKey, roomKey, roomStub } from '../worker/realtime/rooms'
 import { createDatabase, type Database } from '../worker/services/db'
+import { FrameBudgets } from './frame-budgets'
 import { RealtimeRoom, type ClientFrame, type SocketAttachment } from './realtime-room'
 
 // A reload or a network hop closes and reopens within this; watchers should not see it flicker.
@@ -36,6 +37,7 @@ const MAX_TRACKED_ROOMS = 500
 
 export class UserChannel extends RealtimeRoom<Bindings> {
   protected readonly kind = 'user' as const
+  protected readonly frameBudgets = new FrameBudgets(USER_FRAME_BUDGETS)
   private database: Database | undefined
 
   private get kv() {

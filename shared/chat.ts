@@ -1,6 +1,6 @@
 // The conversation protocol (ChatConversation): what members send and what the room broadcasts.
 import { z } from 'zod'
-import { RequestIdSchema } from './realtime'
+import { BASE_FRAME_BUDGETS, type FrameBudgetTable, RequestIdSchema } from './realtime'
 
 export const MAX_MESSAGE_CHARS = 4000
 export const MAX_ATTACHMENTS = 10
@@ -25,6 +25,21 @@ export const ChatClientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('typing'), rid, active: z.boolean() }),
 ])
 export type ChatClientMessage = z.infer<typeof ChatClientMessageSchema>
+
+/** Each socket's budget per frame type (shared/realtime.ts FrameBudget). */
+export const CHAT_FRAME_BUDGETS: FrameBudgetTable<ChatClientMessage['type']> = {
+  ...BASE_FRAME_BUDGETS,
+  // 4× the room's per-sender limit (20, then 5 a second): that limit, which answers every send it
+  // refuses, is what a fast sender meets; this only stops a flood from one socket.
+  'message.send': { burst: 80, perSecond: 20 },
+  // A client may acknowledge every message as it arrives, and a busy group brings tens a second.
+  // Receipts are cumulative: a refused one is made good by the next.
+  'message.delivered': { burst: 100, perSecond: 30 },
+  'message.read': { burst: 100, perSecond: 30 },
+  // A naive client sends one per keystroke (a fast typist's 10 a second); each stop reaches every
+  // member.
+  typing: { burst: 30, perSecond: 10 },
+}
 
 export interface ChatMessage {
   id: string

@@ -1,7 +1,13 @@
 // The live conference protocol (ConferenceRoom): what hosts, speakers and the audience may send,
 // and the events the room broadcasts. Shared by the room, the Worker, the web pages and tests.
 import { z } from 'zod'
-import { isIdString, MAX_ID_LENGTH, RequestIdSchema } from './realtime'
+import {
+  BASE_FRAME_BUDGETS,
+  type FrameBudgetTable,
+  isIdString,
+  MAX_ID_LENGTH,
+  RequestIdSchema,
+} from './realtime'
 
 export const CONFERENCE_STATUSES = ['DRAFT', 'ACTIVE', 'ENDED'] as const
 export type ConferenceStatus = (typeof CONFERENCE_STATUSES)[number]
@@ -69,6 +75,25 @@ export const MESSAGE_ROLES: Record<ConferenceClientMessage['type'], readonly Con
   'question.close': ['host', 'speaker'],
   'question.reveal': ['host', 'speaker'],
   'qa.moderate': ['host', 'speaker'],
+}
+
+/**
+ * Each socket's budget per frame type (shared/realtime.ts FrameBudget). The audience's frames are 5×
+ * the room's per-member limit (20, then 5 a second), so that limit, which answers each vote it
+ * refuses, is what a fast clicker meets; these only stop one socket's flood. Hosts and speakers act
+ * by hand: a few a second, and a burst that lets a console replay a run of actions on reconnect.
+ */
+export const CONFERENCE_FRAME_BUDGETS: FrameBudgetTable<ConferenceClientMessage['type']> = {
+  ...BASE_FRAME_BUDGETS,
+  vote: { burst: 100, perSecond: 25 },
+  'qa.ask': { burst: 100, perSecond: 25 },
+  'qa.upvote': { burst: 100, perSecond: 25 },
+  // Each push or close may write to MongoDB and each reveal goes to every socket: few a second.
+  'question.push': { burst: 50, perSecond: 5 },
+  'question.close': { burst: 50, perSecond: 5 },
+  'question.reveal': { burst: 50, perSecond: 5 },
+  // A moderator works down a list of questions: a faster pace than the deck's.
+  'qa.moderate': { burst: 50, perSecond: 10 },
 }
 
 export interface LiveQuestion {

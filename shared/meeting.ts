@@ -1,7 +1,7 @@
 // The meeting room protocol (WebRTC signaling between a meeting's owner and the invited guest),
 // shared by the MeetingRoom object and its clients. Event names are the old Socket.IO ones.
 import { z } from 'zod'
-import { RequestIdSchema } from './realtime'
+import { BASE_FRAME_BUDGETS, type FrameBudgetTable, RequestIdSchema } from './realtime'
 
 /** Who a meeting socket is: the meeting owner, or the resident who opened the invite link. */
 export const MEETING_ROLES = ['admin', 'guest'] as const
@@ -78,6 +78,27 @@ export const MEETING_SENDERS: Record<MeetingClientType, readonly MeetingRole[]> 
   answer: ['admin', 'guest'],
   'ice-candidate': ['admin', 'guest'],
   'message-settings-updated': ['admin'],
+}
+
+/**
+ * Each socket's budget per frame type (shared/realtime.ts FrameBudget). Everything but ICE
+ * candidates comes a handful of times per call; the burst covers a client replaying its state after
+ * a reconnect. Each is relayed to the other peer.
+ */
+const ONCE_PER_CALL = { burst: 50, perSecond: 5 }
+export const MEETING_FRAME_BUDGETS: FrameBudgetTable<MeetingClientType> = {
+  ...BASE_FRAME_BUDGETS,
+  'join-room': ONCE_PER_CALL,
+  'admin-waiting': ONCE_PER_CALL,
+  'user-opened-link': ONCE_PER_CALL,
+  'user-started-session': ONCE_PER_CALL,
+  // Renegotiations (an ICE restart, a screen share) are seconds apart.
+  offer: ONCE_PER_CALL,
+  answer: ONCE_PER_CALL,
+  // Trickle ICE sends dozens at the start of a call and again on each renegotiation or network
+  // change: 4× a large gathering at once, then a steady trickle far above what a peer gathers.
+  'ice-candidate': { burst: 200, perSecond: 50 },
+  'message-settings-updated': ONCE_PER_CALL,
 }
 
 export interface MeetingPeers {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ClientFrameSchema, isClientFrame } from './realtime'
+import { clientFrameType, ClientFrameSchema, isClientFrame } from './realtime'
 
 const long = 'x'.repeat(65)
 
@@ -37,5 +37,15 @@ describe('isClientFrame', () => {
   it('accepts a well-formed frame and refuses a malformed one', () => {
     expect(isClientFrame({ type: 'vote', rid: 'r1' })).toBe(true)
     expect(isClientFrame({ type: 'vote', rid: '' })).toBe(false)
+  })
+})
+
+describe('clientFrameType', () => {
+  it('names the type of every frame that has one, whatever its rid, and of no other', () => {
+    // A bad rid does not move a frame to another type's budget.
+    expect(clientFrameType({ type: 'vote', rid: { $gt: '' } })).toBe('vote')
+    expect(clientFrameType({ type: 'vote', rid: 'r1', extra: 1 })).toBe('vote')
+    for (const input of [{ type: '' }, { type: long }, { type: { $ne: null } }, [], null, 'vote'])
+      expect(clientFrameType(input)).toBeUndefined()
   })
 })

@@ -49,6 +49,47 @@ export function isClientFrame(value: unknown): value is z.infer<typeof ClientFra
   return isIdString(type) && (rid === undefined || isIdString(rid))
 }
 
+/**
+ * One frame type's budget on one socket: a token bucket of `burst` frames, refilled at `perSecond`.
+ * A frame over it is dropped before the room handles it (durable-objects/frame-budgets.ts).
+ */
+export interface FrameBudget {
+  burst: number
+  perSecond: number
+}
+
+/**
+ * The budget key of frames that name no type the room takes: not JSON, not an object with a string
+ * `type`, a type of another room or none at all, oversize, binary.
+ */
+export const OTHER_FRAMES = '*'
+
+/** A room's budgets: one per message type of its protocol, plus `ping` and every other frame. */
+export type FrameBudgetTable<Type extends string> = Readonly<
+  Record<Type | 'ping' | typeof OTHER_FRAMES, FrameBudget>
+>
+
+/** The budgets every room shares; each room's table (in its protocol's module) spreads these. */
+export const BASE_FRAME_BUDGETS = {
+  // Keep-alives come one per 25 s; the burst is for clients that time their round trip with a run
+  // of pings back to back (the fan-out bench's idle round trip is 220). A pong costs the room least.
+  ping: { burst: 250, perSecond: 50 },
+  // Each is answered with an error (which costs the room about what a pong does), so a client with
+  // a bug learns what it sends wrong, even a run of them each awaiting its answer (the bad-input
+  // suite sends over 50 on one socket); one sending more than 10 a second is not reading them.
+  [OTHER_FRAMES]: { burst: 100, perSecond: 10 },
+} as const satisfies Record<string, FrameBudget>
+
+/**
+ * The `type` of a frame that names one (an object with an id-string `type`), whatever else it holds:
+ * what its budget is charged by, before anything else about it is checked.
+ */
+export function clientFrameType(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const { type } = value as { type?: unknown }
+  return isIdString(type) ? type : undefined
+}
+
 export const PingSchema = z.strictObject({
   type: z.literal('ping'),
   rid: RequestIdSchema.optional(),
@@ -96,7 +137,10 @@ export const CLOSE_CODES = {
   ACCESS_WITHDRAWN: 4403,
   /** The conference ended: the audience's participant tokens admit nobody any more. */
   CONFERENCE_ENDED: 4410,
-  /** The socket kept sending over its budget after being warned with RATE_LIMITED errors. */
+  /**
+   * The socket kept sending over its frame budgets after being warned with RATE_LIMITED errors. Not
+   * about the identity: a client may reconnect, after backing off.
+   */
   RATE_LIMITED: 4429,
 } as const
 export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES]

@@ -59,32 +59,54 @@ function run(scenario: Scenario): Promise<Outcome> {
   })
 }
 
-function report(outcomes: Outcome[], startedAt: Date): string {
+function report(outcomes: Outcome[], startedAt: Date, kept: Map<string, string>): string {
   const cpus = os.cpus()
+  const flags = [...(args.smoke ? ['--smoke'] : []), ...(only ? [`--only ${only.join(',')}`] : [])]
+  const keptAny = SCENARIOS.some(
+    (s) => !outcomes.some((o) => o.scenario === s) && kept.has(s.title),
+  )
   const parts = [
     '# Benchmarks',
     '',
-    `Written by \`npm run bench${args.smoke ? ' -- --smoke' : ''}\` on ${startedAt.toISOString()}. ` +
+    `Written by \`npm run bench${flags.length ? ` -- ${flags.join(' ')}` : ''}\` on ` +
+      `${startedAt.toISOString()}${keptAny ? ', with the sections it did not run kept from an earlier run' : ''}. ` +
       'Every figure below comes from the command shown next to it; each can be run alone.',
     '',
     `Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ` +
       `${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`,
   ]
-  outcomes.forEach((o, i) => {
-    parts.push(
-      '',
-      `## ${i + 1}. ${o.scenario.title}`,
-      '',
-      `\`${o.command}\` — ${o.seconds.toFixed(0)} s`,
-      '',
-    )
+  let number = 0
+  for (const scenario of SCENARIOS) {
+    const o = outcomes.find((x) => x.scenario === scenario)
+    const earlier = kept.get(scenario.title)
+    if (!o && earlier === undefined) continue
+    parts.push('', `## ${++number}. ${scenario.title}`, '')
+    if (!o) {
+      parts.push(earlier!)
+      continue
+    }
+    parts.push(`\`${o.command}\` — ${o.seconds.toFixed(0)} s`, '')
     parts.push(
       o.exitCode === 0 ? o.scenario.render(o.data) : `**Failed** (exit code ${o.exitCode}).`,
     )
-  })
+  }
   // Hand-kept: which change moved which figure (numbers from earlier runs cannot be regenerated).
   if (!args.smoke) parts.push('', CHANGES.trim())
   return parts.join('\n') + '\n'
+}
+
+/**
+ * The sections of the BENCHMARKS.md on disk, by title: what `--only` keeps, as written, for the
+ * scenarios it does not run and has no saved outcome of (a fresh checkout has no test-artifacts/).
+ */
+async function writtenSections(): Promise<Map<string, string>> {
+  const text = await readFile(path.join(ROOT, 'BENCHMARKS.md'), 'utf8').catch(() => '')
+  const sections = new Map<string, string>()
+  for (const part of text.split(/^## /m).slice(1)) {
+    const numbered = /^\d+\. (.*)\n([\s\S]*)$/.exec(part)
+    if (numbered) sections.set(numbered[1]!, numbered[2]!.trim())
+  }
+  return sections
 }
 
 /** Outcomes of earlier runs, so `--only` re-runs a scenario and keeps the others' numbers. */
@@ -121,7 +143,8 @@ async function main() {
   const out = args.smoke
     ? path.join(ARTIFACTS, 'BENCHMARKS.smoke.md')
     : path.join(ROOT, 'BENCHMARKS.md')
-  await writeFile(out, report(outcomes, startedAt))
+  const kept = only && !args.smoke ? await writtenSections() : new Map<string, string>()
+  await writeFile(out, report(outcomes, startedAt, kept))
   console.error(`\nwrote ${path.relative(ROOT, out)}`)
   const failed = outcomes.filter((o) => o.exitCode !== 0)
   if (failed.length) console.error(`failed: ${failed.map((o) => o.scenario.id).join(', ')}`)

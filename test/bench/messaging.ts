@@ -6,15 +6,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { MongoClient, type Db } from 'mongodb'
+import { MongoClient } from 'mongodb'
 import WebSocket from 'ws'
 import { startStack, type Stack } from '../../dev-services/stack'
-import { parseConfig } from '../../shared/config'
-import { startSession } from '../../worker/auth/sessions'
 import { ensureIndexes } from '../../worker/db/indexes'
-import { createUser } from '../../worker/repositories/users'
 import { testWorkerVars } from '../harness/global-setup'
 import { openSocket, type TestSocket } from '../harness/ws'
+import { createUsers, warmUp, type BenchUser } from './bench-setup'
 import { api as benchApi } from './conference-client'
 import { summarize } from './load'
 import { sampleProcesses, startBenchWorker, type BenchWorker, type Via } from './workers'
@@ -29,10 +27,7 @@ const P = SMOKE
 // can sustain at most 10/s, so it is paced just under that instead of ~50/s.
 const GROUP_RATE = 20 // per second, each message from a different member
 
-interface User {
-  id: string
-  token: string
-}
+type User = BenchUser
 
 let baseUrl = ''
 const OUT = path.join(import.meta.dirname, '../../test-artifacts/bench-messaging.json')
@@ -43,23 +38,6 @@ const log = (line: string) => console.log(line)
 
 const api = async (path: string, token: string, json?: unknown, expect = 200) =>
   (await benchApi(baseUrl, path, { method: 'POST', token, json }, expect)).body
-
-/** Users and sessions straight into MongoDB (no OTP round trips): the Worker accepts the tokens. */
-async function createUsers(db: Db, vars: Record<string, string>, count: number): Promise<User[]> {
-  const config = parseConfig(vars)
-  const now = new Date()
-  const out: User[] = []
-  for (let i = 0; i < count; i++) {
-    const user = await createUser(
-      db,
-      { name: `Bench ${i}`, role: 'USER', email: `bench-${i}-${Date.now()}@example.test` },
-      now,
-    )
-    const tokens = await startSession(db, config, user, { name: 'bench' }, now)
-    out.push({ id: user._id.toHexString(), token: tokens.accessToken })
-  }
-  return out
-}
 
 /** A member socket, ready (sync.complete), with the harness's buffering listener removed. */
 async function memberSocket(conversationId: string, user: User): Promise<WebSocket> {
@@ -337,16 +315,6 @@ async function cpuTimes(before?: Map<number, { role: string; s: number }>, ms = 
         `${role} ${Math.round(((s - (before.get(pid)?.s ?? 0)) * 1e5) / ms)}%`,
     )
     .join(', ')
-}
-
-async function warmUp(url: string) {
-  const deadline = Date.now() + 60_000
-  while (Date.now() < deadline) {
-    const res = await fetch(`${url}/api/health`).catch(() => undefined)
-    if (res?.ok) return
-    await sleep(200)
-  }
-  throw new Error('the Worker did not become healthy within 60 s')
 }
 
 main().then(

@@ -131,6 +131,15 @@ export const SCENARIOS: Scenario[] = [
       ),
   },
   {
+    id: 'flood',
+    title: "Another user's REST latency while one socket floods a room",
+    script: 'bench:flood',
+    args: [],
+    smokeArgs: ['--smoke'],
+    json: 'bench-flood.json',
+    render: renderFlood,
+  },
+  {
     id: 'bundle',
     title: 'Cold start and size',
     script: 'bench:bundle',
@@ -218,5 +227,60 @@ function renderFanout(d: any): string {
     'what `wrangler dev` does by default). Every run: all votes acked, lost and double-counted ' +
     "are checked against the server's own tally.\n\n" +
     table(header, rows)
+  )
+}
+
+function renderFlood(d: any): string {
+  const spread = (v: { median: number; min: number; max: number }, f: (x: number) => string) =>
+    `${f(v.median)} [${f(v.min)}–${f(v.max)}]`
+  const msShort = (v: number) => v.toFixed(1)
+  const x = (v: number) => `${v.toFixed(1)}×`
+  const pct = (v: number) => `${Math.round(v)} %`
+  const rows = d.phases.map((p: any) => [
+    p.label,
+    spread(p.p50, msShort),
+    spread(p.p99, msShort),
+    p.flood ? spread(p.p99OverIdle, x) : '—',
+    p.flood ? (p.withinTwice ? 'yes' : 'NO') : '',
+    p.flood
+      ? `${count(p.flood.sent)} / ${count(p.flood.answered)} / ${count(p.flood.relayed)} / ` +
+        count(p.flood.closedByRoom)
+      : '',
+    `${count(p.requests)} (${count(p.failures)} failed)`,
+    spread(p.workerdCpu, pct),
+    spread(p.otherCpu, pct),
+  ])
+  const b = d.budgets
+  return (
+    `Another user reads \`GET ${d.restPath}\` every ${d.restIntervalMs} ms (open loop) for ` +
+    `${d.seconds} s while one socket floods a room at ${count(d.rate)} frames a second over ` +
+    `loopback: \`unread.get\` on the flooder's user channel (a MongoDB count each; budget ` +
+    `${b['unread.get'].burst}, then ${b['unread.get'].perSecond} a second) and \`ice-candidate\` ` +
+    `in a meeting (each relayed to the guest; budget ${b['ice-candidate'].burst}, then ` +
+    `${b['ice-candidate'].perSecond} a second). The room closes a socket once ` +
+    `${count(d.closeAfterRefused)} of its frames were refused; a "reconnecting" flood opens the ` +
+    'next socket at once with a ticket minted beforehand (each socket starts with full budgets), ' +
+    'so it lasts the whole window. Each figure is the median of ' +
+    `${d.runs} run(s) with their range [min–max]; each run's p99 is divided by the same run's ` +
+    'idle p99, and "within 2×" reads the median of those ratios. Both loads run on threads of ' +
+    'their own, started before the window. "Other processes" is the CPU everything else on this ' +
+    "shared machine used meanwhile (other engineers' work), to read the tails against; workerd " +
+    "is the Worker's: " +
+    (d.via === 'miniflare' ? 'the deploy bundle in Miniflare, as deployed' : "wrangler dev's") +
+    '.\n\n' +
+    table(
+      [
+        'flood',
+        'p50 (ms)',
+        'p99 (ms)',
+        'p99 ÷ idle p99',
+        'within 2×',
+        'frames sent / answered / relayed / sockets closed by the room',
+        'reads',
+        'workerd CPU (% of a core)',
+        'other processes (% of a core)',
+      ],
+      rows,
+    )
   )
 }
