@@ -3,12 +3,13 @@
 // configuration's defaults), so a changed number changes the table. What is written here by hand is
 // where each limit applies, what it counts per, and what the client gets back.
 //
-// A room's per-socket frame budgets (a FrameBudgetTable: `{ burst, perSecond }` per frame type)
-// join LIMIT_ROWS by importing the table and mapping its entries through bucketRow, one row each,
-// `gets` saying what a socket over budget gets (RATE_LIMITED errors, then close code 4429):
-//   ...Object.entries(CHAT_FRAME_BUDGETS).map(([type, rate]) =>
-//     bucketRow(`Chat ${type} frames`, [`chat socket: ${code(type)}`], 'socket', rate, gets))
-// then `npm run docs:limits`; bucketRow keeps each rate as the row's source for the tests.
+// Each room's per-socket frame budgets (shared/*: a FrameBudgetTable) are rows too, one per frame
+// type, from the same tables the rooms enforce.
+import { CHAT_FRAME_BUDGETS } from '../../shared/chat'
+import { CONFERENCE_FRAME_BUDGETS } from '../../shared/conference'
+import { MEETING_FRAME_BUDGETS } from '../../shared/meeting'
+import { OTHER_FRAMES, type FrameBudgetTable } from '../../shared/realtime'
+import { USER_FRAME_BUDGETS } from '../../shared/user-channel'
 import { LIMITS } from '../../worker/auth/limits'
 import { CODE_MISS_LIMIT } from '../../worker/conference/by-code'
 import type { RateLimitRule } from '../../worker/middleware/rate-limit'
@@ -136,6 +137,24 @@ const SHARE_CODE_ROUTES = [
   'GET /api/v1/upload/{accessCode}',
   'POST /api/v1/upload/{accessCode}/access',
 ]
+
+const OVER_BUDGET =
+  '`error` frame `RATE_LIMITED` (at most one a second); a socket that keeps on is closed with `4429`'
+
+/** One row per frame type of a room's per-socket budget table. */
+function frameBudgetRows(room: string, table: FrameBudgetTable<string>): LimitRow[] {
+  return Object.entries(table).map(([type, rate]) =>
+    bucketRow(
+      `${room} frames: ${type === OTHER_FRAMES ? 'any other' : code(type)}`,
+      [
+        `${room.toLowerCase()} socket: ${type === OTHER_FRAMES ? 'frames of no known type' : code(type)}`,
+      ],
+      'socket',
+      rate,
+      OVER_BUDGET,
+    ),
+  )
+}
 
 export const LIMIT_ROWS: LimitRow[] = [
   windowRow('Password sign-in', PASSWORD_SIGN_IN, 'client IP; email or phone', LIMITS.login),
@@ -279,6 +298,10 @@ export const LIMIT_ROWS: LimitRow[] = [
     allowance: `${MAX_CLIENT_FRAME_BYTES} bytes`,
     gets: '`error` frame `PAYLOAD_TOO_LARGE`; the socket stays open',
   },
+  ...frameBudgetRows('Conference', CONFERENCE_FRAME_BUDGETS),
+  ...frameBudgetRows('Chat', CHAT_FRAME_BUDGETS),
+  ...frameBudgetRows('Meeting', MEETING_FRAME_BUDGETS),
+  ...frameBudgetRows('User channel', USER_FRAME_BUDGETS),
 ]
 
 /** A route (`METHOD /path`) as the API's OpenAPI document names it; undefined for socket frames. */
