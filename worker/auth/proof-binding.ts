@@ -8,6 +8,7 @@ import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { ObjectId } from 'mongodb'
 import type { AppEnv } from '../env'
+import { findUserById, normalizeEmail } from '../repositories/users'
 import { randomToken, sha256 } from './tokens'
 
 export type BindingPurpose = 'videodesk' | 'university'
@@ -39,16 +40,23 @@ export async function bindProof(
   return challenge
 }
 
-/** The account the caller's binding (cookie, else `challenge`) names, if it is valid. */
+/**
+ * The account the caller's binding (`challenge`, else the cookie) names, if it is valid and the
+ * account still holds `email`: a binding ties a code to the registration that asked for it, never
+ * to another address.
+ */
 export async function boundAccount(
   c: Context<AppEnv>,
   purpose: BindingPurpose,
   challenge: string | undefined,
+  email: string,
 ): Promise<ObjectId | undefined> {
   const token = challenge ?? getCookie(c, COOKIE)
   if (!token) return undefined
   const id = await c.get('services').redis.get<string>(key(purpose, await sha256(token)))
-  return typeof id === 'string' && ObjectId.isValid(id) ? new ObjectId(id) : undefined
+  if (typeof id !== 'string' || !ObjectId.isValid(id)) return undefined
+  const account = await findUserById(await c.get('services').database.db(), id)
+  return account?.email === normalizeEmail(email) ? account._id : undefined
 }
 
 /** One use: the binding is dropped once the code it covered was accepted. */

@@ -153,7 +153,7 @@ universityAuth.openapi(
     // Bound to the registration that asked for the code: that account takes the email, password
     // kept. Unbound: whoever read the code proved only the mailbox, and takes over an account that
     // merely claimed it (its planted password wiped).
-    const into = await boundAccount(c, 'university', challenge)
+    const into = await boundAccount(c, 'university', challenge, email)
     const { user } = await proveIdentifier(c, 'email', email, 'email-otp', {
       into,
       claimableRole: 'UNIVERSITY',

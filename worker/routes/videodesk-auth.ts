@@ -143,7 +143,7 @@ videodeskAuth.openapi(
     // The code proved the mailbox. Bound to the register or login that asked for it (cookie or
     // challenge), the account whose password was checked takes the email; unbound, the mailbox's
     // owner takes over an account that merely claimed it, and its planted password is wiped.
-    const into = await boundAccount(c, 'videodesk', challenge)
+    const into = await boundAccount(c, 'videodesk', challenge, email)
     const { user } = await proveIdentifier(c, 'email', email, 'email-otp', { into })
     if (!user) throw new AppError('BAD_REQUEST', 'No account for this email')
     if (!user.isActive) throw new AppError('FORBIDDEN', 'This account has been deactivated')

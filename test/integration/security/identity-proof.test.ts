@@ -446,3 +446,24 @@ async function runUserRole(email: string, role: string) {
     },
   }).catch((error: { stdout: string; stderr: string }) => error)
 }
+
+describe('a code bound to its registration', () => {
+  it("binds only to its own address: another address's code with it proves nothing for the bound account", async () => {
+    counts.tried.identityCells!++
+    const [mine, theirs] = [uniqueEmail('bound'), uniqueEmail('other')]
+    const bound = await post('/api/v1/register', { email: mine, password: PASSWORD })
+    expect(bound.status).toBe(201)
+    const other = await post('/api/v1/register', { email: theirs, password: OWNER_PASSWORD })
+    expect(other.status).toBe(201)
+    const boundId = await idOf(mine)
+    // Their code, with my registration's challenge: the challenge does not carry over.
+    const res = await post('/api/v1/verify', {
+      email: theirs,
+      otp: await otpFromMail(theirs),
+      challenge: bound.body.challenge,
+    })
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    expect(res.body.user.id).not.toBe(boundId)
+    expect(await stored(boundId)).toMatchObject({ email: mine, emailVerified: false })
+  })
+})
