@@ -19,7 +19,7 @@ import {
 import { CLOSE_CODES, type RealtimeIdentity, type ServerMessage } from '../shared/realtime'
 import type { Bindings } from '../worker/env'
 import { configFor } from '../worker/middleware/config'
-import { conferences, saveQuestionResults } from '../worker/repositories/conferences'
+import { conferences, saveQuestionResults } from '../worker/conference/store'
 import { createDatabase, type Database } from '../worker/services/db'
 import {
   ConferenceStore,

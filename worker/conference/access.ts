@@ -2,7 +2,7 @@
 // and who may see it at all (a DRAFT only its host and speakers).
 import type { ConferenceRole } from '../../shared/conference'
 import { AppError } from '../errors'
-import type { ConferenceDoc } from '../repositories/conferences'
+import type { ConferenceDoc } from './store'
 import type { UserDoc } from '../repositories/users'
 
 export function conferenceRole(

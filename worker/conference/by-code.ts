@@ -11,7 +11,7 @@ import {
   refuseWhenOverLimit,
   type RateLimitRule,
 } from '../middleware/rate-limit'
-import { conferences, type ConferenceDoc } from '../repositories/conferences'
+import { conferences, type ConferenceDoc } from './store'
 
 export const CODE_MISS_LIMIT: RateLimitRule = { name: 'code-miss', limit: 30, window: '10 m' }
 

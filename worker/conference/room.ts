@@ -3,11 +3,7 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import {
-  conferenceQuestions,
-  liveDefinition,
-  type ConferenceDoc,
-} from '../repositories/conferences'
+import { conferenceQuestions, liveDefinition, type ConferenceDoc } from './store'
 
 export function roomOf(c: Context<AppEnv>, conferenceId: string) {
   const ns = c.env.CONFERENCE_ROOM

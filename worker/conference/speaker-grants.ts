@@ -2,7 +2,7 @@
 // whose email is proven; a listed email nobody has proven yet waits as a pending grant and attaches
 // when its owner proves it (worker/auth/identity.ts calls in here).
 import type { Db } from 'mongodb'
-import { conferences } from '../repositories/conferences'
+import { conferences } from './store'
 import { findUserByProvenEmail, normalizeEmail, type UserDoc } from '../repositories/users'
 
 /** The account a speaker email grants the role to: its proven owner, or none yet. */

@@ -2,16 +2,16 @@
 // moderation by the host or a speaker, and CSV exports of poll results and Q&A.
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { QA_ACTIONS, type QaItem } from '../../shared/conference'
-import { assertRunsConference, assertVisible, conferenceRole } from '../conference/access'
-import { roomOf, unwrap } from '../conference/room'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { optionalAuth, protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { conferenceQuestions, conferences, type ConferenceDoc } from '../repositories/conferences'
+import { QA_ACTIONS, type QaItem } from '../../../shared/conference'
+import { assertRunsConference, assertVisible, conferenceRole } from '../access'
+import { roomOf, unwrap } from '../room'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { optionalAuth, protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { conferenceQuestions, conferences, type ConferenceDoc } from '../store'
 import { loadConference } from './conference'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../routes/media'
 
 const Params = z.object({ id: ObjectIdSchema })
 

@@ -2,15 +2,15 @@
 // speakers; any signed-in attendee may join while the conference runs.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
-import { publicConversation, syncMembers } from '../chat/room'
-import { assertRunsConference, assertVisible } from '../conference/access'
-import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses } from '../openapi'
-import { conferences } from '../repositories/conferences'
-import { conversations, type ConversationDoc } from '../repositories/conversations'
+import { publicConversation, syncMembers } from '../../chat/room'
+import { assertRunsConference, assertVisible } from '../access'
+import { AppError } from '../../errors'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses } from '../../openapi'
+import { conferences } from '../store'
+import { conversations, type ConversationDoc } from '../../repositories/conversations'
 import { loadConference } from './conference'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../routes/media'
 
 const Params = z.object({ id: ObjectIdSchema })
 

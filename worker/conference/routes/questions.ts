@@ -4,20 +4,16 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
-import type { PollResults } from '../../shared/conference'
-import { assertRunsConference, assertVisible, conferenceRole } from '../conference/access'
-import { roomOf, syncRoom, unwrap } from '../conference/room'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { optionalAuth, protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import {
-  conferenceQuestions,
-  type ConferenceDoc,
-  type QuestionDoc,
-} from '../repositories/conferences'
+import type { PollResults } from '../../../shared/conference'
+import { assertRunsConference, assertVisible, conferenceRole } from '../access'
+import { roomOf, syncRoom, unwrap } from '../room'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { optionalAuth, protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { conferenceQuestions, type ConferenceDoc, type QuestionDoc } from '../store'
 import { loadConference, prefetchConference } from './conference'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../routes/media'
 
 const QuestionFields = {
   text: z.string().trim().min(1).max(500),
