@@ -19,7 +19,7 @@ import {
   reads,
   type MessageDoc,
   type ReadDoc,
-} from '../worker/repositories/conversations'
+} from '../worker/chat/store'
 import { media } from '../worker/repositories/media'
 import { createDatabase, type Database } from '../worker/services/db'
 import { ChatStore } from './chat-store'

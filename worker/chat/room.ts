@@ -3,7 +3,7 @@
 import type { Context } from 'hono'
 import type { ObjectId } from 'mongodb'
 import type { AppEnv } from '../env'
-import { reads, type ConversationDoc } from '../repositories/conversations'
+import { reads, type ConversationDoc } from './store'
 
 export function chatRoomOf(c: Context<AppEnv>, conversationId: string) {
   const ns = c.env.CHAT_CONVERSATION

@@ -3,7 +3,7 @@
 // Friendships are read from `friendships` documents `{ userIds: [a, b], status: 'accepted' }`,
 // the shape the social feature will write.
 import { ObjectId, type Db } from 'mongodb'
-import { blocks, conversations } from '../repositories/conversations'
+import { blocks, conversations } from '../chat/store'
 import { users } from '../repositories/users'
 import { deliverToUser, type ChannelBindings } from './live'
 

@@ -2,7 +2,7 @@
 // social read starts from these, so a block hides both people from each other everywhere.
 import type { ObjectId, Db } from 'mongodb'
 import { AppError } from '../errors'
-import { blocks, isBlockedBetween } from '../repositories/conversations'
+import { blocks, isBlockedBetween } from '../chat/store'
 import { friendships, pairKey } from '../repositories/social'
 import { findUserById } from '../repositories/users'
 

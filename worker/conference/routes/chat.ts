@@ -8,7 +8,7 @@ import { AppError } from '../../errors'
 import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses } from '../../openapi'
 import { conferences } from '../store'
-import { conversations, type ConversationDoc } from '../../repositories/conversations'
+import { conversations, type ConversationDoc } from '../../chat/store'
 import { loadConference } from './conference'
 import { ObjectIdSchema } from '../../routes/media'
 

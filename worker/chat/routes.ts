@@ -4,7 +4,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId, type Filter } from 'mongodb'
 import { SendMessageSchema } from '../../shared/chat'
-import { chatRoomOf, publicConversation, publicConversations, syncMembers } from '../chat/room'
+import { chatRoomOf, publicConversation, publicConversations, syncMembers } from './room'
 import { unwrap } from '../conference/room'
 import { ConversationCursorSchema, encodeConversationCursor } from '../cursors'
 import type { AppEnv } from '../env'
@@ -13,15 +13,10 @@ import { protect } from '../middleware/auth'
 import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
 import { accountIdentity, signRealtimeTicket } from '../realtime/tickets'
-import {
-  conversations,
-  directKey,
-  findMemberConversation,
-  type ConversationDoc,
-} from '../repositories/conversations'
+import { conversations, directKey, findMemberConversation, type ConversationDoc } from './store'
 import { findUserById, users } from '../repositories/users'
 import { assertNoBlockWith } from '../social/blocks'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../routes/media'
 
 const MAX_GROUP_MEMBERS = 500
 const Params = z.object({ id: ObjectIdSchema })
