@@ -4,7 +4,7 @@ import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { courses, enrollments, type CourseDoc } from '../repositories/courses'
+import { courses, enrollments, type CourseDoc } from './store'
 import type { UserDoc } from '../repositories/users'
 
 export const courseDb = (c: Context<AppEnv>) => c.get('services').database.db()

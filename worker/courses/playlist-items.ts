@@ -6,14 +6,14 @@ import type { Context } from 'hono'
 import { ObjectId, type Db } from 'mongodb'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { courseVideos } from '../repositories/courses'
+import { courseVideos } from './store'
 import { media } from '../repositories/media'
 import {
   MAX_PLAYLIST_ITEMS,
   playlists,
   type PlaylistDoc,
   type PlaylistItem,
-} from '../repositories/playlists'
+} from './playlists-store'
 import { mediaUrls, ObjectIdSchema } from '../routes/media'
 
 export const PlaylistFields = {

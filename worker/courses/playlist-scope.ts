@@ -6,8 +6,8 @@ import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { courseVideos, type CourseDoc } from '../repositories/courses'
-import { playlists, type PlaylistDoc, type PlaylistItem } from '../repositories/playlists'
+import { courseVideos, type CourseDoc } from './store'
+import { playlists, type PlaylistDoc, type PlaylistItem } from './playlists-store'
 import { courseDb, isEnrolled, loadOwnCourse, mayWatchCourse, ownsCourse } from './access'
 import {
   addItem,

@@ -2,14 +2,14 @@
 // email to an invite-only course; an invited account may then enroll. Owner-only list and revoke.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
-import { courseDb, loadOwnCourse } from '../courses/access'
-import { AppError } from '../errors'
-import { requireRole } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { invites, type InviteDoc } from '../repositories/courses'
-import { normalizeEmail } from '../repositories/users'
-import { assertNoBlockWith } from '../social/blocks'
-import { ObjectIdSchema } from './media'
+import { courseDb, loadOwnCourse } from '../access'
+import { AppError } from '../../errors'
+import { requireRole } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { invites, type InviteDoc } from '../store'
+import { normalizeEmail } from '../../repositories/users'
+import { assertNoBlockWith } from '../../social/blocks'
+import { ObjectIdSchema } from '../../routes/media'
 
 const IdParams = z.object({ id: ObjectIdSchema })
 const InviteSchema = z.strictObject({ emails: z.array(z.email().max(254)).min(1).max(200) })

@@ -3,26 +3,15 @@
 // enrolled students (and the owner) get playback URLs once the media is ready.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
-import {
-  courseDb,
-  isEnrolled,
-  loadOwnCourse,
-  loadVisibleCourse,
-  ownsCourse,
-} from '../courses/access'
-import { AppError } from '../errors'
-import { optionalAuth, requireRole } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import {
-  courseVideos,
-  isDuplicateKey,
-  videoProgress,
-  type CourseVideoDoc,
-} from '../repositories/courses'
-import { deleteCheckpoints } from '../repositories/checkpoints'
-import { findOwnMedia, media } from '../repositories/media'
-import { pullFromPlaylists } from '../repositories/playlists'
-import { mediaUrls, ObjectIdSchema } from './media'
+import { courseDb, isEnrolled, loadOwnCourse, loadVisibleCourse, ownsCourse } from '../access'
+import { AppError } from '../../errors'
+import { optionalAuth, requireRole } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { courseVideos, isDuplicateKey, videoProgress, type CourseVideoDoc } from '../store'
+import { deleteCheckpoints } from '../checkpoints-store'
+import { findOwnMedia, media } from '../../repositories/media'
+import { pullFromPlaylists } from '../playlists-store'
+import { mediaUrls, ObjectIdSchema } from '../../routes/media'
 
 const IdParams = z.object({ id: ObjectIdSchema })
 const AddSchema = z.strictObject({

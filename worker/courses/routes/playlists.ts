@@ -2,13 +2,13 @@
 // into playlists; anyone who can see the course lists them, and its students and owner get
 // playback URLs for ready videos.
 import { createRoute, z } from '@hono/zod-openapi'
-import { courseDb, loadOwnCourse, loadVisibleCourse } from '../courses/access'
+import { courseDb, loadOwnCourse, loadVisibleCourse } from '../access'
 import {
   AddItemSchema,
   CreatePlaylistSchema,
   EditPlaylistSchema,
   ItemOrderSchema,
-} from '../courses/playlist-items'
+} from '../playlist-items'
 import {
   addVideo,
   courseScope,
@@ -20,12 +20,12 @@ import {
   removeVideo,
   reorderVideos,
   showPlaylist,
-} from '../courses/playlist-scope'
-import { AppError } from '../errors'
-import { optionalAuth, requireRole } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { playlists } from '../repositories/playlists'
-import { ObjectIdSchema } from './media'
+} from '../playlist-scope'
+import { AppError } from '../../errors'
+import { optionalAuth, requireRole } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { playlists } from '../playlists-store'
+import { ObjectIdSchema } from '../../routes/media'
 
 /** A course has at most this many playlists (a course page lists them all at once). */
 export const MAX_COURSE_PLAYLISTS = 50

@@ -12,12 +12,12 @@ import {
   loadOwnCourse,
   loadVisibleCourse,
   ownsCourse,
-} from '../courses/access'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { protect, requireRole } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { recordActivity } from '../repositories/activity'
+} from '../access'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { protect, requireRole } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { recordActivity } from '../../repositories/activity'
 import {
   CHECKPOINT_KINDS,
   checkpointAnswers,
@@ -25,9 +25,9 @@ import {
   isCorrectAnswer,
   type CheckpointAnswerDoc,
   type CheckpointDoc,
-} from '../repositories/checkpoints'
-import { courseVideos, isDuplicateKey, type CourseDoc } from '../repositories/courses'
-import { ObjectIdSchema } from './media'
+} from '../checkpoints-store'
+import { courseVideos, isDuplicateKey, type CourseDoc } from '../store'
+import { ObjectIdSchema } from '../../routes/media'
 
 const MAX_OPTIONS = 10
 /** Option indexes: distinct, sorted on the way in so answers compare as lists. */

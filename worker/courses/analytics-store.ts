@@ -3,9 +3,9 @@
 // joined), views and watch time and completion per video, course completion among the current
 // students, and checkpoint accuracy. Rates are fractions in [0, 1] rounded to 4 decimals.
 import type { Db, ObjectId } from 'mongodb'
-import { activity } from './activity'
-import { checkpointAnswers } from './checkpoints'
-import { enrollments, videoProgress } from './courses'
+import { activity } from '../repositories/activity'
+import { checkpointAnswers } from './checkpoints-store'
+import { enrollments, videoProgress } from './store'
 
 const RATE_DIGITS = 4
 /** `part / whole` rounded, or 0 when nothing was counted. */

@@ -4,18 +4,13 @@
 // Reports that move progress forward, and completions, go to the user's activity log.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
-import { courseDb, loadEnrolledCourse } from '../courses/access'
-import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { recordActivity, recordWatching } from '../repositories/activity'
-import {
-  courseVideos,
-  isDuplicateKey,
-  videoProgress,
-  type VideoProgressDoc,
-} from '../repositories/courses'
-import { ObjectIdSchema } from './media'
+import { courseDb, loadEnrolledCourse } from '../access'
+import { AppError } from '../../errors'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { recordActivity, recordWatching } from '../../repositories/activity'
+import { courseVideos, isDuplicateKey, videoProgress, type VideoProgressDoc } from '../store'
+import { ObjectIdSchema } from '../../routes/media'
 
 export const COMPLETE_RATIO = 0.9
 

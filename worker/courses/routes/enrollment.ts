@@ -3,14 +3,14 @@
 // index; enrolledCount moves, and the activity log gets an entry, only when a row really changes.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
-import { courseDb, loadVisibleCourse, ownsCourse } from '../courses/access'
-import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses } from '../openapi'
-import { recordActivity } from '../repositories/activity'
-import { courses, enrollments, invites, isDuplicateKey } from '../repositories/courses'
-import { normalizeEmail } from '../repositories/users'
-import { ObjectIdSchema } from './media'
+import { courseDb, loadVisibleCourse, ownsCourse } from '../access'
+import { AppError } from '../../errors'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses } from '../../openapi'
+import { recordActivity } from '../../repositories/activity'
+import { courses, enrollments, invites, isDuplicateKey } from '../store'
+import { normalizeEmail } from '../../repositories/users'
+import { ObjectIdSchema } from '../../routes/media'
 
 const IdParams = z.object({ id: ObjectIdSchema })
 

@@ -3,12 +3,12 @@
 // move by exact $inc deltas taken from the atomic write's before-image, so racing writes add up.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId, type Db } from 'mongodb'
-import { courseDb, loadEnrolledCourse, loadVisibleCourse } from '../courses/access'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { recordActivity } from '../repositories/activity'
-import { courses, isDuplicateKey, reviews, type ReviewDoc } from '../repositories/courses'
-import { ObjectIdSchema } from './media'
+import { courseDb, loadEnrolledCourse, loadVisibleCourse } from '../access'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { recordActivity } from '../../repositories/activity'
+import { courses, isDuplicateKey, reviews, type ReviewDoc } from '../store'
+import { ObjectIdSchema } from '../../routes/media'
 
 const IdParams = z.object({ id: ObjectIdSchema })
 const ReviewSchema = z.strictObject({

@@ -3,14 +3,14 @@
 // they left stay listed, marked unavailable, until removed.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
-import { courseDb } from '../courses/access'
+import { courseDb } from '../access'
 import {
   AddItemSchema,
   CreatePlaylistSchema,
   EditPlaylistSchema,
   ItemOrderSchema,
   playlistSummary,
-} from '../courses/playlist-items'
+} from '../playlist-items'
 import {
   addVideo,
   createPlaylist,
@@ -20,11 +20,11 @@ import {
   reorderVideos,
   showPlaylist,
   userScope,
-} from '../courses/playlist-scope'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { playlists } from '../repositories/playlists'
-import { ObjectIdSchema } from './media'
+} from '../playlist-scope'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { playlists } from '../playlists-store'
+import { ObjectIdSchema } from '../../routes/media'
 
 const IdParams = z.object({ playlistId: ObjectIdSchema })
 const ItemParams = z.object({ playlistId: ObjectIdSchema, videoId: ObjectIdSchema })

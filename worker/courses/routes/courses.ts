@@ -10,11 +10,11 @@ import {
   loadVisibleCourse,
   ownsCourse,
   publicCourse,
-} from '../courses/access'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { optionalAuth, requireRole } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
+} from '../access'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { optionalAuth, requireRole } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import {
   ENROLLMENT_MODES,
   courseVideos,
@@ -24,19 +24,19 @@ import {
   reviews,
   videoProgress,
   type CourseDoc,
-} from '../repositories/courses'
-import { deleteCheckpoints } from '../repositories/checkpoints'
-import { findOwnMedia } from '../repositories/media'
-import { playlists, pullFromPlaylists } from '../repositories/playlists'
-import { courseAnalytics } from './courses-analytics'
-import { courseCheckpoints } from './courses-checkpoints'
-import { courseEnrollment } from './courses-enrollment'
-import { courseInvites } from './courses-invites'
-import { coursePlaylists } from './courses-playlists'
-import { courseProgress } from './courses-progress'
-import { courseReviews } from './courses-reviews'
-import { courseVideoRoutes } from './courses-videos'
-import { ObjectIdSchema } from './media'
+} from '../store'
+import { deleteCheckpoints } from '../checkpoints-store'
+import { findOwnMedia } from '../../repositories/media'
+import { playlists, pullFromPlaylists } from '../playlists-store'
+import { courseAnalytics } from './analytics'
+import { courseCheckpoints } from './checkpoints'
+import { courseEnrollment } from './enrollment'
+import { courseInvites } from './invites'
+import { coursePlaylists } from './playlists'
+import { courseProgress } from './progress'
+import { courseReviews } from './reviews'
+import { courseVideoRoutes } from './videos'
+import { ObjectIdSchema } from '../../routes/media'
 
 const Fields = {
   title: z.string().trim().min(1).max(200),

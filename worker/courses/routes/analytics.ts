@@ -1,20 +1,20 @@
 // Course analytics (/api/courses/{id}/analytics): for the owning university only. Every figure
-// comes from an aggregation pipeline in repositories/course-analytics.ts; this route only puts
+// comes from an aggregation pipeline in courses/analytics-store.ts; this route only puts
 // the videos' titles beside their numbers and fills days without enrollments with zeros.
 import { createRoute, z } from '@hono/zod-openapi'
-import { courseDb, loadOwnCourse } from '../courses/access'
-import { AppError } from '../errors'
-import { requireRole } from '../middleware/auth'
-import { createRouter, errorResponses } from '../openapi'
-import { checkpoints } from '../repositories/checkpoints'
+import { courseDb, loadOwnCourse } from '../access'
+import { AppError } from '../../errors'
+import { requireRole } from '../../middleware/auth'
+import { createRouter, errorResponses } from '../../openapi'
+import { checkpoints } from '../checkpoints-store'
 import {
   checkpointAccuracy,
   courseCompletion,
   enrollmentsPerDay,
   videoViews,
-} from '../repositories/course-analytics'
-import { courseVideos } from '../repositories/courses'
-import { ObjectIdSchema } from './media'
+} from '../analytics-store'
+import { courseVideos } from '../store'
+import { ObjectIdSchema } from '../../routes/media'
 
 const DAY_MS = 24 * 3600 * 1000
 const DEFAULT_DAYS = 30
