@@ -4,7 +4,7 @@ import type { Context } from 'hono'
 import type { Db, ObjectId } from 'mongodb'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { carts, products, type CartItem } from '../repositories/marketplace'
+import { carts, products, type CartItem } from './store'
 import type { UserDoc } from '../repositories/users'
 import { PRODUCT_PROJECTION, publicProducts } from './products'
 

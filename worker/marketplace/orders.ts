@@ -10,7 +10,7 @@ import {
   type OrderDoc,
   type OrderItem,
   type OrderStatus,
-} from '../repositories/marketplace'
+} from './store'
 import type { UserDoc } from '../repositories/users'
 import { cartHash } from './cart'
 import { isAdmin } from './products'

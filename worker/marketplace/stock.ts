@@ -2,7 +2,7 @@
 // single-document update, so giving stock back is conditional on that entry: exactly once, even
 // when compensation, a cancellation and a retry race.
 import type { Db, ObjectId } from 'mongodb'
-import { products, type OrderItem } from '../repositories/marketplace'
+import { products, type OrderItem } from './store'
 
 /**
  * Takes `item.quantity` units for the order, only while the product is ACTIVE, still at the price

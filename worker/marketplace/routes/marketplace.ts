@@ -1,10 +1,10 @@
 // The marketplace (/api/marketplace): sellers, products with their stock, the cart and orders,
 // one route file per resource, mounted here as one group.
-import { createRouter } from '../openapi'
-import { marketplaceCart } from './marketplace-cart'
-import { marketplaceOrders } from './marketplace-orders'
-import { marketplaceProducts } from './marketplace-products'
-import { marketplaceSellers } from './marketplace-sellers'
+import { createRouter } from '../../openapi'
+import { marketplaceCart } from './cart'
+import { marketplaceOrders } from './orders'
+import { marketplaceProducts } from './products'
+import { marketplaceSellers } from './sellers'
 
 export const marketplace = createRouter()
 marketplace.route('/', marketplaceSellers)

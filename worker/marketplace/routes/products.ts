@@ -2,8 +2,8 @@
 // create / edit / delete and stock by their seller; deactivation by an admin.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
-import { AppError } from '../errors'
-import { ListingCursorSchema, SORTS, encodeListingCursor } from '../cursors'
+import { AppError } from '../../errors'
+import { ListingCursorSchema, SORTS, encodeListingCursor } from '../../cursors'
 import {
   CurrencySchema,
   MAX_IMAGES,
@@ -18,16 +18,11 @@ import {
   loadVisibleProduct,
   publicProduct,
   publicProducts,
-} from '../marketplace/products'
-import { admin, optionalAuth, protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import {
-  PRODUCT_STATUSES,
-  approvedSeller,
-  products,
-  type ProductDoc,
-} from '../repositories/marketplace'
-import { ObjectIdSchema } from './media'
+} from '../products'
+import { admin, optionalAuth, protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { PRODUCT_STATUSES, approvedSeller, products, type ProductDoc } from '../store'
+import { ObjectIdSchema } from '../../routes/media'
 
 const ImageIdsSchema = z
   .array(ObjectIdSchema)

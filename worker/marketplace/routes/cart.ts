@@ -3,14 +3,14 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { MAX_QUANTITY, addToCart, cartView } from '../marketplace/cart'
-import { loadVisibleProduct, ownsProduct } from '../marketplace/products'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { carts } from '../repositories/marketplace'
-import { ObjectIdSchema } from './media'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { MAX_QUANTITY, addToCart, cartView } from '../cart'
+import { loadVisibleProduct, ownsProduct } from '../products'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { carts } from '../store'
+import { ObjectIdSchema } from '../../routes/media'
 
 const ItemParams = z.object({ productId: ObjectIdSchema })
 

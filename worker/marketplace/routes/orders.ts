@@ -2,15 +2,15 @@
 // buyer's, seller's and admin's lists, one order, and its status changes.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId, type Filter } from 'mongodb'
-import { AppError } from '../errors'
-import { NewestCursorSchema, encodeListingCursor } from '../cursors'
-import { TRANSITIONS, placeOrder, publicOrder, transition, viewOf } from '../marketplace/orders'
-import { isAdmin } from '../marketplace/products'
-import { protect } from '../middleware/auth'
-import { enforceRateLimit } from '../middleware/rate-limit'
-import { createRouter, errorResponses } from '../openapi'
-import { ORDER_STATUSES, orders, type OrderDoc } from '../repositories/marketplace'
-import { ObjectIdSchema } from './media'
+import { AppError } from '../../errors'
+import { NewestCursorSchema, encodeListingCursor } from '../../cursors'
+import { TRANSITIONS, placeOrder, publicOrder, transition, viewOf } from '../orders'
+import { isAdmin } from '../products'
+import { protect } from '../../middleware/auth'
+import { enforceRateLimit } from '../../middleware/rate-limit'
+import { createRouter, errorResponses } from '../../openapi'
+import { ORDER_STATUSES, orders, type OrderDoc } from '../store'
+import { ObjectIdSchema } from '../../routes/media'
 
 export const ORDER_LIMIT = { name: 'marketplace-order', limit: 30, window: '1 m' } as const
 const Params = z.object({ id: ObjectIdSchema })

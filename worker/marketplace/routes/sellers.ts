@@ -2,20 +2,20 @@
 // applies once at a time, an admin approves or rejects; the approved application is the seller record.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId, type Filter } from 'mongodb'
-import { HttpUrlSchema } from '../../shared/http-url'
-import { NewestCursorSchema, encodeListingCursor } from '../cursors'
-import { AppError } from '../errors'
-import { admin, protect } from '../middleware/auth'
-import { enforceRateLimit } from '../middleware/rate-limit'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
+import { HttpUrlSchema } from '../../../shared/http-url'
+import { NewestCursorSchema, encodeListingCursor } from '../../cursors'
+import { AppError } from '../../errors'
+import { admin, protect } from '../../middleware/auth'
+import { enforceRateLimit } from '../../middleware/rate-limit'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import {
   APPLICATION_STATUSES,
   approvedSeller,
   sellerApplications,
   type SellerApplicationDoc,
-} from '../repositories/marketplace'
-import { users } from '../repositories/users'
-import { ObjectIdSchema } from './media'
+} from '../store'
+import { users } from '../../repositories/users'
+import { ObjectIdSchema } from '../../routes/media'
 
 export const APPLY_LIMIT = { name: 'marketplace-apply', limit: 5, window: '1 h' } as const
 
