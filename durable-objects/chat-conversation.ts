@@ -20,7 +20,7 @@ import {
   type MessageDoc,
   type ReadDoc,
 } from '../worker/chat/store'
-import { media } from '../worker/repositories/media'
+import { media } from '../worker/media/store'
 import { createDatabase, type Database } from '../worker/services/db'
 import { ChatStore } from './chat-store'
 import { FrameBudgets } from './frame-budgets'

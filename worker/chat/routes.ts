@@ -16,7 +16,7 @@ import { accountIdentity, signRealtimeTicket } from '../realtime/tickets'
 import { conversations, directKey, findMemberConversation, type ConversationDoc } from './store'
 import { findUserById, users } from '../repositories/users'
 import { assertNoBlockWith } from '../social/blocks'
-import { ObjectIdSchema } from '../routes/media'
+import { ObjectIdSchema } from '../../shared/ids'
 
 const MAX_GROUP_MEMBERS = 500
 const Params = z.object({ id: ObjectIdSchema })

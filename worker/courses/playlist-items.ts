@@ -7,14 +7,15 @@ import { ObjectId, type Db } from 'mongodb'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { courseVideos } from './store'
-import { media } from '../repositories/media'
+import { media } from '../media/store'
 import {
   MAX_PLAYLIST_ITEMS,
   playlists,
   type PlaylistDoc,
   type PlaylistItem,
 } from './playlists-store'
-import { mediaUrls, ObjectIdSchema } from '../routes/media'
+import { mediaUrls } from '../media/routes/media'
+import { ObjectIdSchema } from '../../shared/ids'
 
 export const PlaylistFields = {
   title: z.string().trim().min(1).max(200),

@@ -6,7 +6,7 @@ import { ObjectId, type Db, type Filter } from 'mongodb'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { products, type ProductDoc } from './store'
-import { media } from '../repositories/media'
+import { media } from '../media/store'
 import type { UserDoc } from '../repositories/users'
 import type { Position, Sort } from '../cursors'
 

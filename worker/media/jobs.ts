@@ -4,8 +4,8 @@ import { ObjectId, type Db } from 'mongodb'
 import type { Redis } from '@upstash/redis/cloudflare'
 import type { Config } from '../../shared/config'
 import { JOB_STREAM, type JobOutputs, type Playback } from '../../shared/jobs'
-import { jobs, type JobDoc } from '../repositories/jobs'
-import { media, outputPrefix, type MediaDoc } from '../repositories/media'
+import { jobs, type JobDoc } from './jobs-store'
+import { media, outputPrefix, type MediaDoc } from './store'
 
 export async function enqueueTranscode(
   db: Db,

@@ -3,8 +3,8 @@
 import type { Config } from '../../shared/config'
 import { JOB_STREAM } from '../../shared/jobs'
 import type { ScheduledTask } from '../scheduled'
-import { jobs } from '../repositories/jobs'
-import { media } from '../repositories/media'
+import { jobs } from './jobs-store'
+import { media } from './store'
 
 export function staleUploadSweep(config: Config): ScheduledTask {
   return {

@@ -4,7 +4,7 @@ import { ObjectId, type Db } from 'mongodb'
 import type { Config } from '../../shared/config'
 import { MEDIA_PURPOSES, kindOf, type MediaPurpose } from '../../shared/media'
 import { AppError } from '../errors'
-import { media, mediaKey, type MediaDoc } from '../repositories/media'
+import { media, mediaKey, type MediaDoc } from './store'
 import type { Storage } from '../services/storage'
 
 export interface UploadRequest {

@@ -3,7 +3,7 @@
 import { ObjectId, type Db } from 'mongodb'
 import type { MediaPurpose } from '../../shared/media'
 import { AppError } from '../errors'
-import { media, type MediaDoc } from '../repositories/media'
+import { media, type MediaDoc } from '../media/store'
 import type { MeetingDoc, MeetingMediaEntry } from '../repositories/meetings'
 import type { Storage } from '../services/storage'
 

@@ -10,7 +10,7 @@ import { log } from '../log'
 import { protect } from '../middleware/auth'
 import { deliverToUser } from '../notifications/live'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { media } from '../repositories/media'
+import { media } from '../media/store'
 import {
   messageSettingsOf,
   nestedSet,
@@ -19,7 +19,7 @@ import {
   userSettings,
   type Logo,
 } from '../repositories/user-settings'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../shared/ids'
 
 const TAG = 'Videodesk settings'
 const Colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1a2b3c')

@@ -8,7 +8,7 @@ import { AppError } from '../errors'
 import { protect } from '../middleware/auth'
 import { createRouter, errorResponses } from '../openapi'
 import { activityPage, type ActivityDoc } from '../repositories/activity'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../shared/ids'
 
 const publicEntry = (doc: ActivityDoc) => ({
   id: doc._id.toHexString(),

@@ -9,7 +9,7 @@ import { blocks } from '../chat/store'
 import { friendships, pairKey } from '../repositories/social'
 import { findUserById } from '../repositories/users'
 import { authorsById, deletedAuthor } from '../social/authors'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../shared/ids'
 
 const MAX_LISTED = 1000
 

@@ -15,7 +15,7 @@ import {
   publicFolder,
   type FolderDoc,
 } from '../repositories/folders'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../shared/ids'
 
 const TAG = 'Folders'
 const NOT_FOUND = 'Folder not found'

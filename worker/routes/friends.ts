@@ -13,7 +13,7 @@ import { authorsById, deletedAuthor } from '../social/authors'
 import { assertNoBlockWith } from '../social/blocks'
 import { IdParams, viewer } from '../social/context'
 import { actor, tell } from '../social/notify'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../shared/ids'
 
 const RequestSchema = z.strictObject({ userId: ObjectIdSchema })
 const UserParams = z.object({ userId: ObjectIdSchema })

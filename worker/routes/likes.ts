@@ -11,7 +11,7 @@ import { applyLike } from '../social/likes'
 import { actor, tell } from '../social/notify'
 import { loadVisiblePost } from '../social/posts'
 import { isHidden } from '../social/relations'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../shared/ids'
 
 const Action = { action: z.enum(['like', 'unlike', 'toggle']).default('toggle') }
 // The old clients send `{ postId }` or `{ reelId }`; `{ targetType, targetId }` covers comments too.

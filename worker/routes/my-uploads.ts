@@ -25,7 +25,7 @@ import {
 } from '../share-uploads/access-code'
 import { uploadPrefixes } from '../share-uploads/files'
 import { fullView, summaryView } from '../share-uploads/views'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../shared/ids'
 
 const TAG = 'My uploads'
 const NOT_FOUND = 'Upload not found'

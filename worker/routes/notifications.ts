@@ -18,7 +18,7 @@ import {
 } from '../notifications/store'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
 import { notifyUser, type UserEvent } from '../realtime/notify'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../shared/ids'
 
 const Params = z.object({ id: ObjectIdSchema })
 // FCM registration tokens and APNs/web tokens: letters, digits and a few separators.

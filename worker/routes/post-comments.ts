@@ -11,7 +11,7 @@ import { IdParams, viewer } from '../social/context'
 import { actor, tell } from '../social/notify'
 import { loadVisiblePost } from '../social/posts'
 import { isHidden } from '../social/relations'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../shared/ids'
 
 const CommentSchema = z.strictObject({
   text: z.string().trim().min(1).max(2000),

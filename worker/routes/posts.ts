@@ -11,7 +11,7 @@ import { attachMedia, detachMedia, purgeMedia } from '../social/media'
 import { actor, tell } from '../social/notify'
 import { loadOwnPost, loadVisiblePost, publicPost } from '../social/posts'
 import { deleteOwnPost, listPage, newPost, publishPost, showPost } from '../social/publishing'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../shared/ids'
 
 export const MAX_POST_MEDIA = 10
 const TextSchema = z.string().trim().max(5000)

@@ -8,7 +8,7 @@ import { userChannel } from '../notifications/live'
 import { canSeePresence } from '../notifications/presence'
 import { createRouter, errorResponses } from '../openapi'
 import { users } from '../repositories/users'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../shared/ids'
 
 export const presence = createRouter()
 presence.use('/:id/presence', protect())

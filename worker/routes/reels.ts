@@ -9,7 +9,7 @@ import { posts } from '../repositories/social'
 import { IdParams, PageQuery, VisibilitySchema, viewer } from '../social/context'
 import { loadOwnPost, publicPost } from '../social/posts'
 import { deleteOwnPost, listPage, publishPost, showPost } from '../social/publishing'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../shared/ids'
 
 const CaptionSchema = z.string().trim().max(2200)
 const CreateSchema = z.strictObject({

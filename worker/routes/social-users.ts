@@ -10,7 +10,7 @@ import { PageQuery, viewer } from '../social/context'
 import { listPosts, publicPosts } from '../social/posts'
 import { nameRanges } from '../social/search'
 import { reachableUser } from '../social/relations'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../shared/ids'
 
 const SearchQuery = z.object({
   q: z.string().trim().min(1).max(100),

@@ -19,7 +19,7 @@ import {
   publicStories,
   purgeStoryMedia,
 } from '../social/stories'
-import { ObjectIdSchema } from './media'
+import { ObjectIdSchema } from '../../shared/ids'
 
 const CreateSchema = z.strictObject({
   mediaId: ObjectIdSchema,

@@ -2,7 +2,7 @@
 import type { Context } from 'hono'
 import { z } from '@hono/zod-openapi'
 import type { AppEnv } from '../env'
-import { ObjectIdSchema } from '../routes/media'
+import { ObjectIdSchema } from '../../shared/ids'
 import { VISIBILITIES } from '../repositories/social'
 import { ObjectId } from 'mongodb'
 import type { Prefetch } from '../middleware/auth'

@@ -5,8 +5,8 @@ import { ObjectId, type Db } from 'mongodb'
 import type { MediaPurpose } from '../../shared/media'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { media, type MediaDoc } from '../repositories/media'
-import { mediaUrls } from '../routes/media'
+import { media, type MediaDoc } from '../media/store'
+import { mediaUrls } from '../media/routes/media'
 import type { Storage } from '../services/storage'
 
 export interface Attachment {

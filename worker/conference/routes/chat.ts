@@ -10,7 +10,7 @@ import { createRouter, errorResponses } from '../../openapi'
 import { conferences } from '../store'
 import { conversations, type ConversationDoc } from '../../chat/store'
 import { loadConference } from './conference'
-import { ObjectIdSchema } from '../../routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const Params = z.object({ id: ObjectIdSchema })
 

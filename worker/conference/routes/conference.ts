@@ -19,7 +19,7 @@ import { conferences, type ConferenceDoc } from '../store'
 import { speakerAccount } from '../speaker-grants'
 import { normalizeEmail } from '../../repositories/users'
 import { assertNoBlockWith } from '../../social/blocks'
-import { ObjectIdSchema } from '../../routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const TRANSITIONS: Record<string, string[]> = { DRAFT: ['ACTIVE'], ACTIVE: ['ENDED'], ENDED: [] }
 

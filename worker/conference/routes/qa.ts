@@ -11,7 +11,7 @@ import { optionalAuth, protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { conferenceQuestions, conferences, type ConferenceDoc } from '../store'
 import { loadConference } from './conference'
-import { ObjectIdSchema } from '../../routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const Params = z.object({ id: ObjectIdSchema })
 

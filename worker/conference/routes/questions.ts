@@ -13,7 +13,7 @@ import { optionalAuth, protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { conferenceQuestions, type ConferenceDoc, type QuestionDoc } from '../store'
 import { loadConference, prefetchConference } from './conference'
-import { ObjectIdSchema } from '../../routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const QuestionFields = {
   text: z.string().trim().min(1).max(500),

@@ -14,7 +14,7 @@ import {
   videoViews,
 } from '../analytics-store'
 import { courseVideos } from '../store'
-import { ObjectIdSchema } from '../../routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const DAY_MS = 24 * 3600 * 1000
 const DEFAULT_DAYS = 30

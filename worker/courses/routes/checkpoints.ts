@@ -27,7 +27,7 @@ import {
   type CheckpointDoc,
 } from '../checkpoints-store'
 import { courseVideos, isDuplicateKey, type CourseDoc } from '../store'
-import { ObjectIdSchema } from '../../routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const MAX_OPTIONS = 10
 /** Option indexes: distinct, sorted on the way in so answers compare as lists. */

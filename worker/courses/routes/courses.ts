@@ -26,7 +26,7 @@ import {
   type CourseDoc,
 } from '../store'
 import { deleteCheckpoints } from '../checkpoints-store'
-import { findOwnMedia } from '../../repositories/media'
+import { findOwnMedia } from '../../media/store'
 import { playlists, pullFromPlaylists } from '../playlists-store'
 import { courseAnalytics } from './analytics'
 import { courseCheckpoints } from './checkpoints'
@@ -36,7 +36,7 @@ import { coursePlaylists } from './playlists'
 import { courseProgress } from './progress'
 import { courseReviews } from './reviews'
 import { courseVideoRoutes } from './videos'
-import { ObjectIdSchema } from '../../routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const Fields = {
   title: z.string().trim().min(1).max(200),

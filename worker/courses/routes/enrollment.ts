@@ -10,7 +10,7 @@ import { createRouter, errorResponses } from '../../openapi'
 import { recordActivity } from '../../repositories/activity'
 import { courses, enrollments, invites, isDuplicateKey } from '../store'
 import { normalizeEmail } from '../../repositories/users'
-import { ObjectIdSchema } from '../../routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const IdParams = z.object({ id: ObjectIdSchema })
 

@@ -9,7 +9,7 @@ import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { invites, type InviteDoc } from '../store'
 import { normalizeEmail } from '../../repositories/users'
 import { assertNoBlockWith } from '../../social/blocks'
-import { ObjectIdSchema } from '../../routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const IdParams = z.object({ id: ObjectIdSchema })
 const InviteSchema = z.strictObject({ emails: z.array(z.email().max(254)).min(1).max(200) })

@@ -25,7 +25,7 @@ import { AppError } from '../../errors'
 import { optionalAuth, requireRole } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { playlists } from '../playlists-store'
-import { ObjectIdSchema } from '../../routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 /** A course has at most this many playlists (a course page lists them all at once). */
 export const MAX_COURSE_PLAYLISTS = 50

@@ -10,7 +10,7 @@ import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { recordActivity, recordWatching } from '../../repositories/activity'
 import { courseVideos, isDuplicateKey, videoProgress, type VideoProgressDoc } from '../store'
-import { ObjectIdSchema } from '../../routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 export const COMPLETE_RATIO = 0.9
 

@@ -8,7 +8,7 @@ import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { recordActivity } from '../../repositories/activity'
 import { courses, isDuplicateKey, reviews, type ReviewDoc } from '../store'
-import { ObjectIdSchema } from '../../routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const IdParams = z.object({ id: ObjectIdSchema })
 const ReviewSchema = z.strictObject({

@@ -24,7 +24,7 @@ import {
 import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { playlists } from '../playlists-store'
-import { ObjectIdSchema } from '../../routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const IdParams = z.object({ playlistId: ObjectIdSchema })
 const ItemParams = z.object({ playlistId: ObjectIdSchema, videoId: ObjectIdSchema })

@@ -9,9 +9,10 @@ import { optionalAuth, requireRole } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { courseVideos, isDuplicateKey, videoProgress, type CourseVideoDoc } from '../store'
 import { deleteCheckpoints } from '../checkpoints-store'
-import { findOwnMedia, media } from '../../repositories/media'
+import { findOwnMedia, media } from '../../media/store'
 import { pullFromPlaylists } from '../playlists-store'
-import { mediaUrls, ObjectIdSchema } from '../../routes/media'
+import { mediaUrls } from '../../media/routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const IdParams = z.object({ id: ObjectIdSchema })
 const AddSchema = z.strictObject({

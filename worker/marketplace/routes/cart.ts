@@ -10,7 +10,7 @@ import { loadVisibleProduct, ownsProduct } from '../products'
 import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { carts } from '../store'
-import { ObjectIdSchema } from '../../routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const ItemParams = z.object({ productId: ObjectIdSchema })
 

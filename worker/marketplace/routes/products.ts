@@ -22,7 +22,7 @@ import {
 import { admin, optionalAuth, protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { PRODUCT_STATUSES, approvedSeller, products, type ProductDoc } from '../store'
-import { ObjectIdSchema } from '../../routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const ImageIdsSchema = z
   .array(ObjectIdSchema)

@@ -15,7 +15,7 @@ import {
   type SellerApplicationDoc,
 } from '../store'
 import { users } from '../../repositories/users'
-import { ObjectIdSchema } from '../../routes/media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 export const APPLY_LIMIT = { name: 'marketplace-apply', limit: 5, window: '1 h' } as const
 

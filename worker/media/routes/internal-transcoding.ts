@@ -10,22 +10,15 @@ import {
   PlayableRequestSchema,
   ProgressRequestSchema,
   ReleaseRequestSchema,
-} from '../../shared/jobs'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import {
-  claimJob,
-  completeJob,
-  failJob,
-  markPlayable,
-  recordProgress,
-  releaseJob,
-} from '../media/jobs'
-import { serviceToken } from '../middleware/service-token'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { notifyUser, type UserEvent } from '../realtime/notify'
-import type { JobDoc } from '../repositories/jobs'
-import { ObjectIdSchema } from './media'
+} from '../../../shared/jobs'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { claimJob, completeJob, failJob, markPlayable, recordProgress, releaseJob } from '../jobs'
+import { serviceToken } from '../../middleware/service-token'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { notifyUser, type UserEvent } from '../../realtime/notify'
+import type { JobDoc } from '../jobs-store'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const params = { params: z.object({ id: ObjectIdSchema }) }
 const LEASE_LOST = 'This job is no longer leased to you'

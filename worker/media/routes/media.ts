@@ -3,17 +3,16 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
-import { MEDIA_PURPOSE_NAMES } from '../../shared/media'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { enqueueTranscode } from '../media/jobs'
-import { rewritePlaylist, signPlaybackToken, verifyPlaybackToken } from '../media/playback'
-import { completeUpload, createUpload, publicMedia } from '../media/uploads'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { findOwnMedia, media as mediaCollection, type MediaDoc } from '../repositories/media'
-
-export const ObjectIdSchema = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id')
+import { ObjectIdSchema } from '../../../shared/ids'
+import { MEDIA_PURPOSE_NAMES } from '../../../shared/media'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { enqueueTranscode } from '../jobs'
+import { rewritePlaylist, signPlaybackToken, verifyPlaybackToken } from '../playback'
+import { completeUpload, createUpload, publicMedia } from '../uploads'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { findOwnMedia, media as mediaCollection, type MediaDoc } from '../store'
 
 export const UploadRequestSchema = z.strictObject({
   purpose: z.enum(MEDIA_PURPOSE_NAMES),

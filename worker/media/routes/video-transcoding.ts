@@ -2,12 +2,13 @@
 // transcoding job (also pushed live to the owner's UserChannel).
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
-import { VIDEO_TYPES } from '../../shared/media'
-import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { jobs, publicJob } from '../repositories/jobs'
-import { ObjectIdSchema, UploadRequestSchema, startUpload } from './media'
+import { VIDEO_TYPES } from '../../../shared/media'
+import { AppError } from '../../errors'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { jobs, publicJob } from '../jobs-store'
+import { UploadRequestSchema, startUpload } from './media'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 export const videoTranscoding = createRouter()
 
