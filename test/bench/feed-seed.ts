@@ -1,7 +1,7 @@
 // Seeds a social graph and its posts straight into MongoDB for the feed benchmarks: the same graph
 // and posts every run (a fixed pseudo-random seed).
 import { ObjectId, type Db } from 'mongodb'
-import { pairKey, type FriendshipDoc, type PostDoc } from '../../worker/repositories/social'
+import { pairKey, type FriendshipDoc, type PostDoc } from '../../worker/social/store'
 import type { UserDoc } from '../../worker/repositories/users'
 
 export const PRIVATE_SHARE = 0.3

@@ -4,7 +4,7 @@ import type { Context } from 'hono'
 import { ObjectId, type Db } from 'mongodb'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { comments, likes, posts, type CommentDoc, type PostDoc } from '../repositories/social'
+import { comments, likes, posts, type CommentDoc, type PostDoc } from './store'
 import { authorsById, deletedAuthor } from './authors'
 import type { Circle } from './relations'
 

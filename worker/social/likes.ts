@@ -2,7 +2,7 @@
 // the target's counter moves only when that document was really inserted or deleted, so liking
 // twice is still one like and any number of concurrent likes and unlikes leave the exact count.
 import { ObjectId, MongoServerError, type Db } from 'mongodb'
-import { comments, likes, posts, type LikeTarget } from '../repositories/social'
+import { comments, likes, posts, type LikeTarget } from './store'
 
 export type LikeAction = 'like' | 'unlike' | 'toggle'
 

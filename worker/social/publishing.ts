@@ -4,7 +4,7 @@ import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
 import type { MediaPurpose } from '../../shared/media'
 import type { AppEnv } from '../env'
-import { posts, type PostDoc, type PostKind } from '../repositories/social'
+import { posts, type PostDoc, type PostKind } from './store'
 import { viewer } from './context'
 import { attachMedia } from './media'
 import {

@@ -3,7 +3,7 @@
 import type { ObjectId, Db } from 'mongodb'
 import { AppError } from '../errors'
 import { blocks, isBlockedBetween } from '../chat/store'
-import { friendships, pairKey } from '../repositories/social'
+import { friendships, pairKey } from './store'
 import { findUserById } from '../repositories/users'
 
 // A bound on one user's friend list as read on the feed path.

@@ -3,23 +3,23 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId, type Db } from 'mongodb'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { stories, storyViews, type StoryDoc } from '../repositories/social'
-import { authorsById, deletedAuthor } from '../social/authors'
-import { IdParams, VisibilitySchema, viewer } from '../social/context'
-import { attachMedia } from '../social/media'
-import { canSee, reachableUser, visibleToFilter, type Circle } from '../social/relations'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { stories, storyViews, type StoryDoc } from '../store'
+import { authorsById, deletedAuthor } from '../authors'
+import { IdParams, VisibilitySchema, viewer } from '../context'
+import { attachMedia } from '../media'
+import { canSee, reachableUser, visibleToFilter, type Circle } from '../relations'
 import {
   STORY_GRACE_SECONDS,
   STORY_LIFETIME_MS,
   activeFilter,
   publicStories,
   purgeStoryMedia,
-} from '../social/stories'
-import { ObjectIdSchema } from '../../shared/ids'
+} from '../stories'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const CreateSchema = z.strictObject({
   mediaId: ObjectIdSchema,

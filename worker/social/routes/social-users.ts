@@ -1,16 +1,16 @@
 // People (/api/users…): search by name, a user's profile page with your relation to them, and the
 // posts or reels of theirs you may see. Blocked people (either way) are not found.
 import { createRoute, z } from '@hono/zod-openapi'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses } from '../openapi'
-import { friendships, pairKey, posts } from '../repositories/social'
-import { users } from '../repositories/users'
-import { publicAuthor } from '../social/authors'
-import { PageQuery, viewer } from '../social/context'
-import { listPosts, publicPosts } from '../social/posts'
-import { nameRanges } from '../social/search'
-import { reachableUser } from '../social/relations'
-import { ObjectIdSchema } from '../../shared/ids'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses } from '../../openapi'
+import { friendships, pairKey, posts } from '../store'
+import { users } from '../../repositories/users'
+import { publicAuthor } from '../authors'
+import { PageQuery, viewer } from '../context'
+import { listPosts, publicPosts } from '../posts'
+import { nameRanges } from '../search'
+import { reachableUser } from '../relations'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const SearchQuery = z.object({
   q: z.string().trim().min(1).max(100),

@@ -2,14 +2,14 @@
 // friendship or request between the two and hides each from the other everywhere.
 import { createRoute, z } from '@hono/zod-openapi'
 import { MongoServerError, ObjectId } from 'mongodb'
-import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { blocks } from '../chat/store'
-import { friendships, pairKey } from '../repositories/social'
-import { findUserById } from '../repositories/users'
-import { authorsById, deletedAuthor } from '../social/authors'
-import { ObjectIdSchema } from '../../shared/ids'
+import { AppError } from '../../errors'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { blocks } from '../../chat/store'
+import { friendships, pairKey } from '../store'
+import { findUserById } from '../../repositories/users'
+import { authorsById, deletedAuthor } from '../authors'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const MAX_LISTED = 1000
 

@@ -2,14 +2,14 @@
 // the feed's visibility rules. Likes, comments and shares use the post routes with the reel's id.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
-import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { posts } from '../repositories/social'
-import { IdParams, PageQuery, VisibilitySchema, viewer } from '../social/context'
-import { loadOwnPost, publicPost } from '../social/posts'
-import { deleteOwnPost, listPage, publishPost, showPost } from '../social/publishing'
-import { ObjectIdSchema } from '../../shared/ids'
+import { AppError } from '../../errors'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { posts } from '../store'
+import { IdParams, PageQuery, VisibilitySchema, viewer } from '../context'
+import { loadOwnPost, publicPost } from '../posts'
+import { deleteOwnPost, listPage, publishPost, showPost } from '../publishing'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const CaptionSchema = z.string().trim().max(2200)
 const CreateSchema = z.strictObject({

@@ -2,16 +2,16 @@
 // Counters stay exact under concurrency (see social/likes.ts); likes notify the liked item's author.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
-import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { comments, type LikeTarget } from '../repositories/social'
-import { viewer } from '../social/context'
-import { applyLike } from '../social/likes'
-import { actor, tell } from '../social/notify'
-import { loadVisiblePost } from '../social/posts'
-import { isHidden } from '../social/relations'
-import { ObjectIdSchema } from '../../shared/ids'
+import { AppError } from '../../errors'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { comments, type LikeTarget } from '../store'
+import { viewer } from '../context'
+import { applyLike } from '../likes'
+import { actor, tell } from '../notify'
+import { loadVisiblePost } from '../posts'
+import { isHidden } from '../relations'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const Action = { action: z.enum(['like', 'unlike', 'toggle']).default('toggle') }
 // The old clients send `{ postId }` or `{ reelId }`; `{ targetType, targetId }` covers comments too.

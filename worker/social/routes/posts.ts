@@ -2,16 +2,16 @@
 // cursor pages), one post, creating, editing, deleting and sharing posts.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
-import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { posts, type PostDoc } from '../repositories/social'
-import { IdParams, PageQuery, VisibilitySchema, prefetchCircle, viewer } from '../social/context'
-import { attachMedia, detachMedia, purgeMedia } from '../social/media'
-import { actor, tell } from '../social/notify'
-import { loadOwnPost, loadVisiblePost, publicPost } from '../social/posts'
-import { deleteOwnPost, listPage, newPost, publishPost, showPost } from '../social/publishing'
-import { ObjectIdSchema } from '../../shared/ids'
+import { AppError } from '../../errors'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { posts, type PostDoc } from '../store'
+import { IdParams, PageQuery, VisibilitySchema, prefetchCircle, viewer } from '../context'
+import { attachMedia, detachMedia, purgeMedia } from '../media'
+import { actor, tell } from '../notify'
+import { loadOwnPost, loadVisiblePost, publicPost } from '../posts'
+import { deleteOwnPost, listPage, newPost, publishPost, showPost } from '../publishing'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 export const MAX_POST_MEDIA = 10
 const TextSchema = z.string().trim().max(5000)

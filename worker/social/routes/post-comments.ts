@@ -2,16 +2,16 @@
 // oldest first in cursor pages, delete your own (or any on your post).
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
-import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { comments } from '../repositories/social'
-import { addComment, publicComments, removeComment } from '../social/comments'
-import { IdParams, viewer } from '../social/context'
-import { actor, tell } from '../social/notify'
-import { loadVisiblePost } from '../social/posts'
-import { isHidden } from '../social/relations'
-import { ObjectIdSchema } from '../../shared/ids'
+import { AppError } from '../../errors'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { comments } from '../store'
+import { addComment, publicComments, removeComment } from '../comments'
+import { IdParams, viewer } from '../context'
+import { actor, tell } from '../notify'
+import { loadVisiblePost } from '../posts'
+import { isHidden } from '../relations'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const CommentSchema = z.strictObject({
   text: z.string().trim().min(1).max(2000),
