@@ -3,7 +3,7 @@ import type { Context } from 'hono'
 import type { Filter } from 'mongodb'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { meetings, ownMeeting, ownMeetingByAnyId, type MeetingDoc } from '../repositories/meetings'
+import { meetings, ownMeeting, ownMeetingByAnyId, type MeetingDoc } from './store'
 
 export async function findOwnMeeting(c: Context<AppEnv>, filter: Filter<MeetingDoc>) {
   const doc = await meetings(await c.get('services').database.db()).findOne(filter)

@@ -4,7 +4,7 @@ import { ObjectId, type Db } from 'mongodb'
 import type { MediaPurpose } from '../../shared/media'
 import { AppError } from '../errors'
 import { media, type MediaDoc } from '../media/store'
-import type { MeetingDoc, MeetingMediaEntry } from '../repositories/meetings'
+import type { MeetingDoc, MeetingMediaEntry } from './store'
 import type { Storage } from '../services/storage'
 
 /** Uploads whose bytes are verified in storage (a video may still be transcoding). */

@@ -1,7 +1,7 @@
 // The MongoDB filter of a meetings search: always the caller's own meetings (the owner index),
 // narrowed by case-insensitive substring matches, a creation date range and the trash/archive flags.
 import type { Filter, ObjectId } from 'mongodb'
-import type { MeetingDoc } from '../repositories/meetings'
+import type { MeetingDoc } from './store'
 import type { MeetingSearch } from './schemas'
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

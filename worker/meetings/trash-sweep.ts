@@ -2,7 +2,7 @@
 // every file they own. Each meeting's files go before its record, so a failure is retried next run.
 import type { Config } from '../../shared/config'
 import { log } from '../log'
-import { meetings } from '../repositories/meetings'
+import { meetings } from './store'
 import type { ScheduledTask } from '../scheduled'
 import { deleteMeetingMedia } from './media'
 

@@ -1,6 +1,6 @@
 // What clients see of a meeting: ids as hex strings, media with short-lived download URLs; the
 // public share view leaves out contact details, notes and the visitor log.
-import type { MeetingDoc, MeetingMediaEntry } from '../repositories/meetings'
+import type { MeetingDoc, MeetingMediaEntry } from './store'
 import type { Storage } from '../services/storage'
 
 async function mediaView(storage: Storage, entry: MeetingMediaEntry) {

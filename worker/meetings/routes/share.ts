@@ -1,11 +1,11 @@
 // Public share links of meetings (/api/v1/meetings/share/{id}): anyone with the link sees the
 // meeting's media and address, never contact details or notes; visits are logged on the meeting.
 import { createRoute, z } from '@hono/zod-openapi'
-import { AppError } from '../errors'
-import { sharedMeetingView } from '../meetings/views'
-import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { meetings } from '../repositories/meetings'
+import { AppError } from '../../errors'
+import { sharedMeetingView } from '../views'
+import { clientIp, enforceRateLimit } from '../../middleware/rate-limit'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { meetings } from '../store'
 
 const TAG = 'Meetings'
 const ShareParams = z.object({

@@ -3,12 +3,12 @@
 // record id, for the caller's meetings only.
 import { createRoute } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import type { AppEnv } from '../env'
-import { loadOwnMeetingByAnyId } from '../meetings/load'
-import { MeetingIdParams, SpecialNotesSchema, StructuredNotesSchema } from '../meetings/schemas'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { meetings, type MeetingDoc } from '../repositories/meetings'
+import type { AppEnv } from '../../env'
+import { loadOwnMeetingByAnyId } from '../load'
+import { MeetingIdParams, SpecialNotesSchema, StructuredNotesSchema } from '../schemas'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { meetings, type MeetingDoc } from '../store'
 
 const TAG = 'Meetings'
 const responses = { 200: { description: 'The notes' }, ...errorResponses(400, 401, 404) }

@@ -4,20 +4,16 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { Filter, UpdateFilter } from 'mongodb'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { findOwnMeeting, loadOwnMeeting } from '../meetings/load'
-import { deleteMeetingMedia } from '../meetings/media'
-import { IdParams, ListQuerySchema, SearchSchema, UpdateMeetingSchema } from '../meetings/schemas'
-import { searchFilter, stateFilter } from '../meetings/search'
-import { meetingSummary, meetingView } from '../meetings/views'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import {
-  meetings as meetingsCollection,
-  ownMeeting,
-  type MeetingDoc,
-} from '../repositories/meetings'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { findOwnMeeting, loadOwnMeeting } from '../load'
+import { deleteMeetingMedia } from '../media'
+import { IdParams, ListQuerySchema, SearchSchema, UpdateMeetingSchema } from '../schemas'
+import { searchFilter, stateFilter } from '../search'
+import { meetingSummary, meetingView } from '../views'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { meetings as meetingsCollection, ownMeeting, type MeetingDoc } from '../store'
 
 const TAG = 'Meetings'
 const ok = (description: string) => ({ 200: { description }, ...errorResponses(400, 401, 404) })

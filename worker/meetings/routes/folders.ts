@@ -3,10 +3,10 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import {
   folderKey,
   folders,
@@ -14,8 +14,8 @@ import {
   meetings,
   publicFolder,
   type FolderDoc,
-} from '../repositories/folders'
-import { ObjectIdSchema } from '../../shared/ids'
+} from '../folders-store'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const TAG = 'Folders'
 const NOT_FOUND = 'Folder not found'

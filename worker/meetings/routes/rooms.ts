@@ -2,13 +2,13 @@
 // the admin; the resident presents the invite link token and is admitted as the guest. Both get
 // the ICE servers from configuration.
 import { createRoute, z } from '@hono/zod-openapi'
-import { MeetingRoomIdSchema } from '../../shared/meeting'
-import { AppError } from '../errors'
-import { InvalidLinkTokenError, verifyLinkToken } from '../meetings/link-token'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody, jsonResponse } from '../openapi'
-import { accountIdentity, signRealtimeTicket } from '../realtime/tickets'
-import { claimRoom, roomOwner } from '../repositories/meeting-rooms'
+import { MeetingRoomIdSchema } from '../../../shared/meeting'
+import { AppError } from '../../errors'
+import { InvalidLinkTokenError, verifyLinkToken } from '../link-token'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../openapi'
+import { accountIdentity, signRealtimeTicket } from '../../realtime/tickets'
+import { claimRoom, roomOwner } from '../rooms-store'
 
 const TAG = 'Meeting rooms'
 const RoomParams = z.object({ roomId: MeetingRoomIdSchema })
