@@ -5,7 +5,7 @@ import type { Context } from 'hono'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { clientIp, enforceRateLimit, type RateLimitRule } from '../middleware/rate-limit'
-import { uploads, type UploadDoc } from '../repositories/uploads'
+import { uploads, type UploadDoc } from './store'
 
 // No I, L, O or U: nothing a resident could misread when copying the code from a letter.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'

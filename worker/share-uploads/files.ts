@@ -5,7 +5,7 @@ import type { Config } from '../../shared/config'
 import type { MediaKind } from '../../shared/media'
 import { AppError } from '../errors'
 import { checkLimits } from '../media/uploads'
-import type { SessionFile } from '../repositories/uploads'
+import type { SessionFile } from './store'
 import type { Storage } from '../services/storage'
 
 /** Inline (base64) files are for small images of old clients; anything bigger goes presigned. */

@@ -4,7 +4,7 @@ import type { Context } from 'hono'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { notify } from '../notifications/notify'
-import { uploads, type SessionFile, type UploadDoc, type UploadFile } from '../repositories/uploads'
+import { uploads, type SessionFile, type UploadDoc, type UploadFile } from './store'
 
 const toUploadFile = (f: SessionFile, at: Date): UploadFile => {
   const file: UploadFile = {

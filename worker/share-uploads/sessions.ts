@@ -3,7 +3,7 @@
 import type { Db, ObjectId } from 'mongodb'
 import { z } from '@hono/zod-openapi'
 import { AppError } from '../errors'
-import { uploadSessions, type UploadSessionDoc } from '../repositories/uploads'
+import { uploadSessions, type UploadSessionDoc } from './store'
 
 export const SESSION_TTL_MS = 24 * 60 * 60 * 1000
 

@@ -1,7 +1,7 @@
 // Cron sweep for share-code upload sessions: a session that expired unfinished leaves files in
 // storage that no upload records; they are deleted with it. Finished sessions are simply dropped.
 import type { ScheduledTask } from '../scheduled'
-import { uploadSessions } from '../repositories/uploads'
+import { uploadSessions } from './store'
 
 export function expiredUploadSessionSweep(): ScheduledTask {
   return {

@@ -2,7 +2,7 @@
 // who proved code, house and postcode the same, and anyone holding only the code a bare status.
 import type { Context } from 'hono'
 import type { AppEnv } from '../env'
-import type { UploadDoc, UploadFile } from '../repositories/uploads'
+import type { UploadDoc, UploadFile } from './store'
 
 async function fileView(c: Context<AppEnv>, f: UploadFile) {
   return {

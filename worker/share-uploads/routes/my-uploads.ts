@@ -3,18 +3,12 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId, type Filter } from 'mongodb'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import {
-  findOwnUpload,
-  uploadKeys,
-  uploadSessions,
-  uploads,
-  type UploadDoc,
-} from '../repositories/uploads'
-import { paginationSettingsOf, settingsOf } from '../repositories/user-settings'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { findOwnUpload, uploadKeys, uploadSessions, uploads, type UploadDoc } from '../store'
+import { paginationSettingsOf, settingsOf } from '../../repositories/user-settings'
 import {
   AccessCodeSchema,
   HouseSchema,
@@ -22,10 +16,10 @@ import {
   generateAccessCode,
   normaliseHouse,
   normalisePostcode,
-} from '../share-uploads/access-code'
-import { uploadPrefixes } from '../share-uploads/files'
-import { fullView, summaryView } from '../share-uploads/views'
-import { ObjectIdSchema } from '../../shared/ids'
+} from '../access-code'
+import { uploadPrefixes } from '../files'
+import { fullView, summaryView } from '../views'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const TAG = 'My uploads'
 const NOT_FOUND = 'Upload not found'

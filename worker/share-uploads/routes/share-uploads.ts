@@ -4,20 +4,20 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
-import { decodedString } from '../decoded-param'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { optionalAuth } from '../middleware/auth'
-import { clientIp } from '../middleware/rate-limit'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { uploadSessions, uploads, type SessionFile, type UploadDoc } from '../repositories/uploads'
+import { decodedString } from '../../decoded-param'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { optionalAuth } from '../../middleware/auth'
+import { clientIp } from '../../middleware/rate-limit'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { uploadSessions, uploads, type SessionFile, type UploadDoc } from '../store'
 import {
   AccessCodeSchema,
   HouseSchema,
   PostcodeSchema,
   limitCodeAttempt,
   proveResident,
-} from '../share-uploads/access-code'
+} from '../access-code'
 import {
   INLINE_MAX_BYTES,
   MAX_FILES_PER_SESSION,
@@ -27,10 +27,10 @@ import {
   parseInline,
   storeInline,
   storedState,
-} from '../share-uploads/files'
-import { recordFiles, tellOwner } from '../share-uploads/receive'
-import { SessionIdSchema, liveSession, openSession, requireOpen } from '../share-uploads/sessions'
-import { codeOnlyView, fullView } from '../share-uploads/views'
+} from '../files'
+import { recordFiles, tellOwner } from '../receive'
+import { SessionIdSchema, liveSession, openSession, requireOpen } from '../sessions'
+import { codeOnlyView, fullView } from '../views'
 
 const TAG = 'Share-code uploads'
 
