@@ -2,13 +2,13 @@
 // people sharing a conversation with them; everyone else gets 404, as if there were no such user.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
-import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
-import { userChannel } from '../notifications/live'
-import { canSeePresence } from '../notifications/presence'
-import { createRouter, errorResponses } from '../openapi'
-import { users } from '../repositories/users'
-import { ObjectIdSchema } from '../../shared/ids'
+import { AppError } from '../../errors'
+import { protect } from '../../middleware/auth'
+import { userChannel } from '../live'
+import { canSeePresence } from '../presence'
+import { createRouter, errorResponses } from '../../openapi'
+import { users } from '../../repositories/users'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 export const presence = createRouter()
 presence.use('/:id/presence', protect())

@@ -3,11 +3,11 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
-import { PLATFORMS, registerDevice, removeDevice } from '../notifications/devices'
-import { NotificationInputSchema, notify } from '../notifications/notify'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { protect } from '../../middleware/auth'
+import { PLATFORMS, registerDevice, removeDevice } from '../devices'
+import { NotificationInputSchema, notify } from '../notify'
 import {
   deleteNotification,
   listNotifications,
@@ -15,10 +15,10 @@ import {
   markRead,
   publicNotification,
   unreadCount,
-} from '../notifications/store'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { notifyUser, type UserEvent } from '../realtime/notify'
-import { ObjectIdSchema } from '../../shared/ids'
+} from '../store'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { notifyUser, type UserEvent } from '../../realtime/notify'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const Params = z.object({ id: ObjectIdSchema })
 // FCM registration tokens and APNs/web tokens: letters, digits and a few separators.
