@@ -1,12 +1,12 @@
 // WebSocket entry to every Durable Object room. The ticket is checked here, before the upgrade;
 // the room is addressed by name and receives only the verified identity.
 import { createRoute, z } from '@hono/zod-openapi'
-import { IDENTITY_HEADER, ROOM_KINDS, TICKET_AT_HEADER } from '../../shared/realtime'
-import { AppError } from '../errors'
-import { createRouter, errorResponses } from '../openapi'
-import { admitTicket } from '../realtime/admission'
-import { roomStub } from '../realtime/rooms'
-import { InvalidTicketError, verifyRealtimeTicket } from '../realtime/tickets'
+import { IDENTITY_HEADER, ROOM_KINDS, TICKET_AT_HEADER } from '../../../shared/realtime'
+import { AppError } from '../../errors'
+import { createRouter, errorResponses } from '../../openapi'
+import { admitTicket } from '../admission'
+import { roomStub } from '../rooms'
+import { InvalidTicketError, verifyRealtimeTicket } from '../tickets'
 
 export const realtime = createRouter().openapi(
   createRoute({

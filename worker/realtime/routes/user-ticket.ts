@@ -1,9 +1,9 @@
 // The ticket to open your own UserChannel socket (/api/realtime/user-ticket): only ever for the
 // signed-in user's channel, so nobody can listen to another user's events.
 import { createRoute, z } from '@hono/zod-openapi'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonResponse } from '../openapi'
-import { accountIdentity, signRealtimeTicket } from '../realtime/tickets'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonResponse } from '../../openapi'
+import { accountIdentity, signRealtimeTicket } from '../tickets'
 
 export const userTicket = createRouter()
 userTicket.use('/user-ticket', protect())
