@@ -3,7 +3,7 @@
 import type { Db } from 'mongodb'
 import { parseConfig } from '../../shared/config'
 import { startSession } from '../../worker/auth/sessions'
-import { createUser } from '../../worker/repositories/users'
+import { createUser } from '../../worker/auth/users-store'
 
 export interface BenchUser {
   id: string

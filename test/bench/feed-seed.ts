@@ -2,7 +2,7 @@
 // and posts every run (a fixed pseudo-random seed).
 import { ObjectId, type Db } from 'mongodb'
 import { pairKey, type FriendshipDoc, type PostDoc } from '../../worker/social/store'
-import type { UserDoc } from '../../worker/repositories/users'
+import type { UserDoc } from '../../worker/auth/users-store'
 
 export const PRIVATE_SHARE = 0.3
 const SPAN_MS = 30 * 24 * 3_600_000

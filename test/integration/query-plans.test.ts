@@ -8,7 +8,7 @@ import { parseConfig } from '../../shared/config'
 import type { Role } from '../../shared/roles'
 import { startSession } from '../../worker/auth/sessions'
 import { ensureIndexes } from '../../worker/db/indexes'
-import { createUser } from '../../worker/repositories/users'
+import { createUser } from '../../worker/auth/users-store'
 import { freshIp, uniqueEmail } from '../harness/users'
 import { startWorker, type RunningWorker } from '../harness/worker'
 

@@ -8,7 +8,7 @@ import type { Config } from '../../shared/config'
 import type { AppEnv } from '../env'
 import { HttpUrlSchema } from '../../shared/http-url'
 import { AppError } from '../errors'
-import { createUser, findUserByProvenEmail, users, type UserDoc } from '../repositories/users'
+import { createUser, findUserByProvenEmail, users, type UserDoc } from './users-store'
 import { proveIdentifier, provenFields } from './identity'
 
 const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com']

@@ -26,7 +26,7 @@ import {
   users,
   type ProofMethod,
   type UserDoc,
-} from '../repositories/users'
+} from './users-store'
 import { attachPendingSpeakerGrants } from '../conference/speaker-grants'
 import { revokeAllSessions } from './revoke'
 

@@ -8,7 +8,7 @@ import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { ObjectId } from 'mongodb'
 import type { AppEnv } from '../env'
-import { findUserById, normalizeEmail } from '../repositories/users'
+import { findUserById, normalizeEmail } from './users-store'
 import { randomToken, sha256 } from './tokens'
 
 export type BindingPurpose = 'videodesk' | 'university'

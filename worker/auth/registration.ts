@@ -7,12 +7,7 @@ import type { Role } from '../../shared/roles'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
-import {
-  createUser,
-  identifierHolders,
-  MAX_UNPROVEN_HOLDERS,
-  type UserDoc,
-} from '../repositories/users'
+import { createUser, identifierHolders, MAX_UNPROVEN_HOLDERS, type UserDoc } from './users-store'
 import { LIMITS } from './limits'
 import { hashPassword } from './passwords'
 

@@ -3,7 +3,7 @@
 // At most MAX_DEVICES live families per user: a new sign-in drops the oldest.
 import { ObjectId, type Collection, type Db } from 'mongodb'
 import type { Config } from '../../shared/config'
-import type { UserDoc } from '../repositories/users'
+import type { UserDoc } from './users-store'
 import { randomToken, sha256, signAccessToken } from './tokens'
 
 export interface SessionDoc {

@@ -14,7 +14,7 @@ import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
 import { accountIdentity, signRealtimeTicket } from '../realtime/tickets'
 import { conversations, directKey, findMemberConversation, type ConversationDoc } from './store'
-import { findUserById, users } from '../repositories/users'
+import { findUserById, users } from '../auth/users-store'
 import { assertNoBlockWith } from '../social/blocks'
 import { ObjectIdSchema } from '../../shared/ids'
 

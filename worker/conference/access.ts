@@ -3,7 +3,7 @@
 import type { ConferenceRole } from '../../shared/conference'
 import { AppError } from '../errors'
 import type { ConferenceDoc } from './store'
-import type { UserDoc } from '../repositories/users'
+import type { UserDoc } from '../auth/users-store'
 
 export function conferenceRole(
   conference: ConferenceDoc,

@@ -3,7 +3,7 @@
 // when its owner proves it (worker/auth/identity.ts calls in here).
 import type { Db } from 'mongodb'
 import { conferences } from './store'
-import { findUserByProvenEmail, normalizeEmail, type UserDoc } from '../repositories/users'
+import { findUserByProvenEmail, normalizeEmail, type UserDoc } from '../auth/users-store'
 
 /** The account a speaker email grants the role to: its proven owner, or none yet. */
 export function speakerAccount(db: Db, email: string) {

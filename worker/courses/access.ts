@@ -5,7 +5,7 @@ import { ObjectId } from 'mongodb'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { courses, enrollments, type CourseDoc } from './store'
-import type { UserDoc } from '../repositories/users'
+import type { UserDoc } from '../auth/users-store'
 
 export const courseDb = (c: Context<AppEnv>) => c.get('services').database.db()
 

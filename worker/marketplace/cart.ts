@@ -5,7 +5,7 @@ import type { Db, ObjectId } from 'mongodb'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { carts, products, type CartItem } from './store'
-import type { UserDoc } from '../repositories/users'
+import type { UserDoc } from '../auth/users-store'
 import { PRODUCT_PROJECTION, publicProducts } from './products'
 
 export const MAX_QUANTITY = 100

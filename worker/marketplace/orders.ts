@@ -11,7 +11,7 @@ import {
   type OrderItem,
   type OrderStatus,
 } from './store'
-import type { UserDoc } from '../repositories/users'
+import type { UserDoc } from '../auth/users-store'
 import { cartHash } from './cart'
 import { isAdmin } from './products'
 import { commit, release, reserve } from './stock'

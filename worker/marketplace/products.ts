@@ -7,7 +7,7 @@ import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { products, type ProductDoc } from './store'
 import { media } from '../media/store'
-import type { UserDoc } from '../repositories/users'
+import type { UserDoc } from '../auth/users-store'
 import type { Position, Sort } from '../cursors'
 
 /** Caps that keep every order total (price × quantity × lines) a safe integer. */

@@ -3,7 +3,7 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import type { UserDoc } from '../repositories/users'
+import type { UserDoc } from '../auth/users-store'
 import { SmsNotConfiguredError, TwilioError } from '../services/sms'
 import { signLinkToken } from './link-token'
 import { sealId } from './sealed-id'

@@ -10,7 +10,7 @@ import { RefreshTokenError, isSessionLive, rotateSession } from '../auth/session
 import { InvalidAccessTokenError, verifyAccessToken, type AccessClaims } from '../auth/tokens'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { findUserById, type UserDoc } from '../repositories/users'
+import { findUserById, type UserDoc } from '../auth/users-store'
 
 declare module 'hono' {
   interface ContextVariableMap {

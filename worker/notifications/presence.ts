@@ -4,7 +4,7 @@
 // the shape the social feature will write.
 import { ObjectId, type Db } from 'mongodb'
 import { blocks, conversations } from '../chat/store'
-import { users } from '../repositories/users'
+import { users } from '../auth/users-store'
 import { deliverToUser, type ChannelBindings } from './live'
 
 export interface PresenceState {

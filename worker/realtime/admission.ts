@@ -7,7 +7,7 @@ import type { RoomKind } from '../../shared/realtime'
 import { isSessionLive } from '../auth/sessions'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { findUserById } from '../repositories/users'
+import { findUserById } from '../auth/users-store'
 import { registryStub } from './rooms'
 import { TICKET_TTL_SECONDS, type VerifiedTicket } from './tickets'
 

@@ -1,7 +1,7 @@
 // Videodesk's per-account settings, kept on the user document beside the fields the auth code
 // owns: logo, landlord branding, message settings and pagination settings.
 import type { Collection, Db, ObjectId } from 'mongodb'
-import type { UserDoc } from './users'
+import type { UserDoc } from '../auth/users-store'
 
 export interface Logo {
   url?: string

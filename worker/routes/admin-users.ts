@@ -8,7 +8,7 @@ import { closeSockets, revokeAllSessions } from '../auth/revoke'
 import { AppError } from '../errors'
 import { admin } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { publicUser, users } from '../repositories/users'
+import { publicUser, users } from '../auth/users-store'
 
 const ObjectIdParam = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id')
 

@@ -10,7 +10,7 @@ import { AppError } from '../errors'
 import { protect } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../openapi'
 import { proveIdentifier } from '../auth/identity'
-import { findUserByProvenPhone, publicUser, updateProfile } from '../repositories/users'
+import { findUserByProvenPhone, publicUser, updateProfile } from '../auth/users-store'
 
 export const user = createRouter()
 user.use('*', protect())

@@ -1,6 +1,6 @@
 // The short public view of the people behind posts, comments, stories and requests.
 import type { ObjectId, Db } from 'mongodb'
-import { users, type UserDoc } from '../repositories/users'
+import { users, type UserDoc } from '../auth/users-store'
 
 export function publicAuthor(user: Pick<UserDoc, '_id' | 'name' | 'profile'>) {
   return {

@@ -5,7 +5,7 @@
 import type { Db, ObjectId } from 'mongodb'
 import { AppError } from '../errors'
 import { blocks } from '../chat/store'
-import { normalizeEmail, users } from '../repositories/users'
+import { normalizeEmail, users } from '../auth/users-store'
 
 /** Whom a request reaches: accounts by id, or emails and phones that may belong to accounts. */
 export interface Invitees {

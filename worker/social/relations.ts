@@ -4,7 +4,7 @@ import type { ObjectId, Db } from 'mongodb'
 import { AppError } from '../errors'
 import { blocks, isBlockedBetween } from '../chat/store'
 import { friendships, pairKey } from './store'
-import { findUserById } from '../repositories/users'
+import { findUserById } from '../auth/users-store'
 
 // A bound on one user's friend list as read on the feed path.
 const MAX_FRIENDS = 5000

@@ -17,7 +17,7 @@ import { optionalAuth, protect, requireRole } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { conferences, type ConferenceDoc } from '../store'
 import { speakerAccount } from '../speaker-grants'
-import { normalizeEmail } from '../../repositories/users'
+import { normalizeEmail } from '../../auth/users-store'
 import { assertNoBlockWith } from '../../social/blocks'
 import { ObjectIdSchema } from '../../../shared/ids'
 

@@ -9,7 +9,7 @@ import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses } from '../../openapi'
 import { recordActivity } from '../../repositories/activity'
 import { courses, enrollments, invites, isDuplicateKey } from '../store'
-import { normalizeEmail } from '../../repositories/users'
+import { normalizeEmail } from '../../auth/users-store'
 import { ObjectIdSchema } from '../../../shared/ids'
 
 const IdParams = z.object({ id: ObjectIdSchema })

@@ -7,7 +7,7 @@ import { AppError } from '../../errors'
 import { requireRole } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { invites, type InviteDoc } from '../store'
-import { normalizeEmail } from '../../repositories/users'
+import { normalizeEmail } from '../../auth/users-store'
 import { assertNoBlockWith } from '../../social/blocks'
 import { ObjectIdSchema } from '../../../shared/ids'
 

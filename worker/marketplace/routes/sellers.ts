@@ -14,7 +14,7 @@ import {
   sellerApplications,
   type SellerApplicationDoc,
 } from '../store'
-import { users } from '../../repositories/users'
+import { users } from '../../auth/users-store'
 import { ObjectIdSchema } from '../../../shared/ids'
 
 export const APPLY_LIMIT = { name: 'marketplace-apply', limit: 5, window: '1 h' } as const

@@ -15,7 +15,7 @@ import { protect } from '../../middleware/auth'
 import { enforceRateLimit } from '../../middleware/rate-limit'
 import { createRouter, errorResponses, jsonResponse } from '../../openapi'
 import { claimRoom, roomOwner } from '../rooms-store'
-import { findUserById } from '../../repositories/users'
+import { findUserById } from '../../auth/users-store'
 import { assertNoBlockWith } from '../../social/blocks'
 
 const TAG = 'Meeting invites'

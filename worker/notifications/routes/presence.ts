@@ -7,7 +7,7 @@ import { protect } from '../../middleware/auth'
 import { userChannel } from '../live'
 import { canSeePresence } from '../presence'
 import { createRouter, errorResponses } from '../../openapi'
-import { users } from '../../repositories/users'
+import { users } from '../../auth/users-store'
 import { ObjectIdSchema } from '../../../shared/ids'
 
 export const presence = createRouter()

@@ -7,7 +7,7 @@ import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { blocks } from '../../chat/store'
 import { friendships, pairKey } from '../store'
-import { findUserById } from '../../repositories/users'
+import { findUserById } from '../../auth/users-store'
 import { authorsById, deletedAuthor } from '../authors'
 import { ObjectIdSchema } from '../../../shared/ids'
 

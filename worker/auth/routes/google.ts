@@ -10,20 +10,20 @@ import {
 } from 'arctic'
 import type { Context } from 'hono'
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../../env'
 import {
   findOrCreateGoogleUser,
   googleAudiences,
   googleNotConfigured,
   googleUnavailable,
   verifyGoogleIdToken,
-} from '../auth/google'
-import { LIMITS } from '../auth/limits'
-import { signIn, startDeviceSession } from '../auth/login'
-import { TokenPairSchema } from '../auth/schemas'
-import { AppError } from '../errors'
-import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
-import { createRouter, errorResponses, jsonBody, jsonResponse } from '../openapi'
+} from '../google'
+import { LIMITS } from '../limits'
+import { signIn, startDeviceSession } from '../login'
+import { TokenPairSchema } from '../schemas'
+import { AppError } from '../../errors'
+import { clientIp, enforceRateLimit } from '../../middleware/rate-limit'
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../openapi'
 
 const FLOW_COOKIE = 'google_oauth'
 const FLOW_COOKIE_PATH = '/api/auth/google'

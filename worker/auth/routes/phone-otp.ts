@@ -1,9 +1,9 @@
 // The old Sanora's direct Twilio endpoints (/send-otp, /verify-otp): verify that a person holds a
 // phone number, without signing in.
 import { createRoute, z } from '@hono/zod-openapi'
-import { phoneVerification } from '../auth/phone'
-import { MessageSchema, OtpCodeSchema, PhoneSchema } from '../auth/schemas'
-import { createRouter, errorResponses, jsonBody, jsonResponse } from '../openapi'
+import { phoneVerification } from '../phone'
+import { MessageSchema, OtpCodeSchema, PhoneSchema } from '../schemas'
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../openapi'
 
 export const phoneOtp = createRouter()
 

@@ -4,26 +4,21 @@ import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { ObjectId } from 'mongodb'
-import {
-  ACCESS_COOKIE,
-  REFRESH_COOKIE,
-  clearSessionCookies,
-  setSessionCookies,
-} from '../auth/cookies'
-import { LIMITS } from '../auth/limits'
-import { checkPassword, startDeviceSession } from '../auth/login'
-import { issueOtp, verifyOtp } from '../auth/otp'
-import { sendOtpMail } from '../auth/otp-mail'
-import { hashPassword, verifyPassword } from '../auth/passwords'
+import { ACCESS_COOKIE, REFRESH_COOKIE, clearSessionCookies, setSessionCookies } from '../cookies'
+import { LIMITS } from '../limits'
+import { checkPassword, startDeviceSession } from '../login'
+import { issueOtp, verifyOtp } from '../otp'
+import { sendOtpMail } from '../otp-mail'
+import { hashPassword, verifyPassword } from '../passwords'
 import {
   consumePasswordReset,
   createPasswordReset,
   resetLink,
   sendPasswordResetMail,
-} from '../auth/password-reset'
-import { isOwned, proveIdentifier } from '../auth/identity'
-import { bindProof, boundAccount, dropProofBinding } from '../auth/proof-binding'
-import { registerUnproven } from '../auth/registration'
+} from '../password-reset'
+import { isOwned, proveIdentifier } from '../identity'
+import { bindProof, boundAccount, dropProofBinding } from '../proof-binding'
+import { registerUnproven } from '../registration'
 import {
   ChallengeSchema,
   EmailSchema,
@@ -32,17 +27,17 @@ import {
   OtpCodeSchema,
   PasswordSchema,
   ProfileUpdateSchema,
-} from '../auth/schemas'
-import { closeSessionSockets, revokeAllSessions } from '../auth/revoke'
-import { endSession, refreshTokenOwner } from '../auth/sessions'
-import { InvalidAccessTokenError, verifyAccessToken } from '../auth/tokens'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { log } from '../log'
-import { protect } from '../middleware/auth'
-import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
-import { createRouter, errorResponses, jsonBody, jsonResponse } from '../openapi'
-import { identifierHolders, publicUser, updateProfile, users } from '../repositories/users'
+} from '../schemas'
+import { closeSessionSockets, revokeAllSessions } from '../revoke'
+import { endSession, refreshTokenOwner } from '../sessions'
+import { InvalidAccessTokenError, verifyAccessToken } from '../tokens'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { log } from '../../log'
+import { protect } from '../../middleware/auth'
+import { clientIp, enforceRateLimit } from '../../middleware/rate-limit'
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../openapi'
+import { identifierHolders, publicUser, updateProfile, users } from '../users-store'
 
 const TAG = 'Videodesk auth'
 const OTP_SUBJECT = 'Your Videodesk sign-in code'

@@ -1,10 +1,10 @@
 // Sanora sign-up and sign-in (/api/auth): email OTP then sign-up, password login, refresh-token
 // rotation, logout, profile, and phone sign-up through Twilio Verify.
 import { createRoute, z } from '@hono/zod-openapi'
-import { LIMITS } from '../auth/limits'
-import { checkPassword, signIn } from '../auth/login'
-import { issueOtp, verifyOtp } from '../auth/otp'
-import { hashPassword } from '../auth/passwords'
+import { LIMITS } from '../limits'
+import { checkPassword, signIn } from '../login'
+import { issueOtp, verifyOtp } from '../otp'
+import { hashPassword } from '../passwords'
 import {
   EmailSchema,
   MessageSchema,
@@ -13,17 +13,17 @@ import {
   PasswordSchema,
   PhoneSchema,
   TokenPairSchema,
-} from '../auth/schemas'
-import { closeSessionSockets, revokeAllSessions } from '../auth/revoke'
-import { RefreshTokenError, endSession, rotateSession } from '../auth/sessions'
-import { AppError } from '../errors'
-import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody, jsonResponse } from '../openapi'
-import { createUser, findUserById, publicUser, users, type UserDoc } from '../repositories/users'
-import { proveIdentifier, provenFields } from '../auth/identity'
-import { sendOtpMail } from '../auth/otp-mail'
-import { phoneVerification } from '../auth/phone'
+} from '../schemas'
+import { closeSessionSockets, revokeAllSessions } from '../revoke'
+import { RefreshTokenError, endSession, rotateSession } from '../sessions'
+import { AppError } from '../../errors'
+import { clientIp, enforceRateLimit } from '../../middleware/rate-limit'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../openapi'
+import { createUser, findUserById, publicUser, users, type UserDoc } from '../users-store'
+import { proveIdentifier, provenFields } from '../identity'
+import { sendOtpMail } from '../otp-mail'
+import { phoneVerification } from '../phone'
 
 const VERIFIED_EMAIL_TTL_SECONDS = 30 * 60
 const verifiedEmailKey = (email: string) => `verified-email:${email}`

@@ -1,11 +1,11 @@
 // Accounts with a role of their own: conference hosts and speakers (register and sign in with a
 // password) and universities (a separate flow whose email is verified with a code first).
 import { createRoute, z } from '@hono/zod-openapi'
-import type { Role } from '../../shared/roles'
-import { LIMITS } from '../auth/limits'
-import { checkPassword, signIn } from '../auth/login'
-import { issueOtp, verifyOtp } from '../auth/otp'
-import { sendOtpMail } from '../auth/otp-mail'
+import type { Role } from '../../../shared/roles'
+import { LIMITS } from '../limits'
+import { checkPassword, signIn } from '../login'
+import { issueOtp, verifyOtp } from '../otp'
+import { sendOtpMail } from '../otp-mail'
 import {
   ChallengeSchema,
   EmailSchema,
@@ -14,14 +14,14 @@ import {
   OtpCodeSchema,
   PasswordSchema,
   TokenPairSchema,
-} from '../auth/schemas'
-import { AppError } from '../errors'
-import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
-import { createRouter, errorResponses, jsonBody, jsonResponse } from '../openapi'
-import { identifierHolders } from '../repositories/users'
-import { proveIdentifier } from '../auth/identity'
-import { bindProof, boundAccount, dropProofBinding } from '../auth/proof-binding'
-import { registerUnproven } from '../auth/registration'
+} from '../schemas'
+import { AppError } from '../../errors'
+import { clientIp, enforceRateLimit } from '../../middleware/rate-limit'
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../openapi'
+import { identifierHolders } from '../users-store'
+import { proveIdentifier } from '../identity'
+import { bindProof, boundAccount, dropProofBinding } from '../proof-binding'
+import { registerUnproven } from '../registration'
 
 const RegisterSchema = z.strictObject({
   email: EmailSchema,
