@@ -15,7 +15,7 @@ import {
   type ChatHistoryDoc,
   type ChatHistoryMessage,
 } from '../repositories/chat-histories'
-import { paginationSettingsOf, settingsOf } from '../repositories/user-settings'
+import { paginationSettingsOf, settingsOf } from '../account/settings-store'
 
 const TAG = 'Assistant chat history'
 const NOT_FOUND = 'Chat session not found'

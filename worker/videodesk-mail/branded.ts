@@ -5,8 +5,8 @@ import { html } from 'hono/html'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { log } from '../log'
-import { settingsOf } from '../repositories/user-settings'
-import { logoUrl } from '../routes/account-settings'
+import { settingsOf } from '../account/settings-store'
+import { logoUrl } from '../account/routes/settings'
 import type { MailMessage } from '../services/mail'
 
 // Long enough for a mail to be read days later; presigned URLs cannot outlive 7 days.

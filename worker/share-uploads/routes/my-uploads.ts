@@ -8,7 +8,7 @@ import { AppError } from '../../errors'
 import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { findOwnUpload, uploadKeys, uploadSessions, uploads, type UploadDoc } from '../store'
-import { paginationSettingsOf, settingsOf } from '../../repositories/user-settings'
+import { paginationSettingsOf, settingsOf } from '../../account/settings-store'
 import {
   AccessCodeSchema,
   HouseSchema,

@@ -1,16 +1,16 @@
 // Sanora account settings (/api/user): profile edits and changing the phone number with a code.
 import { createRoute, z } from '@hono/zod-openapi'
-import { LIMITS } from '../auth/limits'
-import { issueOtp, verifyOtp } from '../auth/otp'
-import { sendOtpMail } from '../auth/otp-mail'
-import { phoneVerification } from '../auth/phone'
-import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
-import { MessageSchema, OtpCodeSchema, PhoneSchema, ProfileUpdateSchema } from '../auth/schemas'
-import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody, jsonResponse } from '../openapi'
-import { proveIdentifier } from '../auth/identity'
-import { findUserByProvenPhone, publicUser, updateProfile } from '../auth/users-store'
+import { LIMITS } from '../../auth/limits'
+import { issueOtp, verifyOtp } from '../../auth/otp'
+import { sendOtpMail } from '../../auth/otp-mail'
+import { phoneVerification } from '../../auth/phone'
+import { clientIp, enforceRateLimit } from '../../middleware/rate-limit'
+import { MessageSchema, OtpCodeSchema, PhoneSchema, ProfileUpdateSchema } from '../../auth/schemas'
+import { AppError } from '../../errors'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../openapi'
+import { proveIdentifier } from '../../auth/identity'
+import { findUserByProvenPhone, publicUser, updateProfile } from '../../auth/users-store'
 
 export const user = createRouter()
 user.use('*', protect())

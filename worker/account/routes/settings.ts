@@ -3,14 +3,14 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
-import { HttpUrlSchema } from '../../shared/http-url'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { log } from '../log'
-import { protect } from '../middleware/auth'
-import { deliverToUser } from '../notifications/live'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { media } from '../media/store'
+import { HttpUrlSchema } from '../../../shared/http-url'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { log } from '../../log'
+import { protect } from '../../middleware/auth'
+import { deliverToUser } from '../../notifications/live'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { media } from '../../media/store'
 import {
   messageSettingsOf,
   nestedSet,
@@ -18,8 +18,8 @@ import {
   settingsOf,
   userSettings,
   type Logo,
-} from '../repositories/user-settings'
-import { ObjectIdSchema } from '../../shared/ids'
+} from '../settings-store'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const TAG = 'Videodesk settings'
 const Colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1a2b3c')

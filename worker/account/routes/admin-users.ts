@@ -2,13 +2,13 @@
 // tokens stop working at once), and change roles.
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
-import { ROLES } from '../../shared/roles'
-import { CLOSE_CODES } from '../../shared/realtime'
-import { closeSockets, revokeAllSessions } from '../auth/revoke'
-import { AppError } from '../errors'
-import { admin } from '../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../openapi'
-import { publicUser, users } from '../auth/users-store'
+import { ROLES } from '../../../shared/roles'
+import { CLOSE_CODES } from '../../../shared/realtime'
+import { closeSockets, revokeAllSessions } from '../../auth/revoke'
+import { AppError } from '../../errors'
+import { admin } from '../../middleware/auth'
+import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { publicUser, users } from '../../auth/users-store'
 
 const ObjectIdParam = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id')
 
