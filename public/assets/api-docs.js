@@ -1,4 +1,4 @@
-// Starts Swagger UI on the API reference page (/api/docs, worker/routes/api-docs.ts): a file rather
+// Starts Swagger UI on the API reference page (/api/docs, worker/system/routes/api-docs.ts): a file rather
 // than an inline script, so the page's CSP can refuse everything inline. The validator badge is
 // off: it would send the document to validator.swagger.io.
 const root = document.getElementById('swagger-ui')

@@ -1,7 +1,7 @@
 // Liveness of each dependency: MongoDB, Redis and S3, each up/down with its latency; 503 when any
 // is down so load balancers and `npm run dev` can wait on it.
 import { createRoute, z } from '@hono/zod-openapi'
-import { createRouter } from '../openapi'
+import { createRouter } from '../../openapi'
 
 const CHECK_TIMEOUT_MS = 2500
 

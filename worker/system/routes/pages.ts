@@ -2,10 +2,10 @@
 // Worker so each carries its Content-Security-Policy: wrangler.toml's run_worker_first sends their
 // paths here, and the assets binding still serves the file (with its redirects and caching).
 import type { Context } from 'hono'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { createRouter } from '../openapi'
-import { PAGE_NAMES, pageSecurityHeaders, type PageName } from '../pages/headers'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { createRouter } from '../../openapi'
+import { PAGE_NAMES, pageSecurityHeaders, type PageName } from '../../pages/headers'
 
 async function servePage(c: Context<AppEnv>, page: PageName) {
   const assets = c.env?.ASSETS

@@ -3,8 +3,8 @@
 // dev-services/api-docs-assets.ts; the start-up call in /assets/api-docs.js), so the page needs no
 // other host and its CSP allows none, nor anything inline.
 import type { Context } from 'hono'
-import type { AppEnv } from '../env'
-import { pageSecurityHeaders } from '../pages/headers'
+import type { AppEnv } from '../../env'
+import { pageSecurityHeaders } from '../../pages/headers'
 
 const PAGE = `<!doctype html>
 <html lang="en">

@@ -3,9 +3,9 @@
 // test message through the configured mail and SMS services to check their settings.
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import type { AppEnv } from '../env'
-import { AppError } from '../errors'
-import { createRouter, errorResponses } from '../openapi'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { createRouter, errorResponses } from '../../openapi'
 
 const KINDS = ['mail', 'sms'] as const
 
