@@ -3,7 +3,7 @@
 // joined), views and watch time and completion per video, course completion among the current
 // students, and checkpoint accuracy. Rates are fractions in [0, 1] rounded to 4 decimals.
 import type { Db, ObjectId } from 'mongodb'
-import { activity } from '../repositories/activity'
+import { activity } from './activity-store'
 import { checkpointAnswers } from './checkpoints-store'
 import { enrollments, videoProgress } from './store'
 

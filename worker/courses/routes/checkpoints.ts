@@ -17,7 +17,7 @@ import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
 import { protect, requireRole } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
-import { recordActivity } from '../../repositories/activity'
+import { recordActivity } from '../activity-store'
 import {
   CHECKPOINT_KINDS,
   checkpointAnswers,

@@ -8,7 +8,7 @@ import { courseDb, loadEnrolledCourse } from '../access'
 import { AppError } from '../../errors'
 import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
-import { recordActivity, recordWatching } from '../../repositories/activity'
+import { recordActivity, recordWatching } from '../activity-store'
 import { courseVideos, isDuplicateKey, videoProgress, type VideoProgressDoc } from '../store'
 import { ObjectIdSchema } from '../../../shared/ids'
 

@@ -6,7 +6,7 @@ import { ObjectId, type Db } from 'mongodb'
 import { courseDb, loadEnrolledCourse, loadVisibleCourse } from '../access'
 import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
-import { recordActivity } from '../../repositories/activity'
+import { recordActivity } from '../activity-store'
 import { courses, isDuplicateKey, reviews, type ReviewDoc } from '../store'
 import { ObjectIdSchema } from '../../../shared/ids'
 

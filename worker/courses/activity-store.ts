@@ -2,7 +2,7 @@
 // reviews. Watching is coalesced into one entry per (user, video, UTC day) so that a player
 // reporting every few seconds adds one line a day, not thousands; the log is read by `at`.
 import { ObjectId, type Collection, type Db } from 'mongodb'
-import { isDuplicateKey } from '../courses/store'
+import { isDuplicateKey } from './store'
 
 export const ACTIVITY_TYPES = [
   'enrolled',

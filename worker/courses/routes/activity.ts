@@ -2,13 +2,13 @@
 // watching (one entry per video per day), completions, checkpoint answers and reviews, newest
 // first with a cursor. Only the user themself may read it — not other users, not admins.
 import { createRoute, z } from '@hono/zod-openapi'
-import { courseDb } from '../courses/access'
-import { ActivityCursorSchema, encodeActivityCursor } from '../cursors'
-import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
-import { createRouter, errorResponses } from '../openapi'
-import { activityPage, type ActivityDoc } from '../repositories/activity'
-import { ObjectIdSchema } from '../../shared/ids'
+import { courseDb } from '../access'
+import { ActivityCursorSchema, encodeActivityCursor } from '../../cursors'
+import { AppError } from '../../errors'
+import { protect } from '../../middleware/auth'
+import { createRouter, errorResponses } from '../../openapi'
+import { activityPage, type ActivityDoc } from '../activity-store'
+import { ObjectIdSchema } from '../../../shared/ids'
 
 const publicEntry = (doc: ActivityDoc) => ({
   id: doc._id.toHexString(),
