@@ -60,7 +60,7 @@ import { postRoutes } from './social/routes/posts'
 import { reelRoutes } from './social/routes/reels'
 import { socialUsers } from './social/routes/social-users'
 import { storyRoutes } from './social/routes/stories'
-import { videodeskMail } from './routes/videodesk-mail'
+import { videodeskMail } from './videodesk-mail/routes'
 import { createServices, type Services } from './services'
 
 export interface AppOptions {

@@ -18,7 +18,7 @@ import { ORDER_LIMIT } from '../../worker/marketplace/routes/orders'
 import { APPLY_LIMIT } from '../../worker/marketplace/routes/sellers'
 import { INVITE_LIMIT } from '../../worker/meetings/routes/invites'
 import { ACCESS_LIMIT as MEETING_SHARE_LIMIT } from '../../worker/meetings/routes/share'
-import { MAIL_LIMIT } from '../../worker/routes/videodesk-mail'
+import { MAIL_LIMIT } from '../../worker/videodesk-mail/routes'
 import { ACCESS_LIMITS as SHARE_CODE_LIMITS } from '../../worker/share-uploads/access-code'
 import { MAX_FILES_PER_SESSION } from '../../worker/share-uploads/files'
 import {

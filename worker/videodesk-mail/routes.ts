@@ -10,7 +10,7 @@ import { optionalAuth, protect } from '../middleware/auth'
 import { clientIp, enforceRateLimit, type RateLimitRule } from '../middleware/rate-limit'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
 import { assertNoBlockWith } from '../social/blocks'
-import { sendBranded } from '../videodesk-mail/branded'
+import { sendBranded } from './branded'
 
 const TAG = 'Videodesk emails'
 // Each send is an email to someone: few per sender, whatever the route.
