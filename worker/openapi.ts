@@ -26,7 +26,7 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
   if (!result.success) throw validationError(result.error as ZodError, result.target)
 }
 
-/** A route group: one per file in worker/routes, mounted with app.route(). */
+/** A route group: one per routes file of a feature folder, mounted with app.route(). */
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 }

@@ -14,7 +14,7 @@ import {
   sessionView,
   type ChatHistoryDoc,
   type ChatHistoryMessage,
-} from '../repositories/chat-histories'
+} from './store'
 import { paginationSettingsOf, settingsOf } from '../account/settings-store'
 
 const TAG = 'Assistant chat history'
