@@ -14,7 +14,7 @@ import {
   type PlaylistDoc,
   type PlaylistItem,
 } from './playlists-store'
-import { mediaUrls } from '../media/routes/media'
+import { mediaUrls } from '../media/urls'
 import { ObjectIdSchema } from '../../shared/ids'
 
 export const PlaylistFields = {

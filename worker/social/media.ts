@@ -6,7 +6,7 @@ import type { MediaPurpose } from '../../shared/media'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { media, type MediaDoc } from '../media/store'
-import { mediaUrls } from '../media/routes/media'
+import { mediaUrls } from '../media/urls'
 import type { Storage } from '../services/storage'
 
 export interface Attachment {

@@ -6,7 +6,7 @@ import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { log } from '../log'
 import { settingsOf } from '../account/settings-store'
-import { logoUrl } from '../account/routes/settings'
+import { logoUrl } from '../account/logo'
 import type { MailMessage } from '../services/mail'
 
 // Long enough for a mail to be read days later; presigned URLs cannot outlive 7 days.

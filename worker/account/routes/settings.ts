@@ -10,7 +10,6 @@ import { log } from '../../log'
 import { protect } from '../../middleware/auth'
 import { deliverToUser } from '../../notifications/live'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
-import { media } from '../../media/store'
 import {
   messageSettingsOf,
   nestedSet,
@@ -19,6 +18,8 @@ import {
   userSettings,
   type Logo,
 } from '../settings-store'
+import { logoUrl } from '../logo'
+import { media } from '../../media/store'
 import { ObjectIdSchema } from '../../../shared/ids'
 
 const TAG = 'Videodesk settings'
@@ -41,19 +42,6 @@ async function updateMe(c: Context<AppEnv>, $set: Record<string, unknown>) {
   )
   if (!updated) throw new AppError('UNAUTHORIZED', 'Session is no longer valid')
   return updated
-}
-
-/** A URL the logo can be shown from: its own, or a presigned read of the uploaded media. */
-export async function logoUrl(
-  c: Context<AppEnv>,
-  logo: Logo | undefined,
-  expiresInSeconds = 3600,
-): Promise<string | null> {
-  if (!logo) return null
-  if (logo.url) return logo.url
-  if (!logo.mediaId) return null
-  const found = await media(await c.get('services').database.db()).findOne({ _id: logo.mediaId })
-  return found ? c.get('services').storage.presignGet(found.key, expiresInSeconds) : null
 }
 
 export const accountSettings = createRouter()

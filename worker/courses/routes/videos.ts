@@ -11,7 +11,7 @@ import { courseVideos, isDuplicateKey, videoProgress, type CourseVideoDoc } from
 import { deleteCheckpoints } from '../checkpoints-store'
 import { findOwnMedia, media } from '../../media/store'
 import { pullFromPlaylists } from '../playlists-store'
-import { mediaUrls } from '../../media/routes/media'
+import { mediaUrls } from '../../media/urls'
 import { ObjectIdSchema } from '../../../shared/ids'
 
 const IdParams = z.object({ id: ObjectIdSchema })

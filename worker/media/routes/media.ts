@@ -8,11 +8,12 @@ import { MEDIA_PURPOSE_NAMES } from '../../../shared/media'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
 import { enqueueTranscode } from '../jobs'
-import { rewritePlaylist, signPlaybackToken, verifyPlaybackToken } from '../playback'
+import { rewritePlaylist, verifyPlaybackToken } from '../playback'
 import { completeUpload, createUpload, publicMedia } from '../uploads'
 import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
-import { findOwnMedia, media as mediaCollection, type MediaDoc } from '../store'
+import { findOwnMedia, media as mediaCollection } from '../store'
+import { mediaUrls } from '../urls'
 
 export const UploadRequestSchema = z.strictObject({
   purpose: z.enum(MEDIA_PURPOSE_NAMES),
@@ -32,23 +33,6 @@ const CompleteSchema = z.strictObject({
     .max(10_000)
     .optional(),
 })
-
-/** Presigned URLs a client can read the media with: the original, and a video's outputs. */
-export async function mediaUrls(c: Context<AppEnv>, doc: MediaDoc) {
-  const { storage } = c.get('services')
-  if (doc.status !== 'ready' && doc.status !== 'processing') return null
-  const urls: Record<string, string> = { original: await storage.presignGet(doc.key) }
-  if (doc.outputs) {
-    urls.mp4 = await storage.presignGet(doc.outputs.mp4Key)
-    urls.thumbnail = await storage.presignGet(doc.outputs.thumbnailKey)
-  }
-  // HLS as soon as the lowest rendition is playable, before the other outputs exist.
-  if (doc.playback ?? doc.outputs) {
-    const token = await signPlaybackToken(c.get('config').JWT_SECRET, doc._id.toHexString())
-    urls.hls = `${new URL(c.req.url).origin}/api/media/${doc._id.toHexString()}/hls/master.m3u8?token=${token}`
-  }
-  return urls
-}
 
 /** Starts an upload for the signed-in user; shared by /api/media and /api/video-transcoding. */
 export async function startUpload(
