@@ -2,8 +2,13 @@
 // (`POST /notify`: notifications, transcoding progress, chat unread), tracks whether the user is
 // online and tells the people allowed to see it, and serves Videodesk's notification room.
 import { ObjectId } from 'mongodb'
-import type { RealtimeIdentity, Revocation, RoomKind, ServerMessage } from '../shared/realtime'
-import { USER_FRAME_BUDGETS, UserClientMessageSchema } from '../shared/user-channel'
+import type { RealtimeIdentity, Revocation, RoomKind } from '../shared/realtime'
+import {
+  USER_FRAME_BUDGETS,
+  UserClientMessageSchema,
+  type UserChannelEvent,
+  type UserServerMessage,
+} from '../shared/user-channel'
 import type { Bindings } from '../worker/env'
 import { configFor } from '../worker/middleware/config'
 import { announcePresence, isUserId, type PresenceState } from '../worker/notifications/presence'
@@ -35,7 +40,7 @@ const KEY = {
 /** Rooms remembered per user; past this the oldest entries (most likely long closed) go first. */
 const MAX_TRACKED_ROOMS = 500
 
-export class UserChannel extends RealtimeRoom<Bindings> {
+export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
   protected readonly kind = 'user' as const
   protected readonly frameBudgets = new FrameBudgets(USER_FRAME_BUDGETS)
   private database: Database | undefined
@@ -47,7 +52,7 @@ export class UserChannel extends RealtimeRoom<Bindings> {
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url)
     if (request.method === 'POST' && url.pathname === '/notify') {
-      const event = (await request.json()) as Record<string, unknown>
+      const event = await request.json<UserChannelEvent>()
       return Response.json({ delivered: this.deliver(event) })
     }
     return super.fetch(request)
@@ -195,19 +200,19 @@ export class UserChannel extends RealtimeRoom<Bindings> {
   // ---- Delivery --------------------------------------------------------------------------------
 
   /** Numbers the event and sends it to every open socket; answers how many got it. */
-  private deliver(event: Record<string, unknown>): number {
+  private deliver(event: UserChannelEvent): number {
     const sockets = this.openSockets()
     // Nobody to number it for: a counter write per event for an absent user buys nothing.
     if (sockets.length === 0) return 0
     const seq = this.seq() + 1
     this.kv.put(KEY.seq, seq)
-    this.broadcast({ ...event, seq } as ServerMessage)
+    this.broadcast({ ...event, seq })
     if (event.type === 'notification.new') {
       const legacy = JSON.stringify({
         type: 'new-notification',
         seq,
         notification: event.notification,
-      } satisfies ServerMessage)
+      } satisfies UserServerMessage)
       for (const ws of sockets) {
         if (!this.attachmentOf<UserSocketAttachment>(ws).notificationRoom) continue
         try {

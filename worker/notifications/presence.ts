@@ -5,6 +5,7 @@
 import { ObjectId, type Db } from 'mongodb'
 import { blocks, conversations } from '../chat/store'
 import { users } from '../auth/users-store'
+import type { UserEvent } from '../realtime/notify'
 import { deliverToUser, type ChannelBindings } from './live'
 
 export interface PresenceState {
@@ -81,7 +82,7 @@ export async function announcePresence(
   const lastSeenAt = state.lastSeenAt === null ? null : new Date(state.lastSeenAt)
   if (lastSeenAt) await users(db).updateOne({ _id: id }, { $set: { lastSeenAt } })
   const watchers = await presenceWatchers(db, id)
-  const event = {
+  const event: UserEvent = {
     type: 'presence.changed',
     userId,
     online: state.online,

@@ -16,14 +16,15 @@ import { AppError } from '../../errors'
 import { claimJob, completeJob, failJob, markPlayable, recordProgress, releaseJob } from '../jobs'
 import { serviceToken } from '../../middleware/service-token'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
-import { notifyUser, type UserEvent } from '../../realtime/notify'
+import { notifyUser } from '../../realtime/notify'
 import type { JobDoc } from '../jobs-store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import type { TranscodingEventInput } from '../../../shared/user-channel'
 
 const params = { params: z.object({ id: ObjectIdSchema }) }
 const LEASE_LOST = 'This job is no longer leased to you'
 
-function tell(c: Context<AppEnv>, job: JobDoc, event: UserEvent) {
+function tell(c: Context<AppEnv>, job: JobDoc, event: TranscodingEventInput) {
   const delivery = notifyUser(c.env, job.ownerId.toHexString(), {
     ...event,
     jobId: job._id.toHexString(),
