@@ -167,6 +167,7 @@ export const CHAT_PROTOCOL: RoomProtocol = {
   ],
   replay: 'Every message after `since` (`message.new`, in order), then `sync.complete`.',
   requests: ChatClientMessageSchema.options,
+  frameBudgets: CHAT_FRAME_BUDGETS,
   acks: CHAT_ACKS,
   events: ChatEventSchema.options,
   frames: ChatFrameSchema.options,

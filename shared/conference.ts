@@ -319,6 +319,8 @@ export const CONFERENCE_PROTOCOL: RoomProtocol = {
   replay:
     "Every event after `since` that the socket's role may see, in order, then the current `room.stats`. Without `since`, or from further back than the room keeps, a `conference.snapshot` instead.",
   requests: ConferenceClientMessageSchema.options,
+  frameBudgets: CONFERENCE_FRAME_BUDGETS,
+  senders: MESSAGE_ROLES,
   acks: CONFERENCE_ACKS,
   events: ConferenceEventSchema.options,
   frames: [ConferenceSnapshotMessageSchema, RoomStatsSchema],

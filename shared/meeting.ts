@@ -243,6 +243,8 @@ export const MEETING_PROTOCOL: RoomProtocol = {
   ],
   replay: null,
   requests: MeetingClientMessageSchema.options,
+  frameBudgets: MEETING_FRAME_BUDGETS,
+  senders: MEETING_SENDERS,
   acks: MEETING_ACKS,
   events: [],
   frames: MeetingServerEventSchema.options,

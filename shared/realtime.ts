@@ -194,6 +194,10 @@ export interface RoomProtocol {
   frames: readonly z.ZodObject[]
   /** The room's own close codes beside CLOSE_CODES, with why each is used. */
   closeCodes: Readonly<Record<number, string>>
+  /** The budgets the room's sockets are held to, by request type (its FrameBudgets table). */
+  frameBudgets: FrameBudgetTable<string>
+  /** Who may send each request type, when not everyone may. */
+  senders?: Readonly<Record<string, readonly string[]>>
 }
 
 /** Header on the Worker → room request that carries the verified identity. */

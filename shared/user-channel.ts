@@ -213,7 +213,7 @@ export type UserServerMessage = z.infer<typeof UserServerMessageSchema>
 export const USER_PROTOCOL: RoomProtocol = {
   kind: 'user',
   description:
-    "A signed-in user's own channel, one socket per device: the events the Worker delivers to the user (notifications, presence of people the user may see, unread chat counts, transcoding progress, settings changed elsewhere), and the user's online presence while a socket is open.",
+    "A signed-in user's own channel, one socket per device: the events the Worker delivers to the user (notifications, presence of people the user may see, unread chat counts, transcoding progress, settings changed elsewhere), and the user's online presence while a socket is open. Events are numbered but not replayed: what a device missed is read over REST (`GET /api/notifications`).",
   idDescription: "The user's id (your own: tickets are issued for no one else's channel)",
   tickets: [
     {
@@ -224,6 +224,7 @@ export const USER_PROTOCOL: RoomProtocol = {
   ],
   replay: null,
   requests: UserClientMessageSchema.options,
+  frameBudgets: USER_FRAME_BUDGETS,
   acks: USER_ACKS,
   events: UserEventSchema.options,
   frames: [LegacyNotificationSchema],

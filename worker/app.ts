@@ -17,6 +17,7 @@ import { createRouter } from './openapi'
 import { accountSettings } from './account/routes/settings'
 import { adminUsers } from './account/routes/admin-users'
 import { apiDocsPage } from './system/routes/api-docs'
+import { asyncApiJson, asyncApiPage } from './system/routes/asyncapi-docs'
 import { assistantChat } from './assistant/routes'
 import { auth } from './auth/routes/auth'
 import { chat } from './chat/routes'
@@ -160,10 +161,13 @@ export function createApp(opts: AppOptions = {}) {
     info: {
       title: 'Sanora + Videodesk API',
       version: API_VERSION,
-      description: 'One edge-first backend for the Sanora and Videodesk clients.',
+      description:
+        "One edge-first backend for the Sanora and Videodesk clients. The realtime protocol (the rooms' WebSocket messages) is documented apart: [AsyncAPI reference](/api/asyncapi), [document](/api/asyncapi.json).",
     },
   })
   app.get('/api/docs', apiDocsPage)
+  app.get('/api/asyncapi.json', asyncApiJson(API_VERSION))
+  app.get('/api/asyncapi', asyncApiPage)
 
   app.get('/api/debug/routes', (c) => {
     if (c.get('config').APP_ENV === 'production') throw new AppError('NOT_FOUND', 'Route not found')
