@@ -13,6 +13,7 @@ import {
   type RoomProtocol,
   SeqSchema,
   type Unnumbered,
+  type WithoutRid,
 } from './realtime'
 
 export const CONFERENCE_STATUSES = ['DRAFT', 'ACTIVE', 'ENDED'] as const
@@ -69,6 +70,8 @@ export const ConferenceClientMessageSchema = z.discriminatedUnion('type', [
 ])
 export type ConferenceClientMessage = z.infer<typeof ConferenceClientMessageSchema>
 export type VoteMessage = Extract<ConferenceClientMessage, { type: 'vote' }>
+/** A request as a client writes it (defaults may be left out; the transport adds `rid`). */
+export type ConferenceRequest = WithoutRid<z.input<typeof ConferenceClientMessageSchema>>
 
 const VOTE_KEYS = new Set(['type', 'rid', 'questionId', 'optionIds'])
 
@@ -297,6 +300,11 @@ export const ConferenceServerMessageSchema = z.union([
   ...Object.values(CONFERENCE_ACKS),
 ])
 export type ConferenceServerMessage = z.infer<typeof ConferenceServerMessageSchema>
+/** What a client hands its page: everything but the transport's own frames. */
+export type ConferenceRoomEvent = Exclude<
+  ConferenceServerMessage,
+  { type: 'ack' | 'error' | 'pong' | 'welcome' }
+>
 
 export const CONFERENCE_PROTOCOL: RoomProtocol = {
   kind: 'conference',

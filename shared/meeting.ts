@@ -41,6 +41,7 @@ export const IceCandidateSchema = z
   })
   // `null` marks the end of candidates.
   .nullable()
+export type IceCandidate = z.input<typeof IceCandidateSchema>
 
 const base = { rid: RequestIdSchema.optional() }
 /** The peer a signaling frame is for; in a two-party room it can only be the other role. */
@@ -91,6 +92,8 @@ export const MeetingClientMessageSchema = z.discriminatedUnion('type', [
 ])
 export type MeetingClientMessage = z.infer<typeof MeetingClientMessageSchema>
 export type MeetingClientType = MeetingClientMessage['type']
+/** A request as a client writes it (`rid` is optional: with one, the room acks it). */
+export type MeetingRequest = z.input<typeof MeetingClientMessageSchema>
 
 /** Which role may send each client message; anything else is refused as FORBIDDEN. */
 export const MEETING_SENDERS: Record<MeetingClientType, readonly MeetingRole[]> = {

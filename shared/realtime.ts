@@ -168,6 +168,9 @@ export type AckFields<Acks, RequestType extends keyof Acks> = RequestType extend
     : never
   : never
 
+/** A client request as a client writes it: without its `rid` (added by the client's transport). */
+export type WithoutRid<Request> = Request extends unknown ? Omit<Request, 'rid'> : never
+
 /** A numbered event as the room emits it, before its `seq` is attached. */
 export type Unnumbered<Event> = Event extends unknown ? Omit<Event, 'seq'> : never
 
