@@ -912,10 +912,9 @@ describe('indexes', () => {
       { name: 'future', at: new Date(Date.now() + 3_600_000) },
       { name: 'no-date' },
     ])
-    const deadline = Date.now() + 4000
-    while ((await coll.countDocuments({ name: 'old' })) > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    await expect
+      .poll(() => coll.countDocuments({ name: 'old' }), { timeout: 4000, interval: 100 })
+      .toBe(0)
     expect(
       (await coll.find({}, { projection: { _id: 0, name: 1 } }).toArray())
         .map((d) => d.name)

@@ -1,4 +1,5 @@
 // WebSocket clients for room tests: open one or many, and await the next message that matches.
+import { vi } from 'vitest'
 import WebSocket from 'ws'
 
 export interface TestSocket {
@@ -72,15 +73,17 @@ export function openSocket(url: string): Promise<TestSocket> {
             })
           })
         },
-        closedByServer: async (timeoutMs = 5000) => {
-          const deadline = Date.now() + timeoutMs
+        closedByServer: (timeoutMs = 5000) => {
           // `ws` records a received close frame's code here before it answers the frame.
           const received = ws as unknown as { _closeFrameReceived: boolean; _closeCode: number }
-          while (!received._closeFrameReceived) {
-            if (Date.now() > deadline) throw new Error('the server did not close the socket')
-            await new Promise((r) => setTimeout(r, 10))
-          }
-          return received._closeCode
+          return vi.waitFor(
+            () => {
+              if (!received._closeFrameReceived)
+                throw new Error('the server did not close the socket')
+              return received._closeCode
+            },
+            { timeout: timeoutMs, interval: 10 },
+          )
         },
         close: () =>
           new Promise<void>((res) => {

@@ -40,6 +40,12 @@ interface Seat {
   probe(socket: TestSocket): string
   /** Whether the other member received the probe's marker. */
   witnessSaw(marker: string): boolean
+  /**
+   * Resolves once the room has answered a ping from the other member, sent now: the room takes
+   * frames in the order they reach it and answers each socket in order, so a probe sent before
+   * it, had the room handled it, would have reached the other member first.
+   */
+  barrier(): Promise<void>
   close(): Promise<void>
 }
 
@@ -69,6 +75,14 @@ async function ticketUrl(room: Room, session: Session, ctx: Record<string, strin
 }
 
 let probes = 0
+let pings = 0
+/** Pings on `socket` and waits for the pong. */
+async function pingPong(socket: TestSocket) {
+  const rid = `barrier-${++pings}`
+  socket.send({ type: 'ping', rid })
+  await socket.next((m) => m.rid === rid)
+}
+
 async function seat(room: Room, victim: Session): Promise<Seat & { ctx: Record<string, string> }> {
   const marker = () => `after the revocation ${++probes}`
   switch (room) {
@@ -90,6 +104,7 @@ async function seat(room: Room, victim: Session): Promise<Seat & { ctx: Record<s
         },
         witnessSaw: (text) =>
           witness.messages.some((m) => m.type === 'message.new' && m.message?.text === text),
+        barrier: () => pingPong(witness),
         close: () => witness.close(),
       }
     }
@@ -118,6 +133,7 @@ async function seat(room: Room, victim: Session): Promise<Seat & { ctx: Record<s
         },
         witnessSaw: (text) =>
           host.messages.some((m) => m.type === 'qa.new' && m.item?.text === text),
+        barrier: () => pingPong(host),
         close: () => host.close(),
       }
     }
@@ -152,6 +168,7 @@ async function seat(room: Room, victim: Session): Promise<Seat & { ctx: Record<s
           guest.messages.some(
             (m) => m.type === 'message-settings-updated' && m.settings?.welcome === welcome,
           ),
+        barrier: () => pingPong(guest),
         close: () => guest.close(),
       }
     }
@@ -167,6 +184,9 @@ async function seat(room: Room, victim: Session): Promise<Seat & { ctx: Record<s
           return 'unread'
         },
         witnessSaw: () => false,
+        // No other member: the victim's own socket is the only one to hear, and it has had the
+        // close frame, the last frame a room sends on a socket.
+        barrier: async () => {},
         close: async () => {},
       }
     }
@@ -297,8 +317,9 @@ describe.concurrent.each(Object.entries(EVENTS))('%s', (_name, event) => {
       } else {
         expect(await bystander.closedByServer(1000)).toBe(event.code)
       }
-      // Given the room time to have handled it, had it been handled.
-      await new Promise((r) => setTimeout(r, 300))
+      // Not a pause for the room to have handled the probe, had it handled it: a barrier on the
+      // sockets that would hear of it. The victim's own socket has had the close frame already.
+      await victim.barrier()
       const answered = victim.socket.messages.filter((m) => m.rid && m.rid !== 'join')
       if (answered.length > 0) counts.unexpectedAllows++
       expect(answered).toEqual([])
@@ -357,7 +378,12 @@ describe('conference audience', () => {
     expect(await neighbour.socket.next((m) => m.rid === 'still-here')).toMatchObject({
       type: 'pong',
     })
-    await new Promise((r) => setTimeout(r, 300))
+    // Not a pause for the room to have handled q2, had it handled it: a barrier on the host's
+    // socket. The room takes frames in the order they reach it and answers each socket in order,
+    // so the qa.new of a q2 it had taken would have reached the host before this pong. The
+    // asker's own socket has had the close frame, the last frame a room sends on a socket.
+    host.send({ type: 'ping', rid: 'after-q2' })
+    await host.next((m) => m.rid === 'after-q2')
     expect(asker.socket.messages.some((m) => m.rid === 'q2')).toBe(false)
     expect(
       host.messages.some((m) => m.type === 'qa.new' && m.item.text === 'Another rude question'),
