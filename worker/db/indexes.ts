@@ -217,8 +217,8 @@ export async function ensureIndexes(db: Db): Promise<{ collection: string; creat
       .listIndexes()
       .toArray()
       // A collection that does not exist yet has no indexes to retire.
-      .catch((error: { code?: number }) => (error.code === 26 ? [] : Promise.reject(error)))
-    const existing = new Set(listed.map((i) => i.name as string))
+      .catch((error: Error & { code?: number }) => (error.code === 26 ? [] : Promise.reject(error)))
+    const existing = new Set(listed.map((i: { name: string }) => i.name))
     for (const name of names)
       if (existing.has(name)) await db.collection(collection).dropIndex(name)
   }
