@@ -149,22 +149,3 @@ export function openSocket(url: string): Promise<TestSocket> {
     )
   })
 }
-
-/** Opens `count` sockets, `concurrency` at a time, to the URLs `urlFor(i)` gives. */
-export async function openSockets(
-  count: number,
-  urlFor: (index: number) => string | Promise<string>,
-  concurrency = 50,
-): Promise<TestSocket[]> {
-  const sockets: TestSocket[] = new Array(count)
-  let nextIndex = 0
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (nextIndex < count) {
-        const i = nextIndex++
-        sockets[i] = await openSocket(await urlFor(i))
-      }
-    }),
-  )
-  return sockets
-}

@@ -31,8 +31,6 @@ export function publicNotification(n: NotificationDoc) {
     createdAt: n.createdAt.toISOString(),
   }
 }
-export type PublicNotification = ReturnType<typeof publicNotification>
-
 // `readAt: null` matches documents without the field, so unread ones need no explicit flag.
 export const unreadCount = (db: Db, userId: ObjectId) =>
   notifications(db).countDocuments({ userId, readAt: null })
