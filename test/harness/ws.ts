@@ -33,7 +33,7 @@ export interface TestSocket {
 }
 
 /** `message` as one masked text frame (RFC 6455 §5.2): what a client writes for `ws.send`. */
-export function maskedTextFrame(message: unknown): Buffer {
+function maskedTextFrame(message: unknown): Buffer {
   const payload = Buffer.from(typeof message === 'string' ? message : JSON.stringify(message))
   const n = payload.length
   const lengthBytes = n < 126 ? 0 : n < 0x10000 ? 2 : 8
