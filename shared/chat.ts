@@ -2,7 +2,9 @@
 import { z } from 'zod'
 import { BASE_FRAME_BUDGETS, type FrameBudgetTable, RequestIdSchema } from './realtime'
 
+/** @public A protocol limit, for clients. */
 export const MAX_MESSAGE_CHARS = 4000
+/** @public A protocol limit, for clients. */
 export const MAX_ATTACHMENTS = 10
 
 const rid = RequestIdSchema.optional()

@@ -253,7 +253,7 @@ describe('CRUD', () => {
     await coll.insertOne({ _id: 1, list: [1, 2], sub: { a: 1 } })
     const doc = await coll.findOne({ _id: 1 })
     ;(doc?.list as number[]).push(3)
-    ;(doc?.sub).a = 99
+    doc!.sub.a = 99
     expect(await coll.findOne({ _id: 1 })).toEqual({ _id: 1, list: [1, 2], sub: { a: 1 } })
   })
 
@@ -632,7 +632,7 @@ describe('aggregation', () => {
       ])
       .toArray()
     expect(facets?.big).toEqual([{ n: 2 }])
-    expect([...facets?.names[0].all].sort()).toEqual(['ann', 'bob', 'cid'])
+    expect([...facets!.names[0].all].sort()).toEqual(['ann', 'bob', 'cid'])
   })
 
   it('groups by $dateToString day with $cond counts, $ifNull on missing fields and $round', async () => {

@@ -33,7 +33,7 @@ export interface TestSocket {
 }
 
 /** `message` as one masked text frame (RFC 6455 §5.2): what a client writes for `ws.send`. */
-export function maskedTextFrame(message: unknown): Buffer {
+function maskedTextFrame(message: unknown): Buffer {
   const payload = Buffer.from(typeof message === 'string' ? message : JSON.stringify(message))
   const n = payload.length
   const lengthBytes = n < 126 ? 0 : n < 0x10000 ? 2 : 8
@@ -148,23 +148,4 @@ export function openSocket(url: string): Promise<TestSocket> {
       }),
     )
   })
-}
-
-/** Opens `count` sockets, `concurrency` at a time, to the URLs `urlFor(i)` gives. */
-export async function openSockets(
-  count: number,
-  urlFor: (index: number) => string | Promise<string>,
-  concurrency = 50,
-): Promise<TestSocket[]> {
-  const sockets: TestSocket[] = new Array(count)
-  let nextIndex = 0
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (nextIndex < count) {
-        const i = nextIndex++
-        sockets[i] = await openSocket(await urlFor(i))
-      }
-    }),
-  )
-  return sockets
 }

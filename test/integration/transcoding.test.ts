@@ -590,7 +590,7 @@ describe('progressive playback', () => {
   }, 60_000)
 
   afterAll(async () => {
-    socket?.close()
+    await socket?.close()
     await gate?.open()
     await transcoder?.kill('SIGKILL')
   })

@@ -21,7 +21,7 @@ export interface Flood {
  * Enough frames to spend the budget, be refused until the socket is closed, and still be sending
  * then: the burst, CLOSE_AFTER_REFUSED refusals, and room for the refill while the room reads them.
  */
-export const floodSize = (budget: FrameBudget) =>
+const floodSize = (budget: FrameBudget) =>
   budget.burst + CLOSE_AFTER_REFUSED + 3 * budget.perSecond + 50
 
 /** The most frames `budget` lets one socket have handled within `ms`: the burst and the refill. */
