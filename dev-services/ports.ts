@@ -2,7 +2,7 @@
 // fall back to a free one when a developer already has something there.
 import net from 'node:net'
 
-export class PortUnavailableError extends Error {
+class PortUnavailableError extends Error {
   override name = 'PortUnavailableError'
 }
 

@@ -7,7 +7,7 @@ import { devVariable } from './dev-variables.js'
 import { freePortPreferring } from './ports.js'
 import { pingRedis } from './resp-ping.js'
 
-export const REDIS_INSTALL_HINT =
+const REDIS_INSTALL_HINT =
   'install it with `sudo apt-get install redis-server` (Debian/Ubuntu) or `brew install redis` ' +
   '(macOS), or point REDIS_SERVER_BIN at the binary'
 
@@ -15,7 +15,7 @@ export class RedisNotInstalledError extends Error {
   override name = 'RedisNotInstalledError'
 }
 
-export class RedisStartError extends Error {
+class RedisStartError extends Error {
   override name = 'RedisStartError'
 }
 

@@ -7,10 +7,10 @@ import S3rver from 's3rver'
 import { freePortPreferring } from './ports.js'
 
 /** s3rver's built-in account; it rejects any other access key id. */
-export const S3RVER_ACCESS_KEY_ID = 'S3RVER'
-export const S3RVER_SECRET_ACCESS_KEY = 'S3RVER'
+const S3RVER_ACCESS_KEY_ID = 'S3RVER'
+const S3RVER_SECRET_ACCESS_KEY = 'S3RVER'
 
-export const BROWSER_UPLOAD_CORS = `<?xml version="1.0" encoding="UTF-8"?>
+const BROWSER_UPLOAD_CORS = `<?xml version="1.0" encoding="UTF-8"?>
 <CORSConfiguration>
   <CORSRule>
     <AllowedOrigin>*</AllowedOrigin>
@@ -23,7 +23,7 @@ export const BROWSER_UPLOAD_CORS = `<?xml version="1.0" encoding="UTF-8"?>
   </CORSRule>
 </CORSConfiguration>`
 
-export class S3EmulatorStartError extends Error {
+class S3EmulatorStartError extends Error {
   override name = 'S3EmulatorStartError'
 }
 

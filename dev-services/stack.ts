@@ -87,7 +87,7 @@ export class StackStartError extends Error {
   }
 }
 
-export class StackStopError extends Error {
+class StackStopError extends Error {
   override name = 'StackStopError'
 }
 

@@ -6,7 +6,7 @@ import { createApp } from '@humanwhocodes/upstash-redis-server'
 import { Redis as IORedis } from 'ioredis'
 import { serveFetch } from './fetch-server.js'
 
-export class UpstashEmulatorStartError extends Error {
+class UpstashEmulatorStartError extends Error {
   override name = 'UpstashEmulatorStartError'
 }
 

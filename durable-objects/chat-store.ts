@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS pending_notify (member TEXT PRIMARY KEY);
 `
 
 /** Persisted messages kept in the object for fast replay; older ones are read from MongoDB. */
-export const KEPT_MESSAGES = 1000
+const KEPT_MESSAGES = 1000
 
 type Row = {
   seq: number

@@ -45,12 +45,12 @@ import { VoteBatcher, type BatchedVote, type VoteOutcome } from './vote-batcher'
  * this allows, else on the alarm. A handful of sockets, so a short tick costs little and the host's
  * chart trails the last vote by at most this.
  */
-export const TICK_MS = 20
+const TICK_MS = 20
 /**
  * The audience's copy of the counts goes out at most this often: each one is a frame to every
  * audience socket, and at thousands of sockets a 100 ms audience tick starves vote handling.
  */
-export const AUDIENCE_TICK_MS = 1000
+const AUDIENCE_TICK_MS = 1000
 /** While votes arrive closer together than this, the audience's copy waits (at most MAX_DEFER). */
 const VOTE_QUIET_MS = 250
 const AUDIENCE_MAX_DEFER_MS = 2000
@@ -713,13 +713,13 @@ function sendEach(body: string, sockets: readonly WebSocket[]) {
   }
 }
 
-export function roleOf(identity: RealtimeIdentity): ConferenceRole {
+function roleOf(identity: RealtimeIdentity): ConferenceRole {
   return identity.role === 'host' || identity.role === 'speaker' ? identity.role : 'audience'
 }
 
 const removedKey = (voter: string) => `removed:${voter}`
 
 /** One vote per person: accounts vote as themselves, anonymous participants by their token's id. */
-export function voterKey(identity: RealtimeIdentity): string {
+function voterKey(identity: RealtimeIdentity): string {
   return `${identity.kind}:${identity.subject}`
 }

@@ -48,7 +48,7 @@ function upsertVotesSql(rows: number): string {
 }
 
 /** Events kept for replay; a client further behind gets a snapshot instead. */
-export const EVENT_LOG_SIZE = 2000
+const EVENT_LOG_SIZE = 2000
 
 /** Who an event is for: everyone, hosts and speakers only, or the audience only. */
 export type EventTarget = 'all' | 'staff' | 'audience'

@@ -20,7 +20,7 @@ import { FrameBudgets } from './frame-budgets'
 import { RealtimeRoom, type ClientFrame, type SocketAttachment } from './realtime-room'
 
 // A reload or a network hop closes and reopens within this; watchers should not see it flicker.
-export const OFFLINE_GRACE_MS = 2000
+const OFFLINE_GRACE_MS = 2000
 const RETRY_MS = 5000
 
 interface UserSocketAttachment extends SocketAttachment {

@@ -10,7 +10,9 @@ import {
   SeqSchema,
 } from './realtime'
 
+/** @public A protocol limit, for clients. */
 export const MAX_MESSAGE_CHARS = 4000
+/** @public A protocol limit, for clients. */
 export const MAX_ATTACHMENTS = 10
 
 const rid = RequestIdSchema.optional()

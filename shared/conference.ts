@@ -28,7 +28,7 @@ export type ConferenceRole = (typeof CONFERENCE_ROLES)[number]
 export const QA_ACTIONS = ['approve', 'hide', 'answer', 'pin', 'unpin'] as const
 
 const id = z.string().min(1).max(MAX_ID_LENGTH)
-/** Most options one vote may name. */
+/** @public Most options one vote may name: a protocol limit, for clients. */
 export const MAX_VOTE_OPTIONS = 20
 const rid = RequestIdSchema.optional()
 

@@ -465,7 +465,7 @@ export function parseConfig(raw: Record<string, unknown>): Config {
 }
 
 /** Every variable the configuration reads, for handing a runtime exactly these and nothing else. */
-export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as (keyof Config)[]
+const CONFIG_VARIABLES = Object.keys(configSchema.shape) as (keyof Config)[]
 
 /** The configured subset of an environment such as process.env. */
 export function pickConfigVariables(

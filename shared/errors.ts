@@ -35,7 +35,3 @@ export interface ErrorEnvelope {
   details?: ErrorDetail[]
   requestId?: string
 }
-
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(ERROR_STATUS, value)
-}

@@ -3,7 +3,7 @@
 // then served to other people's browsers as links and images.
 import { z } from 'zod'
 
-export const URL_SCHEMES = ['http', 'https'] as const
+const URL_SCHEMES = ['http', 'https'] as const
 
 /**
  * An absolute http(s) URL of at most 2048 characters; surrounding whitespace is trimmed and the

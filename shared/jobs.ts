@@ -32,7 +32,7 @@ export const ProgressRequestSchema = z.strictObject({
   percent: z.number().min(0).max(100),
 })
 
-export const RenditionSchema = z.object({
+const RenditionSchema = z.object({
   name: z.string().max(20),
   height: z.number().int().positive(),
   bandwidth: z.number().int().positive(),

@@ -1,5 +1,6 @@
 // What may be uploaded for what: each purpose accepts some kinds of media, each kind some content
 // types. Shared so clients can check before asking for an upload URL.
+/** @public The protocol's image types, for clients (as VIDEO_TYPES). */
 export const IMAGE_TYPES = [
   'image/jpeg',
   'image/png',

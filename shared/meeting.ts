@@ -25,6 +25,7 @@ export const IceServerSchema = z.strictObject({
   username: z.string().optional(),
   credential: z.string().optional(),
 })
+/** @public The ICE server entries handed to both meeting peers (MEETING_ICE_SERVERS), for clients. */
 export type IceServer = z.infer<typeof IceServerSchema>
 
 export const SdpSchema = z.strictObject({

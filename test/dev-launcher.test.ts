@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { MongoClient, ObjectId } from 'mongodb'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { findFreePort } from '../dev-services/ports'
 import { DEV_PORTS } from '../dev-services/stack-services'
 
@@ -54,13 +54,16 @@ async function launch(env: Record<string, string>): Promise<Launched> {
 }
 
 async function waitFor(check: () => boolean, launched: Launched, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (launched.child.exitCode !== null)
-      throw new Error(`the launcher exited early:\n${launched.output()}`)
-    if (Date.now() > deadline) throw new Error(`timed out:\n${launched.output()}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
+  // Stops waiting at once when the launcher exits: answers whether it did, before `check` held.
+  const exitedEarly = await vi.waitFor(
+    () => {
+      if (check()) return false
+      if (launched.child.exitCode !== null) return true
+      throw new Error(`timed out:\n${launched.output()}`)
+    },
+    { timeout: timeoutMs, interval: 200 },
+  )
+  if (exitedEarly) throw new Error(`the launcher exited early:\n${launched.output()}`)
 }
 
 /** What a running launcher handed its Worker (.data/dev.vars) and the API it printed. */

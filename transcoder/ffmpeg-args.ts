@@ -8,7 +8,7 @@ export const MP4_FILE = 'video.mp4'
 export const THUMBNAIL_FILE = 'thumbnail.jpg'
 export const HLS_DIR = 'hls'
 export const MASTER_PLAYLIST = 'master.m3u8'
-export const SEGMENT_SECONDS = 4
+const SEGMENT_SECONDS = 4
 
 /** One ffmpeg run: some renditions of the ladder. */
 export interface EncodePass {

@@ -33,7 +33,7 @@ const THUMBNAIL_MAX_SHORT = 720
 const even = (n: number) => Math.max(2, 2 * Math.round(n / 2))
 
 /** The size with the given short side and the source's aspect ratio, both sides even (4:2:0). */
-export function scaleToShortSide(source: Size, short: number): Size {
+function scaleToShortSide(source: Size, short: number): Size {
   const landscape = source.width >= source.height
   const sourceShort = landscape ? source.height : source.width
   const sourceLong = landscape ? source.width : source.height

@@ -9,7 +9,7 @@ export interface RunResult {
 }
 
 /** The tool could not run at all (missing binary, no permission): the machine's fault. */
-export class ToolStartError extends Error {
+class ToolStartError extends Error {
   override readonly name = 'ToolStartError'
 }
 
@@ -72,7 +72,7 @@ export function runTool(bin: string, args: string[], opts: RunOptions): Promise<
 }
 
 /** The last few meaningful lines of a tool's stderr, bounded for an error message. */
-export function tail(text: string, lines = 6, max = 1200): string {
+function tail(text: string, lines = 6, max = 1200): string {
   const kept = text
     .split(/\r?\n/)
     .map((l) => l.trim())

@@ -7,11 +7,11 @@ import { pipeline } from 'node:stream/promises'
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import type { TranscoderConfig } from './config'
 
-export class SourceDownloadError extends Error {
+class SourceDownloadError extends Error {
   override readonly name = 'SourceDownloadError'
 }
 
-export class OutputUploadError extends Error {
+class OutputUploadError extends Error {
   override readonly name = 'OutputUploadError'
 }
 

@@ -11,7 +11,7 @@ export interface StreamEntry {
   jobId: string | undefined
 }
 
-export class StreamUnavailableError extends Error {
+class StreamUnavailableError extends Error {
   override readonly name = 'StreamUnavailableError'
 }
 

@@ -120,6 +120,7 @@ export async function transcode(
   } finally {
     const [made] = await Promise.allSettled([thumbnail])
     // After a failed encode, that failure is the one reported.
+    // eslint-disable-next-line no-unsafe-finally -- only when the try block itself succeeded
     if (!failed && made.status === 'rejected') throw made.reason
   }
   return { plan, variants }

@@ -121,6 +121,7 @@ export class OutputUploads {
   async finish(): Promise<void> {
     await this.stopWatching()
     await Promise.allSettled(this.started.values())
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the upload's own rejection, as caught
     if (this.failure !== undefined) throw this.failure
   }
 

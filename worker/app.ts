@@ -81,7 +81,7 @@ export interface AppOptions {
   securityHeaders?: boolean
 }
 
-export const API_VERSION = '0.1.0'
+const API_VERSION = '0.1.0'
 
 export function createApp(opts: AppOptions = {}) {
   const app = createRouter()

@@ -76,7 +76,7 @@ export function renderError(error: unknown, c: Context<AppEnv>): Response {
     ...(appError.details ? { details: appError.details } : {}),
     requestId,
   }
-  let development = false
+  let development: boolean
   try {
     development = c.get('config')?.APP_ENV === 'development'
   } catch {

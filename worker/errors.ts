@@ -18,9 +18,3 @@ export class AppError extends Error {
     this.headers = options?.headers
   }
 }
-
-export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`)
-export const forbidden = (message = 'You are not allowed to do this') =>
-  new AppError('FORBIDDEN', message)
-export const unauthorized = (message = 'Authentication required') =>
-  new AppError('UNAUTHORIZED', message)

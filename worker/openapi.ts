@@ -6,7 +6,7 @@ import type { ZodError } from 'zod'
 import type { AppEnv } from './env'
 import { AppError } from './errors'
 
-export function validationError(error: ZodError, target?: string): AppError {
+function validationError(error: ZodError, target?: string): AppError {
   return new AppError(
     'VALIDATION_ERROR',
     'Invalid request',
@@ -31,7 +31,7 @@ export function createRouter() {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 }
 
-export const ErrorSchema = z
+const ErrorSchema = z
   .object({
     success: z.literal(false),
     message: z.string(),

@@ -16,7 +16,7 @@ export interface ScheduledTask {
 }
 
 /** Every sweep the cron runs; each is idempotent and safe to run every minute. */
-export function scheduledTasks(config: Config): ScheduledTask[] {
+function scheduledTasks(config: Config): ScheduledTask[] {
   return [
     staleUploadSweep(config),
     stuckJobSweep(config),

@@ -4,8 +4,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose'
 import type { Route, RouteContext, RouteResult } from './http.js'
 
-export const GOOGLE_ISSUER = 'https://accounts.google.com'
-export const DEFAULT_GOOGLE_EMAIL = 'dev.user@example.test'
+const GOOGLE_ISSUER = 'https://accounts.google.com'
+const DEFAULT_GOOGLE_EMAIL = 'dev.user@example.test'
 
 const CODE_TTL_MS = 10 * 60 * 1000
 const ID_TOKEN_TTL_SECONDS = 3600
@@ -249,7 +249,7 @@ export async function googleRoutes(opts: GoogleFakeOptions = {}): Promise<Route[
 }
 
 /** The Google account a fake sign-in with `email` yields: same email, same `sub`, every time. */
-export function identityFor(email: string) {
+function identityFor(email: string) {
   const normalized = email.trim().toLowerCase()
   const digest = createHash('sha256').update(normalized).digest()
   // Google subjects are decimal strings of up to 21 digits.

@@ -12,7 +12,7 @@ import type { CapturedMail, CapturedPush, CapturedSms } from './types.js'
 
 export type { CapturedMail, CapturedPush, CapturedSms } from './types.js'
 
-export class CaptureStartError extends Error {
+class CaptureStartError extends Error {
   override name = 'CaptureStartError'
 }
 

@@ -5,7 +5,7 @@ import { CursorNotFoundError } from './errors.js'
 import type { Doc } from './values.js'
 
 const MAX_BATCH_BYTES = 16 * 1024 * 1024
-export const DEFAULT_FIRST_BATCH = 101
+const DEFAULT_FIRST_BATCH = 101
 
 export interface CursorOptions {
   batchSize?: number

@@ -154,7 +154,7 @@ export class UnsupportedOpQueryError extends MongoCommandError {
   }
 }
 
-export class UnrecognizedStageError extends MongoCommandError {
+class UnrecognizedStageError extends MongoCommandError {
   constructor(stage: string, cause?: unknown) {
     super(40324, 'Location40324', `Unrecognized pipeline stage name: '${stage}'`, { cause })
   }
@@ -185,7 +185,7 @@ export class ReplyTooLargeError extends MongoCommandError {
 }
 
 /** A handler threw something that is not a command error: a bug in the dev server. */
-export class InternalServerError extends MongoCommandError {
+class InternalServerError extends MongoCommandError {
   constructor(cause: unknown) {
     super(1, 'InternalError', `dev server internal error: ${describe(cause)}`, { cause })
   }

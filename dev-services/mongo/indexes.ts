@@ -26,7 +26,7 @@ interface KeyCombo {
 const MAX_COMBOS = 10_000
 const SEP = '\u0000'
 
-export function defaultIndexName(key: Doc): string {
+function defaultIndexName(key: Doc): string {
   return Object.entries(key)
     .map(([k, v]) => `${k}_${String(v)}`)
     .join('_')

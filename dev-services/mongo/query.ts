@@ -88,7 +88,7 @@ export function normalizeSort(sort: unknown): Doc | undefined {
 }
 
 /** Stable sort with MongoDB array semantics: ascending uses an array's smallest element. */
-export function sortDocs(docs: Doc[], sort: Doc, collation?: Doc): Doc[] {
+function sortDocs(docs: Doc[], sort: Doc, collation?: Doc): Doc[] {
   const collator = makeCollator(collation)
   const fields = Object.entries(sort).map(([path, dir]) => ({ path, dir: dir as number }))
   const keyed = docs.map((doc) => ({
@@ -116,7 +116,7 @@ function sortKey(doc: Doc, path: string, dir: number, collator?: Intl.Collator):
   return best === undefined ? null : best
 }
 
-export function makeCollator(collation: Doc | undefined): Intl.Collator | undefined {
+function makeCollator(collation: Doc | undefined): Intl.Collator | undefined {
   if (!collation || typeof collation.locale !== 'string' || collation.locale === 'simple') {
     return undefined
   }

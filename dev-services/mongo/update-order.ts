@@ -56,7 +56,7 @@ function below(paths: string[][], key: string): string[][] {
  * mongod's update field order (pathsupport::cmpPathsAndArrayIndexes): names that are numbers
  * without leading zeros compare by length then digits; all others by their UTF-8 bytes.
  */
-export function compareFieldNames(a: string, b: string): number {
+function compareFieldNames(a: string, b: string): number {
   const numeric = (s: string) => /^(0|[1-9]\d*)$/.test(s)
   if (numeric(a) && numeric(b) && a.length !== b.length) return a.length - b.length
   return Buffer.compare(Buffer.from(a), Buffer.from(b))

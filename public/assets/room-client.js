@@ -24,7 +24,7 @@ const FINAL_CLOSES = {
   4410: 'The conference has ended',
 }
 
-export class RoomError extends Error {
+class RoomError extends Error {
   constructor(code, message) {
     super(message)
     this.name = 'RoomError'
@@ -242,7 +242,7 @@ export function el(tag, props = {}, ...children) {
   return node
 }
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(status, code, message) {
     super(message)
     this.name = 'ApiError'

@@ -38,23 +38,23 @@ function run(scenario: Scenario): Promise<Outcome> {
   const command = `npm run ${scenario.script}${extra.length ? ` -- ${extra.join(' ')}` : ''}`
   console.error(`\n=== ${scenario.title}: ${command}`)
   const started = performance.now()
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const child = spawn('npm', ['run', '--silent', scenario.script, '--', ...extra], {
       cwd: ROOT,
       stdio: 'inherit',
     })
-    child.on('exit', async (code, signal) => {
+    child.on('exit', (code, signal) => {
       const outcome: Outcome = {
         scenario,
         command,
         exitCode: code ?? (signal ? 1 : 0),
         seconds: (performance.now() - started) / 1000,
       }
-      if (outcome.exitCode === 0) {
-        const file = path.join(ARTIFACTS, scenario.json)
-        outcome.data = JSON.parse(await readFile(file, 'utf8'))
-      }
-      resolve(outcome)
+      if (outcome.exitCode !== 0) return resolve(outcome)
+      // A scenario that passed but left no readable results fails the run (main's rejection).
+      readFile(path.join(ARTIFACTS, scenario.json), 'utf8')
+        .then((text) => resolve({ ...outcome, data: JSON.parse(text) }))
+        .catch(reject)
     })
   })
 }

@@ -277,7 +277,7 @@ export function summarize(values: number[]): Summary {
 }
 
 /** Rejects when `deadline` (performance.now()) passes first. */
-export function raceDeadline<T>(promise: Promise<T>, deadline: number, what: string): Promise<T> {
+function raceDeadline<T>(promise: Promise<T>, deadline: number, what: string): Promise<T> {
   const ms = Math.max(0, deadline - performance.now())
   let timer: NodeJS.Timeout | undefined
   return Promise.race([

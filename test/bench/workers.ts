@@ -299,7 +299,7 @@ export async function cpuSnapshot(url: string) {
  * no garbage collection in their vote window (V8 `--trace-gc`); this is one thing to read them
  * against. On this machine it also creeps while the guest idles (about 15 % of a core).
  */
-export async function stolenSeconds(): Promise<number> {
+async function stolenSeconds(): Promise<number> {
   return (await machineCpu()).steal
 }
 

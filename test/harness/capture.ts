@@ -1,5 +1,5 @@
 // Reads what the system "sent" from the local capture server: mail, SMS and push, newest first.
-import { inject } from 'vitest'
+import { inject, vi } from 'vitest'
 
 async function read(kind: 'mail' | 'sms' | 'push', to?: string): Promise<any[]> {
   const url = new URL(`/${kind}`, inject('captureUrl'))
@@ -14,12 +14,13 @@ export const readSms = (to?: string) => read('sms', to)
 export const readPush = () => read('push')
 
 /** Polls until a message to `to` arrives (mail is delivered asynchronously over SMTP). */
-export async function waitForMail(to: string, timeoutMs = 5000): Promise<any> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const [latest] = await readMail(to)
-    if (latest) return latest
-    if (Date.now() > deadline) throw new Error(`no mail to ${to} within ${timeoutMs} ms`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
+export function waitForMail(to: string, timeoutMs = 5000): Promise<any> {
+  return vi.waitFor(
+    async () => {
+      const [latest] = await readMail(to)
+      if (!latest) throw new Error(`no mail to ${to} within ${timeoutMs} ms`)
+      return latest
+    },
+    { timeout: timeoutMs, interval: 50 },
+  )
 }

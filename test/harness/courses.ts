@@ -48,14 +48,6 @@ export async function insertMedia(
   return _id.toHexString()
 }
 
-export async function setMediaStatus(mediaId: string, status: string) {
-  await (
-    await testDb()
-  )
-    .collection('media')
-    .updateOne({ _id: new ObjectId(mediaId) }, { $set: { status } })
-}
-
 export async function addVideo(
   owner: TestUser,
   courseId: string,

@@ -6,7 +6,7 @@ import { api, workerUrl } from './http'
 import { signUpUser, testDb, type TestUser } from './users'
 import { openSocket, type TestSocket } from './ws'
 
-export const PNG_1x1 = Buffer.from(
+const PNG_1x1 = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
   'base64',
 )

@@ -2,7 +2,7 @@
 // tokens; plus direct database access for what no API does (deactivating, ageing records).
 import { randomBytes } from 'node:crypto'
 import { MongoClient, type Db } from 'mongodb'
-import { inject } from 'vitest'
+import { inject, vi } from 'vitest'
 import { readMail, readSms } from './capture'
 import { api } from './http'
 
@@ -12,19 +12,16 @@ const rnd = () => Math.floor(Math.random() * 254) + 1
 export const uniqueEmail = (tag = 'user') => `${tag}-${randomBytes(6).toString('hex')}@example.test`
 
 /** Waits for the newest code mailed to `email` that is not `previous`. */
-export async function otpFromMail(
-  email: string,
-  previous?: string,
-  timeoutMs = 5000,
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const [latest] = await readMail(email)
-    const code = latest && /\b(\d{6})\b/.exec(latest.text ?? '')?.[1]
-    if (code && code !== previous) return code
-    if (Date.now() > deadline) throw new Error(`no OTP mailed to ${email}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
+export function otpFromMail(email: string, previous?: string, timeoutMs = 5000): Promise<string> {
+  return vi.waitFor(
+    async () => {
+      const [latest] = await readMail(email)
+      const code = latest && /\b(\d{6})\b/.exec(latest.text ?? '')?.[1]
+      if (!code || code === previous) throw new Error(`no OTP mailed to ${email}`)
+      return code
+    },
+    { timeout: timeoutMs, interval: 50 },
+  )
 }
 
 export interface TestUser {
@@ -146,15 +143,16 @@ export const accountIdentityOf = (
 })
 
 /** Waits for the newest password-reset link mailed to `email` that is not `previous`. */
-export async function resetTokenFromMail(email: string, previous?: string): Promise<string> {
-  const deadline = Date.now() + 5000
-  for (;;) {
-    const [latest] = await readMail(email)
-    const token = /\/reset-password\?token=([A-Za-z0-9_-]+)/.exec(latest?.text ?? '')?.[1]
-    if (token && token !== previous) return token
-    if (Date.now() > deadline) throw new Error(`no reset link mailed to ${email}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
+export function resetTokenFromMail(email: string, previous?: string): Promise<string> {
+  return vi.waitFor(
+    async () => {
+      const [latest] = await readMail(email)
+      const token = /\/reset-password\?token=([A-Za-z0-9_-]+)/.exec(latest?.text ?? '')?.[1]
+      if (!token || token === previous) throw new Error(`no reset link mailed to ${email}`)
+      return token
+    },
+    { timeout: 5000, interval: 50 },
+  )
 }
 
 /** Proves a signed-in account's email with the code mailed to it (registrations leave it unproven). */
@@ -182,12 +180,14 @@ export async function proveEmail(user: Pick<TestUser, 'email' | 'accessToken' | 
 export const uniquePhone = () => `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`
 
 /** Waits for the newest code texted to `phone` (the Twilio fake's captured SMS). */
-export async function smsCode(phone: string, previous?: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    const [latest] = await readSms(phone)
-    const code = latest && /\b(\d{6})\b/.exec(latest.body)?.[1]
-    if (code && code !== previous) return code
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`no SMS to ${phone}`)
+export function smsCode(phone: string, previous?: string): Promise<string> {
+  return vi.waitFor(
+    async () => {
+      const [latest] = await readSms(phone)
+      const code = latest && /\b(\d{6})\b/.exec(latest.body)?.[1]
+      if (!code || code === previous) throw new Error(`no SMS to ${phone}`)
+      return code
+    },
+    { timeout: 5000, interval: 50 },
+  )
 }

@@ -1,4 +1,7 @@
 // WebSocket clients for room tests: open one or many, and await the next message that matches.
+import { randomBytes } from 'node:crypto'
+import type { Socket } from 'node:net'
+import { vi } from 'vitest'
 import WebSocket from 'ws'
 
 export interface TestSocket {
@@ -14,6 +17,40 @@ export interface TestSocket {
    * event waits for the TCP teardown too, which the local runtime may hold for seconds).
    */
   closedByServer(timeoutMs?: number): Promise<number>
+  /**
+   * Writes `message` on the raw connection as one masked text frame, as a client sends it,
+   * bypassing `ws`'s own state (see `sendWhenServerCloses`).
+   */
+  sendRaw(message: unknown): void
+  /**
+   * Sends `message` the moment the server's close frame arrives, before the client answers it, as
+   * a client that had the frame in flight would. `ws` drops whatever is sent once it has had the
+   * close frame, so a frame sent after `closedByServer` resolves never leaves the client; this one
+   * is written on the raw connection, and reaches the server after its close frame went out and
+   * before the client's. Answers whether it has been written (only ever once the close arrived).
+   */
+  sendWhenServerCloses(message: unknown): { readonly written: boolean }
+}
+
+/** `message` as one masked text frame (RFC 6455 §5.2): what a client writes for `ws.send`. */
+function maskedTextFrame(message: unknown): Buffer {
+  const payload = Buffer.from(typeof message === 'string' ? message : JSON.stringify(message))
+  const n = payload.length
+  const lengthBytes = n < 126 ? 0 : n < 0x10000 ? 2 : 8
+  const header = Buffer.alloc(2 + lengthBytes + 4)
+  header[0] = 0x81 // FIN, text
+  if (lengthBytes === 0) header[1] = 0x80 | n
+  else if (lengthBytes === 2) {
+    header[1] = 0x80 | 126
+    header.writeUInt16BE(n, 2)
+  } else {
+    header[1] = 0x80 | 127
+    header.writeBigUInt64BE(BigInt(n), 2)
+  }
+  const mask = randomBytes(4)
+  mask.copy(header, 2 + lengthBytes)
+  for (let i = 0; i < n; i++) payload[i]! ^= mask[i & 3]!
+  return Buffer.concat([header, payload])
 }
 
 export function openSocket(url: string): Promise<TestSocket> {
@@ -45,6 +82,8 @@ export function openSocket(url: string): Promise<TestSocket> {
       )
     })
     ws.once('error', reject)
+    // `ws` internals: the raw connection, and whether the server's close frame has arrived.
+    const raw = ws as unknown as { _socket: Socket; _closeFrameReceived: boolean }
     ws.once('open', () =>
       resolve({
         ws,
@@ -72,15 +111,33 @@ export function openSocket(url: string): Promise<TestSocket> {
             })
           })
         },
-        closedByServer: async (timeoutMs = 5000) => {
-          const deadline = Date.now() + timeoutMs
+        closedByServer: (timeoutMs = 5000) => {
           // `ws` records a received close frame's code here before it answers the frame.
           const received = ws as unknown as { _closeFrameReceived: boolean; _closeCode: number }
-          while (!received._closeFrameReceived) {
-            if (Date.now() > deadline) throw new Error('the server did not close the socket')
-            await new Promise((r) => setTimeout(r, 10))
+          return vi.waitFor(
+            () => {
+              if (!received._closeFrameReceived)
+                throw new Error('the server did not close the socket')
+              return received._closeCode
+            },
+            { timeout: timeoutMs, interval: 10 },
+          )
+        },
+        sendRaw: (message) => void raw._socket.write(maskedTextFrame(message)),
+        sendWhenServerCloses(message) {
+          const state = { written: false }
+          // On the server's close frame `ws` calls `close()` on the instance to answer it: the
+          // frame goes out just before that answer. A close the client starts writes nothing.
+          const close = ws.close
+          ws.close = function (this: WebSocket, ...args: Parameters<WebSocket['close']>) {
+            ws.close = close
+            if (raw._closeFrameReceived && ws.readyState === WebSocket.OPEN) {
+              raw._socket.write(maskedTextFrame(message))
+              state.written = true
+            }
+            return close.apply(this, args)
           }
-          return received._closeCode
+          return state
         },
         close: () =>
           new Promise<void>((res) => {
@@ -91,23 +148,4 @@ export function openSocket(url: string): Promise<TestSocket> {
       }),
     )
   })
-}
-
-/** Opens `count` sockets, `concurrency` at a time, to the URLs `urlFor(i)` gives. */
-export async function openSockets(
-  count: number,
-  urlFor: (index: number) => string | Promise<string>,
-  concurrency = 50,
-): Promise<TestSocket[]> {
-  const sockets: TestSocket[] = new Array(count)
-  let nextIndex = 0
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (nextIndex < count) {
-        const i = nextIndex++
-        sockets[i] = await openSocket(await urlFor(i))
-      }
-    }),
-  )
-  return sockets
 }

@@ -5,7 +5,7 @@
 // message either way (it names no direction), and nothing stored or sent; unblocked, it works.
 import { randomBytes } from 'node:crypto'
 import { ObjectId } from 'mongodb'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { readMail, readSms } from '../harness/capture'
 import { createCourse, university } from '../harness/courses'
 import { api, type ApiResponse } from '../harness/http'
@@ -35,10 +35,32 @@ const oid = (id: string) => new ObjectId(id)
 const db = testDb
 const ukPhone = () => `+447700${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`
 
-/** Mail or texts the invitee got whose text contains `marker` (delivery is asynchronous). */
-async function delivered(read: () => Promise<any[]>, marker: string) {
-  await new Promise((r) => setTimeout(r, 300))
-  return (await read()).some((m) => `${m.subject ?? ''} ${m.text ?? m.body ?? ''}`.includes(marker))
+const textOf = (m: any) => `${m.subject ?? ''} ${m.text ?? m.body ?? ''}`
+
+/**
+ * Whether the mail or texts to `to` hold one containing `marker`, asked once a message of our own,
+ * sent now through the Worker, has arrived: a barrier, not a pause. The invite paths send before
+ * they answer, so an invite the attempt sent is ahead of the barrier, and one it did not send
+ * cannot turn up after it.
+ */
+async function delivered(kind: 'mail' | 'sms', to: string, marker: string) {
+  const barrier = unique('barrier')
+  const sent = await api(`/__dev/${kind}`, {
+    method: 'POST',
+    json: kind === 'mail' ? { to, subject: barrier, text: barrier } : { to, body: barrier },
+  })
+  expect(sent.status, JSON.stringify(sent.body)).toBe(202)
+  const read = kind === 'mail' ? readMail : readSms
+  const received = await vi.waitFor(
+    async () => {
+      const messages = await read(to)
+      if (!messages.some((m) => textOf(m).includes(barrier)))
+        throw new Error(`the barrier ${kind} to ${to} did not arrive`)
+      return messages
+    },
+    { timeout: 5000, interval: 50 },
+  )
+  return received.some((m) => textOf(m).includes(marker))
 }
 
 const post = (who: Account, path: string, json: unknown) =>
@@ -160,7 +182,7 @@ const PATHS: Record<string, () => Promise<Path>> = {
         inviter.call(`/api/v1/send-token?${new URLSearchParams({ roomId, email: invitee.email })}`),
       stored: async () =>
         (await roomClaimed(roomId)) ||
-        (await delivered(() => readMail(invitee.email), 'invited you to a video call')),
+        (await delivered('mail', invitee.email, 'invited you to a video call')),
     }
   },
   'invite into a meeting by phone': async () => {
@@ -179,7 +201,7 @@ const PATHS: Record<string, () => Promise<Path>> = {
       attempt: () => inviter.call(`/api/v1/send-token?${new URLSearchParams({ roomId, phone })}`),
       stored: async () =>
         (await roomClaimed(roomId)) ||
-        (await delivered(() => readSms(phone), 'invited you to a video call')),
+        (await delivered('sms', phone, 'invited you to a video call')),
     }
   },
   'resend a meeting invite': async () => {
@@ -196,7 +218,7 @@ const PATHS: Record<string, () => Promise<Path>> = {
         inviter.call(
           `/api/v1/resend-token?${new URLSearchParams({ roomId, email: invitee.email })}`,
         ),
-      stored: () => delivered(() => readMail(invitee.email), 'invited you to a video call'),
+      stored: () => delivered('mail', invitee.email, 'invited you to a video call'),
     }
   },
   'name a speaker when creating a conference': async () => {
@@ -254,7 +276,7 @@ const PATHS: Record<string, () => Promise<Path>> = {
           method: 'POST',
           json: { email: invitee.email },
         }),
-      stored: () => delivered(() => readMail(invitee.email), 'invited you to Videodesk'),
+      stored: () => delivered('mail', invitee.email, 'invited you to Videodesk'),
     }
   },
 }

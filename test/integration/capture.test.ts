@@ -1,8 +1,8 @@
 // Outbound mail and SMS leave the Worker through the real clients (nodemailer over SMTP from
 // inside workerd, Twilio's REST API over fetch) and are readable from the capture, newest first.
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { api } from '../harness/http'
-import { readSms, waitForMail } from '../harness/capture'
+import { readMail, readSms, waitForMail } from '../harness/capture'
 
 describe('mail capture', () => {
   it('delivers mail sent by the Worker over SMTP and lists it at /__dev/mail, newest first', async () => {
@@ -43,11 +43,14 @@ describe('SMS capture', () => {
   })
 })
 
-async function waitForMailWithSubject(to: string, subject: string) {
-  for (let i = 0; i < 100; i++) {
-    const mail = await waitForMail(to)
-    if (mail.subject === subject) return mail
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`no mail '${subject}' to ${to}`)
+/** The newest mail to `to`, once it is the one with `subject`. */
+function waitForMailWithSubject(to: string, subject: string) {
+  return vi.waitFor(
+    async () => {
+      const [latest] = await readMail(to)
+      if (latest?.subject !== subject) throw new Error(`no mail '${subject}' to ${to}`)
+      return latest
+    },
+    { timeout: 5000, interval: 50 },
+  )
 }

@@ -2,7 +2,7 @@
 // only, gap-free replay on reconnect, history pages, blocks, rate limits, and nothing acknowledged
 // lost when the conversation's object restarts.
 import { ObjectId } from 'mongodb'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { chatSocket, directChat, userChannelSocket } from '../harness/chat'
 import { api } from '../harness/http'
 import { signUpUser, testDb } from '../harness/users'
@@ -151,13 +151,17 @@ describe('REST messaging', () => {
       token: ann.accessToken,
       json: { conversationId: sent.body.conversationId, text: 'pong?' },
     })
-    let list
-    for (let i = 0; i < 50; i++) {
-      list = await api('/api/chat/conversations', { token: ben.accessToken })
-      if (list.body.conversations[0]?.lastSeq === 2) break
-      await new Promise((r) => setTimeout(r, 100))
-    }
-    expect(list!.body.conversations[0]).toMatchObject({
+    // Once the list shows the second message, it shows it whole.
+    const latest = await vi.waitFor(
+      async () => {
+        const [conversation] = (await api('/api/chat/conversations', { token: ben.accessToken }))
+          .body.conversations
+        expect(conversation?.lastSeq).toBe(2)
+        return conversation
+      },
+      { timeout: 5000, interval: 100 },
+    )
+    expect(latest).toMatchObject({
       id: sent.body.conversationId,
       unreadCount: 2,
       lastMessage: { text: 'pong?', senderId: ann.id },
@@ -167,13 +171,14 @@ describe('REST messaging', () => {
       token: ben.accessToken,
       json: { seq: 2 },
     })
-    let after
-    for (let i = 0; i < 50; i++) {
-      after = await api('/api/chat/conversations', { token: ben.accessToken })
-      if (after.body.conversations[0].unreadCount === 0) break
-      await new Promise((r) => setTimeout(r, 100))
-    }
-    expect(after!.body.conversations[0].unreadCount).toBe(0)
+    await expect
+      .poll(
+        async () =>
+          (await api('/api/chat/conversations', { token: ben.accessToken })).body.conversations[0]
+            .unreadCount,
+        { timeout: 5000, interval: 100 },
+      )
+      .toBe(0)
   })
 
   it('pages conversations with nextCursor, and refuses a cursor it did not make with a 400', async () => {
@@ -318,9 +323,13 @@ describe('groups', () => {
     expect(viewerChannel.messages.filter(unread)).toEqual([])
 
     // Once the viewer leaves the conversation, it is told about the next message too.
+    // No pause for the room to hear of it: close() resolves after the closing handshake, so the
+    // room had the close (an event of its own, queued as the frame came in) before any frame sent
+    // from here, and it handles its sockets' events in order. The pong to a ping sent now marks
+    // that point: the room has handled everything that came before it, the close included.
     await viewerRoom.close()
-    // The room hears of the close a moment after the client does.
-    await new Promise((r) => setTimeout(r, 300))
+    ownerRoom.send({ type: 'ping', rid: 'after-close' })
+    await ownerRoom.next((m) => m.rid === 'after-close')
     ownerRoom.send({ type: 'message.send', rid: 'u2', text: 'second' })
     expect(await viewerChannel.next(unread, 8000)).toMatchObject({ lastSeq: 2 })
     await Promise.all([ownerRoom.close(), viewerChannel.close(), awayChannel.close()])
@@ -397,12 +406,12 @@ describe('durability', () => {
       await a.next((m) => m.rid === `p${i}`)
     }
     const db = await testDb()
-    let count = 0
-    for (let i = 0; i < 50 && count < 5; i++) {
-      count = await db.collection('messages').countDocuments({ conversationId: new ObjectId(id) })
-      await new Promise((r) => setTimeout(r, 100))
-    }
-    expect(count).toBe(5)
+    await expect
+      .poll(() => db.collection('messages').countDocuments({ conversationId: new ObjectId(id) }), {
+        timeout: 5000,
+        interval: 100,
+      })
+      .toBe(5)
     await a.close()
   })
 })

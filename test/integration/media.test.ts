@@ -270,12 +270,13 @@ describe('stale upload sweep (cron)', () => {
     expect(fired.status).toBe(200)
 
     // The cron handler runs its sweeps in waitUntil, after answering.
-    let status = 200
-    for (let i = 0; i < 50 && status !== 404; i++) {
-      await new Promise((r) => setTimeout(r, 100))
-      status = (await api(`/api/media/${old.body.media.id}`, { token: owner.accessToken })).status
-    }
-    expect(status).toBe(404)
+    await expect
+      .poll(
+        async () =>
+          (await api(`/api/media/${old.body.media.id}`, { token: owner.accessToken })).status,
+        { timeout: 5000, interval: 100 },
+      )
+      .toBe(404)
     expect(
       (await api(`/api/media/${recent.body.media.id}`, { token: owner.accessToken })).status,
     ).toBe(200)

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ObjectId } from 'mongodb'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { signRealtimeTicket } from '../../worker/realtime/tickets'
 import { startWorker, type RunningWorker } from '../harness/worker'
 import { signUpUser, testDb } from '../harness/users'
@@ -30,13 +30,14 @@ async function restartable() {
   await worker?.dispose()
   worker = await startWorker({ vars: inject('workerVars'), persistDir: dir })
   // A fresh workerd loads its bundle on the first request; pay for it before timing anything.
-  for (
-    let i = 0;
-    i < 100 && !(await fetch(`${worker.url}/api/health`).catch(() => undefined))?.ok;
-    i++
-  ) {
-    await new Promise((r) => setTimeout(r, 200))
-  }
+  const url = `${worker.url}/api/health`
+  await vi.waitFor(
+    async () => {
+      const res = await fetch(url)
+      if (!res.ok) throw new Error(`${url} answered ${res.status}`)
+    },
+    { timeout: 20_000, interval: 200 },
+  )
   return worker
 }
 
@@ -86,12 +87,12 @@ describe('restarting workerd', () => {
     faults.checkedWrites(acked.length, acked.filter((seq) => !kept.has(seq)).length)
     expect(history.body.messages.map((m: { seq: number }) => m.seq)).toEqual(acked)
     const db = await testDb()
-    let stored = 0
-    for (let i = 0; i < 60 && stored < 10; i++) {
-      stored = await db.collection('messages').countDocuments({ conversationId: new ObjectId(id) })
-      if (stored < 10) await new Promise((r) => setTimeout(r, 200))
-    }
-    expect(stored).toBe(10)
+    await expect
+      .poll(() => db.collection('messages').countDocuments({ conversationId: new ObjectId(id) }), {
+        timeout: 12_000,
+        interval: 200,
+      })
+      .toBe(10)
   }, 60_000)
 
   it('keeps every acknowledged vote of a live question', async () => {

@@ -377,11 +377,11 @@ describe('expired sessions', () => {
     )
 
     expect((await api('/__scheduled?cron=*+*+*+*+*')).status).toBe(200)
-    // The cron handler runs its sweeps in waitUntil, after answering.
-    for (let i = 0; i < 50 && (await sessions.countDocuments({ _id: sessionId })) > 0; i++) {
-      await new Promise((r) => setTimeout(r, 100))
-    }
-    expect(await sessions.countDocuments({ _id: sessionId })).toBe(0)
+    // The cron handler runs its sweeps in waitUntil, after answering; it deletes the session's
+    // files before the session, so once the session is gone the files must be too.
+    await expect
+      .poll(() => sessions.countDocuments({ _id: sessionId }), { timeout: 5000, interval: 100 })
+      .toBe(0)
     expect(await storedKeys(`upload_images/${issued.id}/`)).toEqual([])
     expect((await vd(undefined, `/upload/progress/${sessionId}`)).status).toBe(404)
   })

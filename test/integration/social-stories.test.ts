@@ -147,13 +147,13 @@ describe('stories', () => {
 
     // The cron handler runs its sweeps in waitUntil, after answering: poll for the outcome.
     expect((await api('/__scheduled?cron=*+*+*+*+*')).status).toBe(200)
-    let purged = false
-    for (let i = 0; i < 100 && !purged; i++) {
-      await new Promise((r) => setTimeout(r, 100))
-      purged = (await db.collection('stories').findOne({ _id: new ObjectId(story.id) }))
-        ?.mediaPurged
-    }
-    expect(purged).toBe(true)
+    await expect
+      .poll(
+        async () =>
+          (await db.collection('stories').findOne({ _id: new ObjectId(story.id) }))?.mediaPurged,
+        { timeout: 10_000, interval: 100 },
+      )
+      .toBe(true)
     expect(await db.collection('media').countDocuments({ _id: new ObjectId(story.mediaId) })).toBe(
       0,
     )

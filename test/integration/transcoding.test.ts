@@ -11,7 +11,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { Redis } from '@upstash/redis'
 import { SignJWT } from 'jose'
 import { ObjectId } from 'mongodb'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import {
   DEAD_LETTER_STREAM,
   INTERNAL_JOBS_PATH,
@@ -151,23 +151,30 @@ async function started(t: Transcoder) {
 
 // --- helpers ---------------------------------------------------------------------------------
 
+/** Polls `probe` until it answers something truthy; an error it throws fails at once. */
 async function until<T>(
   probe: () => T | Promise<T>,
   timeoutMs: number,
   context: () => unknown = () => '',
 ): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value) return value as NonNullable<T>
-    if (Date.now() > deadline) {
+  const outcome = await vi.waitFor(
+    async () => {
+      let value: T
+      try {
+        value = await probe()
+      } catch (error) {
+        return { error }
+      }
+      if (value) return { value: value as NonNullable<T> }
       const logs = transcoders.flatMap((t) => t.logs.map((l) => `${t.name}: ${l}`))
       throw new Error(
         `timed out; ${JSON.stringify(context())}\ntranscoder logs:\n${logs.slice(-40).join('\n')}`,
       )
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
+    },
+    { timeout: timeoutMs, interval: 100 },
+  )
+  if ('error' in outcome) throw outcome.error
+  return outcome.value
 }
 
 async function uploadVideo(user: TestUser, bytes: Buffer) {
@@ -240,6 +247,24 @@ function rawRedis() {
     token: vars.UPSTASH_REDIS_REST_TOKEN!,
     automaticDeserialization: false,
   })
+}
+
+/** The ids of the job stream's entries for `jobId` (the Worker's sweep may have added more). */
+async function jobEntryIds(jobId: string): Promise<string[]> {
+  const entries = (await rawRedis().xrange(JOB_STREAM, '-', '+')) as unknown as [string, string[]][]
+  return entries
+    .filter(([, fields]) => fields[fields.indexOf('jobId') + 1] === jobId)
+    .map(([id]) => id)
+}
+
+/** Which of `ids` are pending in the transcoders' group: delivered, not acknowledged. */
+async function pendingOf(ids: string[]): Promise<string[]> {
+  const pending: string[] = []
+  for (const id of ids) {
+    const rows = (await rawRedis().xpending(JOB_STREAM, JOB_GROUP, id, id, 1)) as unknown[]
+    if (rows.length > 0) pending.push(id)
+  }
+  return pending
 }
 
 async function deadLetters(): Promise<Record<string, string>[]> {
@@ -565,7 +590,7 @@ describe('progressive playback', () => {
   }, 60_000)
 
   afterAll(async () => {
-    socket?.close()
+    await socket?.close()
     await gate?.open()
     await transcoder?.kill('SIGKILL')
   })
@@ -700,8 +725,23 @@ describe('crashes and shutdowns', () => {
       await until(() => completions().length > 0, 5000)
       expect(completions().map((l) => l.consumer)).toEqual(['rescuer'])
 
-      // Nothing completes it again: the rescuer acked the entry, the victim's lease is dead.
-      await new Promise((r) => setTimeout(r, (LEASE_SECONDS + 1) * 1000))
+      // Nothing completes it again, shown by the state that decides it rather than by waiting out
+      // a lease: no entry of the job is left pending in the group for a transcoder's XAUTOCLAIM
+      // to hand out (the rescuer acks it once the Worker took the completion; the victim is
+      // dead), and the Worker refuses to lease a finished job to anyone (410) whatever entry
+      // brings it, while the completion itself needs the lease.
+      const entryIds = await jobEntryIds(video.jobId)
+      expect(entryIds.length).toBeGreaterThan(0)
+      await expect.poll(() => pendingOf(entryIds), { timeout: 5000, interval: 100 }).toEqual([])
+      const claim = await fetch(`${workerUrl()}${INTERNAL_JOBS_PATH}/${video.jobId}/claim`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${await serviceToken()}`,
+        },
+        body: JSON.stringify({ consumer: 'victim' }),
+      })
+      expect(claim.status).toBe(410)
       const later = await getJob(owner, video.jobId)
       // The accepted upload is the acknowledged write: its job must still complete.
       faults.checkedWrites(1, later.status === 'completed' ? 0 : 1)

@@ -2,7 +2,7 @@
 // in the sender's logo and colours with every user value escaped; bad input, anonymous callers of
 // account-only routes and senders over the limit are refused.
 import { randomBytes } from 'node:crypto'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { readMail } from '../harness/capture'
 import { api } from '../harness/http'
 import { uniqueEmail } from '../harness/users'
@@ -11,14 +11,15 @@ import { vd, videodeskUser, type VideodeskUser } from '../harness/videodesk'
 const marker = () => `m-${randomBytes(6).toString('hex')}`
 
 /** The newest mail to `to` whose text contains `mark` (shared team inboxes get many). */
-async function mailWith(to: string, mark: string): Promise<any> {
-  const deadline = Date.now() + 5000
-  for (;;) {
-    const found = (await readMail(to)).find((m) => (m.text ?? '').includes(mark))
-    if (found) return found
-    if (Date.now() > deadline) throw new Error(`no mail to ${to} containing ${mark}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
+function mailWith(to: string, mark: string): Promise<any> {
+  return vi.waitFor(
+    async () => {
+      const found = (await readMail(to)).find((m) => (m.text ?? '').includes(mark))
+      if (!found) throw new Error(`no mail to ${to} containing ${mark}`)
+      return found
+    },
+    { timeout: 5000, interval: 50 },
+  )
 }
 
 let branded: VideodeskUser

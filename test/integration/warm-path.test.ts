@@ -205,11 +205,8 @@ describe('a Worker with one pool object and a MongoDB server of its own', () => 
     expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/)
 
     mongo = await startMongoDevServer({ dataDir, port })
-    let status = 0
-    for (let i = 0; i < 50 && status !== 200; i++) {
-      status = (await byCode()).status
-      if (status !== 200) await new Promise((r) => setTimeout(r, 200))
-    }
-    expect(status).toBe(200)
+    await expect
+      .poll(async () => (await byCode()).status, { timeout: 20_000, interval: 200 })
+      .toBe(200)
   }, 30_000)
 })

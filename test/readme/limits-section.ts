@@ -70,7 +70,7 @@ function windowRow(
 }
 
 /** A token bucket: a burst after a quiet spell, then a steady rate. */
-export function bucketRow(
+function bucketRow(
   what: string,
   where: string[],
   per: string,

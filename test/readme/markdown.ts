@@ -42,7 +42,7 @@ export function sectionText(readme: string, name: string): string {
 }
 
 /** `readme` with the text between a section's markers replaced by `text`. */
-export function withSectionText(readme: string, name: string, text: string): string {
+function withSectionText(readme: string, name: string, text: string): string {
   const { from, to } = bounds(readme, name)
   return `${readme.slice(0, from)}\n\n${text}\n\n${readme.slice(to)}`
 }

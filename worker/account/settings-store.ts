@@ -34,14 +34,14 @@ export interface PaginationSettings {
   chatSessionsPerPage: number
 }
 
-export const DEFAULT_MESSAGE_SETTINGS: MessageSettings = {
+const DEFAULT_MESSAGE_SETTINGS: MessageSettings = {
   messageOption: 'default',
   customMessage: '',
   senderName: '',
   includeLogo: true,
 }
 
-export const DEFAULT_PAGINATION_SETTINGS: PaginationSettings = {
+const DEFAULT_PAGINATION_SETTINGS: PaginationSettings = {
   meetingsPerPage: 10,
   uploadsPerPage: 10,
   chatSessionsPerPage: 20,

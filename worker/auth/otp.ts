@@ -10,7 +10,7 @@ export type OtpPurpose = 'signup' | 'login' | 'university' | 'phone-change' | 'e
 const key = (purpose: OtpPurpose, subject: string) => `otp:${purpose}:${subject}`
 const cooldownKey = (purpose: OtpPurpose, subject: string) => `otp-cooldown:${purpose}:${subject}`
 
-export function generateOtp(): string {
+function generateOtp(): string {
   // Rejection sampling keeps the 6 digits uniform.
   const buf = new Uint32Array(1)
   do crypto.getRandomValues(buf)

@@ -3,7 +3,7 @@
 // still verify, and `needsRehash` tells the caller to upgrade them after a successful login.
 import bcrypt from 'bcryptjs'
 
-export const PBKDF2_ITERATIONS = 100_000
+const PBKDF2_ITERATIONS = 100_000
 const SALT_BYTES = 16
 const KEY_BITS = 256
 const PREFIX = 'pbkdf2-sha256'

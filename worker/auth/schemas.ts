@@ -47,4 +47,3 @@ export const ProfileUpdateSchema = z
     dateOfBirth: z.iso.date().optional(),
   })
   .refine((v) => Object.keys(v).length > 0, 'at least one field is required')
-export type ProfileUpdate = z.infer<typeof ProfileUpdateSchema>

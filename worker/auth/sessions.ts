@@ -158,7 +158,7 @@ export async function rotateSession(
   )
 }
 
-export async function revokeFamily(
+async function revokeFamily(
   db: Db,
   familyId: ObjectId,
   reason: SessionDoc['revokedReason'],

@@ -3,8 +3,8 @@ import { SignJWT, errors as joseErrors, jwtVerify } from 'jose'
 import { ROLES, type Role } from '../../shared/roles'
 import { hmacKey } from './hmac-key'
 
-export const ISSUER = 'sanora'
-export const AUDIENCE = 'sanora-api'
+const ISSUER = 'sanora'
+const AUDIENCE = 'sanora-api'
 
 export interface AccessClaims {
   userId: string

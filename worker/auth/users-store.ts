@@ -139,8 +139,6 @@ export function publicUser(user: UserDoc) {
     createdAt: user.createdAt.toISOString(),
   }
 }
-export type PublicUser = ReturnType<typeof publicUser>
-
 /** Applies profile edits and answers the updated user. */
 export async function updateProfile(
   db: Db,

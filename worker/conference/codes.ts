@@ -1,9 +1,9 @@
 // Public join codes: short, uppercase, without look-alike characters, unique (collisions retried).
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
-export const CODE_LENGTH = 6
+const CODE_LENGTH = 6
 export const CODE_PATTERN = new RegExp(`^[${ALPHABET}]{${CODE_LENGTH}}$`)
 
-export function generateCode(): string {
+function generateCode(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(CODE_LENGTH))
   // 256 is a multiple of 32, so the modulo keeps every character equally likely.
   return Array.from(bytes, (b) => ALPHABET[b % ALPHABET.length]).join('')

@@ -17,7 +17,7 @@ import {
 import { mediaUrls } from '../media/urls'
 import { ObjectIdSchema } from '../../shared/ids'
 
-export const PlaylistFields = {
+const PlaylistFields = {
   title: z.string().trim().min(1).max(200),
   description: z.string().trim().max(2000),
 }

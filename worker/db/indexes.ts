@@ -4,7 +4,7 @@ import type { Db, IndexDescription } from 'mongodb'
 import { NOTIFICATION_TTL_SECONDS } from '../notifications/store'
 import { STORY_GRACE_SECONDS } from '../social/stories'
 
-export const INDEXES: Record<string, IndexDescription[]> = {
+const INDEXES: Record<string, IndexDescription[]> = {
   users: [
     // Unique among proven values only: an unproven claim never reserves an email or a phone, so
     // its real owner can always prove and take it (worker/auth/identity.ts).
@@ -203,7 +203,7 @@ export const INDEXES: Record<string, IndexDescription[]> = {
 }
 
 /** Indexes an earlier version declared and this one replaces: dropped before the new ones. */
-export const RETIRED_INDEXES: Record<string, string[]> = {
+const RETIRED_INDEXES: Record<string, string[]> = {
   // Unique over every value, proven or not: an unproven claim reserved the identifier.
   users: ['email_unique', 'phone_unique'],
 }
@@ -217,8 +217,8 @@ export async function ensureIndexes(db: Db): Promise<{ collection: string; creat
       .listIndexes()
       .toArray()
       // A collection that does not exist yet has no indexes to retire.
-      .catch((error: { code?: number }) => (error.code === 26 ? [] : Promise.reject(error)))
-    const existing = new Set(listed.map((i) => i.name as string))
+      .catch((error: Error & { code?: number }) => (error.code === 26 ? [] : Promise.reject(error)))
+    const existing = new Set(listed.map((i: { name: string }) => i.name))
     for (const name of names)
       if (existing.has(name)) await db.collection(collection).dropIndex(name)
   }

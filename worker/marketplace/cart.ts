@@ -9,7 +9,7 @@ import type { UserDoc } from '../auth/users-store'
 import { PRODUCT_PROJECTION, publicProducts } from './products'
 
 export const MAX_QUANTITY = 100
-export const MAX_LINES = 50
+const MAX_LINES = 50
 
 const isDuplicateKey = (error: unknown) => (error as { code?: unknown })?.code === 11000
 

@@ -11,7 +11,7 @@ import type { UserDoc } from '../auth/users-store'
 import type { Position, Sort } from '../cursors'
 
 /** Caps that keep every order total (price × quantity × lines) a safe integer. */
-export const PRICE_MAX = 100_000_000_000
+const PRICE_MAX = 100_000_000_000
 export const STOCK_MAX = 1_000_000
 export const MAX_IMAGES = 10
 

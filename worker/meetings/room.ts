@@ -3,7 +3,7 @@ import type { Context } from 'hono'
 import type { AppEnv } from '../env'
 import { log } from '../log'
 
-export function meetingRoomOf(c: Context<AppEnv>, roomId: string) {
+function meetingRoomOf(c: Context<AppEnv>, roomId: string) {
   const ns = c.env.MEETING_ROOM
   return ns.get(ns.idFromName(roomId))
 }

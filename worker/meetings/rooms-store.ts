@@ -9,7 +9,7 @@ export interface MeetingRoomDoc {
   createdAt: Date
 }
 
-export const meetingRooms = (db: Db): Collection<MeetingRoomDoc> =>
+const meetingRooms = (db: Db): Collection<MeetingRoomDoc> =>
   db.collection<MeetingRoomDoc>('meeting_rooms')
 
 export const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000

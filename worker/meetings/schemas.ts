@@ -7,7 +7,7 @@ const ObjectIdSchema = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-charact
 const text = (max: number) => z.string().trim().max(max)
 
 /** The descriptive fields of a meeting, as the old client names them. */
-export const MeetingFieldsSchema = z.strictObject({
+const MeetingFieldsSchema = z.strictObject({
   name: text(200).optional(),
   first_name: text(100).optional(),
   last_name: text(100).optional(),
@@ -25,8 +25,6 @@ export const MeetingFieldsSchema = z.strictObject({
   target_time: text(100).optional(),
   notes: text(10_000).optional(),
 })
-export type MeetingFields = z.infer<typeof MeetingFieldsSchema>
-
 const unique = (items: { media_id: string }[]) =>
   new Set(items.map((i) => i.media_id.toLowerCase())).size === items.length
 
@@ -58,7 +56,7 @@ export const UpdateMeetingSchema = MeetingFieldsSchema.refine(
 // The old client sends a bare `?archived` as well as `?archived=true`.
 const flag = z.enum(['true', 'false', '1', '0', '']).transform((v) => v !== 'false' && v !== '0')
 
-export const PageQuerySchema = z.object({
+const PageQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 })

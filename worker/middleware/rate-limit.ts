@@ -1,7 +1,7 @@
 // Rate limits in Redis (@upstash/ratelimit, sliding window). A limiter names what it counts — the
 // client's IP, an account, an email, a phone — and answers 429 with Retry-After when any is over.
 import { Ratelimit } from '@upstash/ratelimit'
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context } from 'hono'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 
@@ -62,18 +62,4 @@ export async function refuseWhenOverLimit(
   const results = await Promise.all(keys.map((k) => limiter.getRemaining(k)))
   const blocked = results.filter((r) => r.remaining <= 0)
   if (blocked.length > 0) throw tooManyRequests(blocked.map((r) => r.reset))
-}
-
-/** Middleware form: limits by client IP plus whatever `keys` picks from the request. */
-export const rateLimit = (
-  rule: RateLimitRule,
-  keys: (c: Context<AppEnv>) => (string | undefined)[] | Promise<(string | undefined)[]> = () => [],
-): MiddlewareHandler<AppEnv> => {
-  return async function rateLimit(c, next) {
-    const extra = (await keys(c))
-      .filter((k): k is string => Boolean(k))
-      .map((k) => `key:${k.toLowerCase()}`)
-    await enforceRateLimit(c, rule, [`ip:${clientIp(c)}`, ...extra])
-    await next()
-  }
 }

@@ -15,9 +15,9 @@ export interface DeviceTokenDoc {
 }
 
 /** More than this many devices per account is stale registrations; the oldest are dropped. */
-export const MAX_DEVICES_PER_USER = 20
+const MAX_DEVICES_PER_USER = 20
 
-export const deviceTokens = (db: Db): Collection<DeviceTokenDoc> =>
+const deviceTokens = (db: Db): Collection<DeviceTokenDoc> =>
   db.collection<DeviceTokenDoc>('device_tokens')
 
 /** Registers `token` for `userId`, moving it from whichever account had it. */

@@ -24,12 +24,12 @@ export interface FriendshipDoc {
 const MAX_WATCHERS = 5000
 const FAN_OUT_CONCURRENCY = 20
 
-export const friendships = (db: Db) => db.collection<FriendshipDoc>('friendships')
+const friendships = (db: Db) => db.collection<FriendshipDoc>('friendships')
 
 export const isUserId = (id: string) => /^[0-9a-f]{24}$/i.test(id)
 
 /** Everyone allowed to see `userId`'s presence, other than the user. */
-export async function presenceWatchers(db: Db, userId: ObjectId): Promise<ObjectId[]> {
+async function presenceWatchers(db: Db, userId: ObjectId): Promise<ObjectId[]> {
   const [friends, shared, blocked] = await Promise.all([
     friendships(db)
       .find({ userIds: userId, status: 'accepted' }, { projection: { userIds: 1 } })

@@ -31,6 +31,7 @@ export function publicNotification(n: NotificationDoc) {
     createdAt: n.createdAt.toISOString(),
   }
 }
+/** @public A notification as clients receive it (REST and the user channel). */
 export type PublicNotification = ReturnType<typeof publicNotification>
 
 // `readAt: null` matches documents without the field, so unread ones need no explicit flag.

@@ -27,7 +27,7 @@ export interface FcmOptions {
   tokenUrl?: string
 }
 
-export class FcmError extends Error {
+class FcmError extends Error {
   override readonly name = 'FcmError'
 }
 
@@ -35,7 +35,7 @@ const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging'
 // Access tokens are plain strings, so reusing them across requests is allowed in workerd.
 const tokenCache = new Map<string, { token: string; expiresAt: number }>()
 
-export function createFcmPush(opts: FcmOptions): PushSender {
+function createFcmPush(opts: FcmOptions): PushSender {
   const tokenUrl = opts.tokenUrl ?? 'https://oauth2.googleapis.com/token'
   const apiBase = opts.apiBaseUrl ?? 'https://fcm.googleapis.com'
 
@@ -99,7 +99,7 @@ export function createFcmPush(opts: FcmOptions): PushSender {
 }
 
 /** Used when FCM is not configured: pushes are skipped, stored notifications still work. */
-export function createDisabledPush(): PushSender {
+function createDisabledPush(): PushSender {
   return { enabled: false, send: async () => ({ sent: 0, invalidTokens: [] }) }
 }
 

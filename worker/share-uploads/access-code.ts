@@ -9,7 +9,7 @@ import { uploads, type UploadDoc } from './store'
 
 // No I, L, O or U: nothing a resident could misread when copying the code from a letter.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
-export const ACCESS_CODE_LENGTH = 10
+const ACCESS_CODE_LENGTH = 10
 
 /** 50 bits from the platform's CSPRNG; 32 symbols divide 256, so masking keeps them uniform. */
 export function generateAccessCode(): string {

@@ -5,7 +5,7 @@ import { z } from '@hono/zod-openapi'
 import { AppError } from '../errors'
 import { uploadSessions, type UploadSessionDoc } from './store'
 
-export const SESSION_TTL_MS = 24 * 60 * 60 * 1000
+const SESSION_TTL_MS = 24 * 60 * 60 * 1000
 
 export const SessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'must be a session id')
 

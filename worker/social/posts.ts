@@ -9,7 +9,7 @@ import { authorsById, deletedAuthor } from './authors'
 import { attachmentsById, purgeMedia } from './media'
 import { canSee, visibleToFilter, type Circle } from './relations'
 
-export const NOUN: Record<PostKind, string> = { post: 'Post', reel: 'Reel' }
+const NOUN: Record<PostKind, string> = { post: 'Post', reel: 'Reel' }
 
 /** The post if the viewer may see it; anything else (missing, friends-only, blocked) is a 404. */
 export async function loadVisiblePost(db: Db, circle: Circle, id: string, kind?: PostKind) {

@@ -3,7 +3,7 @@
 import type { ObjectId, Db } from 'mongodb'
 import { AppError } from '../errors'
 import { blocks, isBlockedBetween } from '../chat/store'
-import { friendships, pairKey } from './store'
+import { friendships } from './store'
 import { findUserById } from '../auth/users-store'
 
 // A bound on one user's friend list as read on the feed path.
@@ -17,7 +17,7 @@ export interface Circle {
   hidden: ObjectId[]
 }
 
-export async function friendIds(db: Db, userId: ObjectId): Promise<ObjectId[]> {
+async function friendIds(db: Db, userId: ObjectId): Promise<ObjectId[]> {
   const found = await friendships(db)
     .find({ userIds: userId, status: 'accepted' }, { projection: { userIds: 1 } })
     .limit(MAX_FRIENDS)
@@ -25,7 +25,7 @@ export async function friendIds(db: Db, userId: ObjectId): Promise<ObjectId[]> {
   return found.map((f) => (f.userIds[0].equals(userId) ? f.userIds[1] : f.userIds[0]))
 }
 
-export async function hiddenIds(db: Db, userId: ObjectId): Promise<ObjectId[]> {
+async function hiddenIds(db: Db, userId: ObjectId): Promise<ObjectId[]> {
   const [mine, theirs] = await Promise.all([
     blocks(db)
       .find({ blockerId: userId }, { projection: { blockedId: 1 } })
@@ -43,7 +43,7 @@ export async function circleOf(db: Db, me: ObjectId): Promise<Circle> {
 }
 
 export const isHidden = (circle: Circle, id: ObjectId) => circle.hidden.some((h) => h.equals(id))
-export const isFriend = (circle: Circle, id: ObjectId) => circle.friends.some((f) => f.equals(id))
+const isFriend = (circle: Circle, id: ObjectId) => circle.friends.some((f) => f.equals(id))
 
 /** What `viewer` may see of something by `authorId` with `visibility`. */
 export function canSee(circle: Circle, authorId: ObjectId, visibility: string) {
@@ -57,10 +57,6 @@ export function visibleToFilter(circle: Circle) {
     authorId: { $nin: circle.hidden },
     $or: [{ visibility: 'public' as const }, { authorId: { $in: [circle.me, ...circle.friends] } }],
   }
-}
-
-export async function areFriends(db: Db, a: ObjectId, b: ObjectId) {
-  return (await friendships(db).findOne({ pairKey: pairKey(a, b), status: 'accepted' })) !== null
 }
 
 /**

@@ -29,7 +29,7 @@ const DEFAULT_BRANDING: Branding = {
 }
 
 /** The signed-in user's branding, or Videodesk's own for anonymous senders. */
-export async function brandingOf(c: Context<AppEnv>): Promise<Branding> {
+async function brandingOf(c: Context<AppEnv>): Promise<Branding> {
   const user = c.get('user')
   if (!user) return DEFAULT_BRANDING
   const settings = settingsOf(user)
@@ -53,7 +53,7 @@ export interface BrandedMail {
   replyTo?: string
 }
 
-export async function renderBranded(branding: Branding, mail: BrandedMail): Promise<MailMessage> {
+async function renderBranded(branding: Branding, mail: BrandedMail): Promise<MailMessage> {
   const fields = mail.fields.filter(([, v]) => v !== undefined && v !== '')
   const body = await html`<!doctype html>
     <html>

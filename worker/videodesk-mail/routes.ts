@@ -23,6 +23,7 @@ const OneLine = (max: number) =>
     .trim()
     .min(1)
     .max(max)
+    // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
     .regex(/^[^\x00-\x1f\x7f]*$/, 'must be a single line')
 const Name = OneLine(100)
 const Message = z.string().trim().min(1).max(5000)

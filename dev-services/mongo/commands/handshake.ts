@@ -5,7 +5,7 @@ import type { Doc } from '../values.js'
 import type { CommandContext, CommandHandler } from './context.js'
 
 export const SERVER_VERSION = '7.0.0'
-export const MAX_WIRE_VERSION = 21
+const MAX_WIRE_VERSION = 21
 const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024
 
 function hello(cmd: Doc, ctx: CommandContext, legacy: boolean): Doc {

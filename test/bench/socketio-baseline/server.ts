@@ -186,20 +186,25 @@ io.on('connection', (socket: Socket) => {
   })
 })
 
-http.listen(0, '127.0.0.1', async () => {
+http.listen(0, '127.0.0.1', () => {
   const address = http.address()
   const port = typeof address === 'object' && address ? address.port : 0
-  const ready: BaselineReady = {
-    type: 'ready',
-    port,
-    conference,
-    hostToken: await sign({ role: 'host', voter: 'host' }),
-  }
-  process.send?.(ready)
+  sign({ role: 'host', voter: 'host' }).then(
+    (hostToken) => {
+      const ready: BaselineReady = { type: 'ready', port, conference, hostToken }
+      process.send?.(ready)
+    },
+    // Not ready after all: the benchmark sees this process exit before it listened, and fails.
+    (error: unknown) => {
+      console.error(error)
+      process.exit(1)
+    },
+  )
 })
 
 const stop = () => {
-  io.close()
+  // Not awaited: the process exits right after, which closes whatever is still open.
+  void io.close()
   process.exit(0)
 }
 process.on('SIGTERM', stop)

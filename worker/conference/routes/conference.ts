@@ -84,12 +84,12 @@ export const prefetchConference = (): MiddlewareHandler<AppEnv> => {
 const OBJECT_ID_HEX = /^[0-9a-f]{24}$/i
 
 /** The join URL the QR code encodes: the audience page, with the code. */
-export function joinUrl(c: Context<AppEnv>, code: string) {
+function joinUrl(c: Context<AppEnv>, code: string) {
   const base = c.get('config').PUBLIC_BASE_URL ?? new URL(c.req.url).origin
   return `${base.replace(/\/$/, '')}/join?code=${code}`
 }
 
-export function publicConference(c: Context<AppEnv>, doc: ConferenceDoc, role?: ConferenceRole) {
+function publicConference(c: Context<AppEnv>, doc: ConferenceDoc, role?: ConferenceRole) {
   return {
     id: doc._id.toHexString(),
     _id: doc._id.toHexString(),

@@ -28,7 +28,7 @@ import { playlists } from '../playlists-store'
 import { ObjectIdSchema } from '../../../shared/ids'
 
 /** A course has at most this many playlists (a course page lists them all at once). */
-export const MAX_COURSE_PLAYLISTS = 50
+const MAX_COURSE_PLAYLISTS = 50
 
 const IdParams = z.object({ id: ObjectIdSchema })
 const PlaylistParams = z.object({ id: ObjectIdSchema, playlistId: ObjectIdSchema })

@@ -12,7 +12,7 @@ import { recordActivity, recordWatching } from '../activity-store'
 import { courseVideos, isDuplicateKey, videoProgress, type VideoProgressDoc } from '../store'
 import { ObjectIdSchema } from '../../../shared/ids'
 
-export const COMPLETE_RATIO = 0.9
+const COMPLETE_RATIO = 0.9
 
 const Seconds = z
   .number()

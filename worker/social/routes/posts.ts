@@ -13,7 +13,7 @@ import { loadOwnPost, loadVisiblePost, publicPost } from '../posts'
 import { deleteOwnPost, listPage, newPost, publishPost, showPost } from '../publishing'
 import { ObjectIdSchema } from '../../../shared/ids'
 
-export const MAX_POST_MEDIA = 10
+const MAX_POST_MEDIA = 10
 const TextSchema = z.string().trim().max(5000)
 const MediaIdsSchema = z
   .array(ObjectIdSchema)

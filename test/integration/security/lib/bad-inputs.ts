@@ -92,7 +92,7 @@ export function sample(schema: JsonSchema): unknown {
 }
 
 /** Values the schema refuses, each with a label naming the fault. */
-export function badValues(schema: JsonSchema): [string, unknown][] {
+function badValues(schema: JsonSchema): [string, unknown][] {
   const s = mainBranch(schema)
   const types = typesOf(schema)
   const out: [string, unknown][] = []

@@ -1,5 +1,6 @@
 // One socket's flood of one frame type, as the per-socket frame budgets must hold it: the frames
 // sent all at once, the room's answers told apart from the budget's warnings, and the close code.
+import { vi } from 'vitest'
 import { CLOSE_AFTER_REFUSED, OVER_BUDGET_MESSAGE } from '../../../../durable-objects/frame-budgets'
 import type { FrameBudget } from '../../../../shared/realtime'
 import type { TestSocket } from '../../../harness/ws'
@@ -20,7 +21,7 @@ export interface Flood {
  * Enough frames to spend the budget, be refused until the socket is closed, and still be sending
  * then: the burst, CLOSE_AFTER_REFUSED refusals, and room for the refill while the room reads them.
  */
-export const floodSize = (budget: FrameBudget) =>
+const floodSize = (budget: FrameBudget) =>
   budget.burst + CLOSE_AFTER_REFUSED + 3 * budget.perSecond + 50
 
 /** The most frames `budget` lets one socket have handled within `ms`: the burst and the refill. */
@@ -68,11 +69,17 @@ export async function flood(
 
 /** Resolves (undefined) once the room answered all `sent` flood frames: no budget held them. */
 async function everyFrameAnswered(socket: TestSocket, sent: number): Promise<undefined> {
-  const deadline = performance.now() + CLOSE_WAIT_MS
-  while (performance.now() < deadline) {
-    if (socket.messages.filter((m) => isFloodRid(m.rid)).length >= sent) return undefined
-    await new Promise((r) => setTimeout(r, 50))
+  try {
+    await vi.waitFor(
+      () => {
+        if (socket.messages.filter((m) => isFloodRid(m.rid)).length < sent)
+          throw new Error('not every flood frame was answered')
+      },
+      { timeout: CLOSE_WAIT_MS, interval: 50 },
+    )
+    return undefined
+  } catch {
+    // Neither closed nor all answered: closedByServer rejects for this first.
+    return new Promise(() => undefined)
   }
-  // Neither closed nor all answered: closedByServer rejects for this first.
-  return new Promise(() => undefined)
 }

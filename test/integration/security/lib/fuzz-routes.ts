@@ -8,7 +8,7 @@ import { ObjectId } from 'mongodb'
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import { badRequests, type BadRequest } from './bad-inputs'
 import { bearer, fromFreshIp, isInternal, serviceToken } from './callers'
-import { listOperations, listRoutes, routeKey, type Operation } from './openapi'
+import { listOperations, type Operation } from './openapi'
 import { emptyCounts, writeCounts } from './report'
 import { isErrorEnvelope, mapBounded, send } from './run'
 import { changes, snapshot, type Snapshot } from './snapshot'
@@ -158,12 +158,4 @@ export async function fuzzRoutes(suite: string, include: (path: string) => boole
       expect(changed).toEqual([])
     })
   })
-}
-
-/** Routes the app serves without an OpenAPI entry (documents, pages, the HLS proxy). */
-export async function undocumentedRoutes(): Promise<string[]> {
-  const documented = new Set((await listOperations()).map((op) => op.key))
-  return (await listRoutes())
-    .map((r) => routeKey(r.method, r.path))
-    .filter((key) => !documented.has(key))
 }

@@ -58,7 +58,7 @@ export interface RouteListing {
 }
 
 /** `{id}` (OpenAPI) → `:id` (Hono); Hono's inline regexes `:id{...}` are dropped. */
-export const honoPath = (openapiPath: string) => openapiPath.replace(/\{(\w+)\}/g, ':$1')
+const honoPath = (openapiPath: string) => openapiPath.replace(/\{(\w+)\}/g, ':$1')
 export const routeKey = (method: string, path: string) =>
   `${method.toUpperCase()} ${path.replace(/:(\w+)\{.*?\}(?=\/|$)/g, ':$1')}`
 

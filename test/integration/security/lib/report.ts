@@ -51,7 +51,7 @@ const PROBLEMS = [
 
 /** Combines every counts file into the JSON and markdown reports; answers the combined report. */
 export function writeSecurityReport() {
-  let files: string[] = []
+  let files: string[]
   try {
     files = readdirSync(PARTS).filter((f) => f.endsWith('.json'))
   } catch {

@@ -20,11 +20,6 @@ export async function mapBounded<T, R>(
   return results
 }
 
-export interface Answer {
-  status: number
-  body: unknown
-}
-
 /** Sends a request as given (raw body, raw headers) and reads the answer, JSON when it is. */
 export async function send(method: string, req: BadRequest, headers: Record<string, string>) {
   const url = new URL(req.path, workerUrl())

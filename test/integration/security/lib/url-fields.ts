@@ -19,7 +19,7 @@ const NOT_A_LINK = /(Ids?|Key)$/
  * Every string field of every JSON request body, in every branch of a union (array items named
  * after their array), once per route and path.
  */
-export function stringFields(ops: Operation[]): BodyField[] {
+function stringFields(ops: Operation[]): BodyField[] {
   const out = new Map<string, BodyField>()
   const walk = (op: Operation, schema: JsonSchema, path: string[]) => {
     const branches = schema.anyOf ?? schema.oneOf ?? schema.allOf
