@@ -75,13 +75,13 @@ export const ChatMessageSchema = z.strictObject({
 export type ChatMessage = z.infer<typeof ChatMessageSchema>
 
 /** Messages up to these seqs reached (`delivered`) and were read by (`read`) one member. */
-export const ReceiptSchema = z.strictObject({ delivered: SeqSchema, read: SeqSchema })
+const ReceiptSchema = z.strictObject({ delivered: SeqSchema, read: SeqSchema })
 
 /** Messages carry their own seq; the other frames carry the latest seq as a position. */
 const latestSeq = SeqSchema.meta({ description: "The conversation's latest seq when it was sent" })
 
 /** Numbered by the message's own seq, and replayed after `since`. */
-export const ChatEventSchema = z.discriminatedUnion('type', [
+const ChatEventSchema = z.discriminatedUnion('type', [
   z
     .strictObject({ type: z.literal('message.new'), seq: SeqSchema, message: ChatMessageSchema })
     .meta({
@@ -91,7 +91,7 @@ export const ChatEventSchema = z.discriminatedUnion('type', [
 ])
 
 /** Frames that report a change but are not replayed: `sync.complete` brings receipts up to date. */
-export const ChatFrameSchema = z.discriminatedUnion('type', [
+const ChatFrameSchema = z.discriminatedUnion('type', [
   z
     .strictObject({
       type: z.literal('sync.complete'),

@@ -188,7 +188,7 @@ export const RoomStatsSchema = z
   })
 export type RoomStats = z.infer<typeof RoomStatsSchema>
 
-export const ConferenceSnapshotMessageSchema = z
+const ConferenceSnapshotMessageSchema = z
   .strictObject({
     type: z.literal('conference.snapshot'),
     seq: SeqSchema,

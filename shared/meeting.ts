@@ -28,7 +28,7 @@ export const IceServerSchema = z.strictObject({
 /** @public The ICE server entries handed to both meeting peers (MEETING_ICE_SERVERS), for clients. */
 export type IceServer = z.infer<typeof IceServerSchema>
 
-export const SdpSchema = z.strictObject({
+const SdpSchema = z.strictObject({
   type: z.enum(['offer', 'answer']),
   sdp: z.string().min(1).max(12_000),
 })

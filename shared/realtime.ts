@@ -108,7 +108,7 @@ export const SeqSchema = z
 
 const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]
 
-export const WelcomeSchema = z
+const WelcomeSchema = z
   .strictObject({
     type: z.literal('welcome'),
     room: z.strictObject({ kind: z.enum(ROOM_KINDS), id: z.string() }),
@@ -120,7 +120,7 @@ export const WelcomeSchema = z
       'First frame on every socket: the room, who the socket is, and the latest seq the room has numbered.',
   })
 
-export const PongSchema = z
+const PongSchema = z
   .strictObject({
     type: z.literal('pong'),
     rid: RequestIdSchema.optional(),
@@ -128,7 +128,7 @@ export const PongSchema = z
   })
   .meta({ description: 'The answer to `ping`.' })
 
-export const ErrorFrameSchema = z
+const ErrorFrameSchema = z
   .strictObject({
     type: z.literal('error'),
     rid: RequestIdSchema.optional().meta({
@@ -146,7 +146,6 @@ export const ErrorFrameSchema = z
 /** What the base room itself sends on every socket, whatever the room. */
 export const BASE_SERVER_MESSAGES = [WelcomeSchema, PongSchema, ErrorFrameSchema] as const
 export type BaseServerMessage = z.infer<(typeof BASE_SERVER_MESSAGES)[number]>
-export type ErrorFrame = z.infer<typeof ErrorFrameSchema>
 
 const AckBaseSchema = z.strictObject({
   type: z.literal('ack'),

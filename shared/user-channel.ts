@@ -47,7 +47,7 @@ export const USER_FRAME_BUDGETS: FrameBudgetTable<UserClientMessage['type']> = {
 }
 
 /** A stored notification as clients read it (worker/notifications/store.ts publicNotification). */
-export const NotificationSchema = z.strictObject({
+const NotificationSchema = z.strictObject({
   id: z.string(),
   _id: z.string().meta({ description: 'The same id, under the old clients’ name' }),
   type: z.string().meta({ description: 'What happened, namespaced: `friend.request`, …' }),
@@ -175,7 +175,7 @@ export type TranscodingEventInput = WithoutJob<
   Extract<UserChannelEvent, { type: `transcoding.${string}` }>
 >
 
-export const LegacyNotificationSchema = z
+const LegacyNotificationSchema = z
   .strictObject({
     type: z.literal('new-notification'),
     seq: SeqSchema,

@@ -198,7 +198,9 @@ describe('asyncApiDocument', () => {
     const { document: parsed, diagnostics } = await new Parser().parse(
       JSON.parse(JSON.stringify(document())),
     )
-    expect(diagnostics.filter((d) => d.severity === 0)).toEqual([])
+    // The parser gives no document when any diagnostic is an error; the messages say which.
+    const found = diagnostics.map((d) => `${d.path.join('.')}: ${d.message}`).join('\n')
+    expect(parsed, found).toBeDefined()
     expect(parsed?.version()).toBe('3.0.0')
     expect(
       parsed

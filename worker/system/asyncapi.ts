@@ -15,7 +15,7 @@ import {
 import { USER_PROTOCOL } from '../../shared/user-channel'
 
 /** Every room kind's protocol, in the order the document lists them. */
-export const ROOM_PROTOCOLS: readonly RoomProtocol[] = [
+const ROOM_PROTOCOLS: readonly RoomProtocol[] = [
   CONFERENCE_PROTOCOL,
   CHAT_PROTOCOL,
   MEETING_PROTOCOL,
@@ -23,7 +23,7 @@ export const ROOM_PROTOCOLS: readonly RoomProtocol[] = [
 ]
 
 /** Component ids of the messages every room shares. */
-export const SHARED_MESSAGE_IDS = {
+const SHARED_MESSAGE_IDS = {
   ping: 'ping',
   pong: 'pong',
   welcome: 'welcome',
@@ -31,7 +31,7 @@ export const SHARED_MESSAGE_IDS = {
 } as const
 
 /** Where each of a room's messages sits in components.messages (and in its channel's messages). */
-export const messageIds = {
+const messageIds = {
   request: (kind: string, type: string) => `${kind}.request.${type}`,
   ack: (kind: string, type: string) => `${kind}.ack.${type}`,
   event: (kind: string, type: string) => `${kind}.event.${type}`,
@@ -86,7 +86,7 @@ function payloadOf(schema: z.ZodType, io: 'input' | 'output') {
 }
 
 function typeOf(schema: z.ZodObject): string {
-  const literal = schema.shape.type
+  const literal: unknown = schema.shape.type
   if (!(literal instanceof z.ZodLiteral) || typeof literal.value !== 'string')
     throw new TypeError('A protocol message needs a string literal `type`')
   return literal.value
