@@ -12,15 +12,9 @@ import type { RealtimeIdentity } from '../shared/realtime'
 import type { Bindings } from '../worker/env'
 import { configFor } from '../worker/middleware/config'
 import { notifyUser } from '../worker/realtime/notify'
-import {
-  conversations,
-  isBlockedBetween,
-  messages,
-  reads,
-  type MessageDoc,
-  type ReadDoc,
-} from '../worker/chat/store'
+import { conversations, messages, reads, type MessageDoc, type ReadDoc } from '../worker/chat/store'
 import { media } from '../worker/media/store'
+import { isBlockedBetween } from '../worker/social/store'
 import { createDatabase, type Database } from '../worker/services/db'
 import { ChatStore } from './chat-store'
 import { FrameBudgets } from './frame-budgets'

@@ -1,9 +1,8 @@
 // Who may see a user's presence — the user, their friends and the members of conversations they
 // share, never across a block — and the fan-out of a presence change to those people's channels.
-// Friendships are read from `friendships` documents `{ userIds: [a, b], status: 'accepted' }`,
-// the shape the social feature will write.
 import { ObjectId, type Db } from 'mongodb'
-import { blocks, conversations } from '../chat/store'
+import { conversations } from '../chat/store'
+import { blocks, friendships } from '../social/store'
 import { users } from '../auth/users-store'
 import { deliverToUser, type ChannelBindings } from './live'
 
@@ -13,17 +12,9 @@ export interface PresenceState {
   lastSeenAt: number | null
 }
 
-export interface FriendshipDoc {
-  _id: ObjectId
-  userIds: ObjectId[]
-  status: 'pending' | 'accepted' | string
-}
-
 // A bound on one change's fan-out; beyond it, further people see the change when they ask.
 const MAX_WATCHERS = 5000
 const FAN_OUT_CONCURRENCY = 20
-
-const friendships = (db: Db) => db.collection<FriendshipDoc>('friendships')
 
 export const isUserId = (id: string) => /^[0-9a-f]{24}$/i.test(id)
 
