@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PAGE_NAMES, pageSecurityHeaders, type PolicyName } from './headers'
+import { PAGE_NAMES, pageSecurityHeaders, type PolicyName } from './page-headers'
 
 /** The CSP as directive → sources. */
 function csp(
