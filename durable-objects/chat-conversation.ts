@@ -10,7 +10,7 @@ import {
 } from '../shared/chat'
 import type { RealtimeIdentity } from '../shared/realtime'
 import type { Bindings } from '../worker/env'
-import { configFor } from '../worker/middleware/config'
+import { configFor } from '../worker/config'
 import { notifyUser } from '../worker/realtime/notify'
 import { conversations, messages, reads, type MessageDoc, type ReadDoc } from '../worker/chat/store'
 import { media } from '../worker/media/store'
