@@ -4,7 +4,8 @@ import { ObjectId, type Db } from 'mongodb'
 import { conversations } from '../chat/store'
 import { blocks, friendships } from '../social/store'
 import { users } from '../auth/users-store'
-import { deliverToUser, type ChannelBindings } from './live'
+import { userChannel, type ChannelBindings } from '../realtime/rooms'
+import type { UserChannelDelivery } from '../realtime/user-events'
 
 export interface PresenceState {
   online: boolean
@@ -77,14 +78,16 @@ export async function announcePresence(
     userId,
     online: state.online,
     lastSeenAt: lastSeenAt?.toISOString() ?? null,
-  }
+  } satisfies UserChannelDelivery
   let next = 0
   await Promise.all(
     Array.from({ length: Math.min(FAN_OUT_CONCURRENCY, watchers.length) }, async () => {
       while (next < watchers.length) {
         const watcher = watchers[next++]!
         // One unreachable channel must not stop the others hearing about it.
-        await deliverToUser(env, watcher.toHexString(), event).catch(() => undefined)
+        await userChannel(env, watcher.toHexString())
+          ?.deliver(event)
+          .catch(() => undefined)
       }
     }),
   )
