@@ -107,7 +107,7 @@ export function createApp(opts: AppOptions = {}) {
   )
 
   // The table of contents. Order matters only between groups that can match the same path.
-  // Chained, so that `mounted` (this same app) carries the mounted routers' types.
+  // Chained, so that `mounted` (this same app) carries the routers' types: AppType below.
   const mounted = app
     // ---- Sanora: social learning (/api/…) ----------------------------------------------------
     // Accounts: sign-up and sign-in (email, Google, phone, roles), profile, administration
@@ -213,3 +213,11 @@ export function createApp(opts: AppOptions = {}) {
   app.onError(renderError)
   return mounted
 }
+
+/**
+ * The app's routes as hono/client sees them: `hc<AppType>(baseUrl)`. A router adds its routes to
+ * this type only when its exported value is what its `.openapi()` calls return (a chain), and a
+ * response body is typed only where the route declares a content schema for that status; see
+ * test/integration/hono-client.test.ts for the routes typed so far.
+ */
+export type AppType = ReturnType<typeof createApp>
