@@ -1,3 +1,4 @@
+// Each page's Content-Security-Policy and frame options, from the page name and configuration alone.
 import { describe, expect, it } from 'vitest'
 import { PAGE_NAMES, pageSecurityHeaders, type PolicyName } from './page-headers'
 
