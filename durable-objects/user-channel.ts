@@ -1,15 +1,16 @@
-// One user's channel: one socket per signed-in device. It fans out events posted for the user
-// (`POST /notify`: notifications, transcoding progress, chat unread), tracks whether the user is
+// One user's channel: one socket per signed-in device. It fans out events delivered for the user
+// (the `deliver` RPC: notifications, transcoding progress, chat unread), tracks whether the user is
 // online and tells the people allowed to see it, and serves Videodesk's notification room.
 import { ObjectId } from 'mongodb'
 import type { RealtimeIdentity, Revocation, RoomKind, ServerMessage } from '../shared/realtime'
 import { USER_FRAME_BUDGETS, UserClientMessageSchema } from '../shared/user-channel'
 import type { Bindings } from '../worker/env'
-import { configFor } from '../worker/middleware/config'
+import { configFor } from '../worker/config'
 import { announcePresence, isUserId, type PresenceState } from '../worker/notifications/presence'
 import { unreadCount } from '../worker/notifications/store'
 import { log } from '../worker/log'
 import { parseRoomKey, roomKey, roomStub } from '../worker/realtime/rooms'
+import type { UserChannelDelivery } from '../worker/realtime/user-events'
 import { createDatabase, type Database } from '../worker/services/db'
 import { FrameBudgets } from './frame-budgets'
 import { RealtimeRoom, type ClientFrame, type SocketAttachment } from './realtime-room'
@@ -42,15 +43,6 @@ export class UserChannel extends RealtimeRoom<Bindings> {
 
   private get kv() {
     return this.ctx.storage.kv
-  }
-
-  override async fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url)
-    if (request.method === 'POST' && url.pathname === '/notify') {
-      const event = (await request.json()) as Record<string, unknown>
-      return Response.json({ delivered: this.deliver(event) })
-    }
-    return super.fetch(request)
   }
 
   // ---- RPC from the Worker ---------------------------------------------------------------------
@@ -194,8 +186,11 @@ export class UserChannel extends RealtimeRoom<Bindings> {
 
   // ---- Delivery --------------------------------------------------------------------------------
 
-  /** Numbers the event and sends it to every open socket; answers how many got it. */
-  private deliver(event: Record<string, unknown>): number {
+  /**
+   * RPC from the Worker and the other rooms, the one way to reach a user's devices: numbers the
+   * event and sends it to every open socket; answers how many got it (0: the caller may push).
+   */
+  deliver(event: UserChannelDelivery): number {
     const sockets = this.openSockets()
     // Nobody to number it for: a counter write per event for an absent user buys nothing.
     if (sockets.length === 0) return 0

@@ -4,7 +4,7 @@
 // with their own Content-Security-Policy and frame-ancestors; the static scripts and styles carry
 // nosniff. The
 // production HSTS and PRESENTER_FRAME_ANCESTORS are held by the unit tests beside the builders
-// (worker/middleware/security-headers.test.ts, worker/pages/headers.test.ts).
+// (worker/middleware/security-headers.test.ts, worker/system/page-headers.test.ts).
 import { readFileSync, readdirSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { fileURLToPath } from 'node:url'
