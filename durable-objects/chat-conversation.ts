@@ -12,17 +12,11 @@ import {
 } from '../shared/chat'
 import type { RealtimeIdentity } from '../shared/realtime'
 import type { Bindings } from '../worker/env'
-import { configFor } from '../worker/middleware/config'
-import { notifyUser } from '../worker/realtime/notify'
-import {
-  conversations,
-  isBlockedBetween,
-  messages,
-  reads,
-  type MessageDoc,
-  type ReadDoc,
-} from '../worker/chat/store'
+import { configFor } from '../worker/config'
+import { conversations, messages, reads, type MessageDoc, type ReadDoc } from '../worker/chat/store'
 import { media } from '../worker/media/store'
+import { userChannel } from '../worker/realtime/rooms'
+import { isBlockedBetween } from '../worker/social/store'
 import { createDatabase, type Database } from '../worker/services/db'
 import { ChatStore } from './chat-store'
 import { FrameBudgets } from './frame-budgets'
@@ -438,12 +432,14 @@ export class ChatConversation extends RealtimeRoom<Bindings, ChatServerMessage> 
     const lastSeq = this.store.lastSeq()
     await Promise.all(
       absent.map((member) =>
-        notifyUser(this.env, member, {
-          type: 'chat.unread',
-          conversationId: conversationId.toHexString(),
-          lastSeq,
-          unread: lastSeq - this.store.receipt(member).read,
-        }).catch(() => undefined),
+        userChannel(this.env, member)
+          ?.deliver({
+            type: 'chat.unread',
+            conversationId: conversationId.toHexString(),
+            lastSeq,
+            unread: lastSeq - this.store.receipt(member).read,
+          })
+          .catch(() => undefined),
       ),
     )
   }

@@ -22,7 +22,7 @@ import {
 } from '../shared/conference'
 import { CLOSE_CODES, type RealtimeIdentity } from '../shared/realtime'
 import type { Bindings } from '../worker/env'
-import { configFor } from '../worker/middleware/config'
+import { configFor } from '../worker/config'
 import { conferences, saveQuestionResults } from '../worker/conference/store'
 import { createDatabase, type Database } from '../worker/services/db'
 import { log } from '../worker/log'

@@ -1,5 +1,5 @@
-// One user's channel: one socket per signed-in device. It fans out events posted for the user
-// (`POST /notify`: notifications, transcoding progress, chat unread), tracks whether the user is
+// One user's channel: one socket per signed-in device. It fans out events delivered for the user
+// (the `deliver` RPC: notifications, transcoding progress, chat unread), tracks whether the user is
 // online and tells the people allowed to see it, and serves Videodesk's notification room.
 import { ObjectId } from 'mongodb'
 import type { RealtimeIdentity, Revocation, RoomKind } from '../shared/realtime'
@@ -10,7 +10,7 @@ import {
   type UserServerMessage,
 } from '../shared/user-channel'
 import type { Bindings } from '../worker/env'
-import { configFor } from '../worker/middleware/config'
+import { configFor } from '../worker/config'
 import { announcePresence, isUserId, type PresenceState } from '../worker/notifications/presence'
 import { unreadCount } from '../worker/notifications/store'
 import { log } from '../worker/log'
@@ -47,15 +47,6 @@ export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
 
   private get kv() {
     return this.ctx.storage.kv
-  }
-
-  override async fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url)
-    if (request.method === 'POST' && url.pathname === '/notify') {
-      const event = await request.json<UserChannelEvent>()
-      return Response.json({ delivered: this.deliver(event) })
-    }
-    return super.fetch(request)
   }
 
   // ---- RPC from the Worker ---------------------------------------------------------------------
@@ -199,8 +190,11 @@ export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
 
   // ---- Delivery --------------------------------------------------------------------------------
 
-  /** Numbers the event and sends it to every open socket; answers how many got it. */
-  private deliver(event: UserChannelEvent): number {
+  /**
+   * RPC from the Worker and the other rooms, the one way to reach a user's devices: numbers the
+   * event and sends it to every open socket; answers how many got it (0: the caller may push).
+   */
+  deliver(event: UserChannelEvent): number {
     const sockets = this.openSockets()
     // Nobody to number it for: a counter write per event for an absent user buys nothing.
     if (sockets.length === 0) return 0

@@ -14,55 +14,59 @@ import { securityHeaders } from './middleware/security-headers'
 import { provideServices } from './middleware/services'
 import { forwardHotRoutes } from './middleware/warm-path'
 import { createRouter } from './openapi'
-import { accountSettings } from './account/routes/settings'
-import { adminUsers } from './account/routes/admin-users'
-import { apiDocsPage } from './system/routes/api-docs'
-import { asyncApiJson, asyncApiPage } from './system/routes/asyncapi-docs'
-import { assistantChat } from './assistant/routes'
+import { createServices, type Services } from './services'
+// Sanora
 import { auth } from './auth/routes/auth'
-import { chat } from './chat/routes'
-import { conference } from './conference/routes/conference'
-import { conferenceChat } from './conference/routes/chat'
-import { conferenceQa } from './conference/routes/qa'
-import { conferenceQuestionsRoutes } from './conference/routes/questions'
-import { courses } from './courses/routes/courses'
-import { devCapture } from './system/routes/dev-capture'
 import { googleAuth } from './auth/routes/google'
-import { folderRoutes } from './meetings/routes/folders'
-import { health } from './system/routes/health'
-import { internalTranscoding } from './media/routes/internal-transcoding'
-import { marketplace } from './marketplace/routes/marketplace'
-import { mediaRoutes } from './media/routes/media'
-import { meetingsRoutes } from './meetings/routes/meetings'
-import { meetingInvites } from './meetings/routes/invites'
-import { meetingMedia } from './meetings/routes/media'
-import { meetingNotes } from './meetings/routes/notes'
-import { meetingShare } from './meetings/routes/share'
-import { meetingRooms } from './meetings/routes/rooms'
-import { myUploads } from './share-uploads/routes/my-uploads'
-import { notificationRoutes } from './notifications/routes/notifications'
-import { pages } from './system/routes/pages'
 import { phoneOtp } from './auth/routes/phone-otp'
-import { presence } from './notifications/routes/presence'
-import { realtime } from './realtime/routes/realtime'
-import { shareUploads } from './share-uploads/routes/share-uploads'
 import { hostAuth, speakerAuth, universityAuth } from './auth/routes/role'
 import { user } from './account/routes/user'
-import { userActivity } from './courses/routes/activity'
-import { userPlaylists } from './courses/routes/user-playlists'
-import { userTicket } from './realtime/routes/user-ticket'
-import { videoTranscoding } from './media/routes/video-transcoding'
-import { videodeskAuth } from './auth/routes/videodesk'
-import { blockRoutes } from './social/routes/blocks'
-import { friendRoutes } from './social/routes/friends'
-import { likeRoutes } from './social/routes/likes'
-import { postComments } from './social/routes/post-comments'
+import { adminUsers } from './account/routes/admin-users'
 import { postRoutes } from './social/routes/posts'
+import { postComments } from './social/routes/post-comments'
 import { reelRoutes } from './social/routes/reels'
-import { socialUsers } from './social/routes/social-users'
 import { storyRoutes } from './social/routes/stories'
+import { likeRoutes } from './social/routes/likes'
+import { friendRoutes } from './social/routes/friends'
+import { blockRoutes } from './social/routes/blocks'
+import { socialUsers } from './social/routes/social-users'
+import { conference } from './conference/routes/conference'
+import { conferenceQuestionsRoutes } from './conference/routes/questions'
+import { conferenceQa } from './conference/routes/qa'
+import { conferenceChat } from './conference/routes/chat'
+import { chat } from './chat/routes'
+import { courses } from './courses/routes/courses'
+import { userPlaylists } from './courses/routes/user-playlists'
+import { userActivity } from './courses/routes/activity'
+import { marketplace } from './marketplace/routes/marketplace'
+import { videoTranscoding } from './media/routes/video-transcoding'
+// Videodesk
+import { videodeskAuth } from './auth/routes/videodesk'
+import { accountSettings } from './account/routes/settings'
+import { meetingRooms } from './meetings/routes/rooms'
+import { meetingInvites } from './meetings/routes/invites'
+import { meetingShare } from './meetings/routes/share'
+import { meetingMedia } from './meetings/routes/media'
+import { meetingsRoutes } from './meetings/routes/meetings'
+import { meetingNotes } from './meetings/routes/notes'
+import { folderRoutes } from './meetings/routes/folders'
+import { shareUploads } from './share-uploads/routes/share-uploads'
+import { myUploads } from './share-uploads/routes/my-uploads'
+import { assistantChat } from './assistant/routes'
 import { videodeskMail } from './videodesk-mail/routes'
-import { createServices, type Services } from './services'
+// Both products
+import { mediaRoutes } from './media/routes/media'
+import { notificationRoutes } from './notifications/routes/notifications'
+import { presence } from './notifications/routes/presence'
+import { userTicket } from './realtime/routes/user-ticket'
+import { realtime } from './realtime/routes/realtime'
+// System
+import { health } from './system/routes/health'
+import { internalTranscoding } from './media/routes/internal-transcoding'
+import { devCapture } from './system/routes/dev-capture'
+import { pages } from './system/routes/pages'
+import { apiDocsPage } from './system/routes/api-docs'
+import { asyncApiJson, asyncApiPage } from './system/routes/asyncapi-docs'
 
 export interface AppOptions {
   /** Builds one request's services from configuration (default: the real clients). */
@@ -102,56 +106,81 @@ export function createApp(opts: AppOptions = {}) {
   app.get('/', (c) =>
     c.json({ success: true, message: 'Sanora API is running', version: API_VERSION }),
   )
-  app.route('/api/health', health)
-  app.route('/api/auth', auth)
-  app.route('/api/auth', googleAuth)
-  app.route('/api/user', user)
-  app.route('/api/admin/users', adminUsers)
-  app.route('/api/host/auth', hostAuth)
-  app.route('/api/speaker/auth', speakerAuth)
-  app.route('/api/university/auth', universityAuth)
-  app.route('/', phoneOtp)
-  app.route('/api/v1', videodeskAuth)
-  app.route('/api/conference', conference)
-  app.route('/api/conference', conferenceQuestionsRoutes)
-  app.route('/api/conference', conferenceQa)
-  app.route('/api/conference', conferenceChat)
-  app.route('/api/chat', chat)
-  app.route('/api/courses', courses)
-  app.route('/api/marketplace', marketplace)
-  app.route('/api/media', mediaRoutes)
-  app.route('/api/video-transcoding', videoTranscoding)
-  app.route('/internal/transcoding/jobs', internalTranscoding)
-  app.route('/api/notifications', notificationRoutes)
-  app.route('/api/users', presence)
-  app.route('/api/realtime', userTicket)
-  app.route('/api/realtime', realtime)
-  app.route('/api/v1', shareUploads)
-  app.route('/api/v1', myUploads)
-  app.route('/api/v1', accountSettings)
-  app.route('/api/v1', folderRoutes)
-  app.route('/api/v1', assistantChat)
-  app.route('/api/v1', videodeskMail)
-  app.route('/__dev', devCapture)
-  app.route('/api/playlists', userPlaylists)
-  app.route('/api/users', userActivity)
-  app.route('/api/v1', meetingRooms)
-  app.route('/api/v1', meetingInvites)
-  // Before meetingsRoutes: their fixed paths must not reach `/meetings/{id}`.
-  app.route('/api/v1', meetingShare)
-  app.route('/api/v1', meetingMedia)
-  app.route('/api/v1', meetingsRoutes)
-  app.route('/api/v1', meetingNotes)
-  app.route('/api/posts', postRoutes)
-  app.route('/api/posts', postComments)
-  app.route('/api/reels', reelRoutes)
-  app.route('/api/stories', storyRoutes)
-  app.route('/api/likes', likeRoutes)
-  app.route('/api/friend', friendRoutes)
-  app.route('/api/friend', blockRoutes)
-  app.route('/api/users', socialUsers)
-  app.route('/', pages)
 
+  // The table of contents. Order matters only between groups that can match the same path.
+  // Chained, so that `mounted` (this same app) carries the routers' types: AppType below.
+  const mounted = app
+    // ---- Sanora: social learning (/api/…) ----------------------------------------------------
+    // Accounts: sign-up and sign-in (email, Google, phone, roles), profile, administration
+    .route('/api/auth', auth)
+    .route('/api/auth', googleAuth)
+    .route('/api/host/auth', hostAuth)
+    .route('/api/speaker/auth', speakerAuth)
+    .route('/api/university/auth', universityAuth)
+    .route('/', phoneOtp)
+    .route('/api/user', user)
+    .route('/api/admin/users', adminUsers)
+    // Social network: posts, comments, reels, stories, likes, friends, blocks, people
+    .route('/api/posts', postRoutes)
+    .route('/api/posts', postComments)
+    .route('/api/reels', reelRoutes)
+    .route('/api/stories', storyRoutes)
+    .route('/api/likes', likeRoutes)
+    .route('/api/friend', friendRoutes)
+    .route('/api/friend', blockRoutes)
+    .route('/api/users', socialUsers)
+    // Live conferences: polling, questions, Q&A, chat
+    .route('/api/conference', conference)
+    .route('/api/conference', conferenceQuestionsRoutes)
+    .route('/api/conference', conferenceQa)
+    .route('/api/conference', conferenceChat)
+    // Messaging
+    .route('/api/chat', chat)
+    // Courses and learning: courses, playlists, a user's activity
+    .route('/api/courses', courses)
+    .route('/api/playlists', userPlaylists)
+    .route('/api/users', userActivity)
+    // Marketplace
+    .route('/api/marketplace', marketplace)
+    // The old video endpoints
+    .route('/api/video-transcoding', videoTranscoding)
+
+    // ---- Videodesk: video meetings (/api/v1/…) ------------------------------------------------
+    // Sign-in and account settings
+    .route('/api/v1', videodeskAuth)
+    .route('/api/v1', accountSettings)
+    // Meetings: room tickets, invite links, share links, media, records, notes, folders.
+    // meetingShare and meetingMedia first: their fixed paths must not reach `/meetings/{id}`.
+    .route('/api/v1', meetingRooms)
+    .route('/api/v1', meetingInvites)
+    .route('/api/v1', meetingShare)
+    .route('/api/v1', meetingMedia)
+    .route('/api/v1', meetingsRoutes)
+    .route('/api/v1', meetingNotes)
+    .route('/api/v1', folderRoutes)
+    // Share-code uploads from residents, and their owners' lists
+    .route('/api/v1', shareUploads)
+    .route('/api/v1', myUploads)
+    // Assistant chat history, contact mail
+    .route('/api/v1', assistantChat)
+    .route('/api/v1', videodeskMail)
+
+    // ---- Both products -------------------------------------------------------------------------
+    // Media uploads, stored notifications and presence, realtime tickets and sockets
+    .route('/api/media', mediaRoutes)
+    .route('/api/notifications', notificationRoutes)
+    .route('/api/users', presence)
+    .route('/api/realtime', userTicket)
+    .route('/api/realtime', realtime)
+
+    // ---- System --------------------------------------------------------------------------------
+    // Health, the transcoder's internal API, dev capture (404 in production), the HTML pages
+    .route('/api/health', health)
+    .route('/internal/transcoding/jobs', internalTranscoding)
+    .route('/__dev', devCapture)
+    .route('/', pages)
+
+  // The API document and its reference page, and the list of routes (404 in production).
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
@@ -186,5 +215,13 @@ export function createApp(opts: AppOptions = {}) {
     throw new AppError('NOT_FOUND', `Route ${c.req.method} ${c.req.path} not found`)
   })
   app.onError(renderError)
-  return app
+  return mounted
 }
+
+/**
+ * The app's routes as hono/client sees them: `hc<AppType>(baseUrl)`. A router adds its routes to
+ * this type only when its exported value is what its `.openapi()` calls return (a chain), and a
+ * response body is typed only where the route declares a content schema for that status; see
+ * test/integration/hono-client.test.ts for the routes typed so far.
+ */
+export type AppType = ReturnType<typeof createApp>

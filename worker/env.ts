@@ -2,6 +2,7 @@
 import type { ChatConversation } from '../durable-objects/chat-conversation'
 import type { ConferenceRoom } from '../durable-objects/conference-room'
 import type { MeetingRoom } from '../durable-objects/meeting-room'
+import type { UserChannel } from '../durable-objects/user-channel'
 import type { Config } from '../shared/config'
 import type { Services } from './services'
 
@@ -9,7 +10,7 @@ export interface Bindings {
   CONFERENCE_ROOM: DurableObjectNamespace<ConferenceRoom>
   CHAT_CONVERSATION: DurableObjectNamespace<ChatConversation>
   MEETING_ROOM: DurableObjectNamespace<MeetingRoom>
-  USER_CHANNEL: DurableObjectNamespace
+  USER_CHANNEL: DurableObjectNamespace<UserChannel>
   WARM_API?: DurableObjectNamespace
   ASSETS?: Fetcher
   [variable: string]: unknown

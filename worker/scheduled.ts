@@ -3,7 +3,7 @@
 import type { Config } from '../shared/config'
 import { staleUploadSweep, stuckJobSweep } from './media/sweeps'
 import { meetingTrashSweep } from './meetings/trash-sweep'
-import { configFor } from './middleware/config'
+import { configFor } from './config'
 import type { Bindings } from './env'
 import { log } from './log'
 import { createServices, type Services } from './services'

@@ -6,7 +6,7 @@ import type { ObjectId } from 'mongodb'
 import { CLOSE_CODES, type CloseCode, type Revocation } from '../../shared/realtime'
 import type { AppEnv } from '../env'
 import { log } from '../log'
-import { registryStub } from '../realtime/rooms'
+import { userChannel } from '../realtime/rooms'
 import { endAllSessions, endOtherSessions, type SessionDoc } from './sessions'
 
 type Reason = NonNullable<SessionDoc['revokedReason']> | 'role-change'
@@ -24,7 +24,7 @@ export async function closeSockets(
   code: CloseCode = CLOSE_CODES.SESSION_ENDED,
 ): Promise<void> {
   const subject = typeof userId === 'string' ? userId : userId.toHexString()
-  const registry = registryStub(c.env ?? {}, subject)
+  const registry = userChannel(c.env ?? {}, subject)
   if (!registry) return
   const revocation: Revocation = { subject, ...scope, at: Date.now(), code, reason }
   try {

@@ -1,4 +1,4 @@
-// Conversations (1:1 and groups), their messages, each member's read position, and blocks.
+// Conversations (1:1 and groups), their messages and each member's read position.
 import { ObjectId, type Collection, type Db } from 'mongodb'
 
 export interface ConversationDoc {
@@ -42,24 +42,9 @@ export const conversations = (db: Db): Collection<ConversationDoc> =>
   db.collection<ConversationDoc>('conversations')
 export const messages = (db: Db): Collection<MessageDoc> => db.collection<MessageDoc>('messages')
 export const reads = (db: Db): Collection<ReadDoc> => db.collection<ReadDoc>('conversation_reads')
-export const blocks = (db: Db) =>
-  db.collection<{ _id: ObjectId; blockerId: ObjectId; blockedId: ObjectId; createdAt: Date }>(
-    'blocks',
-  )
 
 export const directKey = (a: ObjectId, b: ObjectId) =>
   [a.toHexString(), b.toHexString()].sort().join(':')
-
-/** True when either user has blocked the other. */
-export async function isBlockedBetween(db: Db, a: ObjectId, b: ObjectId): Promise<boolean> {
-  const found = await blocks(db).findOne({
-    $or: [
-      { blockerId: a, blockedId: b },
-      { blockerId: b, blockedId: a },
-    ],
-  })
-  return found !== null
-}
 
 export function findMemberConversation(db: Db, id: string, userId: ObjectId) {
   if (!ObjectId.isValid(id)) return Promise.resolve(null)

@@ -12,7 +12,7 @@ const common = {
   // A handler's own choice stands (Google sign-in's redirect sends no-referrer; pages set
   // X-Frame-Options to match their frame-ancestors).
   overwrite: false,
-  // Per page (worker/pages/headers.ts): the presenter view may be framed by configured origins.
+  // Per page (worker/system/page-headers.ts): the presenter view may be framed by configured origins.
   xFrameOptions: false,
   // QR images and HLS playlists are embedded by other origins' pages and native players, which
   // fetch without CORS; same-origin resource policy would block them.

@@ -3,7 +3,7 @@
 // database) and every query of the request then runs on warm connections next to it.
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env'
-import { isHotRoute } from '../warm-path/hot-routes'
+import { isHotRoute } from './hot-routes'
 
 export const forwardHotRoutes = (): MiddlewareHandler<AppEnv> => {
   return async function forwardHotRoutes(c, next) {

@@ -4,7 +4,7 @@ import type { Context } from 'hono'
 import type { Db } from 'mongodb'
 import type { AppEnv } from '../env'
 import type { PushSender } from '../services/push'
-import type { ChannelBindings } from './live'
+import type { ChannelBindings } from '../realtime/rooms'
 
 export interface NotifyDeps {
   db: Db

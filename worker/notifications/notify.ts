@@ -3,9 +3,9 @@
 import { ObjectId } from 'mongodb'
 import { z } from 'zod'
 import { log } from '../log'
+import { userChannel } from '../realtime/rooms'
 import { resolveDeps, type NotifyTarget } from './deps'
 import { removeInvalidTokens, tokensOf } from './devices'
-import { deliverToUser } from './live'
 import { notifications, publicNotification, type NotificationDoc } from './store'
 
 // FCM payloads are capped at 4 KB, so the free-form data has to stay well under that.
@@ -51,13 +51,17 @@ export async function notify(
   await notifications(db).insertOne(doc)
   const notification = publicNotification(doc)
 
-  const delivered = await deliverToUser(env, owner.toHexString(), {
-    type: 'notification.new',
-    notification,
-  }).catch((error: unknown) => {
-    log('warn', 'live notification delivery failed', { userId: String(userId), error: `${error}` })
-    return 0
-  })
+  // No channel (the REST app under Node) delivers to nobody: push instead.
+  const delivered =
+    (await userChannel(env, owner.toHexString())
+      ?.deliver({ type: 'notification.new', notification })
+      .catch((error: unknown) => {
+        log('warn', 'live notification delivery failed', {
+          userId: String(userId),
+          error: `${error}`,
+        })
+        return 0
+      })) ?? 0
 
   let pushed = 0
   if (delivered === 0 && push.enabled) {

@@ -1,12 +1,11 @@
 // Who may see a user's presence — the user, their friends and the members of conversations they
 // share, never across a block — and the fan-out of a presence change to those people's channels.
-// Friendships are read from `friendships` documents `{ userIds: [a, b], status: 'accepted' }`,
-// the shape the social feature will write.
 import { ObjectId, type Db } from 'mongodb'
-import { blocks, conversations } from '../chat/store'
+import { conversations } from '../chat/store'
+import { blocks, friendships } from '../social/store'
 import { users } from '../auth/users-store'
-import type { UserEvent } from '../realtime/notify'
-import { deliverToUser, type ChannelBindings } from './live'
+import { userChannel, type ChannelBindings } from '../realtime/rooms'
+import type { UserChannelEvent } from '../../shared/user-channel'
 
 export interface PresenceState {
   online: boolean
@@ -14,17 +13,9 @@ export interface PresenceState {
   lastSeenAt: number | null
 }
 
-export interface FriendshipDoc {
-  _id: ObjectId
-  userIds: ObjectId[]
-  status: 'pending' | 'accepted' | string
-}
-
 // A bound on one change's fan-out; beyond it, further people see the change when they ask.
 const MAX_WATCHERS = 5000
 const FAN_OUT_CONCURRENCY = 20
-
-const friendships = (db: Db) => db.collection<FriendshipDoc>('friendships')
 
 export const isUserId = (id: string) => /^[0-9a-f]{24}$/i.test(id)
 
@@ -82,19 +73,21 @@ export async function announcePresence(
   const lastSeenAt = state.lastSeenAt === null ? null : new Date(state.lastSeenAt)
   if (lastSeenAt) await users(db).updateOne({ _id: id }, { $set: { lastSeenAt } })
   const watchers = await presenceWatchers(db, id)
-  const event: UserEvent = {
+  const event = {
     type: 'presence.changed',
     userId,
     online: state.online,
     lastSeenAt: lastSeenAt?.toISOString() ?? null,
-  }
+  } satisfies UserChannelEvent
   let next = 0
   await Promise.all(
     Array.from({ length: Math.min(FAN_OUT_CONCURRENCY, watchers.length) }, async () => {
       while (next < watchers.length) {
         const watcher = watchers[next++]!
         // One unreachable channel must not stop the others hearing about it.
-        await deliverToUser(env, watcher.toHexString(), event).catch(() => undefined)
+        await userChannel(env, watcher.toHexString())
+          ?.deliver(event)
+          .catch(() => undefined)
       }
     }),
   )

@@ -8,7 +8,7 @@ import { isSessionLive } from '../auth/sessions'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { findUserById } from '../auth/users-store'
-import { registryStub } from './rooms'
+import { userChannel } from './rooms'
 import { TICKET_TTL_SECONDS, type VerifiedTicket } from './tickets'
 
 /** Throws 401 unless the ticket may open a socket into `kind/id` now. */
@@ -38,7 +38,7 @@ export async function admitTicket(
     throw new AppError('UNAUTHORIZED', 'Your role changed; ask for a new ticket')
   // The user's own channel is its registry: it checks its revocations itself.
   if (room.kind === 'user') return
-  const registry = registryStub(c.env, identity.subject)
+  const registry = userChannel(c.env, identity.subject)
   if (registry && !(await registry.admit(room.kind, room.id, identity, ticket.issuedAtMs)))
     throw new AppError('UNAUTHORIZED', 'This session has ended')
 }

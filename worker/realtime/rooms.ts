@@ -1,13 +1,13 @@
 // Where each kind of room lives: the Durable Object namespace binding and the stub for one room.
-import type { RealtimeIdentity, RoomKind, Revocation } from '../../shared/realtime'
+import type { RoomKind, Revocation } from '../../shared/realtime'
 import type { Bindings } from '../env'
 
-const NAMESPACE: Record<RoomKind, keyof Bindings> = {
+const NAMESPACE = {
   conference: 'CONFERENCE_ROOM',
   chat: 'CHAT_CONVERSATION',
   meeting: 'MEETING_ROOM',
   user: 'USER_CHANNEL',
-}
+} as const satisfies Record<RoomKind, keyof Bindings>
 
 /** What every room answers over RPC, whatever its class (RealtimeRoom's public methods). */
 export interface RoomStub {
@@ -17,24 +17,20 @@ export interface RoomStub {
 
 /** The room `kind/id`'s object, or undefined where the runtime has no Durable Objects (Node). */
 export function roomStub(env: Partial<Bindings>, kind: RoomKind, id: string): RoomStub | undefined {
-  const namespace = env[NAMESPACE[kind]] as DurableObjectNamespace | undefined
-  if (!namespace) return undefined
-  return namespace.get(namespace.idFromName(id)) as unknown as RoomStub
+  const namespace = env[NAMESPACE[kind]]
+  return namespace?.get(namespace.idFromName(id))
 }
 
-/** An account's registry of its sockets in other rooms: its UserChannel (see user-channel.ts). */
-export interface RegistryStub {
-  admit(
-    kind: RoomKind,
-    id: string,
-    identity: Pick<RealtimeIdentity, 'subject' | 'session'>,
-    ticketAt: number,
-  ): Promise<boolean>
-  revokeEverywhere(revocation: Revocation): Promise<void>
-}
+export type ChannelBindings = Partial<Pick<Bindings, 'USER_CHANNEL'>>
 
-export function registryStub(env: Partial<Bindings>, userId: string): RegistryStub | undefined {
-  return roomStub(env, 'user', userId) as unknown as RegistryStub | undefined
+/**
+ * A user's UserChannel, for its RPC: `deliver` to their devices, `presence`, and the registry of
+ * their sockets in other rooms (`admit`, `revokeEverywhere`). Undefined where the runtime has no
+ * Durable Objects (the REST app under Node), so realtime is skipped there, never an error.
+ */
+export function userChannel(env: ChannelBindings, userId: string) {
+  const namespace = env.USER_CHANNEL
+  return namespace?.get(namespace.idFromName(userId))
 }
 
 /** `kind:id`, the key a registry keeps a room under. */

@@ -4,7 +4,7 @@
 // asks here, so the rule and its answer are the same everywhere.
 import type { Db, ObjectId } from 'mongodb'
 import { AppError } from '../errors'
-import { blocks } from '../chat/store'
+import { blocks } from './store'
 import { normalizeEmail, users } from '../auth/users-store'
 
 /** Whom a request reaches: accounts by id, or emails and phones that may belong to accounts. */

@@ -2,8 +2,7 @@
 // social read starts from these, so a block hides both people from each other everywhere.
 import type { ObjectId, Db } from 'mongodb'
 import { AppError } from '../errors'
-import { blocks, isBlockedBetween } from '../chat/store'
-import { friendships } from './store'
+import { blocks, friendships, isBlockedBetween } from './store'
 import { findUserById } from '../auth/users-store'
 
 // A bound on one user's friend list as read on the feed path.

@@ -1,5 +1,5 @@
 // Social network records: posts (and reels, which are posts of kind `reel`), comments and replies,
-// likes of posts and comments, stories with their viewers, and friendships.
+// likes of posts and comments, stories with their viewers, friendships and blocks.
 import type { ObjectId, Collection, Db } from 'mongodb'
 
 export const VISIBILITIES = ['public', 'private'] as const
@@ -82,6 +82,13 @@ export interface FriendshipDoc {
   acceptedAt?: Date
 }
 
+export interface BlockDoc {
+  _id: ObjectId
+  blockerId: ObjectId
+  blockedId: ObjectId
+  createdAt: Date
+}
+
 export const posts = (db: Db): Collection<PostDoc> => db.collection<PostDoc>('posts')
 export const comments = (db: Db): Collection<CommentDoc> => db.collection<CommentDoc>('comments')
 export const likes = (db: Db): Collection<LikeDoc> => db.collection<LikeDoc>('likes')
@@ -90,6 +97,18 @@ export const storyViews = (db: Db): Collection<StoryViewDoc> =>
   db.collection<StoryViewDoc>('story_views')
 export const friendships = (db: Db): Collection<FriendshipDoc> =>
   db.collection<FriendshipDoc>('friendships')
+export const blocks = (db: Db): Collection<BlockDoc> => db.collection<BlockDoc>('blocks')
+
+/** True when either user has blocked the other. */
+export async function isBlockedBetween(db: Db, a: ObjectId, b: ObjectId): Promise<boolean> {
+  const found = await blocks(db).findOne({
+    $or: [
+      { blockerId: a, blockedId: b },
+      { blockerId: b, blockedId: a },
+    ],
+  })
+  return found !== null
+}
 
 export const pairKey = (a: ObjectId, b: ObjectId) =>
   [a.toHexString(), b.toHexString()].sort().join(':')

@@ -4,7 +4,7 @@
 // with their own Content-Security-Policy and frame-ancestors; the static scripts and styles carry
 // nosniff. The
 // production HSTS and PRESENTER_FRAME_ANCESTORS are held by the unit tests beside the builders
-// (worker/middleware/security-headers.test.ts, worker/pages/headers.test.ts).
+// (worker/middleware/security-headers.test.ts, worker/system/page-headers.test.ts).
 import { readFileSync, readdirSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { fileURLToPath } from 'node:url'
@@ -179,7 +179,7 @@ describe('HTML pages', () => {
     expectCommonHeaders(res.headers, '/api/asyncapi')
     const csp = directives(res.headers.get('content-security-policy'))
     expect(csp.get('default-src')).toEqual(["'none'"])
-    // The renderer's bundled parser compiles its JSON Schema validators (worker/pages/headers.ts).
+    // The renderer's bundled parser compiles its JSON Schema validators (worker/system/page-headers.ts).
     expect(csp.get('script-src')).toEqual(["'self'", "'unsafe-eval'"])
     expect(csp.get('style-src')).toEqual(["'self'"])
     expect(csp.get('frame-ancestors')).toEqual(["'none'"])

@@ -8,7 +8,7 @@ import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
 import { log } from '../../log'
 import { protect } from '../../middleware/auth'
-import { deliverToUser } from '../../notifications/live'
+import { userChannel } from '../../realtime/rooms'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import {
   messageSettingsOf,
@@ -175,12 +175,11 @@ accountSettings.openapi(
     const updated = await updateMe(c, nestedSet('messageSettings', c.req.valid('json')))
     const messageSettings = messageSettingsOf(updated)
     // Best effort: the change is stored; a socket that misses it reads the settings on reconnect.
-    await deliverToUser(c.env, updated._id.toHexString(), {
-      type: 'message-settings-updated',
-      messageSettings,
-    }).catch((error: unknown) =>
-      log('warn', 'message settings event not delivered', { error: `${error}` }),
-    )
+    await userChannel(c.env, updated._id.toHexString())
+      ?.deliver({ type: 'message-settings-updated', messageSettings })
+      .catch((error: unknown) =>
+        log('warn', 'message settings event not delivered', { error: `${error}` }),
+      )
     return c.json({ success: true, message: 'Message settings updated', messageSettings }, 200)
   },
 )

@@ -16,7 +16,7 @@ import { AppError } from '../../errors'
 import { claimJob, completeJob, failJob, markPlayable, recordProgress, releaseJob } from '../jobs'
 import { serviceToken } from '../../middleware/service-token'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
-import { notifyUser } from '../../realtime/notify'
+import { userChannel } from '../../realtime/rooms'
 import type { JobDoc } from '../jobs-store'
 import { ObjectIdSchema } from '../../../shared/ids'
 import type { TranscodingEventInput } from '../../../shared/user-channel'
@@ -25,16 +25,11 @@ const params = { params: z.object({ id: ObjectIdSchema }) }
 const LEASE_LOST = 'This job is no longer leased to you'
 
 function tell(c: Context<AppEnv>, job: JobDoc, event: TranscodingEventInput) {
-  const delivery = notifyUser(c.env, job.ownerId.toHexString(), {
-    ...event,
-    jobId: job._id.toHexString(),
-    mediaId: job.mediaId.toHexString(),
-  }).catch(() => undefined)
-  try {
-    c.executionCtx.waitUntil(delivery)
-  } catch {
-    // No execution context under Node: the REST app does not carry realtime.
-  }
+  const delivery = userChannel(c.env, job.ownerId.toHexString())
+    ?.deliver({ ...event, jobId: job._id.toHexString(), mediaId: job.mediaId.toHexString() })
+    .catch(() => undefined)
+  // No channel under Node: the REST app does not carry realtime.
+  if (delivery) c.executionCtx.waitUntil(delivery)
 }
 
 export const internalTranscoding = createRouter()

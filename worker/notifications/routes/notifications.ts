@@ -17,7 +17,8 @@ import {
   unreadCount,
 } from '../store'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
-import { notifyUser, type UserEvent } from '../../realtime/notify'
+import { userChannel } from '../../realtime/rooms'
+import type { UserChannelEvent } from '../../../shared/user-channel'
 import { ObjectIdSchema } from '../../../shared/ids'
 
 const Params = z.object({ id: ObjectIdSchema })
@@ -31,13 +32,12 @@ const DeviceTokenSchema = z
 const NOT_FOUND = 'Notification not found'
 
 /** Keeps the user's other devices' badges in step; best effort, after the response. */
-function tellDevices(c: Context<AppEnv>, event: UserEvent) {
-  const delivery = notifyUser(c.env, c.get('user')._id.toHexString(), event).catch(() => undefined)
-  try {
-    c.executionCtx.waitUntil(delivery)
-  } catch {
-    // No execution context under Node: the REST app does not carry realtime.
-  }
+function tellDevices(c: Context<AppEnv>, event: UserChannelEvent) {
+  const delivery = userChannel(c.env, c.get('user')._id.toHexString())
+    ?.deliver(event)
+    .catch(() => undefined)
+  // No channel under Node: the REST app does not carry realtime.
+  if (delivery) c.executionCtx.waitUntil(delivery)
 }
 
 async function userDb(c: Context<AppEnv>) {

@@ -4,7 +4,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { AppError } from '../../errors'
 import { protect } from '../../middleware/auth'
-import { userChannel } from '../live'
+import { userChannel } from '../../realtime/rooms'
 import { canSeePresence } from '../presence'
 import { createRouter, errorResponses } from '../../openapi'
 import { users } from '../../auth/users-store'
@@ -32,8 +32,9 @@ presence.openapi(
       canSeePresence(db, c.get('user')._id, target),
     ])
     if (!user || !allowed) throw new AppError('NOT_FOUND', 'User not found')
-    const live = await userChannel(c.env, id).presence()
-    // The channel remembers what it saw; before that, the account's own record is all there is.
+    // The channel remembers what it saw; before that (or with no channel: the REST app under
+    // Node), the account's own record is all there is.
+    const live = (await userChannel(c.env, id)?.presence()) ?? { online: false, lastSeenAt: null }
     const stored = (user as { lastSeenAt?: Date }).lastSeenAt
     return c.json(
       {

@@ -5,10 +5,11 @@ import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonResponse } from '../../openapi'
 import { accountIdentity, signRealtimeTicket } from '../tickets'
 
-export const userTicket = createRouter()
-userTicket.use('/user-ticket', protect())
+const router = createRouter()
+router.use('/user-ticket', protect())
 
-userTicket.openapi(
+// The value of openapi() (the same router), so its type carries the route for hono/client.
+export const userTicket = router.openapi(
   createRoute({
     method: 'post',
     path: '/user-ticket',

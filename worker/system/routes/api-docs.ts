@@ -4,7 +4,7 @@
 // other host and its CSP allows none, nor anything inline.
 import type { Context } from 'hono'
 import type { AppEnv } from '../../env'
-import { pageSecurityHeaders } from '../../pages/headers'
+import { pageSecurityHeaders } from '../page-headers'
 
 const PAGE = `<!doctype html>
 <html lang="en">

@@ -4,7 +4,7 @@
 // dev-services/api-docs-assets.ts; the start-up call in /assets/asyncapi-docs.js).
 import type { Context } from 'hono'
 import type { AppEnv } from '../../env'
-import { pageSecurityHeaders } from '../../pages/headers'
+import { pageSecurityHeaders } from '../page-headers'
 import { asyncApiDocument } from '../asyncapi'
 
 const PAGE = `<!doctype html>

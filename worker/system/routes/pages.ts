@@ -5,7 +5,7 @@ import type { Context } from 'hono'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
 import { createRouter } from '../../openapi'
-import { PAGE_NAMES, pageSecurityHeaders, type PageName } from '../../pages/headers'
+import { PAGE_NAMES, pageSecurityHeaders, type PageName } from '../page-headers'
 
 async function servePage(c: Context<AppEnv>, page: PageName) {
   const assets = c.env?.ASSETS

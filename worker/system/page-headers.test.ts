@@ -1,5 +1,6 @@
+// Each page's Content-Security-Policy and frame options, from the page name and configuration alone.
 import { describe, expect, it } from 'vitest'
-import { PAGE_NAMES, pageSecurityHeaders, type PolicyName } from './headers'
+import { PAGE_NAMES, pageSecurityHeaders, type PolicyName } from './page-headers'
 
 /** The CSP as directive → sources. */
 function csp(
