@@ -187,6 +187,7 @@ export interface RoomProtocol {
   idDescription: string
   /** Client → server: the options of the room's client message union. */
   requests: readonly z.ZodObject[]
+  /** The ack answering each request type; a type without one is answered only by errors. */
   acks: Readonly<Record<string, z.ZodObject | undefined>>
   /** What a socket opened with `since=<seq>` gets; null: the room replays nothing. */
   replay: string | null
