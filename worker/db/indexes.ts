@@ -203,7 +203,7 @@ const INDEXES: Record<string, IndexDescription[]> = {
 }
 
 /** Indexes an earlier version declared and this one replaces: dropped before the new ones. */
-const RETIRED_INDEXES: Record<string, string[]> = {
+export const RETIRED_INDEXES: Record<string, string[]> = {
   // Unique over every value, proven or not: an unproven claim reserved the identifier.
   users: ['email_unique', 'phone_unique'],
 }
