@@ -3,10 +3,12 @@
 // Messages reach MongoDB in batches on an alarm, retried until they are in.
 import { ObjectId, type AnyBulkWriteOperation } from 'mongodb'
 import {
+  CHAT_CLOSE_CODES,
   CHAT_FRAME_BUDGETS,
   ChatClientMessageSchema,
   TYPING_TTL_MS,
   type ChatMessage,
+  type ChatServerMessage,
 } from '../shared/chat'
 import type { RealtimeIdentity } from '../shared/realtime'
 import type { Bindings } from '../worker/env'
@@ -25,7 +27,7 @@ import { CHAT_SEND_RATE, TYPING_THROTTLE_MS } from './room-limits'
 const FLUSH_DELAY_MS = 200
 const RETRY_DELAY_MS = 5000
 
-export class ChatConversation extends RealtimeRoom<Bindings> {
+export class ChatConversation extends RealtimeRoom<Bindings, ChatServerMessage> {
   protected readonly kind = 'chat' as const
   protected readonly frameBudgets = new FrameBudgets(CHAT_FRAME_BUDGETS)
   private readonly store: ChatStore
@@ -49,7 +51,8 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
     // Removed members lose their open sockets at once.
     for (const ws of this.ctx.getWebSockets()) {
       const { identity } = this.attachmentOf(ws)
-      if (!members.includes(identity.subject)) ws.close(4003, 'No longer a member')
+      if (!members.includes(identity.subject))
+        ws.close(CHAT_CLOSE_CODES.NOT_A_MEMBER, 'No longer a member')
     }
   }
 
@@ -152,7 +155,7 @@ export class ChatConversation extends RealtimeRoom<Bindings> {
         code: 'FORBIDDEN',
         message: 'Not a member of this conversation',
       })
-      ws.close(4003, 'Not a member')
+      ws.close(CHAT_CLOSE_CODES.NOT_A_MEMBER, 'Not a member')
       return
     }
     this.countViewer(ws, attachment.identity.subject)

@@ -7,8 +7,12 @@ import {
   ConferenceClientMessageSchema,
   isVoteMessage,
   MESSAGE_ROLES,
+  type ConferenceAck,
+  type ConferenceAckMessage,
   type ConferenceClientMessage,
+  type ConferenceEventInput,
   type ConferenceRole,
+  type ConferenceServerMessage,
   type ConferenceSnapshot,
   type LiveQuestion,
   type PollResults,
@@ -21,6 +25,7 @@ import type { Bindings } from '../worker/env'
 import { configFor } from '../worker/config'
 import { conferences, saveQuestionResults } from '../worker/conference/store'
 import { createDatabase, type Database } from '../worker/services/db'
+import { log } from '../worker/log'
 import {
   ConferenceStore,
   type EventTarget,
@@ -29,11 +34,11 @@ import {
   VOTES_PER_STATEMENT,
 } from './conference-store'
 import { CountTicks } from './count-ticks'
-import { FlushPacer } from './flush-pacer'
 import { FrameBudgets } from './frame-budgets'
 import { TokenBuckets } from './token-buckets'
 import { RealtimeRoom, RoomError, type ClientFrame, type SocketAttachment } from './realtime-room'
-import { AUDIENCE_RATE, VOTE_FLUSH_RATE } from './room-limits'
+import { AUDIENCE_RATE } from './room-limits'
+import { VoteBatcher, type BatchedVote, type VoteOutcome } from './vote-batcher'
 
 /**
  * Live counts go to hosts and speakers at most this often: after a vote batch is stored at once when
@@ -59,7 +64,7 @@ const STAFF_TAGS = ['role:host', 'role:speaker'] as const
 const AUDIENCE_TAGS = ['role:audience'] as const
 const ALL_TAGS = [undefined] as const
 
-export class ConferenceRoom extends RealtimeRoom<Bindings> {
+export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessage> {
   protected readonly kind = 'conference' as const
   protected readonly frameBudgets = new FrameBudgets(CONFERENCE_FRAME_BUDGETS)
   private readonly store: ConferenceStore
@@ -207,7 +212,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     this.countsChanged()
   }
 
-  // Not async: a vote is queued here and acked by its batch (flushVotes), with no promise per vote.
+  // Not async: a vote is queued here and acked by its batch (VoteBatcher), with no promise per vote.
   protected override onMessage(
     ws: WebSocket,
     attachment: SocketAttachment,
@@ -250,7 +255,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
   private async handle(
     message: Exclude<ConferenceClientMessage, { type: 'vote' }>,
     identity: RealtimeIdentity,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<ConferenceAck<Exclude<ConferenceClientMessage['type'], 'vote'>>> {
     switch (message.type) {
       case 'qa.ask':
         return this.ask(identity, message.text, message.anonymous)
@@ -280,65 +285,32 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     return question
   }
 
-  /**
-   * Votes that arrive together are stored together: each message event that writes ends in its own
-   * storage commit, and acks wait for theirs, so a burst of thousands queued behind one commit at a
-   * time. Queued votes run in order in one turn (one commit), at once while the room is within its
-   * batch budget and else on the next timer turn; each is still checked and stored exactly as
-   * alone, and acked (or refused) from the batch only once stored.
-   */
-  private voteQueue: QueuedVote[] = []
-
-  private queueVote(ws: WebSocket, attachment: SocketAttachment, message: VoteMessage) {
-    const queued: QueuedVote = { ws, attachment, message, result: undefined, failure: undefined }
-    this.voteQueue.push(queued)
-    if (this.voteQueue.length !== 1) return
-    if (this.votePacer.storeNow(Date.now())) queueMicrotask(() => this.flushVotes())
-    else setTimeout(() => this.flushVotes(), 0)
-  }
-
-  private readonly votePacer = new FlushPacer(VOTE_FLUSH_RATE.burst, VOTE_FLUSH_RATE.perSecond)
-
-  private flushVotes() {
-    const queue = this.voteQueue
-    this.voteQueue = []
-    // The batch's votes: counted in memory as each is checked (against the counts as the batch's
-    // earlier votes left them), then stored together.
-    const staged: StagedVote[] = []
-    for (const queued of queue) {
-      try {
-        queued.result = this.vote(queued.attachment.identity, queued.message, staged)
-      } catch (error) {
-        queued.failure = error ?? new Error('vote failed')
-      }
-    }
-    let writeFailure: unknown
-    if (staged.length > 0) {
-      try {
-        // All of the batch or none of it: a failed write must not leave part of it stored. One
-        // statement is that by itself; a transaction round it cost two more statements a batch.
-        if (staged.length <= VOTES_PER_STATEMENT) this.store.writeVotes(staged)
-        else this.ctx.storage.transactionSync(() => this.store.writeVotes(staged))
-      } catch (error) {
-        writeFailure = error ?? new Error('storing votes failed')
-        for (const vote of staged.toReversed()) this.store.unstageVote(vote)
-      }
-    }
-    // The hosts' counts first: the chart waits on the batch's last vote, and each ack on its own.
-    if (staged.length > 0 && writeFailure === undefined) this.countsChanged({ fromVotes: true })
-    for (const { ws, attachment, message, result, failure } of queue) {
-      const error = result?.stored && writeFailure !== undefined ? writeFailure : failure
+  private readonly votes = new VoteBatcher<QueuedVote>({
+    check: (queued, staged) => this.vote(queued.attachment.identity, queued.message, staged),
+    write: (staged) => {
+      // All of the batch or none of it: a failed write must not leave part of it stored. One
+      // statement is that by itself; a transaction round it cost two more statements a batch.
+      if (staged.length <= VOTES_PER_STATEMENT) this.store.writeVotes(staged)
+      else this.ctx.storage.transactionSync(() => this.store.writeVotes(staged))
+    },
+    unstage: (vote) => this.store.unstageVote(vote),
+    stored: () => this.countsChanged({ fromVotes: true }),
+    settle: ({ ws, attachment, message, outcome }, error) => {
       if (error === undefined) {
         this.send(ws, {
           type: 'ack',
           rid: message.rid,
           questionId: message.questionId,
           optionIds: message.optionIds,
-          replaced: result!.replaced,
-        })
+          replaced: outcome!.replaced,
+        } satisfies ConferenceAckMessage<'vote'>)
       } else if (error instanceof RoomError) this.sendRefusal(ws, message.rid, error)
       else this.sendFailure(ws, attachment, message, error)
-    }
+    },
+  })
+
+  private queueVote(ws: WebSocket, attachment: SocketAttachment, message: VoteMessage) {
+    this.votes.add({ ws, attachment, message, outcome: undefined, failure: undefined }, Date.now())
   }
 
   /**
@@ -376,7 +348,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     return { replaced: previous !== undefined, stored: true }
   }
 
-  private async pushQuestion(questionId: string) {
+  private async pushQuestion(questionId: string): Promise<ConferenceAck<'question.push'>> {
     this.requireActive()
     if (this.requireQuestion(questionId).status === 'CLOSED')
       throw new RoomError('CONFLICT', 'A closed question cannot go live again')
@@ -395,7 +367,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     return { questionId, status: 'ACTIVE' }
   }
 
-  private async closeQuestion(questionId: string) {
+  private async closeQuestion(questionId: string): Promise<ConferenceAck<'question.close'>> {
     const question = this.requireQuestion(questionId)
     if (question.status === 'CLOSED')
       throw new RoomError('CONFLICT', 'This question is already closed')
@@ -412,7 +384,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     return { questionId, status: 'CLOSED', results }
   }
 
-  private revealResults(questionId: string) {
+  private revealResults(questionId: string): ConferenceAck<'question.reveal'> {
     this.requireQuestion(questionId)
     this.store.reveal(questionId)
     this.emit(
@@ -422,7 +394,11 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
     return { questionId, revealed: true }
   }
 
-  private ask(identity: RealtimeIdentity, text: string, anonymous: boolean) {
+  private ask(
+    identity: RealtimeIdentity,
+    text: string,
+    anonymous: boolean,
+  ): ConferenceAck<'qa.ask'> {
     this.requireActive()
     const id = crypto.randomUUID()
     this.store.addQa({
@@ -432,20 +408,23 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
       authorName: anonymous ? null : (identity.name ?? null),
       now: Date.now(),
     })
-    this.emit({ type: 'qa.new', item: this.store.qaItem(id) }, 'all')
+    this.emit({ type: 'qa.new', item: this.store.qaItem(id)! }, 'all')
     return { qaId: id }
   }
 
-  private upvote(identity: RealtimeIdentity, qaId: string) {
+  private upvote(identity: RealtimeIdentity, qaId: string): ConferenceAck<'qa.upvote'> {
     const item = this.store.qaItem(qaId)
     if (!item || item.status === 'hidden') throw new RoomError('NOT_FOUND', 'No such question')
     if (!this.store.upvoteQa(qaId, voterKey(identity)))
       throw new RoomError('CONFLICT', 'You have already upvoted this question')
-    this.emit({ type: 'qa.updated', item: this.store.qaItem(qaId) }, 'all')
+    this.emit({ type: 'qa.updated', item: this.store.qaItem(qaId)! }, 'all')
     return { qaId }
   }
 
-  private moderateQa(qaId: string, action: 'approve' | 'hide' | 'answer' | 'pin' | 'unpin') {
+  private moderateQa(
+    qaId: string,
+    action: ConferenceAck<'qa.moderate'>['action'],
+  ): ConferenceAck<'qa.moderate'> {
     if (!this.store.qaItem(qaId)) throw new RoomError('NOT_FOUND', 'No such question')
     const change =
       action === 'pin' || action === 'unpin'
@@ -482,10 +461,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
   }
 
   /** Numbers and logs an event, then sends one serialisation of it to its target sockets. */
-  private emit(
-    event: { type: `${string}.${string}`; [field: string]: unknown },
-    target: EventTarget,
-  ) {
+  private emit(event: ConferenceEventInput, target: EventTarget) {
     this.seq += 1
     this.store.setMeta('seq', this.seq)
     const body = JSON.stringify({ ...event, seq: this.seq })
@@ -694,22 +670,25 @@ export class ConferenceRoom extends RealtimeRoom<Bindings> {
         }
         this.store.setMeta('analytics_pending', 0)
       }
-    } catch {
-      // MongoDB is unreachable: everything stays in storage and the alarm tries again.
+    } catch (error) {
+      // Everything stays in storage and the alarm tries again; logged so that a MongoDB that keeps
+      // refusing (not only one briefly unreachable) is seen.
+      log('warn', 'conference results not saved yet; retrying', {
+        conferenceId: this.store.meta('conference_id'),
+        retryInMs: PERSIST_RETRY_MS,
+        error:
+          error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      })
       this.alarmBy(Date.now() + PERSIST_RETRY_MS)
     }
   }
 }
 
-type VoteOutcome = { replaced: boolean; stored: boolean }
-
-/** A vote waiting for its batch; the batch fills in its outcome, then acks or refuses it. */
-interface QueuedVote {
+/** A vote waiting for its batch, with the socket its answer goes to. */
+interface QueuedVote extends BatchedVote {
   ws: WebSocket
   attachment: SocketAttachment
   message: VoteMessage
-  result: VoteOutcome | undefined
-  failure: unknown
 }
 
 function hasOption(question: Readonly<LiveQuestion>, option: string): boolean {

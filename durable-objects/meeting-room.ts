@@ -3,6 +3,7 @@
 // (a reconnect replaces the older socket), relays offers, answers and ICE candidates only to the
 // addressed peer, and tells each side when the other arrives or drops.
 import {
+  MEETING_CLOSE_CODES,
   MEETING_FRAME_BUDGETS,
   MEETING_ROLES,
   MEETING_SENDERS,
@@ -10,8 +11,8 @@ import {
   type MeetingPeers,
   type MeetingRole,
   type MeetingServerEvent,
+  type MeetingServerMessage,
 } from '../shared/meeting'
-import type { ServerMessage } from '../shared/realtime'
 import { FrameBudgets } from './frame-budgets'
 import { RealtimeRoom, type ClientFrame, type SocketAttachment } from './realtime-room'
 
@@ -25,7 +26,7 @@ const isRole = (role: string): role is MeetingRole =>
   (MEETING_ROLES as readonly string[]).includes(role)
 const other = (role: MeetingRole): MeetingRole => (role === 'admin' ? 'guest' : 'admin')
 
-export class MeetingRoom extends RealtimeRoom {
+export class MeetingRoom extends RealtimeRoom<unknown, MeetingServerMessage> {
   protected readonly kind = 'meeting' as const
   protected readonly frameBudgets = new FrameBudgets(MEETING_FRAME_BUDGETS)
 
@@ -44,14 +45,26 @@ export class MeetingRoom extends RealtimeRoom {
 
   protected override async onConnect(ws: WebSocket, attachment: SocketAttachment, url: URL) {
     const { role, subject } = attachment.identity
-    if (!isRole(role)) return this.refuse(ws, 'FORBIDDEN', 'Not a meeting participant', 4003)
+    if (!isRole(role))
+      return this.refuse(
+        ws,
+        'FORBIDDEN',
+        'Not a meeting participant',
+        MEETING_CLOSE_CODES.NOT_A_PARTICIPANT,
+      )
     const sameRole = this.sockets(role, { joinedOnly: false }).filter((s) => s !== ws)
     if (sameRole.some((s) => this.attachment(s).identity.subject !== subject)) {
       // Only a guest can differ: admin tickets are issued to the room's owner alone.
-      return this.refuse(ws, 'CONFLICT', 'This meeting already has a guest', 4009)
+      return this.refuse(
+        ws,
+        'CONFLICT',
+        'This meeting already has a guest',
+        MEETING_CLOSE_CODES.GUEST_TAKEN,
+      )
     }
     // The same person again (a reload, a second tab): the newer socket wins.
-    for (const old of sameRole) old.close(4000, 'Replaced by a newer connection')
+    for (const old of sameRole)
+      old.close(MEETING_CLOSE_CODES.REPLACED, 'Replaced by a newer connection')
     await super.onConnect(ws, attachment, url)
   }
 
@@ -163,7 +176,7 @@ export class MeetingRoom extends RealtimeRoom {
   }
 
   /** Sends to the open sockets of `role` that joined; answers how many there were. */
-  private toRole(role: MeetingRole, event: ServerMessage): number {
+  private toRole(role: MeetingRole, event: MeetingServerEvent): number {
     const targets = this.sockets(role)
     for (const ws of targets) this.send(ws, event)
     return targets.length

@@ -1,6 +1,7 @@
 // Base class for every room: hibernatable WebSockets, the identity forwarded by the Worker kept in
 // each socket's attachment, each socket's frame budgets, frames parsed against the shared protocol,
-// and lifecycle hooks (onConnect, onMessage, onClose) for the room's own logic.
+// and lifecycle hooks (onConnect, onMessage, onClose) for the room's own logic. Each room sends only
+// its protocol's server messages (shared/<room>.ts), checked by type here and never parsed at run time.
 import { DurableObject } from 'cloudflare:workers'
 import { log } from '../worker/log'
 import type { ErrorCode } from '../shared/errors'
@@ -18,8 +19,8 @@ import {
   TICKET_AT_HEADER,
   type RealtimeIdentity,
   type Revocation,
+  type BaseServerMessage,
   type RoomKind,
-  type ServerMessage,
 } from '../shared/realtime'
 import { OVER_BUDGET_MESSAGE, type FrameBudgets } from './frame-budgets'
 
@@ -52,7 +53,15 @@ export type ClientFrame = { type: string; rid?: string; [key: string]: unknown }
 /** What JSON.parse could not read (a symbol: allocation-free, and no JSON value equals it). */
 const NOT_JSON = Symbol('not JSON')
 
-export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
+/**
+ * `Out` is the room's server message union (ConferenceServerMessage, …): every frame it sends is
+ * checked against it when compiled. The base class's own frames (welcome, pong, error) belong to
+ * every room's union.
+ */
+export abstract class RealtimeRoom<
+  Env = unknown,
+  Out extends { type: string } = BaseServerMessage,
+> extends DurableObject<Env> {
   protected abstract readonly kind: RoomKind
   /**
    * Each socket's budget per frame type, from the table the room's protocol declares
@@ -377,7 +386,7 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
 
   protected async onClose(_ws: WebSocket, _attachment: SocketAttachment): Promise<void> {}
 
-  protected send(ws: WebSocket, message: ServerMessage): void {
+  protected send(ws: WebSocket, message: Out | BaseServerMessage): void {
     try {
       ws.send(JSON.stringify(message))
     } catch {
@@ -387,7 +396,7 @@ export abstract class RealtimeRoom<Env = unknown> extends DurableObject<Env> {
 
   /** Sends one serialisation of `message` to every open socket, optionally filtered by tag. */
   protected broadcast(
-    message: ServerMessage,
+    message: Out | BaseServerMessage,
     opts: { tag?: string; except?: WebSocket } = {},
   ): void {
     const data = JSON.stringify(message)

@@ -2,15 +2,19 @@
 // (the `deliver` RPC: notifications, transcoding progress, chat unread), tracks whether the user is
 // online and tells the people allowed to see it, and serves Videodesk's notification room.
 import { ObjectId } from 'mongodb'
-import type { RealtimeIdentity, Revocation, RoomKind, ServerMessage } from '../shared/realtime'
-import { USER_FRAME_BUDGETS, UserClientMessageSchema } from '../shared/user-channel'
+import type { RealtimeIdentity, Revocation, RoomKind } from '../shared/realtime'
+import {
+  USER_FRAME_BUDGETS,
+  UserClientMessageSchema,
+  type UserChannelEvent,
+  type UserServerMessage,
+} from '../shared/user-channel'
 import type { Bindings } from '../worker/env'
 import { configFor } from '../worker/config'
 import { announcePresence, isUserId, type PresenceState } from '../worker/notifications/presence'
 import { unreadCount } from '../worker/notifications/store'
 import { log } from '../worker/log'
 import { parseRoomKey, roomKey, roomStub } from '../worker/realtime/rooms'
-import type { UserChannelDelivery } from '../worker/realtime/user-events'
 import { createDatabase, type Database } from '../worker/services/db'
 import { FrameBudgets } from './frame-budgets'
 import { RealtimeRoom, type ClientFrame, type SocketAttachment } from './realtime-room'
@@ -36,7 +40,7 @@ const KEY = {
 /** Rooms remembered per user; past this the oldest entries (most likely long closed) go first. */
 const MAX_TRACKED_ROOMS = 500
 
-export class UserChannel extends RealtimeRoom<Bindings> {
+export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
   protected readonly kind = 'user' as const
   protected readonly frameBudgets = new FrameBudgets(USER_FRAME_BUDGETS)
   private database: Database | undefined
@@ -190,19 +194,19 @@ export class UserChannel extends RealtimeRoom<Bindings> {
    * RPC from the Worker and the other rooms, the one way to reach a user's devices: numbers the
    * event and sends it to every open socket; answers how many got it (0: the caller may push).
    */
-  deliver(event: UserChannelDelivery): number {
+  deliver(event: UserChannelEvent): number {
     const sockets = this.openSockets()
     // Nobody to number it for: a counter write per event for an absent user buys nothing.
     if (sockets.length === 0) return 0
     const seq = this.seq() + 1
     this.kv.put(KEY.seq, seq)
-    this.broadcast({ ...event, seq } as ServerMessage)
+    this.broadcast({ ...event, seq })
     if (event.type === 'notification.new') {
       const legacy = JSON.stringify({
         type: 'new-notification',
         seq,
         notification: event.notification,
-      } satisfies ServerMessage)
+      } satisfies UserServerMessage)
       for (const ws of sockets) {
         if (!this.attachmentOf<UserSocketAttachment>(ws).notificationRoom) continue
         try {

@@ -1,9 +1,9 @@
 // The realtime protocol shared by every room and every client: JSON messages with a `type`.
 // Client requests may carry `rid` and get an `ack` or `error` with the same `rid`; server events
-// carry the room's `seq`. Room-specific messages extend these base shapes.
+// carry the room's `seq`. Each room's module (conference, chat, meeting, user-channel) declares its
+// own messages on these base shapes, and /api/asyncapi.json documents them from the same schemas.
 import { z } from 'zod'
-import type { ErrorCode } from './errors'
-import type { MeetingServerEvent } from './meeting'
+import { ERROR_STATUS, type ErrorCode } from './errors'
 
 export const ROOM_KINDS = ['conference', 'chat', 'meeting', 'user'] as const
 export type RoomKind = (typeof ROOM_KINDS)[number]
@@ -90,35 +90,118 @@ export function clientFrameType(value: unknown): string | undefined {
   return isIdString(type) ? type : undefined
 }
 
-export const PingSchema = z.strictObject({
-  type: z.literal('ping'),
-  rid: RequestIdSchema.optional(),
+export const PingSchema = z
+  .strictObject({
+    type: z.literal('ping'),
+    rid: RequestIdSchema.optional(),
+  })
+  .meta({ description: 'Keep-alive: the room answers `pong` at once. Send one every 25 s.' })
+
+// ---- What every room sends -------------------------------------------------------------------
+
+/** A room's event counter: every numbered event carries the one it was given. */
+export const SeqSchema = z
+  .number()
+  .int()
+  .min(0)
+  .meta({ description: "The room's event number; reconnect with `since=<seq>` to replay after it" })
+
+const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]
+
+const WelcomeSchema = z
+  .strictObject({
+    type: z.literal('welcome'),
+    room: z.strictObject({ kind: z.enum(ROOM_KINDS), id: z.string() }),
+    identity: RealtimeIdentitySchema,
+    seq: SeqSchema,
+  })
+  .meta({
+    description:
+      'First frame on every socket: the room, who the socket is, and the latest seq the room has numbered.',
+  })
+
+const PongSchema = z
+  .strictObject({
+    type: z.literal('pong'),
+    rid: RequestIdSchema.optional(),
+    at: z.number().meta({ description: "The room's clock (ms since the epoch)" }),
+  })
+  .meta({ description: 'The answer to `ping`.' })
+
+const ErrorFrameSchema = z
+  .strictObject({
+    type: z.literal('error'),
+    rid: RequestIdSchema.optional().meta({
+      description: "The refused request's `rid`; absent when the error answers no request",
+    }),
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    details: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({
+    description:
+      'A request refused (same `rid`), or a frame the room could not take: not JSON, too large, over its budget (RATE_LIMITED), unknown type, invalid fields.',
+  })
+
+/** What the base room itself sends on every socket, whatever the room. */
+export const BASE_SERVER_MESSAGES = [WelcomeSchema, PongSchema, ErrorFrameSchema] as const
+export type BaseServerMessage = z.infer<(typeof BASE_SERVER_MESSAGES)[number]>
+
+const AckBaseSchema = z.strictObject({
+  type: z.literal('ack'),
+  rid: RequestIdSchema.optional().meta({ description: "The request's `rid`" }),
 })
 
-export type ServerMessage =
-  | {
-      type: 'welcome'
-      room: { kind: RoomKind; id: string }
-      identity: RealtimeIdentity
-      seq: number
-    }
-  | { type: 'pong'; rid?: string; at: number }
-  | { type: 'ack'; rid?: string; [key: string]: unknown }
-  | {
-      type: 'error'
-      rid?: string
-      code: ErrorCode
-      message: string
-      details?: { path: string; message: string }[]
-    }
-  /** Videodesk's legacy name for `notification.new`, sent to sockets in the notification room. */
-  | { type: 'new-notification'; seq: number; notification: unknown }
-  /** State frames (a conference's `room.stats`): superseded by the next, so no seq, never replayed. */
-  | { type: 'room.stats'; audienceCount: number; results: unknown }
-  /** Room events are namespaced (`question.live`, `transcoding.progress`) and carry the room's seq. */
-  | { type: `${string}.${string}`; seq: number; [field: string]: unknown }
-  /** The meeting room's signaling events, under the old Socket.IO names. */
-  | MeetingServerEvent
+/** The `ack` answering one request type: its `rid` and the fields that request's answer carries. */
+export function ackSchema<const Shape extends z.core.$ZodLooseShape>(
+  shape: Shape,
+  description: string,
+) {
+  return AckBaseSchema.extend(shape).meta({ description })
+}
+
+/** The fields an ack adds to `{ type: 'ack', rid }`, by request type (a union gives each one's). */
+export type AckFields<Acks, RequestType extends keyof Acks> = RequestType extends unknown
+  ? Acks[RequestType] extends z.ZodType
+    ? Omit<z.infer<Acks[RequestType]>, 'type' | 'rid'>
+    : never
+  : never
+
+/** A client request as a client writes it: without its `rid` (added by the client's transport). */
+export type WithoutRid<Request> = Request extends unknown ? Omit<Request, 'rid'> : never
+
+/** A numbered event as the room emits it, before its `seq` is attached. */
+export type Unnumbered<Event> = Event extends unknown ? Omit<Event, 'seq'> : never
+
+/**
+ * One room kind's protocol, for its room's types and the AsyncAPI document: the requests it takes,
+ * the ack each is answered with, and what it sends.
+ */
+export interface RoomProtocol {
+  kind: RoomKind
+  /** What the room holds, in a sentence or two (the channel's description). */
+  description: string
+  /** The REST routes that issue this room's tickets. */
+  tickets: readonly { method: 'POST'; path: string; description: string }[]
+  /** What the room's id is (the channel's `{id}` parameter). */
+  idDescription: string
+  /** Client → server: the options of the room's client message union. */
+  requests: readonly z.ZodObject[]
+  /** The ack answering each request type; a type without one is answered only by errors. */
+  acks: Readonly<Record<string, z.ZodObject | undefined>>
+  /** What a socket opened with `since=<seq>` gets; null: the room replays nothing. */
+  replay: string | null
+  /** Server → client events, each numbered by the room's `seq`. */
+  events: readonly z.ZodObject[]
+  /** Server → client frames that are not numbered events (snapshots, state, signaling). */
+  frames: readonly z.ZodObject[]
+  /** The room's own close codes beside CLOSE_CODES, with why each is used. */
+  closeCodes: Readonly<Record<number, string>>
+  /** The budgets the room's sockets are held to, by request type (its FrameBudgets table). */
+  frameBudgets: FrameBudgetTable<string>
+  /** Who may send each request type, when not everyone may. */
+  senders?: Readonly<Record<string, readonly string[]>>
+}
 
 /** Header on the Worker → room request that carries the verified identity. */
 export const IDENTITY_HEADER = 'x-realtime-identity'

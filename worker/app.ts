@@ -66,6 +66,7 @@ import { internalTranscoding } from './media/routes/internal-transcoding'
 import { devCapture } from './system/routes/dev-capture'
 import { pages } from './system/routes/pages'
 import { apiDocsPage } from './system/routes/api-docs'
+import { asyncApiJson, asyncApiPage } from './system/routes/asyncapi-docs'
 
 export interface AppOptions {
   /** Builds one request's services from configuration (default: the real clients). */
@@ -189,10 +190,13 @@ export function createApp(opts: AppOptions = {}) {
     info: {
       title: 'Sanora + Videodesk API',
       version: API_VERSION,
-      description: 'One edge-first backend for the Sanora and Videodesk clients.',
+      description:
+        "One edge-first backend for the Sanora and Videodesk clients. The realtime protocol (the rooms' WebSocket messages) is documented apart: [AsyncAPI reference](/api/asyncapi), [document](/api/asyncapi.json).",
     },
   })
   app.get('/api/docs', apiDocsPage)
+  app.get('/api/asyncapi.json', asyncApiJson(API_VERSION))
+  app.get('/api/asyncapi', asyncApiPage)
 
   app.get('/api/debug/routes', (c) => {
     if (c.get('config').APP_ENV === 'production') throw new AppError('NOT_FOUND', 'Route not found')

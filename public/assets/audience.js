@@ -21,6 +21,7 @@ const state = {
   sort: 'votes',
   audienceCount: 0,
 }
+/** @type {RoomClient | null} */
 let client = null
 
 // ---- Joining -------------------------------------------------------------------------------------
@@ -144,6 +145,7 @@ function flash(message) {
 
 // ---- Room events ---------------------------------------------------------------------------------
 
+/** @param {import('../../shared/conference').ConferenceRoomEvent} event */
 function apply(event) {
   switch (event.type) {
     case 'conference.snapshot': {

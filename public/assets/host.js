@@ -7,6 +7,7 @@ const TOKEN_KEY = 'host:accessToken'
 let token = sessionStorage.getItem(TOKEN_KEY)
 let conference = null
 let questions = []
+/** @type {RoomClient | null} */
 let client = null
 const live = { question: null, results: null, closed: false, audienceCount: 0 }
 const qa = new Map()
@@ -219,6 +220,7 @@ function connect() {
   }).start()
 }
 
+/** @param {import('../../shared/conference').ConferenceRoomEvent} event */
 function apply(event) {
   switch (event.type) {
     case 'conference.snapshot': {
@@ -293,6 +295,10 @@ function renderLive() {
   $('#live-reveal').hidden = !hidden
 }
 
+/**
+ * @param {'question.push' | 'question.close' | 'question.reveal'} type
+ * @param {string} questionId
+ */
 async function roomAction(type, questionId) {
   try {
     await client.request({ type, questionId })

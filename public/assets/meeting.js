@@ -1,7 +1,8 @@
 // A minimal meeting client: the owner opens /meeting.html?room=<id> signed in (cookie); the
 // resident opens the invite link (…&token=<link token>). Both get a socket ticket and the ICE
 // servers, join the room, and set up one RTCPeerConnection: the admin offers when the guest says
-// its camera is on, the guest answers, and ICE candidates trickle through the room.
+// its camera is on, the guest answers, and ICE candidates trickle through the room. Checked by
+// `npm run typecheck` (tsconfig.pages.json) against the room's protocol in shared/meeting.ts.
 
 const params = new URLSearchParams(location.search)
 const roomId = params.get('room') ?? ''
@@ -9,9 +10,11 @@ const linkToken = params.get('token')
 const statusEl = document.getElementById('status')
 const state = { role: null, pc: null, socket: null }
 // Exposed for tests and debugging.
-window.__meeting = state
+const hooks = /** @type {{ __meeting?: typeof state }} */ (window)
+hooks.__meeting = state
 
 const show = (text) => (statusEl.textContent = text)
+const video = (id) => /** @type {HTMLVideoElement} */ (document.getElementById(id))
 
 async function postJson(path, body) {
   const res = await fetch(path, {
@@ -25,6 +28,7 @@ async function postJson(path, body) {
   return json
 }
 
+/** @param {import('../../shared/meeting').MeetingRequest} message */
 function send(message) {
   state.socket?.send(JSON.stringify(message))
 }
@@ -33,14 +37,25 @@ function newPeerConnection(iceServers, stream) {
   state.pc?.close()
   const pc = new RTCPeerConnection({ iceServers })
   for (const track of stream.getTracks()) pc.addTrack(track, stream)
+  // A gathered candidate's toJSON() always carries its `candidate` line (the DOM type leaves it
+  // optional for hand-made ones).
   pc.onicecandidate = (e) =>
-    send({ type: 'ice-candidate', candidate: e.candidate?.toJSON() ?? null })
-  pc.ontrack = (e) => (document.getElementById('remote').srcObject = e.streams[0])
+    send({
+      type: 'ice-candidate',
+      candidate: /** @type {import('../../shared/meeting').IceCandidate} */ (
+        e.candidate?.toJSON() ?? null
+      ),
+    })
+  pc.ontrack = (e) => (video('remote').srcObject = e.streams[0])
   pc.onconnectionstatechange = () => show(`Call ${pc.connectionState}`)
   state.pc = pc
   return pc
 }
 
+/**
+ * @param {import('../../shared/meeting').MeetingServerMessage} event
+ * @param {{ iceServers: RTCIceServer[], stream: MediaStream }} ctx
+ */
 async function handle(event, ctx) {
   switch (event.type) {
     // The room says so once per arrival of the admin (or at once when the guest joins after it).
@@ -87,7 +102,7 @@ async function start() {
   state.role = ticket.role
   document.getElementById('role').textContent = `You are the ${ticket.role}`
   const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true })
-  document.getElementById('local').srcObject = stream
+  video('local').srcObject = stream
   const ctx = { iceServers: ticket.iceServers, stream }
   const socket = new WebSocket(new URL(ticket.url, location.href.replace(/^http/, 'ws')))
   state.socket = socket

@@ -74,6 +74,7 @@ function connect() {
   }).start()
 }
 
+/** @param {import('../../shared/conference').ConferenceRoomEvent} event */
 function apply(event) {
   switch (event.type) {
     case 'conference.snapshot': {

@@ -1,13 +1,23 @@
 // The live conference room from the browser: one WebSocket that reconnects by itself (a fresh
 // ticket each time, `since` = the last event seq seen, so the room replays what was missed or sends
 // a snapshot), rid-based requests answered by `ack`/`error`, and a keep-alive ping. Below it, the
-// few helpers the three pages share: DOM building, JSON fetch and the results chart.
+// few helpers the three pages share: DOM building, JSON fetch and the results chart. Checked by
+// `npm run typecheck` (tsconfig.pages.json) against the room's protocol in shared/conference.ts.
+
+/**
+ * @typedef {import('../../shared/conference').ConferenceServerMessage} ConferenceServerMessage
+ * @typedef {import('../../shared/conference').ConferenceRoomEvent} ConferenceRoomEvent
+ * @typedef {import('../../shared/conference').ConferenceRequest} ConferenceRequest
+ */
 
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000]
 const REQUEST_TIMEOUT_MS = 10_000
 const PING_EVERY_MS = 25_000
 const PONG_WITHIN_MS = 10_000
-/** Close codes the server ends an identity's access with (shared/realtime.ts CLOSE_CODES). */
+/**
+ * Close codes the server ends an identity's access with (shared/realtime.ts CLOSE_CODES).
+ * @type {Record<number, string>}
+ */
 const FINAL_CLOSES = {
   4401: 'Your session has ended — sign in again',
   4403: 'Your access to this room was withdrawn',
@@ -28,12 +38,17 @@ export class RoomClient {
    * @param {string} opts.conferenceId
    * @param {() => Promise<string>} opts.getTicket a fresh socket ticket; throw an error with
    *   `fatal: true` to stop reconnecting (signed out, conference gone)
-   * @param {(event: any) => void} opts.onEvent room events, each once, in seq order
+   * @param {(event: ConferenceRoomEvent) => void} opts.onEvent room events, each once, in seq
+   *   order (snapshots and counts too)
    * @param {(state: 'connecting' | 'open' | 'reconnecting' | 'failed', error?: Error) => void} [opts.onState]
    * @param {(error: RoomError) => void} [opts.onError] error frames that answer no request
    */
   constructor({ conferenceId, getTicket, onEvent, onState = () => {}, onError = () => {} }) {
-    Object.assign(this, { conferenceId, getTicket, onEvent, onState, onError })
+    this.conferenceId = conferenceId
+    this.getTicket = getTicket
+    this.onEvent = onEvent
+    this.onState = onState
+    this.onError = onError
     /** @type {WebSocket | null} */
     this.socket = null
     /** The seq of the last room event applied; sent as `since` when reconnecting. */
@@ -54,7 +69,8 @@ export class RoomClient {
 
   start() {
     // Tests (and only tests) set this flag before the page loads, to reach the socket.
-    if (window.__ROOM_TEST_HOOKS__) window.__room = this
+    const hooks = /** @type {{ __ROOM_TEST_HOOKS__?: boolean, __room?: RoomClient }} */ (window)
+    if (hooks.__ROOM_TEST_HOOKS__) hooks.__room = this
     window.addEventListener('online', this.wake)
     document.addEventListener('visibilitychange', this.wake)
     this.connect()
@@ -126,7 +142,12 @@ export class RoomClient {
     this.retryTimer = setTimeout(() => this.connect(), base * (0.75 + Math.random() * 0.5))
   }
 
-  /** Sends a client message with a fresh rid; resolves with its `ack`, rejects with its `error`. */
+  /**
+   * Sends a client message with a fresh rid; resolves with its `ack`, rejects with its `error`.
+   * @template {ConferenceRequest['type']} T
+   * @param {ConferenceRequest & { type: T }} message
+   * @returns {Promise<import('../../shared/conference').ConferenceAckMessage<T>>}
+   */
   request(message) {
     const ws = this.socket
     if (!ws || ws.readyState !== WebSocket.OPEN)
@@ -143,6 +164,7 @@ export class RoomClient {
   }
 
   receive(ws, data) {
+    /** @type {ConferenceServerMessage} */
     let msg
     try {
       msg = JSON.parse(data)
@@ -168,7 +190,7 @@ export class RoomClient {
       this.onState('open')
       return
     }
-    if (typeof msg.seq === 'number') {
+    if ('seq' in msg && typeof msg.seq === 'number') {
       // Replays can overlap what was already applied; a snapshot always replaces the state.
       if (msg.type !== 'conference.snapshot' && this.lastSeq !== null && msg.seq <= this.lastSeq)
         return
@@ -229,8 +251,13 @@ class ApiError extends Error {
   }
 }
 
-/** JSON request to the API; failures become an ApiError with the server's message. */
+/**
+ * JSON request to the API; failures become an ApiError with the server's message.
+ * @param {string} path
+ * @param {{ method?: string, json?: unknown, token?: string | null }} [opts]
+ */
 export async function api(path, { method = 'GET', json, token } = {}) {
+  /** @type {Record<string, string>} */
   const headers = { accept: 'application/json' }
   if (json !== undefined) headers['content-type'] = 'application/json'
   if (token) headers.authorization = `Bearer ${token}`

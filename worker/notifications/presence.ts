@@ -5,7 +5,7 @@ import { conversations } from '../chat/store'
 import { blocks, friendships } from '../social/store'
 import { users } from '../auth/users-store'
 import { userChannel, type ChannelBindings } from '../realtime/rooms'
-import type { UserChannelDelivery } from '../realtime/user-events'
+import type { UserChannelEvent } from '../../shared/user-channel'
 
 export interface PresenceState {
   online: boolean
@@ -78,7 +78,7 @@ export async function announcePresence(
     userId,
     online: state.online,
     lastSeenAt: lastSeenAt?.toISOString() ?? null,
-  } satisfies UserChannelDelivery
+  } satisfies UserChannelEvent
   let next = 0
   await Promise.all(
     Array.from({ length: Math.min(FAN_OUT_CONCURRENCY, watchers.length) }, async () => {

@@ -75,4 +75,14 @@ describe('pageSecurityHeaders', () => {
     expect(directives.get('frame-ancestors')).toEqual(["'none'"])
     expect(headers['X-Frame-Options']).toBe('DENY')
   })
+
+  it("the realtime reference lets scripts evaluate strings (its renderer's parser needs it), and nothing else", () => {
+    const { headers, directives } = csp('asyncapi-docs', ['https://slides.example.com'])
+    expect(directives.get('script-src')).toEqual(["'self'", "'unsafe-eval'"])
+    expect(directives.get('style-src')).toEqual(["'self'"])
+    expect(directives.get('connect-src')).toEqual(["'self'", 'wss://edge.test'])
+    expect([...directives.values()].flat().filter((v) => /^https?:/.test(v))).toEqual([])
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"])
+    expect(headers['X-Frame-Options']).toBe('DENY')
+  })
 })

@@ -1,18 +1,20 @@
 // The Content-Security-Policy (and its X-Frame-Options fallback) of each HTML page in public/ and
-// of the API reference (/api/docs). The pages load only their own scripts and stylesheets from
+// of the API references (/api/docs, /api/asyncapi). The pages load only their own scripts and stylesheets from
 // /assets, call the API and open WebSockets on this same host, and have no inline script or style:
 // everything else is refused.
 
 export const PAGE_NAMES = ['host', 'join', 'meeting', 'present'] as const
 export type PageName = (typeof PAGE_NAMES)[number]
-/** A page with a policy: one of public/'s, or the API reference the Worker renders itself. */
-export type PolicyName = PageName | 'api-docs'
+/** A page with a policy: one of public/'s, or an API reference the Worker renders itself. */
+export type PolicyName = PageName | 'api-docs' | 'asyncapi-docs'
 
 interface PagePolicy {
   /** Who may frame the page: nobody, or this site plus PRESENTER_FRAME_ANCESTORS. */
   framing: 'none' | 'presenter'
   /** Image sources beyond the page's own origin. */
   images?: string[]
+  /** Lets its scripts evaluate strings ('unsafe-eval'); only a page of our own content may. */
+  scriptEval?: boolean
 }
 
 const PAGES: Record<PolicyName, PagePolicy> = {
@@ -24,6 +26,10 @@ const PAGES: Record<PolicyName, PagePolicy> = {
   present: { framing: 'presenter', images: ['blob:'] },
   // Swagger UI (served from /assets/swagger-ui) draws its icons from data: URIs in its stylesheet.
   'api-docs': { framing: 'none', images: ['data:'] },
+  // The AsyncAPI renderer's bundled parser validates the document with ajv, which compiles its
+  // validators with \`new Function\` (the bundle fails to load without it; no build of it avoids
+  // it). The page shows only this site's own document: no user content, no session.
+  'asyncapi-docs': { framing: 'none', images: ['data:'], scriptEval: true },
 }
 
 export interface PageHeaderOptions {
@@ -46,7 +52,7 @@ export function pageSecurityHeaders(
     policy.framing === 'none' ? ["'none'"] : ["'self'", ...opts.presenterFrameAncestors]
   const directives: [string, string[]][] = [
     ['default-src', ["'none'"]],
-    ['script-src', ["'self'"]],
+    ['script-src', ["'self'", ...(policy.scriptEval ? ["'unsafe-eval'"] : [])]],
     ['style-src', ["'self'"]],
     ['img-src', ["'self'", ...(policy.images ?? [])]],
     ['connect-src', ["'self'", socket]],

@@ -172,6 +172,23 @@ describe('HTML pages', () => {
     expect(html).not.toMatch(/<style\b|\sstyle=|\son[a-z]+=/i)
   })
 
+  it("the realtime reference loads only this site's assets, nothing inline; only its scripts may eval", async () => {
+    const res = await fetch(new URL('/api/asyncapi', workerUrl()))
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    expectCommonHeaders(res.headers, '/api/asyncapi')
+    const csp = directives(res.headers.get('content-security-policy'))
+    expect(csp.get('default-src')).toEqual(["'none'"])
+    // The renderer's bundled parser compiles its JSON Schema validators (worker/system/page-headers.ts).
+    expect(csp.get('script-src')).toEqual(["'self'", "'unsafe-eval'"])
+    expect(csp.get('style-src')).toEqual(["'self'"])
+    expect(csp.get('frame-ancestors')).toEqual(["'none'"])
+    const tags = html.match(/<(script|link)\b[^>]*>/g) ?? []
+    expect(tags.length).toBeGreaterThan(0)
+    for (const tag of tags) expect(tag).toMatch(/\s(src|href)="\/assets\//)
+    expect(html).not.toMatch(/<style\b|\sstyle=|\son[a-z]+=/i)
+  })
+
   it('their scripts and stylesheets carry nosniff', async () => {
     for (const asset of [
       '/assets/app.css',
@@ -180,6 +197,9 @@ describe('HTML pages', () => {
       '/assets/api-docs.js',
       '/assets/swagger-ui/swagger-ui-bundle.js',
       '/assets/swagger-ui/swagger-ui.css',
+      '/assets/asyncapi-docs.js',
+      '/assets/asyncapi/index.js',
+      '/assets/asyncapi/default.min.css',
     ]) {
       const res = await fetch(new URL(asset, workerUrl()))
       expect(res.status, asset).toBe(200)

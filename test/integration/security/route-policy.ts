@@ -69,6 +69,8 @@ export const ROUTE_POLICY: Record<string, RoutePolicy> = {
   'GET /api/health': pub,
   'GET /api/openapi.json': pub,
   'GET /api/docs': pub,
+  'GET /api/asyncapi.json': pub,
+  'GET /api/asyncapi': pub,
   // The HTML pages of public/, served from the assets binding with their security headers.
   'GET /host': pub,
   'GET /host.html': pub,

@@ -17,14 +17,14 @@ import { claimJob, completeJob, failJob, markPlayable, recordProgress, releaseJo
 import { serviceToken } from '../../middleware/service-token'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { userChannel } from '../../realtime/rooms'
-import type { TranscodingEvent } from '../../realtime/user-events'
 import type { JobDoc } from '../jobs-store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import type { TranscodingEventInput } from '../../../shared/user-channel'
 
 const params = { params: z.object({ id: ObjectIdSchema }) }
 const LEASE_LOST = 'This job is no longer leased to you'
 
-function tell(c: Context<AppEnv>, job: JobDoc, event: TranscodingEvent) {
+function tell(c: Context<AppEnv>, job: JobDoc, event: TranscodingEventInput) {
   const delivery = userChannel(c.env, job.ownerId.toHexString())
     ?.deliver({ ...event, jobId: job._id.toHexString(), mediaId: job.mediaId.toHexString() })
     .catch(() => undefined)

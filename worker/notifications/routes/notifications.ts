@@ -18,7 +18,7 @@ import {
 } from '../store'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { userChannel } from '../../realtime/rooms'
-import type { UserChannelDelivery } from '../../realtime/user-events'
+import type { UserChannelEvent } from '../../../shared/user-channel'
 import { ObjectIdSchema } from '../../../shared/ids'
 
 const Params = z.object({ id: ObjectIdSchema })
@@ -32,7 +32,7 @@ const DeviceTokenSchema = z
 const NOT_FOUND = 'Notification not found'
 
 /** Keeps the user's other devices' badges in step; best effort, after the response. */
-function tellDevices(c: Context<AppEnv>, event: UserChannelDelivery) {
+function tellDevices(c: Context<AppEnv>, event: UserChannelEvent) {
   const delivery = userChannel(c.env, c.get('user')._id.toHexString())
     ?.deliver(event)
     .catch(() => undefined)
