@@ -49,7 +49,20 @@ describe('API reference in chromium', () => {
       const health = page.locator('.opblock-summary', {
         has: page.locator('.opblock-summary-path[data-path="/api/health"]'),
       })
-      await health.first().waitFor({ state: 'visible', timeout: 15_000 })
+      // Swagger UI renders only the operations near the viewport, and /api/health is listed
+      // near the end (app.ts mounts the system routes last): scroll, less than a screen at a time,
+      // until its row exists.
+      await page.locator('.opblock-summary').first().waitFor({ state: 'visible', timeout: 15_000 })
+      await expect
+        .poll(
+          async () => {
+            await page.mouse.wheel(0, 400)
+            return health.count()
+          },
+          { timeout: 20_000, interval: 50 },
+        )
+        .toBeGreaterThan(0)
+      await health.first().scrollIntoViewIfNeeded()
       await expect(health.first().textContent()).resolves.toContain('Dependency health')
 
       expect(elsewhere).toEqual([])
