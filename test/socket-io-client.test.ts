@@ -127,6 +127,35 @@ describe('socket.io-client v4 with the Socket.IO core', () => {
     expect(host.closed).toEqual(['ping timeout'])
   })
 
+  it('closes a raw WebSocket client that answers pings but joins no namespace, after connectTimeout', async () => {
+    await start({ engine: { pingInterval: 100, pingTimeout: 200 }, connectTimeout: 500 })
+    const ws = new WebSocket(
+      `${host.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`,
+    )
+    let pings = 0
+    let closed = false
+    ws.on('message', (data: Buffer) => {
+      if (data.toString() === '2') {
+        pings++
+        ws.send('3')
+      }
+    })
+    ws.on('close', () => (closed = true))
+    await expect.poll(() => closed, { timeout: 5_000 }).toBe(true)
+    expect(pings).toBeGreaterThanOrEqual(3)
+    expect(host.closed).toEqual(['ping timeout'])
+  })
+
+  it("disconnects a socket from its namespace on the server's initiative", async () => {
+    await start()
+    const socket = connect()
+    const reasons: string[] = []
+    socket.on('disconnect', (reason) => reasons.push(reason))
+    await connected(socket)
+    socket.emit('leave')
+    await expect.poll(() => reasons).toEqual(['io server disconnect'])
+  })
+
   it('refuses a binary emit with an error event and answers its ack, staying connected', async () => {
     await start()
     const socket = connect({ transports: ['websocket'] })
@@ -161,6 +190,8 @@ describe('socket.io-client v4 with the Socket.IO core', () => {
       clients.push(socket)
       const news: string[] = []
       socket.on('news', (text: string) => news.push(text))
+      let connects = 0
+      socket.on('connect', () => connects++)
       await connected(socket)
       host.broadcast('news', 'one')
       host.broadcast('news', 'two')
@@ -168,10 +199,10 @@ describe('socket.io-client v4 with the Socket.IO core', () => {
       const pid = (socket as unknown as { _pid: string })._pid
       expect(pid).toMatch(/^[\w-]{20}$/)
 
+      // Sent while no session exists: the client can only get it by the replay.
       host.dropConnections()
-      await expect.poll(() => socket.connected).toBe(false)
       host.broadcast('news', 'three')
-      await expect.poll(() => socket.connected, { timeout: 5_000 }).toBe(true)
+      await expect.poll(() => connects, { timeout: 5_000 }).toBe(2)
       expect(host.recoveries).toEqual([{ pid, seq: 2 }])
       expect(socket.recovered).toBe(true)
       await expect.poll(() => news).toEqual(['one', 'two', 'three'])

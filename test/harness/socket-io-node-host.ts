@@ -27,10 +27,11 @@ import {
   type EngineOutcome,
   type EngineSession,
 } from '../../durable-objects/socket-io/engine-session'
-import { heartbeat } from '../../durable-objects/socket-io/heartbeat'
+import { CONNECT_TIMEOUT, heartbeat } from '../../durable-objects/socket-io/heartbeat'
 import { formatOffset, type RecoveryRequest } from '../../durable-objects/socket-io/recovery'
 import {
   INVALID_NAMESPACE,
+  leaveNamespace,
   newSocketIoState,
   receiveSocketIo,
   type SocketIoAction,
@@ -65,6 +66,8 @@ export interface SocketIoNodeHostOptions {
   allowedOrigins?: string[]
   /** Connection state recovery: sockets get a pid, broadcasts carry offsets, returning clients are replayed to. */
   recovery?: boolean
+  /** A session that joins no namespace this long after opening is closed (ms). */
+  connectTimeout?: number
 }
 
 export interface SocketIoNodeHost {
@@ -89,7 +92,8 @@ export interface SocketIoNodeHost {
 
 /**
  * The app: token `secret` authenticates, `/` and `/admin` exist; `echo` acks its arguments; `ask`
- * makes the server emit `question` with an ack, the answer landing in `answers`.
+ * makes the server emit `question` with an ack, the answer landing in `answers`; `leave` makes the
+ * server disconnect the socket from its namespace.
  */
 export async function startSocketIoNodeHost(
   options: SocketIoNodeHostOptions = {},
@@ -217,6 +221,10 @@ export async function startSocketIoNodeHost(
         if (action.event === 'echo' && action.ackId !== null) {
           return deliver(hosted, encodeAck(action.nsp, action.ackId, action.args))
         }
+        if (action.event === 'leave') {
+          const frame = leaveNamespace(hosted.io, action.nsp)
+          return frame === null ? undefined : deliver(hosted, frame)
+        }
         if (action.event === 'ask') {
           return deliver(
             hosted,
@@ -246,7 +254,9 @@ export async function startSocketIoNodeHost(
       chain: Promise.resolve(),
     }
     sessions.set(session.id, hosted)
-    setAlarm(session.openedAt + engine.pingInterval)
+    setAlarm(
+      session.openedAt + Math.min(engine.pingInterval, options.connectTimeout ?? CONNECT_TIMEOUT),
+    )
     return hosted
   }
 
@@ -267,8 +277,13 @@ export async function startSocketIoNodeHost(
         openedAt: hosted.session.openedAt,
         pingedAt: hosted.session.pingedAt,
         pongAt: Math.max(hosted.session.pongAt ?? -1, hosted.autoPongAt ?? -1),
+        connected: Object.keys(hosted.io.namespaces).length > 0,
       }))
-    const plan = heartbeat(now, peers, { ...engine, coalesce: engine.pingInterval / 10 })
+    const plan = heartbeat(now, peers, {
+      ...engine,
+      coalesce: engine.pingInterval / 10,
+      connectTimeout: options.connectTimeout ?? CONNECT_TIMEOUT,
+    })
     for (const id of plan.ping) {
       const hosted = sessions.get(id)!
       hosted.session.pingedAt = now
