@@ -3,6 +3,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Hook } from '@hono/zod-openapi'
 import type { ZodError } from 'zod'
+import { ACCESS_COOKIE } from './auth/cookies'
 import type { AppEnv } from './env'
 import { AppError } from './errors'
 
@@ -29,6 +30,26 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
 /** A route group: one per routes file of a feature folder, mounted with app.route(). */
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+}
+
+/**
+ * The two ways a caller proves a session: a bearer token (Sanora apps) or the session cookie
+ * (Videodesk web). `security` lists them as alternatives, since the auth middleware takes either.
+ */
+export const SESSION_SECURITY: Record<string, string[]>[] = [{ bearerAuth: [] }, { cookieAuth: [] }]
+
+/** Declares the schemes SESSION_SECURITY names in the app's OpenAPI document. */
+export function registerSecuritySchemes(app: OpenAPIHono<AppEnv>) {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+  })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: ACCESS_COOKIE,
+    description: 'The web session; renewed from the refresh_token cookie when it expires',
+  })
 }
 
 const ErrorSchema = z

@@ -18,12 +18,12 @@ import { closeSessionSockets, revokeAllSessions } from '../revoke'
 import { RefreshTokenError, endSession, rotateSession } from '../sessions'
 import { AppError } from '../../errors'
 import { clientIp, enforceRateLimit } from '../../middleware/rate-limit'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../openapi'
 import { createUser, findUserById, publicUser, users, type UserDoc } from '../users-store'
 import { proveIdentifier, provenFields } from '../identity'
 import { sendOtpMail } from '../otp-mail'
 import { phoneVerification } from '../phone'
+import { authedRoute } from '../../authed-route'
 
 const VERIFIED_EMAIL_TTL_SECONDS = 30 * 60
 const verifiedEmailKey = (email: string) => `verified-email:${email}`
@@ -204,13 +204,11 @@ auth.openapi(
 )
 
 auth.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/logout',
     tags: ['Auth'],
     summary: "End this device's session (its refresh token stops working)",
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       body: {
         content: {
@@ -221,7 +219,7 @@ auth.openapi(
         required: false,
       },
     },
-    responses: { 200: jsonResponse('Signed out', MessageSchema), ...errorResponses(400, 401) },
+    responses: { 200: jsonResponse('Signed out', MessageSchema) },
   }),
   async (c) => {
     const hasBody = (c.req.header('content-length') ?? '0') !== '0'
@@ -240,16 +238,13 @@ auth.openapi(
 )
 
 auth.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/logout-all',
     tags: ['Auth'],
     summary: 'End every session of this account, on every device (open sockets close too)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     responses: {
       200: jsonResponse('Signed out everywhere', MessageSchema),
-      ...errorResponses(401),
     },
   }),
   async (c) => {
@@ -259,14 +254,12 @@ auth.openapi(
 )
 
 auth.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/profile',
     tags: ['Auth'],
     summary: 'The signed-in user',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    responses: { 200: { description: 'The user' }, ...errorResponses(401) },
+    responses: { 200: { description: 'The user' } },
   }),
   (c) => c.json({ success: true, user: publicUser(c.get('user')) }, 200),
 )

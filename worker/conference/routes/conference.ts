@@ -13,13 +13,13 @@ import { signParticipantToken, verifyParticipantToken } from '../participants'
 import { roomOf, syncRoom, unwrap } from '../room'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
-import { optionalAuth, protect, requireRole } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { conferences, type ConferenceDoc } from '../store'
 import { speakerAccount } from '../speaker-grants'
 import { normalizeEmail } from '../../auth/users-store'
 import { assertNoBlockWith } from '../../social/blocks'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute, optionalAuthRoute } from '../../authed-route'
 
 const TRANSITIONS: Record<string, string[]> = { DRAFT: ['ACTIVE'], ACTIVE: ['ENDED'], ENDED: [] }
 
@@ -143,13 +143,11 @@ async function resolveSpeakers(c: Context<AppEnv>, speakers: z.infer<typeof Spea
 export const conference = createRouter()
 
 conference.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/',
     tags: ['Conference'],
     summary: 'Conferences you host or speak at, and every running or ended one',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       query: z.object({
         status: z.enum(CONFERENCE_STATUSES).optional(),
@@ -160,7 +158,6 @@ conference.openapi(
     },
     responses: {
       200: { description: 'A page of conferences, newest first' },
-      ...errorResponses(400, 401),
     },
   }),
   async (c) => {
@@ -196,15 +193,14 @@ conference.openapi(
 )
 
 conference.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/',
     tags: ['Conference'],
     summary: 'Create a conference (hosts)',
-    middleware: [requireRole('HOST')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'HOST',
     request: jsonBody(CreateSchema),
-    responses: { 201: { description: 'The DRAFT conference' }, ...errorResponses(400, 401, 403) },
+    responses: { 201: { description: 'The DRAFT conference' } },
   }),
   async (c) => {
     const body = c.req.valid('json')
@@ -253,12 +249,11 @@ conference.openapi(
 )
 
 conference.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'post',
     path: '/by-code/{code}/join',
     tags: ['Conference'],
     summary: 'Join as audience: a participant token (kept by the client) and a socket ticket',
-    middleware: [optionalAuth()] as const,
     request: {
       params: z.object({
         code: z.string().toUpperCase().regex(CODE_PATTERN, 'must be a 6-character code'),
@@ -275,7 +270,7 @@ conference.openapi(
         required: false,
       },
     },
-    responses: { 200: { description: 'Joined' }, ...errorResponses(400, 403, 404, 409, 429) },
+    responses: { 200: { description: 'Joined' }, ...errorResponses(403, 404, 409, 429) },
   }),
   async (c) => {
     const doc = await openConferenceByCode(c, c.req.valid('param').code)
@@ -344,12 +339,11 @@ conference.openapi(
 )
 
 conference.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'post',
     path: '/{id}/ticket',
     tags: ['Conference'],
     summary: 'A one-minute ticket to open (or reopen) the live room socket',
-    middleware: [optionalAuth()] as const,
     request: {
       params: IdParams,
       body: {
@@ -361,7 +355,7 @@ conference.openapi(
         required: false,
       },
     },
-    responses: { 200: { description: 'Ticket' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'Ticket' }, ...errorResponses(401, 403, 404) },
   }),
   async (c) => {
     const { id } = c.req.valid('param')
@@ -406,14 +400,14 @@ conference.openapi(
 )
 
 conference.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'get',
     path: '/{id}',
     tags: ['Conference'],
     summary: 'One conference (a DRAFT only for its host and speakers)',
-    middleware: [prefetchConference(), optionalAuth()] as const,
+    before: [prefetchConference()],
     request: { params: IdParams },
-    responses: { 200: { description: 'The conference' }, ...errorResponses(400, 404, 429) },
+    responses: { 200: { description: 'The conference' }, ...errorResponses(404, 429) },
   }),
   async (c) => {
     const doc = assertVisible(await loadConference(c, c.req.valid('param').id), c.var.user)
@@ -425,17 +419,15 @@ conference.openapi(
 )
 
 conference.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/{id}',
     tags: ['Conference'],
     summary: 'Edit a conference, or move its status DRAFT → ACTIVE → ENDED (host)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams, ...jsonBody(UpdateSchema) },
     responses: {
       200: { description: 'The conference' },
-      ...errorResponses(400, 401, 403, 404, 409),
+      ...errorResponses(403, 404, 409),
     },
   }),
   async (c) => {
@@ -472,14 +464,13 @@ conference.openapi(
 
 for (const format of ['png', 'svg'] as const) {
   conference.openapi(
-    createRoute({
+    optionalAuthRoute({
       method: 'get',
       path: `/{id}/qr.${format}`,
       tags: ['Conference'],
       summary: `QR code (${format.toUpperCase()}) of the audience join URL`,
-      middleware: [optionalAuth()] as const,
       request: { params: IdParams },
-      responses: { 200: { description: 'The QR code' }, ...errorResponses(400, 404) },
+      responses: { 200: { description: 'The QR code' }, ...errorResponses(404) },
     }),
     async (c) => {
       const doc = assertVisible(await loadConference(c, c.req.valid('param').id), c.var.user)

@@ -1,16 +1,16 @@
 // Orders (/api/marketplace/orders): placing the cart as an order (Idempotency-Key required), the
 // buyer's, seller's and admin's lists, one order, and its status changes.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId, type Filter } from 'mongodb'
 import { AppError } from '../../errors'
 import { NewestCursorSchema, encodeListingCursor } from '../../cursors'
 import { TRANSITIONS, placeOrder, publicOrder, transition, viewOf } from '../orders'
 import { isAdmin } from '../products'
-import { protect } from '../../middleware/auth'
 import { enforceRateLimit } from '../../middleware/rate-limit'
 import { createRouter, errorResponses } from '../../openapi'
 import { ORDER_STATUSES, orders, type OrderDoc } from '../store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 export const ORDER_LIMIT = { name: 'marketplace-order', limit: 30, window: '1 m' } as const
 const Params = z.object({ id: ObjectIdSchema })
@@ -18,15 +18,13 @@ const Params = z.object({ id: ObjectIdSchema })
 export const marketplaceOrders = createRouter()
 
 marketplaceOrders.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/orders',
     tags: ['Marketplace'],
     summary:
       'Order your cart at current prices (one currency per order); retrying with the same ' +
       'Idempotency-Key answers the same order',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       headers: z.object({
         'idempotency-key': z
@@ -41,7 +39,7 @@ marketplaceOrders.openapi(
     responses: {
       200: { description: 'The order placed earlier with this key' },
       201: { description: 'The new PENDING order' },
-      ...errorResponses(400, 401, 409, 429),
+      ...errorResponses(409, 429),
     },
   }),
   async (c) => {
@@ -60,15 +58,13 @@ marketplaceOrders.openapi(
 )
 
 marketplaceOrders.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/orders',
     tags: ['Marketplace'],
     summary:
       'Your orders, newest first; as=seller: orders holding your products (your lines only); ' +
       'as=admin: all orders',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       query: z.object({
         as: z.enum(['buyer', 'seller', 'admin']).default('buyer'),
@@ -77,7 +73,7 @@ marketplaceOrders.openapi(
         limit: z.coerce.number().int().min(1).max(100).default(20),
       }),
     },
-    responses: { 200: { description: 'A page of orders' }, ...errorResponses(400, 401, 403) },
+    responses: { 200: { description: 'A page of orders' }, ...errorResponses(403) },
   }),
   async (c) => {
     const { as, status, cursor, limit } = c.req.valid('query')
@@ -107,15 +103,13 @@ marketplaceOrders.openapi(
 )
 
 marketplaceOrders.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/orders/{id}',
     tags: ['Marketplace'],
     summary: 'One order: its buyer, an admin, or a seller of some of its items (their lines)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: Params },
-    responses: { 200: { description: 'The order' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The order' }, ...errorResponses(404) },
   }),
   async (c) => {
     const user = c.get('user')
@@ -132,7 +126,7 @@ marketplaceOrders.openapi(
 for (const action of Object.keys(TRANSITIONS) as (keyof typeof TRANSITIONS)[]) {
   const rule = TRANSITIONS[action]
   marketplaceOrders.openapi(
-    createRoute({
+    authedRoute({
       method: 'post',
       path: `/orders/{id}/${action}`,
       tags: ['Marketplace'],
@@ -142,12 +136,10 @@ for (const action of Object.keys(TRANSITIONS) as (keyof typeof TRANSITIONS)[]) {
         ship: 'Mark a PAID order SHIPPED (the seller of every item, or an admin)',
         deliver: 'Mark a SHIPPED order DELIVERED (the seller of every item, or an admin)',
       }[action],
-      middleware: [protect()] as const,
-      security: [{ bearerAuth: [] }],
       request: { params: Params },
       responses: {
         200: { description: `The order, now ${rule.to}` },
-        ...errorResponses(400, 401, 403, 404, 409),
+        ...errorResponses(403, 404, 409),
       },
     }),
     async (c) => {

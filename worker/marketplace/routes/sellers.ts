@@ -1,11 +1,10 @@
 // Becoming a seller (/api/marketplace/seller, /api/marketplace/admin/seller-applications): a user
 // applies once at a time, an admin approves or rejects; the approved application is the seller record.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId, type Filter } from 'mongodb'
 import { HttpUrlSchema } from '../../../shared/http-url'
 import { NewestCursorSchema, encodeListingCursor } from '../../cursors'
 import { AppError } from '../../errors'
-import { admin, protect } from '../../middleware/auth'
 import { enforceRateLimit } from '../../middleware/rate-limit'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import {
@@ -16,6 +15,7 @@ import {
 } from '../store'
 import { users } from '../../auth/users-store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 export const APPLY_LIMIT = { name: 'marketplace-apply', limit: 5, window: '1 h' } as const
 
@@ -53,17 +53,15 @@ function publicApplication(doc: SellerApplicationDoc) {
 export const marketplaceSellers = createRouter()
 
 marketplaceSellers.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/seller/apply',
     tags: ['Marketplace'],
     summary: 'Apply to sell (one pending or approved application per user)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(ApplySchema),
     responses: {
       201: { description: 'The pending application' },
-      ...errorResponses(400, 401, 409, 429),
+      ...errorResponses(409, 429),
     },
   }),
   async (c) => {
@@ -100,14 +98,12 @@ marketplaceSellers.openapi(
 )
 
 marketplaceSellers.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/seller/me',
     tags: ['Marketplace'],
     summary: 'Whether you are a seller, and your latest application',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    responses: { 200: { description: 'Seller status' }, ...errorResponses(401) },
+    responses: { 200: { description: 'Seller status' } },
   }),
   async (c) => {
     const db = await c.get('services').database.db()
@@ -129,13 +125,12 @@ marketplaceSellers.openapi(
 )
 
 marketplaceSellers.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/admin/seller-applications',
     tags: ['Marketplace'],
     summary: 'Seller applications, newest first (admins)',
-    middleware: [admin()] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'ADMIN',
     request: {
       query: z.object({
         status: z.enum(APPLICATION_STATUSES).optional(),
@@ -143,7 +138,7 @@ marketplaceSellers.openapi(
         limit: z.coerce.number().int().min(1).max(100).default(20),
       }),
     },
-    responses: { 200: { description: 'A page of applications' }, ...errorResponses(400, 401, 403) },
+    responses: { 200: { description: 'A page of applications' } },
   }),
   async (c) => {
     const { status, cursor, limit } = c.req.valid('query')
@@ -181,7 +176,7 @@ marketplaceSellers.openapi(
 
 for (const decision of ['approve', 'reject'] as const) {
   marketplaceSellers.openapi(
-    createRoute({
+    authedRoute({
       method: 'post',
       path: `/admin/seller-applications/{id}/${decision}`,
       tags: ['Marketplace'],
@@ -189,8 +184,7 @@ for (const decision of ['approve', 'reject'] as const) {
         decision === 'approve'
           ? 'Approve a pending application: its user becomes a seller (admins)'
           : 'Reject a pending application with a reason (admins)',
-      middleware: [admin()] as const,
-      security: [{ bearerAuth: [] }],
+      role: 'ADMIN',
       request: {
         params: Params,
         body: {
@@ -207,7 +201,7 @@ for (const decision of ['approve', 'reject'] as const) {
       },
       responses: {
         200: { description: 'The decided application' },
-        ...errorResponses(400, 401, 403, 404, 409),
+        ...errorResponses(404, 409),
       },
     }),
     async (c) => {
