@@ -17,6 +17,7 @@ import { findUserById, users } from '../auth/users-store'
 import { assertNoBlockWith } from '../social/blocks'
 import { ObjectIdSchema } from '../../shared/ids'
 import { authedRoute } from '../authed-route'
+import { readPage } from '../paging'
 
 const MAX_GROUP_MEMBERS = 500
 const Params = z.object({ id: ObjectIdSchema })
@@ -105,19 +106,13 @@ chat.openapi(
       ]
     }
     const db = await c.get('services').database.db()
-    const page = await conversations(db)
-      .find(filter)
-      .sort({ lastActivityAt: -1, _id: -1 })
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
-    const last = items.at(-1)
+    const { items, nextCursor } = await readPage(
+      conversations(db).find(filter).sort({ lastActivityAt: -1, _id: -1 }),
+      limit,
+      encodeConversationCursor,
+    )
     return c.json(
-      {
-        success: true,
-        conversations: await publicConversations(c, me, items),
-        nextCursor: page.length > limit && last ? encodeConversationCursor(last) : null,
-      },
+      { success: true, conversations: await publicConversations(c, me, items), nextCursor },
       200,
     )
   },

@@ -20,6 +20,7 @@ import { normalizeEmail } from '../../auth/users-store'
 import { assertNoBlockWith } from '../../social/blocks'
 import { ObjectIdSchema } from '../../../shared/ids'
 import { authedRoute, optionalAuthRoute } from '../../authed-route'
+import { newestFirst } from '../../paging'
 
 const TRANSITIONS: Record<string, string[]> = { DRAFT: ['ACTIVE'], ACTIVE: ['ENDED'], ENDED: [] }
 
@@ -168,24 +169,14 @@ conference.openapi(
     }
     const visible: Filter<ConferenceDoc> =
       mine === 'true' ? own : { $or: [...own.$or!, { status: { $ne: 'DRAFT' } }] }
-    const filter: Filter<ConferenceDoc> = {
-      $and: [
-        visible,
-        ...(status ? [{ status }] : []),
-        ...(before ? [{ _id: { $lt: new ObjectId(before) } }] : []),
-      ],
-    }
-    const page = await conferences(await c.get('services').database.db())
-      .find(filter)
-      .sort({ _id: -1 })
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
+    const filter: Filter<ConferenceDoc> = { $and: [visible, ...(status ? [{ status }] : [])] }
+    const db = await c.get('services').database.db()
+    const { items, nextCursor } = await newestFirst(conferences(db), filter, { before, limit })
     return c.json(
       {
         success: true,
         conferences: items.map((d) => publicConference(c, d, conferenceRole(d, user))),
-        nextCursor: page.length > limit ? items.at(-1)!._id.toHexString() : null,
+        nextCursor,
       },
       200,
     )

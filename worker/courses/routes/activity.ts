@@ -3,7 +3,7 @@
 // first with a cursor. Only the user themself may read it — not other users, not admins.
 import { z } from '@hono/zod-openapi'
 import { courseDb } from '../access'
-import { ActivityCursorSchema, encodeActivityCursor } from '../../cursors'
+import { ActivityCursorSchema } from '../../cursors'
 import { AppError } from '../../errors'
 import { createRouter, errorResponses } from '../../openapi'
 import { activityPage, type ActivityDoc } from '../activity-store'
@@ -50,15 +50,7 @@ userActivity.openapi(
     if (userId !== 'me' && !user._id.equals(userId))
       throw new AppError('FORBIDDEN', 'You may only read your own activity')
     const { before, limit } = c.req.valid('query')
-    const page = await activityPage(await courseDb(c), user._id, limit, before)
-    const items = page.slice(0, limit)
-    return c.json(
-      {
-        success: true,
-        activity: items.map(publicEntry),
-        nextCursor: page.length > limit ? encodeActivityCursor(items.at(-1)!) : null,
-      },
-      200,
-    )
+    const { items, nextCursor } = await activityPage(await courseDb(c), user._id, limit, before)
+    return c.json({ success: true, activity: items.map(publicEntry), nextCursor }, 200)
   },
 )

@@ -37,6 +37,7 @@ import { courseReviews } from './reviews'
 import { courseVideoRoutes } from './videos'
 import { ObjectIdSchema } from '../../../shared/ids'
 import { authedRoute, optionalAuthRoute } from '../../authed-route'
+import { newestFirst } from '../../paging'
 
 const Fields = {
   title: z.string().trim().min(1).max(200),
@@ -97,21 +98,11 @@ courses.openapi(
         throw new AppError('FORBIDDEN', 'This requires one of the roles: UNIVERSITY')
       filter = { universityId: user._id }
     }
-    if (before) filter = { ...filter, _id: { $lt: new ObjectId(before) } }
-    const page = await courseCollection(await courseDb(c))
-      .find(filter)
-      .sort({ _id: -1 })
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
-    return c.json(
-      {
-        success: true,
-        courses: items.map((d) => publicCourse(d)),
-        nextCursor: page.length > limit ? items.at(-1)!._id.toHexString() : null,
-      },
-      200,
-    )
+    const { items, nextCursor } = await newestFirst(courseCollection(await courseDb(c)), filter, {
+      before,
+      limit,
+    })
+    return c.json({ success: true, courses: items.map((d) => publicCourse(d)), nextCursor }, 200)
   },
 )
 

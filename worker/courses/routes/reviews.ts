@@ -9,6 +9,7 @@ import { recordActivity } from '../activity-store'
 import { courses, isDuplicateKey, reviews, type ReviewDoc } from '../store'
 import { ObjectIdSchema } from '../../../shared/ids'
 import { authedRoute } from '../../authed-route'
+import { newestFirst } from '../../paging'
 
 const IdParams = z.object({ id: ObjectIdSchema })
 const ReviewSchema = z.strictObject({
@@ -50,20 +51,12 @@ courseReviews.openapi(
   async (c) => {
     const course = await loadVisibleCourse(c, c.req.valid('param').id)
     const { before, limit } = c.req.valid('query')
-    const page = await reviews(await courseDb(c))
-      .find({ courseId: course._id, ...(before ? { _id: { $lt: new ObjectId(before) } } : {}) })
-      .sort({ _id: -1 })
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
-    return c.json(
-      {
-        success: true,
-        reviews: items.map(publicReview),
-        nextCursor: page.length > limit ? items.at(-1)!._id.toHexString() : null,
-      },
-      200,
+    const { items, nextCursor } = await newestFirst(
+      reviews(await courseDb(c)),
+      { courseId: course._id },
+      { before, limit },
     )
+    return c.json({ success: true, reviews: items.map(publicReview), nextCursor }, 200)
   },
 )
 

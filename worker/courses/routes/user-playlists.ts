@@ -2,7 +2,6 @@
 // course videos the owner may watch — of courses they are enrolled in or run. Videos of a course
 // they left stay listed, marked unavailable, until removed.
 import { z } from '@hono/zod-openapi'
-import { ObjectId } from 'mongodb'
 import { courseDb } from '../access'
 import {
   AddItemSchema,
@@ -25,6 +24,7 @@ import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { playlists } from '../playlists-store'
 import { ObjectIdSchema } from '../../../shared/ids'
 import { authedRoute } from '../../authed-route'
+import { newestFirst } from '../../paging'
 
 const IdParams = z.object({ playlistId: ObjectIdSchema })
 const ItemParams = z.object({ playlistId: ObjectIdSchema, videoId: ObjectIdSchema })
@@ -47,23 +47,12 @@ userPlaylists.openapi(
   }),
   async (c) => {
     const { before, limit } = c.req.valid('query')
-    const page = await playlists(await courseDb(c))
-      .find({
-        userId: c.get('user')._id,
-        ...(before ? { _id: { $lt: new ObjectId(before) } } : {}),
-      })
-      .sort({ _id: -1 })
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
-    return c.json(
-      {
-        success: true,
-        playlists: items.map(playlistSummary),
-        nextCursor: page.length > limit ? items.at(-1)!._id.toHexString() : null,
-      },
-      200,
+    const { items, nextCursor } = await newestFirst(
+      playlists(await courseDb(c)),
+      { userId: c.get('user')._id },
+      { before, limit },
     )
+    return c.json({ success: true, playlists: items.map(playlistSummary), nextCursor }, 200)
   },
 )
 

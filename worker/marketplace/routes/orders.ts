@@ -11,6 +11,7 @@ import { createRouter, errorResponses } from '../../openapi'
 import { ORDER_STATUSES, orders, type OrderDoc } from '../store'
 import { ObjectIdSchema } from '../../../shared/ids'
 import { authedRoute } from '../../authed-route'
+import { newestFirst } from '../../paging'
 
 export const ORDER_LIMIT = { name: 'marketplace-order', limit: 30, window: '1 m' } as const
 const Params = z.object({ id: ObjectIdSchema })
@@ -83,20 +84,15 @@ marketplaceOrders.openapi(
     const filter: Filter<OrderDoc> = {
       ...(as === 'buyer' ? { buyerId: user._id } : as === 'seller' ? { sellerIds: user._id } : {}),
       status: status ?? { $ne: 'RESERVING' },
-      ...(cursor ? { _id: { $lt: cursor.id } } : {}),
     }
-    const page = await orders(await c.get('services').database.db())
-      .find(filter)
-      .sort({ _id: -1 })
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
+    const { items, nextCursor } = await newestFirst(
+      orders(await c.get('services').database.db()),
+      filter,
+      { before: cursor?.id, limit },
+      (last) => encodeListingCursor('newest', last),
+    )
     return c.json(
-      {
-        success: true,
-        orders: items.map((o) => publicOrder(o, user, as)),
-        nextCursor: page.length > limit ? encodeListingCursor('newest', items.at(-1)!) : null,
-      },
+      { success: true, orders: items.map((o) => publicOrder(o, user, as)), nextCursor },
       200,
     )
   },

@@ -23,6 +23,7 @@ import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { PRODUCT_STATUSES, approvedSeller, products, type ProductDoc } from '../store'
 import { ObjectIdSchema } from '../../../shared/ids'
 import { authedRoute, optionalAuthRoute } from '../../authed-route'
+import { readPage } from '../../paging'
 
 const ImageIdsSchema = z
   .array(ObjectIdSchema)
@@ -104,18 +105,15 @@ marketplaceProducts.openapi(
     const { cursor, limit, ...query } = c.req.valid('query')
     const user = c.var.user
     const after = cursor?.position
-    const page = await products(await c.get('services').database.db())
-      .find(listFilter(query, after, user), { projection: PRODUCT_PROJECTION })
-      .sort(SORT_SPEC[query.sort])
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
+    const { items, nextCursor } = await readPage(
+      products(await c.get('services').database.db())
+        .find(listFilter(query, after, user), { projection: PRODUCT_PROJECTION })
+        .sort(SORT_SPEC[query.sort]),
+      limit,
+      (last) => encodeListingCursor(query.sort, last),
+    )
     return c.json(
-      {
-        success: true,
-        products: await publicProducts(c, items, user),
-        nextCursor: page.length > limit ? encodeListingCursor(query.sort, items.at(-1)!) : null,
-      },
+      { success: true, products: await publicProducts(c, items, user), nextCursor },
       200,
     )
   },

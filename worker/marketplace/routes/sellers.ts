@@ -16,6 +16,7 @@ import {
 import { users } from '../../auth/users-store'
 import { ObjectIdSchema } from '../../../shared/ids'
 import { authedRoute } from '../../authed-route'
+import { newestFirst } from '../../paging'
 
 export const APPLY_LIMIT = { name: 'marketplace-apply', limit: 5, window: '1 h' } as const
 
@@ -142,17 +143,14 @@ marketplaceSellers.openapi(
   }),
   async (c) => {
     const { status, cursor, limit } = c.req.valid('query')
-    const filter: Filter<SellerApplicationDoc> = {
-      ...(status ? { status } : {}),
-      ...(cursor ? { _id: { $lt: cursor.id } } : {}),
-    }
+    const filter: Filter<SellerApplicationDoc> = status ? { status } : {}
     const db = await c.get('services').database.db()
-    const page = await sellerApplications(db)
-      .find(filter)
-      .sort({ _id: -1 })
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
+    const { items, nextCursor } = await newestFirst(
+      sellerApplications(db),
+      filter,
+      { before: cursor?.id, limit },
+      (last) => encodeListingCursor('newest', last),
+    )
     const applicants = await users(db)
       .find({ _id: { $in: items.map((a) => a.userId) } }, { projection: { name: 1, email: 1 } })
       .toArray()
@@ -167,7 +165,7 @@ marketplaceSellers.openapi(
             applicant: u ? { id: u._id.toHexString(), name: u.name, email: u.email ?? null } : null,
           }
         }),
-        nextCursor: page.length > limit ? encodeListingCursor('newest', items.at(-1)!) : null,
+        nextCursor,
       },
       200,
     )

@@ -12,6 +12,7 @@ import { loadVisiblePost } from '../posts'
 import { isHidden } from '../relations'
 import { ObjectIdSchema } from '../../../shared/ids'
 import { authedRoute } from '../../authed-route'
+import { hexId, readPage } from '../../paging'
 
 const CommentSchema = z.strictObject({
   text: z.string().trim().min(1).max(2000),
@@ -91,23 +92,20 @@ postComments.openapi(
     const { db, circle } = await viewer(c)
     const post = await loadVisiblePost(db, circle, c.req.valid('param').id)
     const { parentId, cursor, limit } = c.req.valid('query')
-    const page = await comments(db)
-      .find({
-        postId: post._id,
-        parentId: parentId ? new ObjectId(parentId) : null,
-        authorId: { $nin: circle.hidden },
-        ...(cursor ? { _id: { $gt: new ObjectId(cursor) } } : {}),
-      })
-      .sort({ _id: 1 })
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
+    const { items, nextCursor } = await readPage(
+      comments(db)
+        .find({
+          postId: post._id,
+          parentId: parentId ? new ObjectId(parentId) : null,
+          authorId: { $nin: circle.hidden },
+          ...(cursor ? { _id: { $gt: new ObjectId(cursor) } } : {}),
+        })
+        .sort({ _id: 1 }),
+      limit,
+      hexId,
+    )
     return c.json(
-      {
-        success: true,
-        comments: await publicComments(c, items, circle),
-        nextCursor: page.length > limit ? items.at(-1)!._id.toHexString() : null,
-      },
+      { success: true, comments: await publicComments(c, items, circle), nextCursor },
       200,
     )
   },
