@@ -90,6 +90,14 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
   return { body: { content: { 'application/json': { schema } }, required: true } }
 }
 
+/**
+ * A JSON request body the client may leave out: the handler then reads `c.req.valid('json')` as
+ * `{}`, so the schema's fields must all be optional.
+ */
+export function optionalJsonBody<T extends z.ZodType>(schema: T) {
+  return { body: { content: { 'application/json': { schema } }, required: false } }
+}
+
 /** A JSON response entry for createRoute. */
 export function jsonResponse<T extends z.ZodType>(description: string, schema: T) {
   return { description, content: { 'application/json': { schema } } }

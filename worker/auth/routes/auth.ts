@@ -18,7 +18,13 @@ import { closeSessionSockets, revokeAllSessions } from '../revoke'
 import { RefreshTokenError, endSession, rotateSession } from '../sessions'
 import { AppError } from '../../errors'
 import { clientIp, enforceRateLimit } from '../../middleware/rate-limit'
-import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../openapi'
+import {
+  createRouter,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  optionalJsonBody,
+} from '../../openapi'
 import { createUser, findUserById, publicUser, users, type UserDoc } from '../users-store'
 import { proveIdentifier, provenFields } from '../identity'
 import { sendOtpMail } from '../otp-mail'
@@ -209,21 +215,11 @@ auth.openapi(
     path: '/logout',
     tags: ['Auth'],
     summary: "End this device's session (its refresh token stops working)",
-    request: {
-      body: {
-        content: {
-          'application/json': {
-            schema: z.strictObject({ refreshToken: z.string().max(200).optional() }),
-          },
-        },
-        required: false,
-      },
-    },
+    request: optionalJsonBody(z.strictObject({ refreshToken: z.string().max(200).optional() })),
     responses: { 200: jsonResponse('Signed out', MessageSchema) },
   }),
   async (c) => {
-    const hasBody = (c.req.header('content-length') ?? '0') !== '0'
-    const { refreshToken } = hasBody ? c.req.valid('json') : { refreshToken: undefined }
+    const { refreshToken } = c.req.valid('json')
     const db = await c.get('services').database.db()
     const userId = c.get('user')._id
     const ended = await endSession(

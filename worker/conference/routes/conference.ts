@@ -5,7 +5,6 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { ObjectId, type Filter } from 'mongodb'
 import QRCode from 'qrcode/lib/server.js'
 import { CONFERENCE_STATUSES, type ConferenceRole } from '../../../shared/conference'
-import { accountIdentity, signRealtimeTicket } from '../../realtime/tickets'
 import { assertRunsConference, assertVisible, conferenceRole } from '../access'
 import { openConferenceByCode } from '../by-code'
 import { CODE_PATTERN, withUniqueCode } from '../codes'
@@ -13,9 +12,10 @@ import { signParticipantToken, verifyParticipantToken } from '../participants'
 import { roomOf, syncRoom, unwrap } from '../room'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
-import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { createRouter, errorResponses, jsonBody, optionalJsonBody } from '../../openapi'
 import { conferences, type ConferenceDoc } from '../store'
 import { speakerAccount } from '../speaker-grants'
+import { accountTicket, participantTicket, refuseRemoved } from '../tickets'
 import { normalizeEmail } from '../../auth/users-store'
 import { assertNoBlockWith } from '../../social/blocks'
 import { ObjectIdSchema } from '../../../shared/ids'
@@ -109,12 +109,6 @@ function publicConference(c: Context<AppEnv>, doc: ConferenceDoc, role?: Confere
     yourRole: role,
     createdAt: doc.createdAt.toISOString(),
   }
-}
-
-/** Someone the host removed is not let back in, with a new ticket or otherwise. */
-function refuseRemoved(doc: ConferenceDoc, voter: string) {
-  if (doc.removedParticipants?.includes(voter))
-    throw new AppError('FORBIDDEN', 'You were removed from this conference')
 }
 
 /**
@@ -249,34 +243,22 @@ conference.openapi(
       params: z.object({
         code: z.string().toUpperCase().regex(CODE_PATTERN, 'must be a 6-character code'),
       }),
-      body: {
-        content: {
-          'application/json': {
-            schema: z.strictObject({
-              name: z.string().trim().min(1).max(60).optional(),
-              participantToken: z.string().max(2000).optional(),
-            }),
-          },
-        },
-        required: false,
-      },
+      ...optionalJsonBody(
+        z.strictObject({
+          name: z.string().trim().min(1).max(60).optional(),
+          participantToken: z.string().max(2000).optional(),
+        }),
+      ),
     },
     responses: { 200: { description: 'Joined' }, ...errorResponses(403, 404, 409, 429) },
   }),
   async (c) => {
     const doc = await openConferenceByCode(c, c.req.valid('param').code)
-    const body = (c.req.header('content-length') ?? '0') !== '0' ? c.req.valid('json') : {}
+    const body = c.req.valid('json')
     const secret = c.get('config').JWT_SECRET
     const id = doc._id.toHexString()
-    const user = c.var.user
-    if (user) {
-      const role = conferenceRole(doc, user)
-      refuseRemoved(doc, `user:${user._id.toHexString()}`)
-      const ticket = await signRealtimeTicket(
-        secret,
-        { kind: 'conference', id },
-        accountIdentity(c, role),
-      )
+    if (c.var.user) {
+      const { ticket, role } = await accountTicket(c, id, doc)
       return c.json(
         {
           success: true,
@@ -312,16 +294,7 @@ conference.openapi(
     const participantToken = known
       ? body.participantToken!
       : await signParticipantToken(secret, participant)
-    const ticket = await signRealtimeTicket(
-      secret,
-      { kind: 'conference', id },
-      {
-        subject: participant.id,
-        kind: 'participant',
-        role: 'audience',
-        ...(participant.name ? { name: participant.name } : {}),
-      },
-    )
+    const ticket = await participantTicket(c, id, participant)
     return c.json(
       { success: true, conference: publicConference(c, doc, 'audience'), ticket, participantToken },
       200,
@@ -337,37 +310,21 @@ conference.openapi(
     summary: 'A one-minute ticket to open (or reopen) the live room socket',
     request: {
       params: IdParams,
-      body: {
-        content: {
-          'application/json': {
-            schema: z.strictObject({ participantToken: z.string().max(2000).optional() }),
-          },
-        },
-        required: false,
-      },
+      ...optionalJsonBody(z.strictObject({ participantToken: z.string().max(2000).optional() })),
     },
     responses: { 200: { description: 'Ticket' }, ...errorResponses(401, 403, 404) },
   }),
   async (c) => {
     const { id } = c.req.valid('param')
     const doc = assertVisible(await loadConference(c, id), c.var.user)
-    const secret = c.get('config').JWT_SECRET
-    const user = c.var.user
-    if (user) {
-      const role = conferenceRole(doc, user)
-      refuseRemoved(doc, `user:${user._id.toHexString()}`)
-      const ticket = await signRealtimeTicket(
-        secret,
-        { kind: 'conference', id },
-        accountIdentity(c, role),
-      )
+    if (c.var.user) {
+      const { ticket, role } = await accountTicket(c, id, doc)
       return c.json({ success: true, ticket, role }, 200)
     }
-    const token =
-      (c.req.header('content-length') ?? '0') !== '0'
-        ? c.req.valid('json').participantToken
-        : undefined
-    const participant = token ? await verifyParticipantToken(secret, id, token) : null
+    const token = c.req.valid('json').participantToken
+    const participant = token
+      ? await verifyParticipantToken(c.get('config').JWT_SECRET, id, token)
+      : null
     if (!participant)
       throw new AppError('UNAUTHORIZED', 'Sign in or present your participant token')
     refuseRemoved(doc, `participant:${participant.id}`)
@@ -376,16 +333,7 @@ conference.openapi(
         'UNAUTHORIZED',
         'The conference has ended; participant tokens no longer work',
       )
-    const ticket = await signRealtimeTicket(
-      secret,
-      { kind: 'conference', id },
-      {
-        subject: participant.id,
-        kind: 'participant',
-        role: 'audience',
-        ...(participant.name ? { name: participant.name } : {}),
-      },
-    )
+    const ticket = await participantTicket(c, id, participant)
     return c.json({ success: true, ticket, role: 'audience' }, 200)
   },
 )

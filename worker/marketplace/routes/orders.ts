@@ -7,7 +7,7 @@ import { NewestCursorSchema, encodeListingCursor } from '../../cursors'
 import { TRANSITIONS, placeOrder, publicOrder, transition, viewOf } from '../orders'
 import { isAdmin } from '../products'
 import { enforceRateLimit } from '../../middleware/rate-limit'
-import { createRouter, errorResponses } from '../../openapi'
+import { createRouter, errorResponses, optionalJsonBody } from '../../openapi'
 import { ORDER_STATUSES, orders, type OrderDoc } from '../store'
 import { ObjectIdSchema } from '../../../shared/ids'
 import { authedRoute } from '../../authed-route'
@@ -35,7 +35,7 @@ marketplaceOrders.openapi(
           .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
       }),
       // Nothing to send: prices, items and totals all come from the cart and the products.
-      body: { content: { 'application/json': { schema: z.strictObject({}) } }, required: false },
+      ...optionalJsonBody(z.strictObject({})),
     },
     responses: {
       200: { description: 'The order placed earlier with this key' },

@@ -8,7 +8,7 @@ import { decodedString } from '../../decoded-param'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
 import { clientIp } from '../../middleware/rate-limit'
-import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { createRouter, errorResponses, jsonBody, optionalJsonBody } from '../../openapi'
 import { uploadSessions, uploads, type SessionFile, type UploadDoc } from '../store'
 import {
   AccessCodeSchema,
@@ -211,12 +211,7 @@ shareUploads.openapi(
     summary: 'Close the session: every file is checked in storage, then the owner is notified',
     request: {
       params: SessionParams,
-      body: {
-        content: {
-          'application/json': { schema: z.strictObject({ notes: NotesSchema.optional() }) },
-        },
-        required: false,
-      },
+      ...optionalJsonBody(z.strictObject({ notes: NotesSchema.optional() })),
     },
     responses: {
       200: { description: 'The files were received' },
