@@ -12,12 +12,10 @@ import {
 } from '../shared/chat'
 import type { RealtimeIdentity } from '../shared/realtime'
 import type { Bindings } from '../worker/env'
-import { configFor } from '../worker/config'
 import { conversations, messages, reads, type MessageDoc, type ReadDoc } from '../worker/chat/store'
 import { media } from '../worker/media/store'
 import { userChannel } from '../worker/realtime/rooms'
 import { isBlockedBetween } from '../worker/social/store'
-import { createDatabase, type Database } from '../worker/services/db'
 import { ChatStore } from './chat-store'
 import { FrameBudgets } from './frame-budgets'
 import { TokenBuckets } from './token-buckets'
@@ -31,7 +29,6 @@ export class ChatConversation extends RealtimeRoom<Bindings, ChatServerMessage> 
   protected readonly kind = 'chat' as const
   protected readonly frameBudgets = new FrameBudgets(CHAT_FRAME_BUDGETS)
   private readonly store: ChatStore
-  private database: Database | undefined
   private flushScheduled = false
   private readonly sendLimit = new TokenBuckets(CHAT_SEND_RATE.burst, CHAT_SEND_RATE.perSecond)
   private readonly lastTyping = new Map<string, number>()
@@ -335,21 +332,6 @@ export class ChatConversation extends RealtimeRoom<Bindings, ChatServerMessage> 
       createdAt: m.createdAt.toISOString(),
       deleted: Boolean(m.deletedAt),
     }
-  }
-
-  // ---- MongoDB ---------------------------------------------------------------------------------
-
-  private db() {
-    if (!this.database) {
-      const config = configFor(this.env)
-      this.database = createDatabase({
-        uri: config.MONGODB_URI,
-        dbName: config.MONGODB_DB,
-        // Long-lived: a few connections, so one slow query does not hold up every other.
-        pool: { maxPoolSize: 4, minPoolSize: 0 },
-      })
-    }
-    return this.database.db()
   }
 
   private scheduleFlush() {

@@ -22,9 +22,7 @@ import {
 } from '../shared/conference'
 import { CLOSE_CODES, type RealtimeIdentity } from '../shared/realtime'
 import type { Bindings } from '../worker/env'
-import { configFor } from '../worker/config'
 import { conferences, saveQuestionResults } from '../worker/conference/store'
-import { createDatabase, type Database } from '../worker/services/db'
 import { log } from '../worker/log'
 import {
   ConferenceStore,
@@ -77,7 +75,6 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
   })
   /** When the alarm this instance set goes off (undefined: none set since it last went off). */
   private alarmAt: number | undefined
-  private database: Database | undefined
   private readonly audienceLimit = new TokenBuckets(AUDIENCE_RATE.burst, AUDIENCE_RATE.perSecond)
 
   constructor(ctx: DurableObjectState, env: Bindings) {
@@ -611,22 +608,6 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
 
   private staff(): WebSocket[] {
     return (this.staffSockets ??= STAFF_TAGS.flatMap((tag) => this.ctx.getWebSockets(tag)))
-  }
-
-  // ---- MongoDB ---------------------------------------------------------------------------------
-
-  /** A MongoDB client kept warm for the object's lifetime (objects may reuse their own I/O). */
-  private db() {
-    if (!this.database) {
-      const config = configFor(this.env)
-      this.database = createDatabase({
-        uri: config.MONGODB_URI,
-        dbName: config.MONGODB_DB,
-        // Long-lived: a few connections, so one slow query does not hold up every other.
-        pool: { maxPoolSize: 4, minPoolSize: 0 },
-      })
-    }
-    return this.database.db()
   }
 
   /** Writes closed questions' results and, after the end, the analytics; retried until done. */

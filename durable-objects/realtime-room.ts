@@ -4,6 +4,8 @@
 // its protocol's server messages (shared/<room>.ts), checked by type here and never parsed at run time.
 import { DurableObject } from 'cloudflare:workers'
 import { log } from '../worker/log'
+import { configFor } from '../worker/config'
+import { createDatabase, type Database } from '../worker/services/db'
 import type { ErrorCode } from '../shared/errors'
 import {
   clientFrameType,
@@ -408,6 +410,24 @@ export abstract class RealtimeRoom<
         // Closed sockets are cleaned up by their close handler.
       }
     }
+  }
+
+  // ---- MongoDB ---------------------------------------------------------------------------------
+
+  private database: Database | undefined
+
+  /** A MongoDB client kept warm for the object's lifetime (objects may reuse their own I/O). */
+  protected db(this: RealtimeRoom<object>) {
+    if (!this.database) {
+      const config = configFor(this.env)
+      this.database = createDatabase({
+        uri: config.MONGODB_URI,
+        dbName: config.MONGODB_DB,
+        // Long-lived: a few connections, so one slow query does not hold up every other.
+        pool: { maxPoolSize: 4, minPoolSize: 0 },
+      })
+    }
+    return this.database.db()
   }
 }
 

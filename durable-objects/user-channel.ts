@@ -10,12 +10,10 @@ import {
   type UserServerMessage,
 } from '../shared/user-channel'
 import type { Bindings } from '../worker/env'
-import { configFor } from '../worker/config'
 import { announcePresence, isUserId, type PresenceState } from '../worker/notifications/presence'
 import { unreadCount } from '../worker/notifications/store'
 import { log } from '../worker/log'
 import { parseRoomKey, roomKey, roomStub } from '../worker/realtime/rooms'
-import { createDatabase, type Database } from '../worker/services/db'
 import { FrameBudgets } from './frame-budgets'
 import { RealtimeRoom, type ClientFrame, type SocketAttachment } from './realtime-room'
 
@@ -43,7 +41,6 @@ const MAX_TRACKED_ROOMS = 500
 export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
   protected readonly kind = 'user' as const
   protected readonly frameBudgets = new FrameBudgets(USER_FRAME_BUDGETS)
-  private database: Database | undefined
 
   private get kv() {
     return this.ctx.storage.kv
@@ -263,21 +260,5 @@ export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
       // MongoDB unreachable: the state is kept and announced on the retry.
       await this.ctx.storage.setAlarm(Date.now() + RETRY_MS)
     }
-  }
-
-  // ---- MongoDB ---------------------------------------------------------------------------------
-
-  /** A MongoDB client kept warm for the object's lifetime (objects may reuse their own I/O). */
-  private db() {
-    if (!this.database) {
-      const config = configFor(this.env)
-      this.database = createDatabase({
-        uri: config.MONGODB_URI,
-        dbName: config.MONGODB_DB,
-        // Long-lived: a few connections, so one slow query does not hold up every other.
-        pool: { maxPoolSize: 4, minPoolSize: 0 },
-      })
-    }
-    return this.database.db()
   }
 }

@@ -13,7 +13,7 @@ import { csrf } from './middleware/csrf'
 import { securityHeaders } from './middleware/security-headers'
 import { provideServices } from './middleware/services'
 import { forwardHotRoutes } from './middleware/warm-path'
-import { createRouter } from './openapi'
+import { createRouter, registerSecuritySchemes } from './openapi'
 import { createServices, type Services } from './services'
 // Sanora
 import { auth } from './auth/routes/auth'
@@ -181,10 +181,7 @@ export function createApp(opts: AppOptions = {}) {
     .route('/', pages)
 
   // The API document and its reference page, and the list of routes (404 in production).
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
-    type: 'http',
-    scheme: 'bearer',
-  })
+  registerSecuritySchemes(app)
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: {

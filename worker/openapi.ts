@@ -3,6 +3,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Hook } from '@hono/zod-openapi'
 import type { ZodError } from 'zod'
+import { ACCESS_COOKIE } from './auth/cookies'
 import type { AppEnv } from './env'
 import { AppError } from './errors'
 
@@ -29,6 +30,26 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
 /** A route group: one per routes file of a feature folder, mounted with app.route(). */
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+}
+
+/**
+ * The two ways a caller proves a session: a bearer token (Sanora apps) or the session cookie
+ * (Videodesk web). `security` lists them as alternatives, since the auth middleware takes either.
+ */
+export const SESSION_SECURITY: Record<string, string[]>[] = [{ bearerAuth: [] }, { cookieAuth: [] }]
+
+/** Declares the schemes SESSION_SECURITY names in the app's OpenAPI document. */
+export function registerSecuritySchemes(app: OpenAPIHono<AppEnv>) {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+  })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'cookieAuth', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: ACCESS_COOKIE,
+    description: 'The web session; renewed from the refresh_token cookie when it expires',
+  })
 }
 
 const ErrorSchema = z
@@ -67,6 +88,14 @@ export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 |
 /** A JSON request body for createRoute. */
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { body: { content: { 'application/json': { schema } }, required: true } }
+}
+
+/**
+ * A JSON request body the client may leave out: the handler then reads `c.req.valid('json')` as
+ * `{}`, so the schema's fields must all be optional.
+ */
+export function optionalJsonBody<T extends z.ZodType>(schema: T) {
+  return { body: { content: { 'application/json': { schema } }, required: false } }
 }
 
 /** A JSON response entry for createRoute. */

@@ -82,6 +82,22 @@ describe('system routes', () => {
     expect(page.headers.get('content-type')).toContain('text/html')
     expect(String(page.body)).toContain('/api/openapi.json')
   })
+
+  it('documents both ways into a session on every protected operation: bearer token and cookie', async () => {
+    const doc = await api('/api/openapi.json')
+    expect(doc.body.components.securitySchemes).toEqual({
+      bearerAuth: { type: 'http', scheme: 'bearer' },
+      cookieAuth: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'token' }),
+    })
+    const operations = Object.values(
+      doc.body.paths as Record<string, Record<string, { security?: unknown[] }>>,
+    ).flatMap((path) => Object.values(path))
+    const secured = operations.filter((op) => op.security?.length)
+    expect(secured.length).toBeGreaterThan(100)
+    for (const op of secured) {
+      expect(op.security).toEqual([{ bearerAuth: [] }, { cookieAuth: [] }])
+    }
+  })
 })
 
 describe('validation errors', () => {

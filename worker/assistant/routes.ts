@@ -1,12 +1,11 @@
 // Assistant chat history (/api/v1/chat/sessions): the client saves a whole conversation under its
 // own session id, lists, reads, renames and deletes them, and rates single answers. Every lookup
 // is scoped to the caller, so another user's session id reaches nothing.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId, type UpdateFilter } from 'mongodb'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
 import {
   chatHistories,
@@ -16,6 +15,7 @@ import {
   type ChatHistoryMessage,
 } from './store'
 import { paginationSettingsOf, settingsOf } from '../account/settings-store'
+import { authedRoute } from '../authed-route'
 
 const TAG = 'Assistant chat history'
 const NOT_FOUND = 'Chat session not found'
@@ -56,20 +56,18 @@ const clip = (text: string, max: number) =>
 export const assistantChat = createRouter()
 
 assistantChat.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/chat/sessions',
     tags: [TAG],
     summary: 'Your chat sessions, most recently updated first (without messages)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       query: z.object({
         page: z.coerce.number().int().min(1).max(10_000).default(1),
         limit: z.coerce.number().int().min(1).max(100).optional(),
       }),
     },
-    responses: { 200: { description: 'A page of sessions' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'A page of sessions' } },
   }),
   async (c) => {
     const { page, limit: asked } = c.req.valid('query')
@@ -96,18 +94,16 @@ assistantChat.openapi(
 )
 
 assistantChat.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/chat/sessions',
     tags: [TAG],
     summary: 'Save a conversation: created under its session id, or replaced when it exists',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(SaveSchema),
     responses: {
       200: { description: 'Updated' },
       201: { description: 'Created' },
-      ...errorResponses(400, 401, 409),
+      ...errorResponses(409),
     },
   }),
   async (c) => {
@@ -149,15 +145,13 @@ assistantChat.openapi(
 )
 
 assistantChat.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/chat/sessions/{sessionId}',
     tags: [TAG],
     summary: 'One of your sessions with its messages and their feedback',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: SessionParams },
-    responses: { 200: { description: 'The session' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The session' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { db, me } = await userDb(c)
@@ -171,15 +165,13 @@ assistantChat.openapi(
 )
 
 assistantChat.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/chat/sessions/{sessionId}',
     tags: [TAG],
     summary: 'Delete one of your sessions',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: SessionParams },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { db, me } = await userDb(c)
@@ -193,15 +185,13 @@ assistantChat.openapi(
 )
 
 assistantChat.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/chat/sessions/{sessionId}/title',
     tags: [TAG],
     summary: 'Rename one of your sessions',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: SessionParams, ...jsonBody(z.strictObject({ title: TitleSchema })) },
-    responses: { 200: { description: 'Renamed' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Renamed' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { db, me } = await userDb(c)
@@ -216,13 +206,11 @@ assistantChat.openapi(
 )
 
 assistantChat.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/chat/sessions/{sessionId}/messages/{messageId}/feedback',
     tags: [TAG],
     summary: 'Rate one message of your session (`feedback: null` clears the rating)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       params: z.object({ sessionId: ClientId, messageId: ClientId }),
       ...jsonBody(
@@ -232,7 +220,7 @@ assistantChat.openapi(
         }),
       ),
     },
-    responses: { 200: { description: 'Feedback saved' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Feedback saved' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { sessionId, messageId } = c.req.valid('param')

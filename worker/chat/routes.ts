@@ -1,6 +1,6 @@
 // Messaging (/api/chat): conversations (1:1 and groups), membership, history, sending (REST or
 // socket — both through the conversation's object), read positions and deleting your messages.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId, type Filter } from 'mongodb'
 import { SendMessageSchema } from '../../shared/chat'
@@ -9,7 +9,6 @@ import { unwrap } from '../conference/room'
 import { ConversationCursorSchema, encodeConversationCursor } from '../cursors'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { protect } from '../middleware/auth'
 import { clientIp, enforceRateLimit } from '../middleware/rate-limit'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
 import { accountIdentity, signRealtimeTicket } from '../realtime/tickets'
@@ -17,6 +16,8 @@ import { conversations, directKey, findMemberConversation, type ConversationDoc 
 import { findUserById, users } from '../auth/users-store'
 import { assertNoBlockWith } from '../social/blocks'
 import { ObjectIdSchema } from '../../shared/ids'
+import { authedRoute } from '../authed-route'
+import { readPage } from '../paging'
 
 const MAX_GROUP_MEMBERS = 500
 const Params = z.object({ id: ObjectIdSchema })
@@ -79,22 +80,20 @@ async function directConversation(c: Context<AppEnv>, otherId: ObjectId): Promis
 }
 
 export const chat = createRouter()
-chat.use('*', protect())
 
 chat.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/conversations',
     tags: ['Chat'],
     summary: 'Your conversations, most recent first, with last message and unread count',
-    security: [{ bearerAuth: [] }],
     request: {
       query: z.object({
         cursor: ConversationCursorSchema.optional(),
         limit: z.coerce.number().int().min(1).max(100).default(20),
       }),
     },
-    responses: { 200: { description: 'A page of conversations' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'A page of conversations' } },
   }),
   async (c) => {
     const { cursor, limit } = c.req.valid('query')
@@ -107,33 +106,26 @@ chat.openapi(
       ]
     }
     const db = await c.get('services').database.db()
-    const page = await conversations(db)
-      .find(filter)
-      .sort({ lastActivityAt: -1, _id: -1 })
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
-    const last = items.at(-1)
+    const { items, nextCursor } = await readPage(
+      conversations(db).find(filter).sort({ lastActivityAt: -1, _id: -1 }),
+      limit,
+      encodeConversationCursor,
+    )
     return c.json(
-      {
-        success: true,
-        conversations: await publicConversations(c, me, items),
-        nextCursor: page.length > limit && last ? encodeConversationCursor(last) : null,
-      },
+      { success: true, conversations: await publicConversations(c, me, items), nextCursor },
       200,
     )
   },
 )
 
 chat.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/conversations/direct',
     tags: ['Chat'],
     summary: 'Open (create or get) the 1:1 conversation with a user',
-    security: [{ bearerAuth: [] }],
     request: jsonBody(z.strictObject({ userId: ObjectIdSchema })),
-    responses: { 200: { description: 'The conversation' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'The conversation' }, ...errorResponses(403, 404) },
   }),
   async (c) => {
     const doc = await directConversation(c, new ObjectId(c.req.valid('json').userId))
@@ -142,12 +134,11 @@ chat.openapi(
 )
 
 chat.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/conversations/group',
     tags: ['Chat'],
     summary: 'Create a group; you are its first admin',
-    security: [{ bearerAuth: [] }],
     request: jsonBody(
       z.strictObject({
         name: z.string().trim().min(1).max(100),
@@ -158,7 +149,7 @@ chat.openapi(
         adminIds: z.array(ObjectIdSchema).max(50).default([]),
       }),
     ),
-    responses: { 201: { description: 'The conversation' }, ...errorResponses(400, 401, 403) },
+    responses: { 201: { description: 'The conversation' }, ...errorResponses(403) },
   }),
   async (c) => {
     const body = c.req.valid('json')
@@ -192,14 +183,13 @@ chat.openapi(
 )
 
 chat.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/conversations/{id}',
     tags: ['Chat'],
     summary: 'One of your conversations',
-    security: [{ bearerAuth: [] }],
     request: { params: Params },
-    responses: { 200: { description: 'The conversation' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The conversation' }, ...errorResponses(404) },
   }),
   async (c) => {
     const doc = await memberConversation(c, c.req.valid('param').id)
@@ -209,19 +199,18 @@ chat.openapi(
 )
 
 chat.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/conversations/{id}/members',
     tags: ['Chat'],
     summary: 'Add members to a group (admins)',
-    security: [{ bearerAuth: [] }],
     request: {
       params: Params,
       ...jsonBody(z.strictObject({ userIds: z.array(ObjectIdSchema).min(1).max(100) })),
     },
     responses: {
       200: { description: 'The conversation' },
-      ...errorResponses(400, 401, 403, 404, 409),
+      ...errorResponses(403, 404, 409),
     },
   }),
   async (c) => {
@@ -247,14 +236,13 @@ chat.openapi(
 )
 
 chat.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/conversations/{id}/members/{userId}',
     tags: ['Chat'],
     summary: 'Remove a member from a group (admins; anyone may remove themselves)',
-    security: [{ bearerAuth: [] }],
     request: { params: z.object({ id: ObjectIdSchema, userId: ObjectIdSchema }) },
-    responses: { 200: { description: 'The conversation' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'The conversation' }, ...errorResponses(403, 404) },
   }),
   async (c) => {
     const { id, userId } = c.req.valid('param')
@@ -277,14 +265,13 @@ chat.openapi(
 )
 
 chat.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/conversations/{id}/leave',
     tags: ['Chat'],
     summary: 'Leave a group',
-    security: [{ bearerAuth: [] }],
     request: { params: Params },
-    responses: { 200: { description: 'Left' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Left' }, ...errorResponses(404) },
   }),
   async (c) => {
     const doc = await memberConversation(c, c.req.valid('param').id)
@@ -301,12 +288,11 @@ chat.openapi(
 )
 
 chat.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/conversations/{id}/messages',
     tags: ['Chat'],
     summary: 'Message history by seq: `before` (older pages) or `after` (newer), oldest first',
-    security: [{ bearerAuth: [] }],
     request: {
       params: Params,
       query: z.object({
@@ -315,7 +301,7 @@ chat.openapi(
         limit: z.coerce.number().int().min(1).max(200).default(50),
       }),
     },
-    responses: { 200: { description: 'Messages' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Messages' }, ...errorResponses(404) },
   }),
   async (c) => {
     const doc = await memberConversation(c, c.req.valid('param').id)
@@ -328,14 +314,13 @@ chat.openapi(
 )
 
 chat.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/conversations/{id}/read',
     tags: ['Chat'],
     summary: 'Mark the conversation read up to a seq',
-    security: [{ bearerAuth: [] }],
     request: { params: Params, ...jsonBody(z.strictObject({ seq: z.number().int().min(0) })) },
-    responses: { 200: { description: 'Marked' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Marked' }, ...errorResponses(404) },
   }),
   async (c) => {
     const doc = await memberConversation(c, c.req.valid('param').id)
@@ -350,14 +335,13 @@ chat.openapi(
 )
 
 chat.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/conversations/{id}/messages/{seq}',
     tags: ['Chat'],
     summary: 'Delete one of your messages',
-    security: [{ bearerAuth: [] }],
     request: { params: z.object({ id: ObjectIdSchema, seq: z.coerce.number().int().min(1) }) },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(403, 404) },
   }),
   async (c) => {
     const { id, seq } = c.req.valid('param')
@@ -373,14 +357,13 @@ chat.openapi(
 )
 
 chat.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/conversations/{id}/ticket',
     tags: ['Chat'],
     summary: "A one-minute ticket to open the conversation's socket",
-    security: [{ bearerAuth: [] }],
     request: { params: Params },
-    responses: { 200: { description: 'Ticket' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Ticket' }, ...errorResponses(404) },
   }),
   async (c) => {
     const doc = await memberConversation(c, c.req.valid('param').id)
@@ -395,12 +378,11 @@ chat.openapi(
 )
 
 chat.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/message',
     tags: ['Chat'],
     summary: 'Send a message to a conversation, or to a user (opening the 1:1 conversation)',
-    security: [{ bearerAuth: [] }],
     request: jsonBody(
       SendMessageSchema.extend({
         conversationId: ObjectIdSchema.optional(),
@@ -412,7 +394,7 @@ chat.openapi(
     ),
     responses: {
       201: { description: 'The stored message' },
-      ...errorResponses(400, 401, 403, 404, 429),
+      ...errorResponses(403, 404, 429),
     },
   }),
   async (c) => {

@@ -3,6 +3,8 @@
 // reporting every few seconds adds one line a day, not thousands; the log is read by `at`.
 import { ObjectId, type Collection, type Db } from 'mongodb'
 import { isDuplicateKey } from './store'
+import { readPage } from '../paging'
+import { encodeActivityCursor } from '../cursors'
 
 export const ACTIVITY_TYPES = [
   'enrolled',
@@ -90,9 +92,5 @@ export function activityPage(
         $or: [{ at: { $lt: before.at } }, { at: before.at, _id: { $lt: before.id } }],
       }
     : { userId }
-  return activity(db)
-    .find(filter)
-    .sort({ at: -1, _id: -1 })
-    .limit(limit + 1)
-    .toArray()
+  return readPage(activity(db).find(filter).sort({ at: -1, _id: -1 }), limit, encodeActivityCursor)
 }

@@ -1,6 +1,7 @@
 // The `notifications` collection: one document per notification a user received, kept 90 days
 // (TTL index), and the view a client sees of it.
 import { ObjectId, type Collection, type Db } from 'mongodb'
+import { newestFirst } from '../paging'
 
 export interface NotificationDoc {
   _id: ObjectId
@@ -39,21 +40,12 @@ export const unreadCount = (db: Db, userId: ObjectId) =>
   notifications(db).countDocuments({ userId, readAt: null })
 
 /** The user's notifications, newest first, strictly older than `before` when given. */
-export async function listNotifications(
+export function listNotifications(
   db: Db,
   userId: ObjectId,
   opts: { before?: ObjectId; limit: number },
 ) {
-  const page = await notifications(db)
-    .find(opts.before ? { userId, _id: { $lt: opts.before } } : { userId })
-    .sort({ _id: -1 })
-    .limit(opts.limit + 1)
-    .toArray()
-  const items = page.slice(0, opts.limit)
-  return {
-    items,
-    nextCursor: page.length > opts.limit ? (items.at(-1)?._id.toHexString() ?? null) : null,
-  }
+  return newestFirst(notifications(db), { userId }, opts)
 }
 
 /** Marks one of the user's notifications read (keeping the first readAt); null if not theirs. */

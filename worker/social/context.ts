@@ -14,7 +14,7 @@ declare module 'hono' {
   }
 }
 
-/** For `protect({ prefetch })`: the viewer's friends and blocks, read beside the session check. */
+/** For `authedRoute({ prefetch })`: the viewer's friends and blocks, read beside the session check. */
 export const prefetchCircle: Prefetch = (c, db, userId) => {
   const circle = circleOf(db, new ObjectId(userId))
   // Refused callers never await it; a failure then must not surface as an unhandled rejection.

@@ -8,6 +8,7 @@ import { comments, likes, posts, type PostDoc, type PostKind } from './store'
 import { authorsById, deletedAuthor } from './authors'
 import { attachmentsById, purgeMedia } from './media'
 import { canSee, visibleToFilter, type Circle } from './relations'
+import { hexId, readPage } from '../paging'
 
 const NOUN: Record<PostKind, string> = { post: 'Post', reel: 'Reel' }
 
@@ -55,17 +56,8 @@ export const LIST_SORT = { _id: -1 } as const
  * A page newest first. Ids only grow, so a cursor of "strictly older than the last id seen" never
  * repeats or skips a post however many are published meanwhile.
  */
-export async function listPosts(db: Db, circle: Circle, opts: ListOptions) {
-  const page = await posts(db)
-    .find(listFilter(circle, opts))
-    .sort(LIST_SORT)
-    .limit(opts.limit + 1)
-    .toArray()
-  const items = page.slice(0, opts.limit)
-  return {
-    items,
-    nextCursor: page.length > opts.limit ? items.at(-1)!._id.toHexString() : null,
-  }
+export function listPosts(db: Db, circle: Circle, opts: ListOptions) {
+  return readPage(posts(db).find(listFilter(circle, opts)).sort(LIST_SORT), opts.limit, hexId)
 }
 
 /** Public shapes of posts: authors, media URLs, whether the viewer liked each, shared originals. */

@@ -1,16 +1,16 @@
 // Videodesk's contact emails (/api/v1): invite a friend, feedback, support tickets, callback and
 // demo requests — each to its configured address, in the sender's branding, rate-limited.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { Config } from '../../shared/config'
 import { EmailSchema } from '../auth/schemas'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { optionalAuth, protect } from '../middleware/auth'
 import { clientIp, enforceRateLimit, type RateLimitRule } from '../middleware/rate-limit'
 import { createRouter, errorResponses, jsonBody } from '../openapi'
 import { assertNoBlockWith } from '../social/blocks'
 import { sendBranded } from './branded'
+import { authedRoute, optionalAuthRoute } from '../authed-route'
 
 const TAG = 'Videodesk emails'
 // Each send is an email to someone: few per sender, whatever the route.
@@ -60,17 +60,15 @@ const sent = (c: Context<AppEnv>, message: string, extra: Record<string, unknown
 export const videodeskMail = createRouter()
 
 videodeskMail.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/send-friend-link',
     tags: [TAG],
     summary: 'Email a friend an invitation link to Videodesk',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(
       z.strictObject({ email: EmailSchema, name: Name.optional(), message: Optional(1000) }),
     ),
-    responses: { 200: { description: 'Sent' }, ...errorResponses(400, 401, 403, 429, 503) },
+    responses: { 200: { description: 'Sent' }, ...errorResponses(403, 429, 503) },
   }),
   async (c) => {
     const { email, name, message } = c.req.valid('json')
@@ -96,13 +94,11 @@ videodeskMail.openapi(
 )
 
 videodeskMail.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/send-feedback',
     tags: [TAG],
     summary: 'Send feedback to the Videodesk team',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(
       z.strictObject({
         message: Message,
@@ -110,7 +106,7 @@ videodeskMail.openapi(
         category: Optional(100),
       }),
     ),
-    responses: { 200: { description: 'Sent' }, ...errorResponses(400, 401, 429, 503) },
+    responses: { 200: { description: 'Sent' }, ...errorResponses(429, 503) },
   }),
   async (c) => {
     const { message, rating, category } = c.req.valid('json')
@@ -141,13 +137,11 @@ function ticketReference(): string {
 }
 
 videodeskMail.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/raise-support-ticket',
     tags: [TAG],
     summary: 'Raise a support ticket; answers its reference',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(
       z.strictObject({
         subject: OneLine(200),
@@ -156,7 +150,7 @@ videodeskMail.openapi(
         category: Optional(100),
       }),
     ),
-    responses: { 200: { description: 'Ticket raised' }, ...errorResponses(400, 401, 429, 503) },
+    responses: { 200: { description: 'Ticket raised' }, ...errorResponses(429, 503) },
   }),
   async (c) => {
     const { subject, description, priority, category } = c.req.valid('json')
@@ -181,12 +175,11 @@ videodeskMail.openapi(
 )
 
 videodeskMail.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'post',
     path: '/request-callback',
     tags: [TAG],
     summary: 'Ask the Videodesk team to call you back (no account needed)',
-    middleware: [optionalAuth()] as const,
     request: jsonBody(
       z.strictObject({
         name: Name,
@@ -196,7 +189,7 @@ videodeskMail.openapi(
         message: Optional(2000),
       }),
     ),
-    responses: { 200: { description: 'Requested' }, ...errorResponses(400, 429, 503) },
+    responses: { 200: { description: 'Requested' }, ...errorResponses(429, 503) },
   }),
   async (c) => {
     const body = c.req.valid('json')
@@ -228,12 +221,11 @@ const DemoSchema = z.strictObject({
 })
 
 videodeskMail.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'post',
     path: '/book-demo-meeting',
     tags: [TAG],
     summary: 'Book a demo meeting at a date and time (no account needed)',
-    middleware: [optionalAuth()] as const,
     request: jsonBody(
       DemoSchema.extend({
         date: z.iso.date(),
@@ -244,7 +236,7 @@ videodeskMail.openapi(
           .default('Europe/London'),
       }),
     ),
-    responses: { 200: { description: 'Booked' }, ...errorResponses(400, 429, 503) },
+    responses: { 200: { description: 'Booked' }, ...errorResponses(429, 503) },
   }),
   async (c) => {
     const body = c.req.valid('json')
@@ -275,14 +267,13 @@ videodeskMail.openapi(
 )
 
 videodeskMail.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'post',
     path: '/request-demo',
     tags: [TAG],
     summary: 'Ask for a demo (no account needed)',
-    middleware: [optionalAuth()] as const,
     request: jsonBody(DemoSchema),
-    responses: { 200: { description: 'Requested' }, ...errorResponses(400, 429, 503) },
+    responses: { 200: { description: 'Requested' }, ...errorResponses(429, 503) },
   }),
   async (c) => {
     const body = c.req.valid('json')

@@ -1,34 +1,33 @@
 // Administration of accounts (/api/admin/users): find users, deactivate or reactivate them (their
 // tokens stop working at once), and change roles.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { ROLES } from '../../../shared/roles'
 import { CLOSE_CODES } from '../../../shared/realtime'
 import { closeSockets, revokeAllSessions } from '../../auth/revoke'
 import { AppError } from '../../errors'
-import { admin } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { publicUser, users } from '../../auth/users-store'
+import { authedRoute } from '../../authed-route'
 
 const ObjectIdParam = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id')
 
 export const adminUsers = createRouter()
-adminUsers.use('*', admin())
 
 adminUsers.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/',
     tags: ['Admin'],
     summary: 'Find users by name or email prefix',
-    security: [{ bearerAuth: [] }],
+    role: 'ADMIN',
     request: {
       query: z.object({
         search: z.string().trim().min(1).max(100).optional(),
         limit: z.coerce.number().int().min(1).max(100).default(20),
       }),
     },
-    responses: { 200: { description: 'Users' }, ...errorResponses(400, 401, 403) },
+    responses: { 200: { description: 'Users' } },
   }),
   async (c) => {
     const { search, limit } = c.req.valid('query')
@@ -51,12 +50,12 @@ adminUsers.openapi(
 )
 
 adminUsers.openapi(
-  createRoute({
+  authedRoute({
     method: 'patch',
     path: '/{id}',
     tags: ['Admin'],
     summary: 'Deactivate, reactivate or change the role of a user',
-    security: [{ bearerAuth: [] }],
+    role: 'ADMIN',
     request: {
       params: z.object({ id: ObjectIdParam }),
       ...jsonBody(
@@ -68,7 +67,7 @@ adminUsers.openapi(
           ),
       ),
     },
-    responses: { 200: { description: 'The updated user' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'The updated user' }, ...errorResponses(404) },
   }),
   async (c) => {
     const id = new ObjectId(c.req.valid('param').id)

@@ -1,13 +1,12 @@
 // Videodesk account extras (/api/v1/user): logo, landlord branding, message settings (changes
 // reach the user's other open sockets as `message-settings-updated`) and pagination settings.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
 import { HttpUrlSchema } from '../../../shared/http-url'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
 import { log } from '../../log'
-import { protect } from '../../middleware/auth'
 import { userChannel } from '../../realtime/rooms'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import {
@@ -21,6 +20,7 @@ import {
 import { logoUrl } from '../logo'
 import { media } from '../../media/store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const TAG = 'Videodesk settings'
 const Colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1a2b3c')
@@ -47,13 +47,11 @@ async function updateMe(c: Context<AppEnv>, $set: Record<string, unknown>) {
 export const accountSettings = createRouter()
 
 accountSettings.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/user/update-logo',
     tags: [TAG],
     summary: 'Set your logo from an uploaded image (media id) or a URL; `logoUrl: null` removes it',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(
       z
         .strictObject({
@@ -64,7 +62,7 @@ accountSettings.openapi(
           message: 'give exactly one of mediaId or logoUrl',
         }),
     ),
-    responses: { 200: { description: 'The logo' }, ...errorResponses(400, 401, 404, 409) },
+    responses: { 200: { description: 'The logo' }, ...errorResponses(404, 409) },
   }),
   async (c) => {
     const { mediaId, logoUrl: url } = c.req.valid('json')
@@ -112,15 +110,13 @@ const LandlordInfoSchema = z
   .refine(atLeastOne, AT_LEAST_ONE)
 
 accountSettings.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/user/update-landlord-info',
     tags: [TAG],
     summary: 'Set landlord branding, redirect URLs and email colours (fields given are changed)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(LandlordInfoSchema),
-    responses: { 200: { description: 'The landlord info' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'The landlord info' } },
   }),
   async (c) => {
     const updated = await updateMe(c, nestedSet('landlordInfo', c.req.valid('json')))
@@ -141,14 +137,12 @@ const MessageSettingsSchema = z
   .refine(atLeastOne, AT_LEAST_ONE)
 
 accountSettings.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/user/message-settings',
     tags: [TAG],
     summary: 'Your message settings (defaults for fields never set)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    responses: { 200: { description: 'Message settings' }, ...errorResponses(401) },
+    responses: { 200: { description: 'Message settings' } },
   }),
   (c) =>
     c.json(
@@ -161,15 +155,13 @@ accountSettings.openapi(
 )
 
 accountSettings.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/user/message-settings',
     tags: [TAG],
     summary: 'Change message settings; your open sockets get `message-settings-updated`',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(MessageSettingsSchema),
-    responses: { 200: { description: 'Message settings' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'Message settings' } },
   }),
   async (c) => {
     const updated = await updateMe(c, nestedSet('messageSettings', c.req.valid('json')))
@@ -187,14 +179,12 @@ accountSettings.openapi(
 const PerPage = z.number().int().min(1).max(100)
 
 accountSettings.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/user/pagination-settings',
     tags: [TAG],
     summary: 'Your page sizes (defaults for fields never set)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    responses: { 200: { description: 'Pagination settings' }, ...errorResponses(401) },
+    responses: { 200: { description: 'Pagination settings' } },
   }),
   (c) =>
     c.json(
@@ -207,13 +197,11 @@ accountSettings.openapi(
 )
 
 accountSettings.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/user/pagination-settings',
     tags: [TAG],
     summary: 'Change page sizes (lists use them when a request gives no limit)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(
       z
         .strictObject({
@@ -223,7 +211,7 @@ accountSettings.openapi(
         })
         .refine(atLeastOne, AT_LEAST_ONE),
     ),
-    responses: { 200: { description: 'Pagination settings' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'Pagination settings' } },
   }),
   async (c) => {
     const updated = await updateMe(c, nestedSet('paginationSettings', c.req.valid('json')))

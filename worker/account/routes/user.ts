@@ -1,5 +1,5 @@
 // Sanora account settings (/api/user): profile edits and changing the phone number with a code.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { LIMITS } from '../../auth/limits'
 import { issueOtp, verifyOtp } from '../../auth/otp'
 import { sendOtpMail } from '../../auth/otp-mail'
@@ -7,23 +7,21 @@ import { phoneVerification } from '../../auth/phone'
 import { clientIp, enforceRateLimit } from '../../middleware/rate-limit'
 import { MessageSchema, OtpCodeSchema, PhoneSchema, ProfileUpdateSchema } from '../../auth/schemas'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../openapi'
 import { proveIdentifier } from '../../auth/identity'
 import { findUserByProvenPhone, publicUser, updateProfile } from '../../auth/users-store'
+import { authedRoute } from '../../authed-route'
 
 export const user = createRouter()
-user.use('*', protect())
 
 user.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/profile',
     tags: ['User'],
     summary: 'Edit your profile',
-    security: [{ bearerAuth: [] }],
     request: jsonBody(ProfileUpdateSchema),
-    responses: { 200: { description: 'The updated user' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'The updated user' } },
   }),
   async (c) => {
     const db = await c.get('services').database.db()
@@ -39,16 +37,15 @@ user.openapi(
 )
 
 user.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/phone/send-otp',
     tags: ['User'],
     summary: 'Text a code to a new phone number',
-    security: [{ bearerAuth: [] }],
     request: jsonBody(z.strictObject({ phone: PhoneSchema })),
     responses: {
       200: jsonResponse('Code sent', MessageSchema),
-      ...errorResponses(400, 401, 409, 429, 503),
+      ...errorResponses(409, 429, 503),
     },
   }),
   async (c) => {
@@ -63,16 +60,15 @@ user.openapi(
 )
 
 user.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/phone/verify-otp',
     tags: ['User'],
     summary: 'Check the code and make the number your phone',
-    security: [{ bearerAuth: [] }],
     request: jsonBody(z.strictObject({ phone: PhoneSchema, otp: OtpCodeSchema })),
     responses: {
       200: { description: 'The updated user' },
-      ...errorResponses(400, 401, 409, 429, 503),
+      ...errorResponses(409, 429, 503),
     },
   }),
   async (c) => {
@@ -97,16 +93,15 @@ function ownEmail(user: { email?: string; emailVerified: boolean }): string {
 }
 
 user.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/email/send-otp',
     tags: ['User'],
     summary:
       "Email a code to your account's unverified address (accounts registered without a code prove their email here)",
-    security: [{ bearerAuth: [] }],
     responses: {
       200: jsonResponse('Code sent', MessageSchema),
-      ...errorResponses(400, 401, 409, 429),
+      ...errorResponses(400, 409, 429),
     },
   }),
   async (c) => {
@@ -121,17 +116,16 @@ user.openapi(
 )
 
 user.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/email/verify-otp',
     tags: ['User'],
     summary:
       'Check the code: your email is verified, and roles waiting on it (speaker invitations) attach',
-    security: [{ bearerAuth: [] }],
     request: jsonBody(z.strictObject({ otp: OtpCodeSchema })),
     responses: {
       200: { description: 'The updated user' },
-      ...errorResponses(400, 401, 409, 429),
+      ...errorResponses(409, 429),
     },
   }),
   async (c) => {

@@ -18,12 +18,18 @@ import { closeSessionSockets, revokeAllSessions } from '../revoke'
 import { RefreshTokenError, endSession, rotateSession } from '../sessions'
 import { AppError } from '../../errors'
 import { clientIp, enforceRateLimit } from '../../middleware/rate-limit'
-import { protect } from '../../middleware/auth'
-import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../openapi'
+import {
+  createRouter,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  optionalJsonBody,
+} from '../../openapi'
 import { createUser, findUserById, publicUser, users, type UserDoc } from '../users-store'
 import { proveIdentifier, provenFields } from '../identity'
 import { sendOtpMail } from '../otp-mail'
 import { phoneVerification } from '../phone'
+import { authedRoute } from '../../authed-route'
 
 const VERIFIED_EMAIL_TTL_SECONDS = 30 * 60
 const verifiedEmailKey = (email: string) => `verified-email:${email}`
@@ -204,28 +210,16 @@ auth.openapi(
 )
 
 auth.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/logout',
     tags: ['Auth'],
     summary: "End this device's session (its refresh token stops working)",
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    request: {
-      body: {
-        content: {
-          'application/json': {
-            schema: z.strictObject({ refreshToken: z.string().max(200).optional() }),
-          },
-        },
-        required: false,
-      },
-    },
-    responses: { 200: jsonResponse('Signed out', MessageSchema), ...errorResponses(400, 401) },
+    request: optionalJsonBody(z.strictObject({ refreshToken: z.string().max(200).optional() })),
+    responses: { 200: jsonResponse('Signed out', MessageSchema) },
   }),
   async (c) => {
-    const hasBody = (c.req.header('content-length') ?? '0') !== '0'
-    const { refreshToken } = hasBody ? c.req.valid('json') : { refreshToken: undefined }
+    const { refreshToken } = c.req.valid('json')
     const db = await c.get('services').database.db()
     const userId = c.get('user')._id
     const ended = await endSession(
@@ -240,16 +234,13 @@ auth.openapi(
 )
 
 auth.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/logout-all',
     tags: ['Auth'],
     summary: 'End every session of this account, on every device (open sockets close too)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     responses: {
       200: jsonResponse('Signed out everywhere', MessageSchema),
-      ...errorResponses(401),
     },
   }),
   async (c) => {
@@ -259,14 +250,12 @@ auth.openapi(
 )
 
 auth.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/profile',
     tags: ['Auth'],
     summary: 'The signed-in user',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    responses: { 200: { description: 'The user' }, ...errorResponses(401) },
+    responses: { 200: { description: 'The user' } },
   }),
   (c) => c.json({ success: true, user: publicUser(c.get('user')) }, 200),
 )

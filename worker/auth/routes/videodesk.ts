@@ -34,10 +34,10 @@ import { InvalidAccessTokenError, verifyAccessToken } from '../tokens'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
 import { log } from '../../log'
-import { protect } from '../../middleware/auth'
 import { clientIp, enforceRateLimit } from '../../middleware/rate-limit'
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../openapi'
 import { identifierHolders, publicUser, updateProfile, users } from '../users-store'
+import { authedRoute } from '../../authed-route'
 
 const TAG = 'Videodesk auth'
 const OTP_SUBJECT = 'Your Videodesk sign-in code'
@@ -160,14 +160,12 @@ videodeskAuth.openapi(
 )
 
 videodeskAuth.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/me',
     tags: [TAG],
     summary: 'The signed-in user (cookie or Bearer)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    responses: { 200: jsonResponse('The user', UserResponseSchema), ...errorResponses(401) },
+    responses: { 200: jsonResponse('The user', UserResponseSchema) },
   }),
   (c) => c.json({ success: true as const, user: publicUser(c.get('user')) }, 200),
 )
@@ -217,17 +215,14 @@ videodeskAuth.openapi(
 )
 
 videodeskAuth.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/user/update',
     tags: [TAG],
     summary: 'Edit your profile',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(ProfileUpdateSchema),
     responses: {
       200: jsonResponse('The updated user', UserResponseSchema),
-      ...errorResponses(400, 401),
     },
   }),
   async (c) => {
@@ -247,13 +242,11 @@ videodeskAuth.openapi(
 )
 
 videodeskAuth.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/user/change-password',
     tags: [TAG],
     summary: 'Change your password; every other device is signed out',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(
       z.strictObject({
         currentPassword: z.string().min(1).max(128),
@@ -262,7 +255,7 @@ videodeskAuth.openapi(
     ),
     responses: {
       200: jsonResponse('Password changed', MessageSchema),
-      ...errorResponses(400, 401, 429),
+      ...errorResponses(429),
     },
   }),
   async (c) => {

@@ -1,33 +1,31 @@
 // A conference's group chat (the seed's "group chat reference"): the host opens it for the host and
 // speakers; any signed-in attendee may join while the conference runs.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { publicConversation, syncMembers } from '../../chat/room'
 import { assertRunsConference, assertVisible } from '../access'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses } from '../../openapi'
 import { conferences } from '../store'
 import { conversations, type ConversationDoc } from '../../chat/store'
 import { loadConference } from './conference'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const Params = z.object({ id: ObjectIdSchema })
 
 export const conferenceChat = createRouter()
 
 conferenceChat.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/chat',
     tags: ['Conference'],
     summary: "Open the conference's group chat (host); answers the existing one if already open",
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: Params },
     responses: {
       200: { description: 'The group conversation' },
-      ...errorResponses(400, 401, 403, 404),
+      ...errorResponses(403, 404),
     },
   }),
   async (c) => {
@@ -65,17 +63,15 @@ conferenceChat.openapi(
 )
 
 conferenceChat.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/chat/join',
     tags: ['Conference'],
     summary: "Join the conference's group chat while it runs",
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: Params },
     responses: {
       200: { description: 'The group conversation' },
-      ...errorResponses(400, 401, 404, 409),
+      ...errorResponses(404, 409),
     },
   }),
   async (c) => {

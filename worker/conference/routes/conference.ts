@@ -5,7 +5,6 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { ObjectId, type Filter } from 'mongodb'
 import QRCode from 'qrcode/lib/server.js'
 import { CONFERENCE_STATUSES, type ConferenceRole } from '../../../shared/conference'
-import { accountIdentity, signRealtimeTicket } from '../../realtime/tickets'
 import { assertRunsConference, assertVisible, conferenceRole } from '../access'
 import { openConferenceByCode } from '../by-code'
 import { CODE_PATTERN, withUniqueCode } from '../codes'
@@ -13,13 +12,15 @@ import { signParticipantToken, verifyParticipantToken } from '../participants'
 import { roomOf, syncRoom, unwrap } from '../room'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
-import { optionalAuth, protect, requireRole } from '../../middleware/auth'
-import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { createRouter, errorResponses, jsonBody, optionalJsonBody } from '../../openapi'
 import { conferences, type ConferenceDoc } from '../store'
 import { speakerAccount } from '../speaker-grants'
+import { accountTicket, participantTicket, refuseRemoved } from '../tickets'
 import { normalizeEmail } from '../../auth/users-store'
 import { assertNoBlockWith } from '../../social/blocks'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute, optionalAuthRoute } from '../../authed-route'
+import { newestFirst } from '../../paging'
 
 const TRANSITIONS: Record<string, string[]> = { DRAFT: ['ACTIVE'], ACTIVE: ['ENDED'], ENDED: [] }
 
@@ -110,12 +111,6 @@ function publicConference(c: Context<AppEnv>, doc: ConferenceDoc, role?: Confere
   }
 }
 
-/** Someone the host removed is not let back in, with a new ticket or otherwise. */
-function refuseRemoved(doc: ConferenceDoc, voter: string) {
-  if (doc.removedParticipants?.includes(voter))
-    throw new AppError('FORBIDDEN', 'You were removed from this conference')
-}
-
 /**
  * Links speakers to accounts by email, so they can run the room with their own sign-in: only an
  * account whose email is proven; an email nobody proved yet waits, and attaches when proven
@@ -143,13 +138,11 @@ async function resolveSpeakers(c: Context<AppEnv>, speakers: z.infer<typeof Spea
 export const conference = createRouter()
 
 conference.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/',
     tags: ['Conference'],
     summary: 'Conferences you host or speak at, and every running or ended one',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       query: z.object({
         status: z.enum(CONFERENCE_STATUSES).optional(),
@@ -160,7 +153,6 @@ conference.openapi(
     },
     responses: {
       200: { description: 'A page of conferences, newest first' },
-      ...errorResponses(400, 401),
     },
   }),
   async (c) => {
@@ -171,24 +163,14 @@ conference.openapi(
     }
     const visible: Filter<ConferenceDoc> =
       mine === 'true' ? own : { $or: [...own.$or!, { status: { $ne: 'DRAFT' } }] }
-    const filter: Filter<ConferenceDoc> = {
-      $and: [
-        visible,
-        ...(status ? [{ status }] : []),
-        ...(before ? [{ _id: { $lt: new ObjectId(before) } }] : []),
-      ],
-    }
-    const page = await conferences(await c.get('services').database.db())
-      .find(filter)
-      .sort({ _id: -1 })
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
+    const filter: Filter<ConferenceDoc> = { $and: [visible, ...(status ? [{ status }] : [])] }
+    const db = await c.get('services').database.db()
+    const { items, nextCursor } = await newestFirst(conferences(db), filter, { before, limit })
     return c.json(
       {
         success: true,
         conferences: items.map((d) => publicConference(c, d, conferenceRole(d, user))),
-        nextCursor: page.length > limit ? items.at(-1)!._id.toHexString() : null,
+        nextCursor,
       },
       200,
     )
@@ -196,15 +178,14 @@ conference.openapi(
 )
 
 conference.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/',
     tags: ['Conference'],
     summary: 'Create a conference (hosts)',
-    middleware: [requireRole('HOST')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'HOST',
     request: jsonBody(CreateSchema),
-    responses: { 201: { description: 'The DRAFT conference' }, ...errorResponses(400, 401, 403) },
+    responses: { 201: { description: 'The DRAFT conference' } },
   }),
   async (c) => {
     const body = c.req.valid('json')
@@ -253,44 +234,31 @@ conference.openapi(
 )
 
 conference.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'post',
     path: '/by-code/{code}/join',
     tags: ['Conference'],
     summary: 'Join as audience: a participant token (kept by the client) and a socket ticket',
-    middleware: [optionalAuth()] as const,
     request: {
       params: z.object({
         code: z.string().toUpperCase().regex(CODE_PATTERN, 'must be a 6-character code'),
       }),
-      body: {
-        content: {
-          'application/json': {
-            schema: z.strictObject({
-              name: z.string().trim().min(1).max(60).optional(),
-              participantToken: z.string().max(2000).optional(),
-            }),
-          },
-        },
-        required: false,
-      },
+      ...optionalJsonBody(
+        z.strictObject({
+          name: z.string().trim().min(1).max(60).optional(),
+          participantToken: z.string().max(2000).optional(),
+        }),
+      ),
     },
-    responses: { 200: { description: 'Joined' }, ...errorResponses(400, 403, 404, 409, 429) },
+    responses: { 200: { description: 'Joined' }, ...errorResponses(403, 404, 409, 429) },
   }),
   async (c) => {
     const doc = await openConferenceByCode(c, c.req.valid('param').code)
-    const body = (c.req.header('content-length') ?? '0') !== '0' ? c.req.valid('json') : {}
+    const body = c.req.valid('json')
     const secret = c.get('config').JWT_SECRET
     const id = doc._id.toHexString()
-    const user = c.var.user
-    if (user) {
-      const role = conferenceRole(doc, user)
-      refuseRemoved(doc, `user:${user._id.toHexString()}`)
-      const ticket = await signRealtimeTicket(
-        secret,
-        { kind: 'conference', id },
-        accountIdentity(c, role),
-      )
+    if (c.var.user) {
+      const { ticket, role } = await accountTicket(c, id, doc)
       return c.json(
         {
           success: true,
@@ -326,16 +294,7 @@ conference.openapi(
     const participantToken = known
       ? body.participantToken!
       : await signParticipantToken(secret, participant)
-    const ticket = await signRealtimeTicket(
-      secret,
-      { kind: 'conference', id },
-      {
-        subject: participant.id,
-        kind: 'participant',
-        role: 'audience',
-        ...(participant.name ? { name: participant.name } : {}),
-      },
-    )
+    const ticket = await participantTicket(c, id, participant)
     return c.json(
       { success: true, conference: publicConference(c, doc, 'audience'), ticket, participantToken },
       200,
@@ -344,45 +303,28 @@ conference.openapi(
 )
 
 conference.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'post',
     path: '/{id}/ticket',
     tags: ['Conference'],
     summary: 'A one-minute ticket to open (or reopen) the live room socket',
-    middleware: [optionalAuth()] as const,
     request: {
       params: IdParams,
-      body: {
-        content: {
-          'application/json': {
-            schema: z.strictObject({ participantToken: z.string().max(2000).optional() }),
-          },
-        },
-        required: false,
-      },
+      ...optionalJsonBody(z.strictObject({ participantToken: z.string().max(2000).optional() })),
     },
-    responses: { 200: { description: 'Ticket' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'Ticket' }, ...errorResponses(401, 403, 404) },
   }),
   async (c) => {
     const { id } = c.req.valid('param')
     const doc = assertVisible(await loadConference(c, id), c.var.user)
-    const secret = c.get('config').JWT_SECRET
-    const user = c.var.user
-    if (user) {
-      const role = conferenceRole(doc, user)
-      refuseRemoved(doc, `user:${user._id.toHexString()}`)
-      const ticket = await signRealtimeTicket(
-        secret,
-        { kind: 'conference', id },
-        accountIdentity(c, role),
-      )
+    if (c.var.user) {
+      const { ticket, role } = await accountTicket(c, id, doc)
       return c.json({ success: true, ticket, role }, 200)
     }
-    const token =
-      (c.req.header('content-length') ?? '0') !== '0'
-        ? c.req.valid('json').participantToken
-        : undefined
-    const participant = token ? await verifyParticipantToken(secret, id, token) : null
+    const token = c.req.valid('json').participantToken
+    const participant = token
+      ? await verifyParticipantToken(c.get('config').JWT_SECRET, id, token)
+      : null
     if (!participant)
       throw new AppError('UNAUTHORIZED', 'Sign in or present your participant token')
     refuseRemoved(doc, `participant:${participant.id}`)
@@ -391,29 +333,20 @@ conference.openapi(
         'UNAUTHORIZED',
         'The conference has ended; participant tokens no longer work',
       )
-    const ticket = await signRealtimeTicket(
-      secret,
-      { kind: 'conference', id },
-      {
-        subject: participant.id,
-        kind: 'participant',
-        role: 'audience',
-        ...(participant.name ? { name: participant.name } : {}),
-      },
-    )
+    const ticket = await participantTicket(c, id, participant)
     return c.json({ success: true, ticket, role: 'audience' }, 200)
   },
 )
 
 conference.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'get',
     path: '/{id}',
     tags: ['Conference'],
     summary: 'One conference (a DRAFT only for its host and speakers)',
-    middleware: [prefetchConference(), optionalAuth()] as const,
+    before: [prefetchConference()],
     request: { params: IdParams },
-    responses: { 200: { description: 'The conference' }, ...errorResponses(400, 404, 429) },
+    responses: { 200: { description: 'The conference' }, ...errorResponses(404, 429) },
   }),
   async (c) => {
     const doc = assertVisible(await loadConference(c, c.req.valid('param').id), c.var.user)
@@ -425,17 +358,15 @@ conference.openapi(
 )
 
 conference.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/{id}',
     tags: ['Conference'],
     summary: 'Edit a conference, or move its status DRAFT → ACTIVE → ENDED (host)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams, ...jsonBody(UpdateSchema) },
     responses: {
       200: { description: 'The conference' },
-      ...errorResponses(400, 401, 403, 404, 409),
+      ...errorResponses(403, 404, 409),
     },
   }),
   async (c) => {
@@ -472,14 +403,13 @@ conference.openapi(
 
 for (const format of ['png', 'svg'] as const) {
   conference.openapi(
-    createRoute({
+    optionalAuthRoute({
       method: 'get',
       path: `/{id}/qr.${format}`,
       tags: ['Conference'],
       summary: `QR code (${format.toUpperCase()}) of the audience join URL`,
-      middleware: [optionalAuth()] as const,
       request: { params: IdParams },
-      responses: { 200: { description: 'The QR code' }, ...errorResponses(400, 404) },
+      responses: { 200: { description: 'The QR code' }, ...errorResponses(404) },
     }),
     async (c) => {
       const doc = assertVisible(await loadConference(c, c.req.valid('param').id), c.var.user)

@@ -1,17 +1,17 @@
 // Audience Q&A of a conference (/api/conference/{id}/qa): the list sorted by votes or recency,
 // moderation by the host or a speaker, and CSV exports of poll results and Q&A.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { QA_ACTIONS, type QaItem } from '../../../shared/conference'
 import { assertRunsConference, assertVisible, conferenceRole } from '../access'
 import { roomOf, unwrap } from '../room'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
-import { optionalAuth, protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { conferenceQuestions, conferences, type ConferenceDoc } from '../store'
 import { loadConference } from './conference'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute, optionalAuthRoute } from '../../authed-route'
 
 const Params = z.object({ id: ObjectIdSchema })
 
@@ -43,18 +43,17 @@ const csv = (rows: unknown[][]) => rows.map((r) => r.map(csvField).join(',')).jo
 export const conferenceQa = createRouter()
 
 conferenceQa.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'get',
     path: '/{id}/qa',
     tags: ['Conference'],
     summary:
       'Audience questions, by votes or most recent (hidden ones only for hosts and speakers)',
-    middleware: [optionalAuth()] as const,
     request: {
       params: Params,
       query: z.object({ sort: z.enum(['votes', 'recent']).default('votes') }),
     },
-    responses: { 200: { description: 'Q&A' }, ...errorResponses(400, 404) },
+    responses: { 200: { description: 'Q&A' }, ...errorResponses(404) },
   }),
   async (c) => {
     const doc = assertVisible(await loadConference(c, c.req.valid('param').id), c.var.user)
@@ -67,18 +66,16 @@ conferenceQa.openapi(
 )
 
 conferenceQa.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/qa/{qaId}/moderate',
     tags: ['Conference'],
     summary: 'Approve, hide, mark answered, pin or unpin an audience question (host or speaker)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       params: z.object({ id: ObjectIdSchema, qaId: z.uuid() }),
       ...jsonBody(z.strictObject({ action: z.enum(QA_ACTIONS) })),
     },
-    responses: { 200: { description: 'Moderated' }, ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: { description: 'Moderated' }, ...errorResponses(403, 404, 409) },
   }),
   async (c) => {
     const { id, qaId } = c.req.valid('param')
@@ -94,16 +91,14 @@ conferenceQa.openapi(
 )
 
 conferenceQa.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/qa/{qaId}/remove-author',
     tags: ['Conference'],
     summary:
       'Remove the person who asked this question from the room (host or speaker): their sockets close and their participant token stops working',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: z.object({ id: ObjectIdSchema, qaId: z.uuid() }) },
-    responses: { 200: { description: 'Removed' }, ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: { description: 'Removed' }, ...errorResponses(403, 404, 409) },
   }),
   async (c) => {
     const { id, qaId } = c.req.valid('param')
@@ -125,16 +120,14 @@ conferenceQa.openapi(
 
 for (const what of ['polls', 'qa'] as const) {
   conferenceQa.openapi(
-    createRoute({
+    authedRoute({
       method: 'get',
       path: `/{id}/export/${what}.csv`,
       tags: ['Conference'],
       summary:
         what === 'polls' ? 'Poll results as CSV (host or speaker)' : 'Q&A as CSV (host or speaker)',
-      middleware: [protect()] as const,
-      security: [{ bearerAuth: [] }],
       request: { params: Params },
-      responses: { 200: { description: 'CSV' }, ...errorResponses(400, 401, 403, 404) },
+      responses: { 200: { description: 'CSV' }, ...errorResponses(403, 404) },
     }),
     async (c) => {
       const { id } = c.req.valid('param')

@@ -1,7 +1,7 @@
 // Poll questions of a conference (/api/conference/{id}/questions): edited while DRAFT, pushed
 // live / closed / revealed by the host or a speaker, and their results (live from the room while
 // the conference runs, from MongoDB after).
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
 import type { PollResults } from '../../../shared/conference'
@@ -9,11 +9,11 @@ import { assertRunsConference, assertVisible, conferenceRole } from '../access'
 import { roomOf, syncRoom, unwrap } from '../room'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
-import { optionalAuth, protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { conferenceQuestions, type ConferenceDoc, type QuestionDoc } from '../store'
 import { loadConference, prefetchConference } from './conference'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute, optionalAuthRoute } from '../../authed-route'
 
 const QuestionFields = {
   text: z.string().trim().min(1).max(500),
@@ -90,14 +90,14 @@ async function resultsFor(
 export const conferenceQuestionsRoutes = createRouter()
 
 conferenceQuestionsRoutes.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'get',
     path: '/{id}/questions',
     tags: ['Conference'],
     summary: 'Questions of a conference, in order (the audience sees only those pushed live)',
-    middleware: [prefetchConference(), optionalAuth()] as const,
+    before: [prefetchConference()],
     request: { params: Params },
-    responses: { 200: { description: 'Questions' }, ...errorResponses(400, 404) },
+    responses: { 200: { description: 'Questions' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { doc, db, role } = await context(c, c.req.valid('param').id)
@@ -117,15 +117,13 @@ conferenceQuestionsRoutes.openapi(
 )
 
 conferenceQuestionsRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/questions',
     tags: ['Conference'],
     summary: 'Add a question (host)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: Params, ...jsonBody(CreateSchema) },
-    responses: { 201: { description: 'The question' }, ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 201: { description: 'The question' }, ...errorResponses(403, 404, 409) },
   }),
   async (c) => {
     const { doc, db } = await context(c, c.req.valid('param').id)
@@ -158,18 +156,16 @@ conferenceQuestionsRoutes.openapi(
 )
 
 conferenceQuestionsRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/{id}/questions/order',
     tags: ['Conference'],
     summary: 'Reorder the questions (host): every question id, in the new order',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       params: Params,
       ...jsonBody(z.strictObject({ questionIds: z.array(ObjectIdSchema).min(1).max(200) })),
     },
-    responses: { 200: { description: 'Reordered' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'Reordered' }, ...errorResponses(403, 404) },
   }),
   async (c) => {
     const { doc, db } = await context(c, c.req.valid('param').id)
@@ -201,15 +197,13 @@ conferenceQuestionsRoutes.openapi(
 )
 
 conferenceQuestionsRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/{id}/questions/{questionId}',
     tags: ['Conference'],
     summary: 'Edit a question that has not been pushed live (host)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: QuestionParams, ...jsonBody(UpdateSchema) },
-    responses: { 200: { description: 'The question' }, ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: { description: 'The question' }, ...errorResponses(403, 404, 409) },
   }),
   async (c) => {
     const { id, questionId } = c.req.valid('param')
@@ -233,15 +227,13 @@ conferenceQuestionsRoutes.openapi(
 )
 
 conferenceQuestionsRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{id}/questions/{questionId}',
     tags: ['Conference'],
     summary: 'Delete a question that has not been pushed live (host)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: QuestionParams },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(403, 404, 409) },
   }),
   async (c) => {
     const { id, questionId } = c.req.valid('param')
@@ -258,7 +250,7 @@ conferenceQuestionsRoutes.openapi(
 
 for (const action of ['live', 'close', 'reveal'] as const) {
   conferenceQuestionsRoutes.openapi(
-    createRoute({
+    authedRoute({
       method: 'post',
       path: `/{id}/questions/{questionId}/${action}`,
       tags: ['Conference'],
@@ -268,10 +260,8 @@ for (const action of ['live', 'close', 'reveal'] as const) {
           : action === 'close'
             ? 'Close a question; its results are saved (host or speaker)'
             : 'Reveal hidden results to the audience (host or speaker)',
-      middleware: [protect()] as const,
-      security: [{ bearerAuth: [] }],
       request: { params: QuestionParams },
-      responses: { 200: { description: 'Done' }, ...errorResponses(400, 401, 403, 404, 409) },
+      responses: { 200: { description: 'Done' }, ...errorResponses(403, 404, 409) },
     }),
     async (c) => {
       const { id, questionId } = c.req.valid('param')
@@ -300,14 +290,14 @@ for (const action of ['live', 'close', 'reveal'] as const) {
 }
 
 conferenceQuestionsRoutes.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'get',
     path: '/{id}/questions/results',
     tags: ['Conference'],
     summary: 'Results of every question (read-only; hidden ones only for hosts and speakers)',
-    middleware: [prefetchConference(), optionalAuth()] as const,
+    before: [prefetchConference()],
     request: { params: Params },
-    responses: { 200: { description: 'Results' }, ...errorResponses(400, 404) },
+    responses: { 200: { description: 'Results' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { doc, db, role } = await context(c, c.req.valid('param').id)
@@ -328,14 +318,14 @@ conferenceQuestionsRoutes.openapi(
 )
 
 conferenceQuestionsRoutes.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'get',
     path: '/{id}/questions/{questionId}/results',
     tags: ['Conference'],
     summary: 'Results of one question (read-only)',
-    middleware: [prefetchConference(), optionalAuth()] as const,
+    before: [prefetchConference()],
     request: { params: QuestionParams },
-    responses: { 200: { description: 'Results' }, ...errorResponses(400, 403, 404) },
+    responses: { 200: { description: 'Results' }, ...errorResponses(403, 404) },
   }),
   async (c) => {
     const { id, questionId } = c.req.valid('param')

@@ -1,14 +1,14 @@
 // A user's learning activity (/api/users/{userId}/activity, `me` for yourself): enrollments,
 // watching (one entry per video per day), completions, checkpoint answers and reviews, newest
 // first with a cursor. Only the user themself may read it — not other users, not admins.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { courseDb } from '../access'
-import { ActivityCursorSchema, encodeActivityCursor } from '../../cursors'
+import { ActivityCursorSchema } from '../../cursors'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses } from '../../openapi'
 import { activityPage, type ActivityDoc } from '../activity-store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const publicEntry = (doc: ActivityDoc) => ({
   id: doc._id.toHexString(),
@@ -27,13 +27,11 @@ const publicEntry = (doc: ActivityDoc) => ({
 export const userActivity = createRouter()
 
 userActivity.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/{userId}/activity',
     tags: ['Courses'],
     summary: 'Your learning activity, newest first (userId must be you, or `me`)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       params: z.object({ userId: z.union([z.literal('me'), ObjectIdSchema]) }),
       query: z.object({
@@ -43,7 +41,7 @@ userActivity.openapi(
     },
     responses: {
       200: { description: 'A page of activity' },
-      ...errorResponses(400, 401, 403),
+      ...errorResponses(403),
     },
   }),
   async (c) => {
@@ -52,15 +50,7 @@ userActivity.openapi(
     if (userId !== 'me' && !user._id.equals(userId))
       throw new AppError('FORBIDDEN', 'You may only read your own activity')
     const { before, limit } = c.req.valid('query')
-    const page = await activityPage(await courseDb(c), user._id, limit, before)
-    const items = page.slice(0, limit)
-    return c.json(
-      {
-        success: true,
-        activity: items.map(publicEntry),
-        nextCursor: page.length > limit ? encodeActivityCursor(items.at(-1)!) : null,
-      },
-      200,
-    )
+    const { items, nextCursor } = await activityPage(await courseDb(c), user._id, limit, before)
+    return c.json({ success: true, activity: items.map(publicEntry), nextCursor }, 200)
   },
 )

@@ -1,10 +1,9 @@
 // Course analytics (/api/courses/{id}/analytics): for the owning university only. Every figure
 // comes from an aggregation pipeline in courses/analytics-store.ts; this route only puts
 // the videos' titles beside their numbers and fills days without enrollments with zeros.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { courseDb, loadOwnCourse } from '../access'
 import { AppError } from '../../errors'
-import { requireRole } from '../../middleware/auth'
 import { createRouter, errorResponses } from '../../openapi'
 import { checkpoints } from '../checkpoints-store'
 import {
@@ -15,6 +14,7 @@ import {
 } from '../analytics-store'
 import { courseVideos } from '../store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const DAY_MS = 24 * 3600 * 1000
 const DEFAULT_DAYS = 30
@@ -26,20 +26,19 @@ const dayOf = (d: Date) => d.toISOString().slice(0, 10)
 export const courseAnalytics = createRouter()
 
 courseAnalytics.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/{id}/analytics',
     tags: ['Courses'],
     summary:
       'Enrollments per day, views, watch time, completion and checkpoint accuracy of your course',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: {
       params: z.object({ id: ObjectIdSchema }),
       // UTC days, both included; by default the last 30 days up to today.
       query: z.object({ from: Day.optional(), to: Day.optional() }),
     },
-    responses: { 200: { description: 'The analytics' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'The analytics' }, ...errorResponses(404) },
   }),
   async (c) => {
     const course = await loadOwnCourse(c, c.req.valid('param').id)

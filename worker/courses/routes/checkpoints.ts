@@ -2,7 +2,7 @@
 // the course owner pins single- or multiple-choice questions to a second of a course video;
 // enrolled students read them without the answers and answer each once — the first answer is
 // scored and final, and the reply shows whether it was right and what was.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
 import {
@@ -15,7 +15,6 @@ import {
 } from '../access'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
-import { protect, requireRole } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { recordActivity } from '../activity-store'
 import {
@@ -28,6 +27,7 @@ import {
 } from '../checkpoints-store'
 import { courseVideos, isDuplicateKey, type CourseDoc } from '../store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const MAX_OPTIONS = 10
 /** Option indexes: distinct, sorted on the way in so answers compare as lists. */
@@ -108,15 +108,14 @@ async function loadCheckpoint(c: Context<AppEnv>, course: CourseDoc, checkpointI
 export const courseCheckpoints = createRouter()
 
 courseCheckpoints.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/videos/{videoId}/checkpoints',
     tags: ['Courses'],
     summary: 'Pin a question to a moment of a video of your course',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: { params: VideoParams, ...jsonBody(CheckpointSchema) },
-    responses: { 201: { description: 'The checkpoint' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 201: { description: 'The checkpoint' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { id, videoId } = c.req.valid('param')
@@ -136,18 +135,16 @@ courseCheckpoints.openapi(
 )
 
 courseCheckpoints.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/{id}/videos/{videoId}/checkpoints',
     tags: ['Courses'],
     summary:
       "A video's checkpoints by time: with the answers for the owner, with your own answer for students",
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: VideoParams },
     responses: {
       200: { description: 'The checkpoints' },
-      ...errorResponses(400, 401, 403, 404),
+      ...errorResponses(403, 404),
     },
   }),
   async (c) => {
@@ -184,15 +181,14 @@ courseCheckpoints.openapi(
 )
 
 courseCheckpoints.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{id}/checkpoints/{checkpointId}',
     tags: ['Courses'],
     summary: 'Remove a checkpoint of your course with its answers',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: { params: CheckpointParams },
-    responses: { 200: { description: 'Removed' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'Removed' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { id, checkpointId } = c.req.valid('param')
@@ -206,17 +202,15 @@ courseCheckpoints.openapi(
 )
 
 courseCheckpoints.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/checkpoints/{checkpointId}/answer',
     tags: ['Courses'],
     summary: 'Answer a checkpoint (enrolled students; the first answer is scored and final)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: CheckpointParams, ...jsonBody(AnswerSchema) },
     responses: {
       201: { description: 'The scored answer with the correct options' },
-      ...errorResponses(400, 401, 403, 404, 409),
+      ...errorResponses(403, 404, 409),
     },
   }),
   async (c) => {

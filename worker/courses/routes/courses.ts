@@ -1,6 +1,6 @@
 // Courses (/api/courses): the public listing of published courses, a university's own courses,
 // and create / read / edit / delete by the owning university. Sub-resources mount below.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId, type Filter } from 'mongodb'
 import {
@@ -13,7 +13,6 @@ import {
 } from '../access'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
-import { optionalAuth, requireRole } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import {
   ENROLLMENT_MODES,
@@ -37,6 +36,8 @@ import { courseProgress } from './progress'
 import { courseReviews } from './reviews'
 import { courseVideoRoutes } from './videos'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute, optionalAuthRoute } from '../../authed-route'
+import { newestFirst } from '../../paging'
 
 const Fields = {
   title: z.string().trim().min(1).max(200),
@@ -70,12 +71,11 @@ async function thumbnailId(c: Context<AppEnv>, id: string) {
 export const courses = createRouter()
 
 courses.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'get',
     path: '/',
     tags: ['Courses'],
     summary: 'Published courses, or (mine=true, universities) your own including drafts',
-    middleware: [optionalAuth()] as const,
     request: {
       query: z.object({
         mine: z.enum(['true', 'false']).optional(),
@@ -85,7 +85,7 @@ courses.openapi(
     },
     responses: {
       200: { description: 'A page of courses, newest first' },
-      ...errorResponses(400, 401, 403),
+      ...errorResponses(401, 403),
     },
   }),
   async (c) => {
@@ -98,34 +98,23 @@ courses.openapi(
         throw new AppError('FORBIDDEN', 'This requires one of the roles: UNIVERSITY')
       filter = { universityId: user._id }
     }
-    if (before) filter = { ...filter, _id: { $lt: new ObjectId(before) } }
-    const page = await courseCollection(await courseDb(c))
-      .find(filter)
-      .sort({ _id: -1 })
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
-    return c.json(
-      {
-        success: true,
-        courses: items.map((d) => publicCourse(d)),
-        nextCursor: page.length > limit ? items.at(-1)!._id.toHexString() : null,
-      },
-      200,
-    )
+    const { items, nextCursor } = await newestFirst(courseCollection(await courseDb(c)), filter, {
+      before,
+      limit,
+    })
+    return c.json({ success: true, courses: items.map((d) => publicCourse(d)), nextCursor }, 200)
   },
 )
 
 courses.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/',
     tags: ['Courses'],
     summary: 'Create a course (universities)',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: jsonBody(CreateSchema),
-    responses: { 201: { description: 'The course' }, ...errorResponses(400, 401, 403) },
+    responses: { 201: { description: 'The course' } },
   }),
   async (c) => {
     const body = c.req.valid('json')
@@ -152,14 +141,13 @@ courses.openapi(
 )
 
 courses.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'get',
     path: '/{id}',
     tags: ['Courses'],
     summary: 'One course (a draft only for its university)',
-    middleware: [optionalAuth()] as const,
     request: { params: IdParams },
-    responses: { 200: { description: 'The course' }, ...errorResponses(400, 404) },
+    responses: { 200: { description: 'The course' }, ...errorResponses(404) },
   }),
   async (c) => {
     const user = c.var.user
@@ -172,15 +160,14 @@ courses.openapi(
 )
 
 courses.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/{id}',
     tags: ['Courses'],
     summary: 'Edit your course (universities)',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: { params: IdParams, ...jsonBody(UpdateSchema) },
-    responses: { 200: { description: 'The course' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'The course' }, ...errorResponses(404) },
   }),
   async (c) => {
     const doc = await loadOwnCourse(c, c.req.valid('param').id)
@@ -203,16 +190,15 @@ courses.openapi(
 )
 
 courses.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{id}',
     tags: ['Courses'],
     summary:
       'Delete your course with its videos, enrollments, invites, progress, reviews, checkpoints and playlists',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: { params: IdParams },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(404) },
   }),
   async (c) => {
     const doc = await loadOwnCourse(c, c.req.valid('param').id)

@@ -1,34 +1,32 @@
 // Course enrollment (/api/courses/{id}/enroll): join an open course (or an invite-only one with an
 // invitation to your email), leave it. One enrollment per (course, user), guaranteed by a unique
 // index; enrolledCount moves, and the activity log gets an entry, only when a row really changes.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { courseDb, loadVisibleCourse, ownsCourse } from '../access'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses } from '../../openapi'
 import { recordActivity } from '../activity-store'
 import { courses, enrollments, invites, isDuplicateKey } from '../store'
 import { normalizeEmail } from '../../auth/users-store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const IdParams = z.object({ id: ObjectIdSchema })
 
 export const courseEnrollment = createRouter()
 
 courseEnrollment.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/enroll',
     tags: ['Courses'],
     summary: 'Enroll in a published, open course (repeating it is harmless)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
     responses: {
       200: { description: 'Already enrolled' },
       201: { description: 'Enrolled' },
-      ...errorResponses(400, 401, 403, 404),
+      ...errorResponses(403, 404),
     },
   }),
   async (c) => {
@@ -78,15 +76,13 @@ courseEnrollment.openapi(
 )
 
 courseEnrollment.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{id}/enroll',
     tags: ['Courses'],
     summary: 'Leave a course (progress and review are kept for a later return)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'Not enrolled any more' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Not enrolled any more' }, ...errorResponses(404) },
   }),
   async (c) => {
     const user = c.get('user')

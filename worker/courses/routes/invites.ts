@@ -1,15 +1,15 @@
 // Course invitations (/api/courses/{id}/invites): the owning university invites students by
 // email to an invite-only course; an invited account may then enroll. Owner-only list and revoke.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { courseDb, loadOwnCourse } from '../access'
 import { AppError } from '../../errors'
-import { requireRole } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { invites, type InviteDoc } from '../store'
 import { normalizeEmail } from '../../auth/users-store'
 import { assertNoBlockWith } from '../../social/blocks'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const IdParams = z.object({ id: ObjectIdSchema })
 const InviteSchema = z.strictObject({ emails: z.array(z.email().max(254)).min(1).max(200) })
@@ -24,15 +24,14 @@ const publicInvite = (i: InviteDoc) => ({
 export const courseInvites = createRouter()
 
 courseInvites.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/invites',
     tags: ['Courses'],
     summary: 'Invite students by email to your course (inviting twice is harmless)',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: { params: IdParams, ...jsonBody(InviteSchema) },
-    responses: { 200: { description: 'The invitations' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'The invitations' }, ...errorResponses(404) },
   }),
   async (c) => {
     const course = await loadOwnCourse(c, c.req.valid('param').id)
@@ -64,15 +63,14 @@ courseInvites.openapi(
 )
 
 courseInvites.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/{id}/invites',
     tags: ['Courses'],
     summary: 'Invitations to your course',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: { params: IdParams },
-    responses: { 200: { description: 'The invitations' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'The invitations' }, ...errorResponses(404) },
   }),
   async (c) => {
     const course = await loadOwnCourse(c, c.req.valid('param').id)
@@ -86,15 +84,14 @@ courseInvites.openapi(
 )
 
 courseInvites.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{id}/invites/{inviteId}',
     tags: ['Courses'],
     summary: 'Revoke an invitation (an enrollment already made stays)',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: { params: z.object({ id: ObjectIdSchema, inviteId: ObjectIdSchema }) },
-    responses: { 200: { description: 'Revoked' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'Revoked' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { id, inviteId } = c.req.valid('param')

@@ -1,7 +1,7 @@
 // Course playlists (/api/courses/{id}/playlists): the owning university groups its course videos
 // into playlists; anyone who can see the course lists them, and its students and owner get
 // playback URLs for ready videos.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { courseDb, loadOwnCourse, loadVisibleCourse } from '../access'
 import {
   AddItemSchema,
@@ -22,10 +22,10 @@ import {
   showPlaylist,
 } from '../playlist-scope'
 import { AppError } from '../../errors'
-import { optionalAuth, requireRole } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { playlists } from '../playlists-store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute, optionalAuthRoute } from '../../authed-route'
 
 /** A course has at most this many playlists (a course page lists them all at once). */
 const MAX_COURSE_PLAYLISTS = 50
@@ -37,14 +37,13 @@ const ItemParams = PlaylistParams.extend({ videoId: ObjectIdSchema })
 export const coursePlaylists = createRouter()
 
 coursePlaylists.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'get',
     path: '/{id}/playlists',
     tags: ['Courses'],
     summary: 'The playlists of a course with their videos, oldest first',
-    middleware: [optionalAuth()] as const,
     request: { params: IdParams },
-    responses: { 200: { description: 'The playlists' }, ...errorResponses(400, 404) },
+    responses: { 200: { description: 'The playlists' }, ...errorResponses(404) },
   }),
   async (c) => {
     const course = await loadVisibleCourse(c, c.req.valid('param').id, c.var.user)
@@ -59,17 +58,16 @@ coursePlaylists.openapi(
 )
 
 coursePlaylists.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/playlists',
     tags: ['Courses'],
     summary: 'Create a playlist in your course',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: { params: IdParams, ...jsonBody(CreatePlaylistSchema) },
     responses: {
       201: { description: 'The playlist' },
-      ...errorResponses(400, 401, 403, 404, 409),
+      ...errorResponses(404, 409),
     },
   }),
   async (c) => {
@@ -83,14 +81,13 @@ coursePlaylists.openapi(
 )
 
 coursePlaylists.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'get',
     path: '/{id}/playlists/{playlistId}',
     tags: ['Courses'],
     summary: 'One playlist of a course with its videos',
-    middleware: [optionalAuth()] as const,
     request: { params: PlaylistParams },
-    responses: { 200: { description: 'The playlist' }, ...errorResponses(400, 404) },
+    responses: { 200: { description: 'The playlist' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { id, playlistId } = c.req.valid('param')
@@ -101,15 +98,14 @@ coursePlaylists.openapi(
 )
 
 coursePlaylists.openapi(
-  createRoute({
+  authedRoute({
     method: 'patch',
     path: '/{id}/playlists/{playlistId}',
     tags: ['Courses'],
     summary: 'Rename a playlist of your course or change its description',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: { params: PlaylistParams, ...jsonBody(EditPlaylistSchema) },
-    responses: { 200: { description: 'The playlist' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'The playlist' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { id, playlistId } = c.req.valid('param')
@@ -120,15 +116,14 @@ coursePlaylists.openapi(
 )
 
 coursePlaylists.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{id}/playlists/{playlistId}',
     tags: ['Courses'],
     summary: 'Delete a playlist of your course (the videos stay in the course)',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: { params: PlaylistParams },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { id, playlistId } = c.req.valid('param')
@@ -138,17 +133,16 @@ coursePlaylists.openapi(
 )
 
 coursePlaylists.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/playlists/{playlistId}/items',
     tags: ['Courses'],
     summary: 'Add a video of the course to one of its playlists',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: { params: PlaylistParams, ...jsonBody(AddItemSchema) },
     responses: {
       200: { description: 'The playlist' },
-      ...errorResponses(400, 401, 403, 404, 409),
+      ...errorResponses(404, 409),
     },
   }),
   async (c) => {
@@ -160,15 +154,14 @@ coursePlaylists.openapi(
 )
 
 coursePlaylists.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{id}/playlists/{playlistId}/items/{videoId}',
     tags: ['Courses'],
     summary: 'Remove a video from a playlist of your course',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: { params: ItemParams },
-    responses: { 200: { description: 'The playlist' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'The playlist' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { id, playlistId, videoId } = c.req.valid('param')
@@ -179,17 +172,16 @@ coursePlaylists.openapi(
 )
 
 coursePlaylists.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/{id}/playlists/{playlistId}/items/order',
     tags: ['Courses'],
     summary: 'Reorder a playlist of your course: every video id exactly once',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: { params: PlaylistParams, ...jsonBody(ItemOrderSchema) },
     responses: {
       200: { description: 'The playlist' },
-      ...errorResponses(400, 401, 403, 404, 409),
+      ...errorResponses(404, 409),
     },
   }),
   async (c) => {

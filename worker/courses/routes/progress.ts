@@ -2,15 +2,15 @@
 // video; every figure only grows ($max), so repeated or late, older reports never move it back.
 // A video is complete at 90% watched; the course summary counts completed current videos.
 // Reports that move progress forward, and completions, go to the user's activity log.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { courseDb, loadEnrolledCourse } from '../access'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { recordActivity, recordWatching } from '../activity-store'
 import { courseVideos, isDuplicateKey, videoProgress, type VideoProgressDoc } from '../store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const COMPLETE_RATIO = 0.9
 
@@ -40,18 +40,16 @@ const publicProgress = (p: VideoProgressDoc) => ({
 export const courseProgress = createRouter()
 
 courseProgress.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/{id}/videos/{videoId}/progress',
     tags: ['Courses'],
     summary: 'Report watch progress of a video (enrolled students); idempotent and monotonic',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       params: z.object({ id: ObjectIdSchema, videoId: ObjectIdSchema }),
       ...jsonBody(ProgressSchema),
     },
-    responses: { 200: { description: 'The progress' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'The progress' }, ...errorResponses(403, 404) },
   }),
   async (c) => {
     const { id, videoId } = c.req.valid('param')
@@ -118,16 +116,14 @@ courseProgress.openapi(
 )
 
 courseProgress.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/{id}/progress',
     tags: ['Courses'],
     summary:
       'Your progress in a course: percent of videos completed, last activity, where to resume',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: z.object({ id: ObjectIdSchema }) },
-    responses: { 200: { description: 'The progress' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'The progress' }, ...errorResponses(403, 404) },
   }),
   async (c) => {
     const course = await loadEnrolledCourse(c, c.req.valid('param').id)

@@ -4,11 +4,12 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ObjectId, type Db } from 'mongodb'
 import { courseDb, loadEnrolledCourse, loadVisibleCourse } from '../access'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { recordActivity } from '../activity-store'
 import { courses, isDuplicateKey, reviews, type ReviewDoc } from '../store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
+import { newestFirst } from '../../paging'
 
 const IdParams = z.object({ id: ObjectIdSchema })
 const ReviewSchema = z.strictObject({
@@ -50,36 +51,26 @@ courseReviews.openapi(
   async (c) => {
     const course = await loadVisibleCourse(c, c.req.valid('param').id)
     const { before, limit } = c.req.valid('query')
-    const page = await reviews(await courseDb(c))
-      .find({ courseId: course._id, ...(before ? { _id: { $lt: new ObjectId(before) } } : {}) })
-      .sort({ _id: -1 })
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
-    return c.json(
-      {
-        success: true,
-        reviews: items.map(publicReview),
-        nextCursor: page.length > limit ? items.at(-1)!._id.toHexString() : null,
-      },
-      200,
+    const { items, nextCursor } = await newestFirst(
+      reviews(await courseDb(c)),
+      { courseId: course._id },
+      { before, limit },
     )
+    return c.json({ success: true, reviews: items.map(publicReview), nextCursor }, 200)
   },
 )
 
 courseReviews.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/{id}/reviews/mine',
     tags: ['Courses'],
     summary: 'Write or edit your review of a course you are enrolled in',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams, ...jsonBody(ReviewSchema) },
     responses: {
       200: { description: 'Review updated' },
       201: { description: 'Review created' },
-      ...errorResponses(400, 401, 403, 404),
+      ...errorResponses(403, 404),
     },
   }),
   async (c) => {
@@ -124,17 +115,15 @@ courseReviews.openapi(
 )
 
 courseReviews.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{id}/reviews/mine',
     tags: ['Courses'],
     summary: 'Delete your review of a course',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
     responses: {
       200: { description: 'Deleted (or there was none)' },
-      ...errorResponses(400, 401, 404),
+      ...errorResponses(404),
     },
   }),
   async (c) => {

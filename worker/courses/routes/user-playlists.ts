@@ -1,8 +1,7 @@
 // A user's own playlists (/api/playlists): private to their owner (anyone else gets 404), made of
 // course videos the owner may watch — of courses they are enrolled in or run. Videos of a course
 // they left stay listed, marked unavailable, until removed.
-import { createRoute, z } from '@hono/zod-openapi'
-import { ObjectId } from 'mongodb'
+import { z } from '@hono/zod-openapi'
 import { courseDb } from '../access'
 import {
   AddItemSchema,
@@ -21,10 +20,11 @@ import {
   showPlaylist,
   userScope,
 } from '../playlist-scope'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { playlists } from '../playlists-store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
+import { newestFirst } from '../../paging'
 
 const IdParams = z.object({ playlistId: ObjectIdSchema })
 const ItemParams = z.object({ playlistId: ObjectIdSchema, videoId: ObjectIdSchema })
@@ -32,53 +32,38 @@ const ItemParams = z.object({ playlistId: ObjectIdSchema, videoId: ObjectIdSchem
 export const userPlaylists = createRouter()
 
 userPlaylists.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/',
     tags: ['Playlists'],
     summary: 'Your playlists, newest first',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       query: z.object({
         before: ObjectIdSchema.optional(),
         limit: z.coerce.number().int().min(1).max(100).default(20),
       }),
     },
-    responses: { 200: { description: 'A page of playlists' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'A page of playlists' } },
   }),
   async (c) => {
     const { before, limit } = c.req.valid('query')
-    const page = await playlists(await courseDb(c))
-      .find({
-        userId: c.get('user')._id,
-        ...(before ? { _id: { $lt: new ObjectId(before) } } : {}),
-      })
-      .sort({ _id: -1 })
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
-    return c.json(
-      {
-        success: true,
-        playlists: items.map(playlistSummary),
-        nextCursor: page.length > limit ? items.at(-1)!._id.toHexString() : null,
-      },
-      200,
+    const { items, nextCursor } = await newestFirst(
+      playlists(await courseDb(c)),
+      { userId: c.get('user')._id },
+      { before, limit },
     )
+    return c.json({ success: true, playlists: items.map(playlistSummary), nextCursor }, 200)
   },
 )
 
 userPlaylists.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/',
     tags: ['Playlists'],
     summary: 'Create a playlist of your own',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(CreatePlaylistSchema),
-    responses: { 201: { description: 'The playlist' }, ...errorResponses(400, 401) },
+    responses: { 201: { description: 'The playlist' } },
   }),
   async (c) => {
     const playlist = await createPlaylist(userScope(c), c.req.valid('json'))
@@ -87,15 +72,13 @@ userPlaylists.openapi(
 )
 
 userPlaylists.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/{playlistId}',
     tags: ['Playlists'],
     summary: 'One of your playlists with its videos',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'The playlist' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The playlist' }, ...errorResponses(404) },
   }),
   async (c) => {
     const playlist = await showPlaylist(userScope(c), c.req.valid('param').playlistId)
@@ -104,15 +87,13 @@ userPlaylists.openapi(
 )
 
 userPlaylists.openapi(
-  createRoute({
+  authedRoute({
     method: 'patch',
     path: '/{playlistId}',
     tags: ['Playlists'],
     summary: 'Rename your playlist or change its description',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams, ...jsonBody(EditPlaylistSchema) },
-    responses: { 200: { description: 'The playlist' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The playlist' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { playlistId } = c.req.valid('param')
@@ -122,15 +103,13 @@ userPlaylists.openapi(
 )
 
 userPlaylists.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{playlistId}',
     tags: ['Playlists'],
     summary: 'Delete your playlist',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(404) },
   }),
   async (c) => {
     await deletePlaylist(userScope(c), c.req.valid('param').playlistId)
@@ -139,17 +118,15 @@ userPlaylists.openapi(
 )
 
 userPlaylists.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{playlistId}/items',
     tags: ['Playlists'],
     summary: 'Add a course video you may watch (enrolled, or your own course) to your playlist',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams, ...jsonBody(AddItemSchema) },
     responses: {
       200: { description: 'The playlist' },
-      ...errorResponses(400, 401, 403, 404, 409),
+      ...errorResponses(403, 404, 409),
     },
   }),
   async (c) => {
@@ -160,15 +137,13 @@ userPlaylists.openapi(
 )
 
 userPlaylists.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{playlistId}/items/{videoId}',
     tags: ['Playlists'],
     summary: 'Remove a video from your playlist',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: ItemParams },
-    responses: { 200: { description: 'The playlist' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The playlist' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { playlistId, videoId } = c.req.valid('param')
@@ -178,17 +153,15 @@ userPlaylists.openapi(
 )
 
 userPlaylists.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/{playlistId}/items/order',
     tags: ['Playlists'],
     summary: 'Reorder your playlist: every video id exactly once, in the new order',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams, ...jsonBody(ItemOrderSchema) },
     responses: {
       200: { description: 'The playlist' },
-      ...errorResponses(400, 401, 404, 409),
+      ...errorResponses(404, 409),
     },
   }),
   async (c) => {

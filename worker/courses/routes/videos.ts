@@ -1,11 +1,10 @@
 // Course videos (/api/courses/{id}/videos): the owning university adds its ready-or-processing
 // course-video media, orders and removes them; anyone who can see the course lists them, and
 // enrolled students (and the owner) get playback URLs once the media is ready.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { courseDb, isEnrolled, loadOwnCourse, loadVisibleCourse, ownsCourse } from '../access'
 import { AppError } from '../../errors'
-import { optionalAuth, requireRole } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { courseVideos, isDuplicateKey, videoProgress, type CourseVideoDoc } from '../store'
 import { deleteCheckpoints } from '../checkpoints-store'
@@ -13,6 +12,7 @@ import { findOwnMedia, media } from '../../media/store'
 import { pullFromPlaylists } from '../playlists-store'
 import { mediaUrls } from '../../media/urls'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute, optionalAuthRoute } from '../../authed-route'
 
 const IdParams = z.object({ id: ObjectIdSchema })
 const AddSchema = z.strictObject({
@@ -32,14 +32,13 @@ const publicVideo = (v: CourseVideoDoc) => ({
 export const courseVideoRoutes = createRouter()
 
 courseVideoRoutes.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'get',
     path: '/{id}/videos',
     tags: ['Courses'],
     summary: 'The course videos in order; playable only once their media is ready',
-    middleware: [optionalAuth()] as const,
     request: { params: IdParams },
-    responses: { 200: { description: 'The videos' }, ...errorResponses(400, 404) },
+    responses: { 200: { description: 'The videos' }, ...errorResponses(404) },
   }),
   async (c) => {
     const user = c.var.user
@@ -72,17 +71,16 @@ courseVideoRoutes.openapi(
 )
 
 courseVideoRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/videos',
     tags: ['Courses'],
     summary: 'Add one of your course-video uploads to your course',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: { params: IdParams, ...jsonBody(AddSchema) },
     responses: {
       201: { description: 'The video' },
-      ...errorResponses(400, 401, 403, 404, 409),
+      ...errorResponses(404, 409),
     },
   }),
   async (c) => {
@@ -118,15 +116,14 @@ courseVideoRoutes.openapi(
 )
 
 courseVideoRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/{id}/videos/order',
     tags: ['Courses'],
     summary: 'Reorder the course videos: every video id exactly once, in the new order',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: { params: IdParams, ...jsonBody(OrderSchema) },
-    responses: { 200: { description: 'The videos' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'The videos' }, ...errorResponses(404) },
   }),
   async (c) => {
     const course = await loadOwnCourse(c, c.req.valid('param').id)
@@ -161,16 +158,15 @@ courseVideoRoutes.openapi(
 )
 
 courseVideoRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{id}/videos/{videoId}',
     tags: ['Courses'],
     summary:
       'Remove a video from your course, its checkpoints and playlist entries (the media file stays yours)',
-    middleware: [requireRole('UNIVERSITY')] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'UNIVERSITY',
     request: { params: z.object({ id: ObjectIdSchema, videoId: ObjectIdSchema }) },
-    responses: { 200: { description: 'Removed' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'Removed' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { id, videoId } = c.req.valid('param')

@@ -1,16 +1,16 @@
 // The cart (/api/marketplace/cart): one per user; every change answers the cart as it now is,
 // with current prices and availability (the cart itself never stores a price).
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
 import { MAX_QUANTITY, addToCart, cartView } from '../cart'
 import { loadVisibleProduct, ownsProduct } from '../products'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { carts } from '../store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const ItemParams = z.object({ productId: ObjectIdSchema })
 
@@ -21,33 +21,29 @@ async function answer(c: Context<AppEnv>) {
 export const marketplaceCart = createRouter()
 
 marketplaceCart.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/cart',
     tags: ['Marketplace'],
     summary: 'Your cart with current titles, prices, availability and a total per currency',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    responses: { 200: { description: 'The cart' }, ...errorResponses(401) },
+    responses: { 200: { description: 'The cart' } },
   }),
   (c) => answer(c),
 )
 
 marketplaceCart.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/cart',
     tags: ['Marketplace'],
     summary: 'Add a product to your cart, or raise its quantity',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(
       z.strictObject({
         productId: ObjectIdSchema,
         quantity: z.number().int().min(1).max(MAX_QUANTITY).default(1),
       }),
     ),
-    responses: { 200: { description: 'The cart' }, ...errorResponses(400, 401, 404, 409) },
+    responses: { 200: { description: 'The cart' }, ...errorResponses(404, 409) },
   }),
   async (c) => {
     const { productId, quantity } = c.req.valid('json')
@@ -64,18 +60,16 @@ marketplaceCart.openapi(
 )
 
 marketplaceCart.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/cart/items/{productId}',
     tags: ['Marketplace'],
     summary: 'Set the quantity of a product in your cart (0 removes it)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       params: ItemParams,
       ...jsonBody(z.strictObject({ quantity: z.number().int().min(0).max(MAX_QUANTITY) })),
     },
-    responses: { 200: { description: 'The cart' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The cart' }, ...errorResponses(404) },
   }),
   async (c) => {
     const productId = new ObjectId(c.req.valid('param').productId)
@@ -94,15 +88,13 @@ marketplaceCart.openapi(
 )
 
 marketplaceCart.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/cart/items/{productId}',
     tags: ['Marketplace'],
     summary: 'Remove a product from your cart',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: ItemParams },
-    responses: { 200: { description: 'The cart' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The cart' }, ...errorResponses(404) },
   }),
   async (c) => {
     const productId = new ObjectId(c.req.valid('param').productId)
@@ -117,14 +109,12 @@ marketplaceCart.openapi(
 )
 
 marketplaceCart.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/cart',
     tags: ['Marketplace'],
     summary: 'Empty your cart',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    responses: { 200: { description: 'The (empty) cart' }, ...errorResponses(401) },
+    responses: { 200: { description: 'The (empty) cart' } },
   }),
   async (c) => {
     const { database, now } = c.get('services')

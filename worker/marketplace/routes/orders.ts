@@ -1,16 +1,17 @@
 // Orders (/api/marketplace/orders): placing the cart as an order (Idempotency-Key required), the
 // buyer's, seller's and admin's lists, one order, and its status changes.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId, type Filter } from 'mongodb'
 import { AppError } from '../../errors'
 import { NewestCursorSchema, encodeListingCursor } from '../../cursors'
 import { TRANSITIONS, placeOrder, publicOrder, transition, viewOf } from '../orders'
 import { isAdmin } from '../products'
-import { protect } from '../../middleware/auth'
 import { enforceRateLimit } from '../../middleware/rate-limit'
-import { createRouter, errorResponses } from '../../openapi'
+import { createRouter, errorResponses, optionalJsonBody } from '../../openapi'
 import { ORDER_STATUSES, orders, type OrderDoc } from '../store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
+import { newestFirst } from '../../paging'
 
 export const ORDER_LIMIT = { name: 'marketplace-order', limit: 30, window: '1 m' } as const
 const Params = z.object({ id: ObjectIdSchema })
@@ -18,15 +19,13 @@ const Params = z.object({ id: ObjectIdSchema })
 export const marketplaceOrders = createRouter()
 
 marketplaceOrders.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/orders',
     tags: ['Marketplace'],
     summary:
       'Order your cart at current prices (one currency per order); retrying with the same ' +
       'Idempotency-Key answers the same order',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       headers: z.object({
         'idempotency-key': z
@@ -36,12 +35,12 @@ marketplaceOrders.openapi(
           .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
       }),
       // Nothing to send: prices, items and totals all come from the cart and the products.
-      body: { content: { 'application/json': { schema: z.strictObject({}) } }, required: false },
+      ...optionalJsonBody(z.strictObject({})),
     },
     responses: {
       200: { description: 'The order placed earlier with this key' },
       201: { description: 'The new PENDING order' },
-      ...errorResponses(400, 401, 409, 429),
+      ...errorResponses(409, 429),
     },
   }),
   async (c) => {
@@ -60,15 +59,13 @@ marketplaceOrders.openapi(
 )
 
 marketplaceOrders.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/orders',
     tags: ['Marketplace'],
     summary:
       'Your orders, newest first; as=seller: orders holding your products (your lines only); ' +
       'as=admin: all orders',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       query: z.object({
         as: z.enum(['buyer', 'seller', 'admin']).default('buyer'),
@@ -77,7 +74,7 @@ marketplaceOrders.openapi(
         limit: z.coerce.number().int().min(1).max(100).default(20),
       }),
     },
-    responses: { 200: { description: 'A page of orders' }, ...errorResponses(400, 401, 403) },
+    responses: { 200: { description: 'A page of orders' }, ...errorResponses(403) },
   }),
   async (c) => {
     const { as, status, cursor, limit } = c.req.valid('query')
@@ -87,35 +84,28 @@ marketplaceOrders.openapi(
     const filter: Filter<OrderDoc> = {
       ...(as === 'buyer' ? { buyerId: user._id } : as === 'seller' ? { sellerIds: user._id } : {}),
       status: status ?? { $ne: 'RESERVING' },
-      ...(cursor ? { _id: { $lt: cursor.id } } : {}),
     }
-    const page = await orders(await c.get('services').database.db())
-      .find(filter)
-      .sort({ _id: -1 })
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
+    const { items, nextCursor } = await newestFirst(
+      orders(await c.get('services').database.db()),
+      filter,
+      { before: cursor?.id, limit },
+      (last) => encodeListingCursor('newest', last),
+    )
     return c.json(
-      {
-        success: true,
-        orders: items.map((o) => publicOrder(o, user, as)),
-        nextCursor: page.length > limit ? encodeListingCursor('newest', items.at(-1)!) : null,
-      },
+      { success: true, orders: items.map((o) => publicOrder(o, user, as)), nextCursor },
       200,
     )
   },
 )
 
 marketplaceOrders.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/orders/{id}',
     tags: ['Marketplace'],
     summary: 'One order: its buyer, an admin, or a seller of some of its items (their lines)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: Params },
-    responses: { 200: { description: 'The order' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The order' }, ...errorResponses(404) },
   }),
   async (c) => {
     const user = c.get('user')
@@ -132,7 +122,7 @@ marketplaceOrders.openapi(
 for (const action of Object.keys(TRANSITIONS) as (keyof typeof TRANSITIONS)[]) {
   const rule = TRANSITIONS[action]
   marketplaceOrders.openapi(
-    createRoute({
+    authedRoute({
       method: 'post',
       path: `/orders/{id}/${action}`,
       tags: ['Marketplace'],
@@ -142,12 +132,10 @@ for (const action of Object.keys(TRANSITIONS) as (keyof typeof TRANSITIONS)[]) {
         ship: 'Mark a PAID order SHIPPED (the seller of every item, or an admin)',
         deliver: 'Mark a SHIPPED order DELIVERED (the seller of every item, or an admin)',
       }[action],
-      middleware: [protect()] as const,
-      security: [{ bearerAuth: [] }],
       request: { params: Params },
       responses: {
         200: { description: `The order, now ${rule.to}` },
-        ...errorResponses(400, 401, 403, 404, 409),
+        ...errorResponses(403, 404, 409),
       },
     }),
     async (c) => {

@@ -1,6 +1,6 @@
 // Products (/api/marketplace/products): the public listing with search, filters and cursor pages;
 // create / edit / delete and stock by their seller; deactivation by an admin.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { AppError } from '../../errors'
 import { ListingCursorSchema, SORTS, encodeListingCursor } from '../../cursors'
@@ -19,10 +19,11 @@ import {
   publicProduct,
   publicProducts,
 } from '../products'
-import { admin, optionalAuth, protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { PRODUCT_STATUSES, approvedSeller, products, type ProductDoc } from '../store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute, optionalAuthRoute } from '../../authed-route'
+import { readPage } from '../../paging'
 
 const ImageIdsSchema = z
   .array(ObjectIdSchema)
@@ -92,46 +93,40 @@ const Params = z.object({ id: ObjectIdSchema })
 export const marketplaceProducts = createRouter()
 
 marketplaceProducts.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'get',
     path: '/products',
     tags: ['Marketplace'],
     summary: 'Products: search, filters, sorted newest first or by price, in cursor pages',
-    middleware: [optionalAuth()] as const,
     request: { query: ListQuerySchema },
-    responses: { 200: { description: 'A page of products' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'A page of products' }, ...errorResponses(401) },
   }),
   async (c) => {
     const { cursor, limit, ...query } = c.req.valid('query')
     const user = c.var.user
     const after = cursor?.position
-    const page = await products(await c.get('services').database.db())
-      .find(listFilter(query, after, user), { projection: PRODUCT_PROJECTION })
-      .sort(SORT_SPEC[query.sort])
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
+    const { items, nextCursor } = await readPage(
+      products(await c.get('services').database.db())
+        .find(listFilter(query, after, user), { projection: PRODUCT_PROJECTION })
+        .sort(SORT_SPEC[query.sort]),
+      limit,
+      (last) => encodeListingCursor(query.sort, last),
+    )
     return c.json(
-      {
-        success: true,
-        products: await publicProducts(c, items, user),
-        nextCursor: page.length > limit ? encodeListingCursor(query.sort, items.at(-1)!) : null,
-      },
+      { success: true, products: await publicProducts(c, items, user), nextCursor },
       200,
     )
   },
 )
 
 marketplaceProducts.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/products',
     tags: ['Marketplace'],
     summary: 'Create a product (approved sellers)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(CreateSchema),
-    responses: { 201: { description: 'The product' }, ...errorResponses(400, 401, 403) },
+    responses: { 201: { description: 'The product' }, ...errorResponses(403) },
   }),
   async (c) => {
     const user = c.get('user')
@@ -160,14 +155,13 @@ marketplaceProducts.openapi(
 )
 
 marketplaceProducts.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'get',
     path: '/products/{id}',
     tags: ['Marketplace'],
     summary: 'One product (an INACTIVE one only for its seller and admins)',
-    middleware: [optionalAuth()] as const,
     request: { params: Params },
-    responses: { 200: { description: 'The product' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The product' }, ...errorResponses(401, 404) },
   }),
   async (c) => {
     const db = await c.get('services').database.db()
@@ -177,17 +171,15 @@ marketplaceProducts.openapi(
 )
 
 marketplaceProducts.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/products/{id}',
     tags: ['Marketplace'],
     summary: 'Edit your product; prices change for carts too, never for placed orders',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: Params, ...jsonBody(UpdateSchema) },
     responses: {
       200: { description: 'The product' },
-      ...errorResponses(400, 401, 403, 404, 409),
+      ...errorResponses(403, 404, 409),
     },
   }),
   async (c) => {
@@ -220,15 +212,13 @@ marketplaceProducts.openapi(
 )
 
 marketplaceProducts.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/products/{id}',
     tags: ['Marketplace'],
     summary: 'Delete your product (refused while unshipped orders hold its stock)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: Params },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(403, 404, 409) },
   }),
   async (c) => {
     const user = c.get('user')
@@ -249,15 +239,13 @@ marketplaceProducts.openapi(
 )
 
 marketplaceProducts.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/products/{id}/stock',
     tags: ['Marketplace'],
     summary: 'Set your product stock ({stock}) or adjust it ({delta}, never below 0)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: Params, ...jsonBody(StockBodySchema) },
-    responses: { 200: { description: 'The product' }, ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: { description: 'The product' }, ...errorResponses(403, 404, 409) },
   }),
   async (c) => {
     const user = c.get('user')
@@ -295,15 +283,14 @@ marketplaceProducts.openapi(
 )
 
 marketplaceProducts.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/admin/products/{id}/deactivate',
     tags: ['Marketplace'],
     summary: 'Deactivate any product; its seller cannot reactivate it (admins)',
-    middleware: [admin()] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'ADMIN',
     request: { params: Params },
-    responses: { 200: { description: 'The product' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'The product' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { database, now } = c.get('services')

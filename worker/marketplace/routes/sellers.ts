@@ -1,11 +1,10 @@
 // Becoming a seller (/api/marketplace/seller, /api/marketplace/admin/seller-applications): a user
 // applies once at a time, an admin approves or rejects; the approved application is the seller record.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId, type Filter } from 'mongodb'
 import { HttpUrlSchema } from '../../../shared/http-url'
 import { NewestCursorSchema, encodeListingCursor } from '../../cursors'
 import { AppError } from '../../errors'
-import { admin, protect } from '../../middleware/auth'
 import { enforceRateLimit } from '../../middleware/rate-limit'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import {
@@ -16,6 +15,8 @@ import {
 } from '../store'
 import { users } from '../../auth/users-store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
+import { newestFirst } from '../../paging'
 
 export const APPLY_LIMIT = { name: 'marketplace-apply', limit: 5, window: '1 h' } as const
 
@@ -53,17 +54,15 @@ function publicApplication(doc: SellerApplicationDoc) {
 export const marketplaceSellers = createRouter()
 
 marketplaceSellers.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/seller/apply',
     tags: ['Marketplace'],
     summary: 'Apply to sell (one pending or approved application per user)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(ApplySchema),
     responses: {
       201: { description: 'The pending application' },
-      ...errorResponses(400, 401, 409, 429),
+      ...errorResponses(409, 429),
     },
   }),
   async (c) => {
@@ -100,14 +99,12 @@ marketplaceSellers.openapi(
 )
 
 marketplaceSellers.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/seller/me',
     tags: ['Marketplace'],
     summary: 'Whether you are a seller, and your latest application',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    responses: { 200: { description: 'Seller status' }, ...errorResponses(401) },
+    responses: { 200: { description: 'Seller status' } },
   }),
   async (c) => {
     const db = await c.get('services').database.db()
@@ -129,13 +126,12 @@ marketplaceSellers.openapi(
 )
 
 marketplaceSellers.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/admin/seller-applications',
     tags: ['Marketplace'],
     summary: 'Seller applications, newest first (admins)',
-    middleware: [admin()] as const,
-    security: [{ bearerAuth: [] }],
+    role: 'ADMIN',
     request: {
       query: z.object({
         status: z.enum(APPLICATION_STATUSES).optional(),
@@ -143,21 +139,18 @@ marketplaceSellers.openapi(
         limit: z.coerce.number().int().min(1).max(100).default(20),
       }),
     },
-    responses: { 200: { description: 'A page of applications' }, ...errorResponses(400, 401, 403) },
+    responses: { 200: { description: 'A page of applications' } },
   }),
   async (c) => {
     const { status, cursor, limit } = c.req.valid('query')
-    const filter: Filter<SellerApplicationDoc> = {
-      ...(status ? { status } : {}),
-      ...(cursor ? { _id: { $lt: cursor.id } } : {}),
-    }
+    const filter: Filter<SellerApplicationDoc> = status ? { status } : {}
     const db = await c.get('services').database.db()
-    const page = await sellerApplications(db)
-      .find(filter)
-      .sort({ _id: -1 })
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
+    const { items, nextCursor } = await newestFirst(
+      sellerApplications(db),
+      filter,
+      { before: cursor?.id, limit },
+      (last) => encodeListingCursor('newest', last),
+    )
     const applicants = await users(db)
       .find({ _id: { $in: items.map((a) => a.userId) } }, { projection: { name: 1, email: 1 } })
       .toArray()
@@ -172,7 +165,7 @@ marketplaceSellers.openapi(
             applicant: u ? { id: u._id.toHexString(), name: u.name, email: u.email ?? null } : null,
           }
         }),
-        nextCursor: page.length > limit ? encodeListingCursor('newest', items.at(-1)!) : null,
+        nextCursor,
       },
       200,
     )
@@ -181,7 +174,7 @@ marketplaceSellers.openapi(
 
 for (const decision of ['approve', 'reject'] as const) {
   marketplaceSellers.openapi(
-    createRoute({
+    authedRoute({
       method: 'post',
       path: `/admin/seller-applications/{id}/${decision}`,
       tags: ['Marketplace'],
@@ -189,8 +182,7 @@ for (const decision of ['approve', 'reject'] as const) {
         decision === 'approve'
           ? 'Approve a pending application: its user becomes a seller (admins)'
           : 'Reject a pending application with a reason (admins)',
-      middleware: [admin()] as const,
-      security: [{ bearerAuth: [] }],
+      role: 'ADMIN',
       request: {
         params: Params,
         body: {
@@ -207,7 +199,7 @@ for (const decision of ['approve', 'reject'] as const) {
       },
       responses: {
         200: { description: 'The decided application' },
-        ...errorResponses(400, 401, 403, 404, 409),
+        ...errorResponses(404, 409),
       },
     }),
     async (c) => {

@@ -1,6 +1,6 @@
 // Media uploads (/api/media): ask for presigned upload URLs, complete the upload (verified against
 // what was declared; videos then go to the transcoder), read your media with playback URLs.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
 import { ObjectIdSchema } from '../../../shared/ids'
@@ -10,10 +10,10 @@ import { AppError } from '../../errors'
 import { enqueueTranscode } from '../jobs'
 import { rewritePlaylist, verifyPlaybackToken } from '../playback'
 import { completeUpload, createUpload, publicMedia } from '../uploads'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { findOwnMedia, media as mediaCollection } from '../store'
 import { mediaUrls } from '../urls'
+import { authedRoute } from '../../authed-route'
 
 export const UploadRequestSchema = z.strictObject({
   purpose: z.enum(MEDIA_PURPOSE_NAMES),
@@ -62,31 +62,27 @@ export async function startUpload(
 export const mediaRoutes = createRouter()
 
 mediaRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/upload',
     tags: ['Media'],
     summary: 'Ask for presigned upload URL(s) for one file',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(UploadRequestSchema),
-    responses: { 201: { description: 'Upload instructions' }, ...errorResponses(400, 401, 413) },
+    responses: { 201: { description: 'Upload instructions' }, ...errorResponses(413) },
   }),
   (c) => startUpload(c, c.req.valid('json')),
 )
 
 mediaRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/complete',
     tags: ['Media'],
     summary: 'Finish an upload: the stored file is checked against what was declared',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: z.object({ id: ObjectIdSchema }), ...jsonBody(CompleteSchema) },
     responses: {
       200: { description: 'The media, ready or processing' },
-      ...errorResponses(400, 401, 404, 409),
+      ...errorResponses(404, 409),
     },
   }),
   async (c) => {
@@ -104,15 +100,13 @@ mediaRoutes.openapi(
 )
 
 mediaRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/{id}',
     tags: ['Media'],
     summary: 'One of your media files, with URLs to read it',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: z.object({ id: ObjectIdSchema }) },
-    responses: { 200: { description: 'The media' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The media' }, ...errorResponses(404) },
   }),
   async (c) => {
     const found = await findOwnMedia(
@@ -130,15 +124,13 @@ mediaRoutes.openapi(
 )
 
 mediaRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{id}',
     tags: ['Media'],
     summary: 'Delete one of your media files and everything derived from it',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: z.object({ id: ObjectIdSchema }) },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 404, 409) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(404, 409) },
   }),
   async (c) => {
     const { database, storage } = c.get('services')

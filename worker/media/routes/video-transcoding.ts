@@ -1,46 +1,42 @@
 // The old Sanora's video endpoints (/api/video-transcoding): start a video upload, and follow its
 // transcoding job (also pushed live to the owner's UserChannel).
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { VIDEO_TYPES } from '../../../shared/media'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { jobs, publicJob } from '../jobs-store'
 import { UploadRequestSchema, startUpload } from './media'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 export const videoTranscoding = createRouter()
 
 videoTranscoding.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/upload',
     tags: ['Media'],
     summary: 'Ask for presigned upload URL(s) for a video; completing it starts a transcoding job',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(
       UploadRequestSchema.extend({
         purpose: UploadRequestSchema.shape.purpose.default('post'),
         contentType: z.enum(VIDEO_TYPES),
       }),
     ),
-    responses: { 201: { description: 'Upload instructions' }, ...errorResponses(400, 401, 413) },
+    responses: { 201: { description: 'Upload instructions' }, ...errorResponses(413) },
   }),
   (c) => startUpload(c, c.req.valid('json')),
 )
 
 videoTranscoding.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/job/{jobId}',
     tags: ['Media'],
     summary: 'Status and progress of one of your transcoding jobs',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: z.object({ jobId: ObjectIdSchema }) },
-    responses: { 200: { description: 'The job' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The job' }, ...errorResponses(404) },
   }),
   async (c) => {
     const db = await c.get('services').database.db()

@@ -1,11 +1,10 @@
 // Meeting folders (/api/v1/folders): an owner's folders, trash and restore, and which folder each
 // of their meetings is filed in. Only the caller's own folders and meetings are ever touched.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import {
   folderKey,
@@ -16,6 +15,7 @@ import {
   type FolderDoc,
 } from '../folders-store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const TAG = 'Folders'
 const NOT_FOUND = 'Folder not found'
@@ -46,17 +46,15 @@ async function updateFolder(
 export const folderRoutes = createRouter()
 
 folderRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/folders',
     tags: [TAG],
     summary: 'Your folders (or those in the trash with `?trashed=true`), oldest first',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       query: z.object({ trashed: z.enum(['true', 'false']).default('false') }),
     },
-    responses: { 200: { description: 'Folders' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'Folders' } },
   }),
   async (c) => {
     const { db, me } = await ownerDb(c)
@@ -70,15 +68,13 @@ folderRoutes.openapi(
 )
 
 folderRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/folders',
     tags: [TAG],
     summary: 'Create a folder (names are unique among your live folders, ignoring case)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(z.strictObject({ name: NameSchema, color: ColorSchema.optional() })),
-    responses: { 201: { description: 'The folder' }, ...errorResponses(400, 401, 409) },
+    responses: { 201: { description: 'The folder' }, ...errorResponses(409) },
   }),
   async (c) => {
     const { name, color } = c.req.valid('json')
@@ -100,13 +96,11 @@ folderRoutes.openapi(
 )
 
 folderRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/folders/{folderId}',
     tags: [TAG],
     summary: 'Rename or recolour a folder',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       params: FolderParams,
       ...jsonBody(
@@ -115,7 +109,7 @@ folderRoutes.openapi(
           .refine((v) => v.name !== undefined || v.color !== undefined, 'give a name or a color'),
       ),
     },
-    responses: { 200: { description: 'The folder' }, ...errorResponses(400, 401, 404, 409) },
+    responses: { 200: { description: 'The folder' }, ...errorResponses(404, 409) },
   }),
   async (c) => {
     const { name, color } = c.req.valid('json')
@@ -127,15 +121,13 @@ folderRoutes.openapi(
 )
 
 folderRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/folders/{folderId}/trash',
     tags: [TAG],
     summary: 'Move a folder to the trash (its meetings stay filed in it)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: FolderParams },
-    responses: { 200: { description: 'The folder' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The folder' }, ...errorResponses(404) },
   }),
   (c) =>
     updateFolder(c, c.req.valid('param').folderId, {
@@ -144,15 +136,13 @@ folderRoutes.openapi(
 )
 
 folderRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/folders/{folderId}/restore',
     tags: [TAG],
     summary: 'Restore a folder from the trash (409 when a live folder took its name)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: FolderParams },
-    responses: { 200: { description: 'The folder' }, ...errorResponses(400, 401, 404, 409) },
+    responses: { 200: { description: 'The folder' }, ...errorResponses(404, 409) },
   }),
   (c) =>
     updateFolder(c, c.req.valid('param').folderId, {
@@ -162,15 +152,13 @@ folderRoutes.openapi(
 )
 
 folderRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/folders/{folderId}',
     tags: [TAG],
     summary: 'Delete a folder for good; its meetings become unfiled (the meetings stay)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: FolderParams },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { db, me } = await ownerDb(c)
@@ -186,17 +174,15 @@ folderRoutes.openapi(
 )
 
 folderRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/folders/assign-meeting',
     tags: [TAG],
     summary: 'File one of your meetings in one of your folders (`folderId: null` unfiles it)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(
       z.strictObject({ meetingId: ObjectIdSchema, folderId: ObjectIdSchema.nullable() }),
     ),
-    responses: { 200: { description: 'The assignment' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The assignment' }, ...errorResponses(404) },
   }),
   async (c) => {
     const body = c.req.valid('json')
@@ -224,14 +210,12 @@ folderRoutes.openapi(
 )
 
 folderRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/folders/meeting-assignments',
     tags: [TAG],
     summary: 'Which folder each of your filed meetings is in',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    responses: { 200: { description: 'Assignments' }, ...errorResponses(401) },
+    responses: { 200: { description: 'Assignments' } },
   }),
   async (c) => {
     const { db, me } = await ownerDb(c)

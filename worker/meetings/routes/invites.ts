@@ -11,12 +11,12 @@ import { AppError } from '../../errors'
 import { fromBase64Url } from '../base64url'
 import { normalisePhone, phoneAllowed, sendInvite } from '../invite'
 import { InvalidSealedIdError, MIN_SEALED_BYTES, openSealedId } from '../sealed-id'
-import { protect } from '../../middleware/auth'
 import { enforceRateLimit } from '../../middleware/rate-limit'
 import { createRouter, errorResponses, jsonResponse } from '../../openapi'
 import { claimRoom, roomOwner } from '../rooms-store'
 import { findUserById } from '../../auth/users-store'
 import { assertNoBlockWith } from '../../social/blocks'
+import { authedRoute } from '../../authed-route'
 
 const TAG = 'Meeting invites'
 /** Texts cost money and reach strangers: a few per account per ten minutes. */
@@ -92,17 +92,15 @@ async function invite(c: Context<AppEnv>, query: z.infer<typeof InviteQuery>, ro
 export const meetingInvites = createRouter()
 
 meetingInvites.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/send-token',
     tags: [TAG],
     summary: 'Invite a resident into a room (a new room id when none is given) by SMS or email',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { query: InviteQuery },
     responses: {
       200: jsonResponse('Sent', InviteSentSchema),
-      ...errorResponses(400, 401, 403, 429, 503),
+      ...errorResponses(403, 429, 503),
     },
   }),
   async (c) => {
@@ -118,13 +116,11 @@ meetingInvites.openapi(
 )
 
 meetingInvites.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/resend-token',
     tags: [TAG],
     summary: 'Send a fresh invite link into one of your existing rooms',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       query: InviteQuery.refine((q) => Boolean(q.roomId), {
         message: 'is required',
@@ -133,7 +129,7 @@ meetingInvites.openapi(
     },
     responses: {
       200: jsonResponse('Sent', InviteSentSchema),
-      ...errorResponses(400, 401, 403, 404, 429, 503),
+      ...errorResponses(403, 404, 429, 503),
     },
   }),
   async (c) => {

@@ -1,7 +1,7 @@
 // Saving a meeting with its media (/api/v1/meetings/create) and removing single recordings or
 // screenshots. Files are uploaded first through /api/media (purposes `meeting-recording` and
 // `meeting-screenshot`); a meeting then references the caller's completed uploads by id.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId, type Db } from 'mongodb'
 import type { Context } from 'hono'
 import type { AppEnv } from '../../env'
@@ -12,10 +12,10 @@ import { randomId } from '../base64url'
 import { announceMeetingData } from '../room'
 import { CreateMeetingSchema, type CreateMeeting } from '../schemas'
 import { meetingView } from '../views'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { claimRoom, isDuplicateKey } from '../rooms-store'
 import { meetings, type MeetingDoc } from '../store'
+import { authedRoute } from '../../authed-route'
 
 const TAG = 'Meetings'
 async function claimAll(
@@ -113,19 +113,17 @@ async function createNew(c: Context<AppEnv>, db: Db, body: CreateMeeting, meetin
 export const meetingMedia = createRouter()
 
 meetingMedia.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/meetings/create',
     tags: [TAG],
     summary:
       'Save a meeting with its recordings and screenshots; an existing `meeting_id` only gains the new media',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(CreateMeetingSchema),
     responses: {
       200: { description: 'Media added to the existing meeting' },
       201: { description: 'Meeting created' },
-      ...errorResponses(400, 401, 409),
+      ...errorResponses(409),
     },
   }),
   async (c) => {
@@ -164,20 +162,18 @@ meetingMedia.openapi(
 for (const field of ['recordings', 'screenshots'] as const) {
   const itemParam = field === 'recordings' ? 'recordingId' : 'screenshotId'
   meetingMedia.openapi(
-    createRoute({
+    authedRoute({
       method: 'delete',
       path: `/meetings/{meetingId}/${field}/{${itemParam}}`,
       tags: [TAG],
       summary: `Delete one ${field === 'recordings' ? 'recording' : 'screenshot'} of a meeting, in storage too`,
-      middleware: [protect()] as const,
-      security: [{ bearerAuth: [] }],
       request: {
         params: z.object({
           meetingId: z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id'),
           [itemParam]: z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id'),
         }),
       },
-      responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 404) },
+      responses: { 200: { description: 'Deleted' }, ...errorResponses(404) },
     }),
     async (c) => {
       const params = c.req.valid('param') as Record<string, string>

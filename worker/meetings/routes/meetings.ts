@@ -1,7 +1,7 @@
 // The caller's meetings (/api/v1/meetings): list, search, counts, read, edit, archive, the trash
 // (soft delete, restore) and permanent deletion with every stored file. Fixed paths are declared
 // before `/meetings/{id}` so that it never captures them.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { Filter, UpdateFilter } from 'mongodb'
 import type { AppEnv } from '../../env'
@@ -11,12 +11,12 @@ import { deleteMeetingMedia } from '../media'
 import { IdParams, ListQuerySchema, SearchSchema, UpdateMeetingSchema } from '../schemas'
 import { searchFilter, stateFilter } from '../search'
 import { meetingSummary, meetingView } from '../views'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { meetings as meetingsCollection, ownMeeting, type MeetingDoc } from '../store'
+import { authedRoute } from '../../authed-route'
 
 const TAG = 'Meetings'
-const ok = (description: string) => ({ 200: { description }, ...errorResponses(400, 401, 404) })
+const ok = (description: string) => ({ 200: { description }, ...errorResponses(400, 404) })
 
 async function page(
   c: Context<AppEnv>,
@@ -80,13 +80,11 @@ const meetingResponse = async (c: Context<AppEnv>, doc: MeetingDoc) =>
 export const meetingsRoutes = createRouter()
 
 meetingsRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/meetings/all',
     tags: [TAG],
     summary: 'Your meetings: active (default), `archived=true` or the trash (`deleted=true`)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { query: ListQuerySchema },
     responses: ok('A page of meetings'),
   }),
@@ -97,13 +95,11 @@ meetingsRoutes.openapi(
 )
 
 meetingsRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/meetings/search',
     tags: [TAG],
     summary: 'Search your meetings by name, address, reference, notes, date range and state',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(SearchSchema),
     responses: ok('A page of matching meetings'),
   }),
@@ -114,13 +110,11 @@ meetingsRoutes.openapi(
 )
 
 meetingsRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/meetings/archived-count',
     tags: [TAG],
     summary: 'How many of your meetings are active, archived and in the trash',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     responses: ok('Counts'),
   }),
   async (c) => {
@@ -146,13 +140,11 @@ meetingsRoutes.openapi(
 )
 
 meetingsRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/meetings/by-meeting-id/{id}',
     tags: [TAG],
     summary: 'One of your meetings by its meeting (room) id',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: z.object({ id: z.string().min(1).max(64) }) },
     responses: ok('The meeting'),
   }),
@@ -166,13 +158,11 @@ meetingsRoutes.openapi(
 )
 
 meetingsRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/meetings/restore/{id}',
     tags: [TAG],
     summary: 'Take a meeting out of the trash',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
     responses: { ...ok('Restored'), ...errorResponses(409) },
   }),
@@ -183,13 +173,11 @@ meetingsRoutes.openapi(
 )
 
 meetingsRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/meetings/permanent/{id}',
     tags: [TAG],
     summary: 'Delete a meeting for good, with every recording and screenshot in storage',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
     responses: ok('Deleted'),
   }),
@@ -205,13 +193,11 @@ meetingsRoutes.openapi(
 )
 
 meetingsRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/meetings/{id}',
     tags: [TAG],
     summary: 'One of your meetings with download URLs for its media',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
     responses: ok('The meeting'),
   }),
@@ -221,13 +207,11 @@ meetingsRoutes.openapi(
 )
 
 meetingsRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/meetings/{id}',
     tags: [TAG],
     summary: "Edit a meeting's details",
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams, ...jsonBody(UpdateMeetingSchema) },
     responses: ok('The updated meeting'),
   }),
@@ -238,13 +222,11 @@ meetingsRoutes.openapi(
 )
 
 meetingsRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/meetings/{id}',
     tags: [TAG],
     summary: 'Move a meeting to the trash (deleted for good after the retention period)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
     responses: { ...ok('Trashed'), ...errorResponses(409) },
   }),
@@ -256,13 +238,11 @@ meetingsRoutes.openapi(
 
 for (const archived of [true, false]) {
   meetingsRoutes.openapi(
-    createRoute({
+    authedRoute({
       method: 'put',
       path: archived ? '/meetings/{id}/archive' : '/meetings/{id}/unarchive',
       tags: [TAG],
       summary: archived ? 'Archive a meeting' : 'Bring a meeting back from the archive',
-      middleware: [protect()] as const,
-      security: [{ bearerAuth: [] }],
       request: { params: IdParams },
       responses: { ...ok(archived ? 'Archived' : 'Unarchived'), ...errorResponses(409) },
     }),

@@ -1,17 +1,16 @@
 // A meeting's special notes (/api/v1/meetings/{meeting_id}/special-notes): free text, and named
 // structured fields merged by PATCH (a null value removes a field). Addressed by meeting id or
 // record id, for the caller's meetings only.
-import { createRoute } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { AppEnv } from '../../env'
 import { loadOwnMeetingByAnyId } from '../load'
 import { MeetingIdParams, SpecialNotesSchema, StructuredNotesSchema } from '../schemas'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { meetings, type MeetingDoc } from '../store'
+import { authedRoute } from '../../authed-route'
 
 const TAG = 'Meetings'
-const responses = { 200: { description: 'The notes' }, ...errorResponses(400, 401, 404) }
+const responses = { 200: { description: 'The notes' }, ...errorResponses(404) }
 
 const notesView = (doc: MeetingDoc) => ({
   success: true,
@@ -46,13 +45,11 @@ const showNotes = async (c: Context<AppEnv>, meetingId: string) =>
 export const meetingNotes = createRouter()
 
 meetingNotes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/meetings/{meeting_id}/special-notes',
     tags: [TAG],
     summary: "A meeting's special notes",
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: MeetingIdParams },
     responses,
   }),
@@ -60,13 +57,11 @@ meetingNotes.openapi(
 )
 
 meetingNotes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/meetings/{meeting_id}/special-notes',
     tags: [TAG],
     summary: "Replace a meeting's special notes",
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: MeetingIdParams, ...jsonBody(SpecialNotesSchema) },
     responses,
   }),
@@ -80,13 +75,11 @@ meetingNotes.openapi(
 )
 
 meetingNotes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/meetings/{meeting_id}/structured-special-notes',
     tags: [TAG],
     summary: "A meeting's structured special notes",
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: MeetingIdParams },
     responses,
   }),
@@ -94,13 +87,11 @@ meetingNotes.openapi(
 )
 
 meetingNotes.openapi(
-  createRoute({
+  authedRoute({
     method: 'patch',
     path: '/meetings/{meeting_id}/structured-special-notes',
     tags: [TAG],
     summary: 'Merge fields into the structured special notes (null removes a field)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: MeetingIdParams, ...jsonBody(StructuredNotesSchema) },
     responses,
   }),

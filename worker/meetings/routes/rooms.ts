@@ -5,10 +5,10 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { MeetingRoomIdSchema } from '../../../shared/meeting'
 import { AppError } from '../../errors'
 import { InvalidLinkTokenError, verifyLinkToken } from '../link-token'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../openapi'
 import { accountIdentity, signRealtimeTicket } from '../../realtime/tickets'
 import { claimRoom, roomOwner } from '../rooms-store'
+import { authedRoute } from '../../authed-route'
 
 const TAG = 'Meeting rooms'
 const RoomParams = z.object({ roomId: MeetingRoomIdSchema })
@@ -25,17 +25,15 @@ const socketUrl = (roomId: string, ticket: string) =>
 export const meetingRooms = createRouter()
 
 meetingRooms.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/meeting-rooms/{roomId}/ticket',
     tags: [TAG],
     summary: 'Open your room as its admin (claims the room id if nobody has); a one-minute ticket',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: RoomParams },
     responses: {
       200: jsonResponse('Ticket, socket path and ICE servers', TicketSchema),
-      ...errorResponses(400, 401, 403),
+      ...errorResponses(403),
     },
   }),
   async (c) => {

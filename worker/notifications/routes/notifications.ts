@@ -1,11 +1,10 @@
 // Stored notifications (/api/notifications): your list with the unread count, marking read,
 // deleting, and the device tokens push goes to. Other features create them through notify().
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId } from 'mongodb'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { PLATFORMS, registerDevice, removeDevice } from '../devices'
 import { NotificationInputSchema, notify } from '../notify'
 import {
@@ -20,6 +19,7 @@ import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { userChannel } from '../../realtime/rooms'
 import type { UserChannelEvent } from '../../../shared/user-channel'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const Params = z.object({ id: ObjectIdSchema })
 // FCM registration tokens and APNs/web tokens: letters, digits and a few separators.
@@ -45,22 +45,20 @@ async function userDb(c: Context<AppEnv>) {
 }
 
 export const notificationRoutes = createRouter()
-notificationRoutes.use('*', protect())
 
 notificationRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/',
     tags: ['Notifications'],
     summary: 'Your notifications, newest first, with your unread count',
-    security: [{ bearerAuth: [] }],
     request: {
       query: z.object({
         before: ObjectIdSchema.optional(),
         limit: z.coerce.number().int().min(1).max(100).default(20),
       }),
     },
-    responses: { 200: { description: 'A page of notifications' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'A page of notifications' } },
   }),
   async (c) => {
     const { before, limit } = c.req.valid('query')
@@ -82,13 +80,12 @@ notificationRoutes.openapi(
 )
 
 notificationRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/read-all',
     tags: ['Notifications'],
     summary: 'Mark all your notifications read',
-    security: [{ bearerAuth: [] }],
-    responses: { 200: { description: 'How many were unread' }, ...errorResponses(401) },
+    responses: { 200: { description: 'How many were unread' } },
   }),
   async (c) => {
     const { db, me } = await userDb(c)
@@ -99,14 +96,13 @@ notificationRoutes.openapi(
 )
 
 notificationRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/read',
     tags: ['Notifications'],
     summary: 'Mark one of your notifications read',
-    security: [{ bearerAuth: [] }],
     request: { params: Params },
-    responses: { 200: { description: 'The notification' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The notification' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { db, me } = await userDb(c)
@@ -124,14 +120,13 @@ notificationRoutes.openapi(
 )
 
 notificationRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{id}',
     tags: ['Notifications'],
     summary: 'Delete one of your notifications',
-    security: [{ bearerAuth: [] }],
     request: { params: Params },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { db, me } = await userDb(c)
@@ -145,14 +140,13 @@ notificationRoutes.openapi(
 )
 
 notificationRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/devices',
     tags: ['Notifications'],
     summary: 'Register this device for push (a token registered by another account moves to you)',
-    security: [{ bearerAuth: [] }],
     request: jsonBody(z.strictObject({ token: DeviceTokenSchema, platform: z.enum(PLATFORMS) })),
-    responses: { 200: { description: 'Registered' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'Registered' } },
   }),
   async (c) => {
     const { token, platform } = c.req.valid('json')
@@ -169,14 +163,13 @@ notificationRoutes.openapi(
 )
 
 notificationRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/devices/{token}',
     tags: ['Notifications'],
     summary: 'Stop pushes to this device',
-    security: [{ bearerAuth: [] }],
     request: { params: z.object({ token: DeviceTokenSchema }) },
-    responses: { 200: { description: 'Removed' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Removed' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { db, me } = await userDb(c)
@@ -187,14 +180,13 @@ notificationRoutes.openapi(
 )
 
 notificationRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/test',
     tags: ['Notifications'],
     summary: 'Send yourself a notification, to check delivery and push (not in production)',
-    security: [{ bearerAuth: [] }],
     request: jsonBody(NotificationInputSchema.partial({ type: true, title: true }).strict()),
-    responses: { 201: { description: 'Sent' }, ...errorResponses(400, 401, 404) },
+    responses: { 201: { description: 'Sent' }, ...errorResponses(404) },
   }),
   async (c) => {
     if (c.get('config').APP_ENV === 'production')

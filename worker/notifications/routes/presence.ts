@@ -1,27 +1,25 @@
 // Whether a user is online (/api/users/{id}/presence): answered to the user, their friends and
 // people sharing a conversation with them; everyone else gets 404, as if there were no such user.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { userChannel } from '../../realtime/rooms'
 import { canSeePresence } from '../presence'
 import { createRouter, errorResponses } from '../../openapi'
 import { users } from '../../auth/users-store'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 export const presence = createRouter()
-presence.use('/:id/presence', protect())
 
 presence.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/{id}/presence',
     tags: ['Users'],
     summary: "A user's presence: online, or when they were last seen",
-    security: [{ bearerAuth: [] }],
     request: { params: z.object({ id: ObjectIdSchema }) },
-    responses: { 200: { description: 'Presence' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Presence' }, ...errorResponses(404) },
   }),
   async (c) => {
     const id = c.req.valid('param').id

@@ -1,27 +1,22 @@
 // The ticket to open your own UserChannel socket (/api/realtime/user-ticket): only ever for the
 // signed-in user's channel, so nobody can listen to another user's events.
-import { createRoute, z } from '@hono/zod-openapi'
-import { protect } from '../../middleware/auth'
-import { createRouter, errorResponses, jsonResponse } from '../../openapi'
+import { z } from '@hono/zod-openapi'
+import { createRouter, jsonResponse } from '../../openapi'
 import { accountIdentity, signRealtimeTicket } from '../tickets'
+import { authedRoute } from '../../authed-route'
 
-const router = createRouter()
-router.use('/user-ticket', protect())
-
-// The value of openapi() (the same router), so its type carries the route for hono/client.
-export const userTicket = router.openapi(
-  createRoute({
+// The value of openapi() (the router itself), so its type carries the route for hono/client.
+export const userTicket = createRouter().openapi(
+  authedRoute({
     method: 'post',
     path: '/user-ticket',
     tags: ['Realtime'],
     summary: 'A one-minute ticket to open your user channel (one socket per device)',
-    security: [{ bearerAuth: [] }],
     responses: {
       200: jsonResponse(
         'Ticket and the socket path to open with it',
         z.object({ success: z.literal(true), ticket: z.string(), url: z.string() }),
       ),
-      ...errorResponses(401),
     },
   }),
   async (c) => {

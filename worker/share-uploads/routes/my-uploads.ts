@@ -1,11 +1,10 @@
 // An owner's share-code uploads (/api/v1/uploads): issue a share code for a resident, list,
 // search, trash, restore and delete (with the stored files), and the dashboard's new-upload flags.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId, type Filter } from 'mongodb'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { findOwnUpload, uploadKeys, uploadSessions, uploads, type UploadDoc } from '../store'
 import { paginationSettingsOf, settingsOf } from '../../account/settings-store'
@@ -20,6 +19,7 @@ import {
 import { uploadPrefixes } from '../files'
 import { fullView, summaryView } from '../views'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const TAG = 'My uploads'
 const NOT_FOUND = 'Upload not found'
@@ -86,13 +86,11 @@ async function setTrashed(c: Context<AppEnv>, id: string, trashed: boolean, notF
 export const myUploads = createRouter()
 
 myUploads.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/uploads/share-codes',
     tags: [TAG],
     summary: 'Issue a share code for a resident (they also need their house and postcode)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(
       z.strictObject({
         residentName: z.string().trim().min(1).max(100),
@@ -107,7 +105,7 @@ myUploads.openapi(
         notes: z.string().trim().max(2000).optional(),
       }),
     ),
-    responses: { 201: { description: 'The new share code' }, ...errorResponses(400, 401) },
+    responses: { 201: { description: 'The new share code' } },
   }),
   async (c) => {
     const input = c.req.valid('json')
@@ -153,28 +151,24 @@ myUploads.openapi(
 )
 
 myUploads.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/uploads/my',
     tags: [TAG],
     summary: 'Your uploads (not in the trash), newest first',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { query: PageQuery },
-    responses: { 200: { description: 'A page of uploads' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'A page of uploads' } },
   }),
   async (c) => c.json(await ownPage(c, false, c.req.valid('query')), 200),
 )
 
 myUploads.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/uploads/my-latest',
     tags: [TAG],
     summary: 'The upload that most recently received files, or null',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    responses: { 200: { description: 'The latest upload' }, ...errorResponses(401) },
+    responses: { 200: { description: 'The latest upload' } },
   }),
   async (c) => {
     const { db, me } = await ownerDb(c)
@@ -188,28 +182,24 @@ myUploads.openapi(
 )
 
 myUploads.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/uploads/trash',
     tags: [TAG],
     summary: 'Your uploads in the trash, most recently trashed first',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { query: PageQuery },
-    responses: { 200: { description: 'A page of uploads' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'A page of uploads' } },
   }),
   async (c) => c.json(await ownPage(c, true, c.req.valid('query')), 200),
 )
 
 myUploads.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/uploads/notification/check',
     tags: [TAG],
     summary: 'Uploads with files you have not been alerted about yet',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    responses: { 200: { description: 'Unannounced uploads' }, ...errorResponses(401) },
+    responses: { 200: { description: 'Unannounced uploads' } },
   }),
   async (c) => {
     const { db, me } = await ownerDb(c)
@@ -236,15 +226,13 @@ myUploads.openapi(
 )
 
 myUploads.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/uploads/notification/mark-sent/{accessCode}',
     tags: [TAG],
     summary: 'Record that you were alerted about an upload',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: z.object({ accessCode: AccessCodeSchema }) },
-    responses: { 200: { description: 'Marked' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Marked' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { db, me } = await ownerDb(c)
@@ -261,13 +249,11 @@ myUploads.openapi(
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 myUploads.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/uploads/search',
     tags: [TAG],
     summary: 'Search your uploads by resident, house, postcode, reference or code, and dates',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(
       z
         .strictObject({
@@ -286,7 +272,7 @@ myUploads.openapi(
           path: ['from'],
         }),
     ),
-    responses: { 200: { description: 'A page of matches' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'A page of matches' } },
   }),
   async (c) => {
     const { query, postcode, status, from, to, deleted, page, limit } = c.req.valid('json')
@@ -315,15 +301,13 @@ myUploads.openapi(
 )
 
 myUploads.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/uploads/{id}',
     tags: [TAG],
     summary: 'Move an upload to the trash (its code stops working)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'Trashed' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Trashed' }, ...errorResponses(404) },
   }),
   async (c) => {
     await setTrashed(c, c.req.valid('param').id, true, NOT_FOUND)
@@ -332,15 +316,13 @@ myUploads.openapi(
 )
 
 myUploads.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/uploads/restore/{id}',
     tags: [TAG],
     summary: 'Restore an upload from the trash',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'Restored' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Restored' }, ...errorResponses(404) },
   }),
   async (c) => {
     await setTrashed(c, c.req.valid('param').id, false, 'Upload not found in the trash')
@@ -349,15 +331,13 @@ myUploads.openapi(
 )
 
 myUploads.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/uploads/permanent/{id}',
     tags: [TAG],
     summary: 'Delete an upload for good, with every stored file',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { db, me } = await ownerDb(c)

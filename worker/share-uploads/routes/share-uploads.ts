@@ -7,9 +7,8 @@ import { ObjectId } from 'mongodb'
 import { decodedString } from '../../decoded-param'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
-import { optionalAuth } from '../../middleware/auth'
 import { clientIp } from '../../middleware/rate-limit'
-import { createRouter, errorResponses, jsonBody } from '../../openapi'
+import { createRouter, errorResponses, jsonBody, optionalJsonBody } from '../../openapi'
 import { uploadSessions, uploads, type SessionFile, type UploadDoc } from '../store'
 import {
   AccessCodeSchema,
@@ -31,6 +30,7 @@ import {
 import { recordFiles, tellOwner } from '../receive'
 import { SessionIdSchema, liveSession, openSession, requireOpen } from '../sessions'
 import { codeOnlyView, fullView } from '../views'
+import { optionalAuthRoute } from '../../authed-route'
 
 const TAG = 'Share-code uploads'
 
@@ -211,12 +211,7 @@ shareUploads.openapi(
     summary: 'Close the session: every file is checked in storage, then the owner is notified',
     request: {
       params: SessionParams,
-      body: {
-        content: {
-          'application/json': { schema: z.strictObject({ notes: NotesSchema.optional() }) },
-        },
-        required: false,
-      },
+      ...optionalJsonBody(z.strictObject({ notes: NotesSchema.optional() })),
     },
     responses: {
       200: { description: 'The files were received' },
@@ -401,14 +396,13 @@ shareUploads.openapi(
 const CodeParams = z.object({ accessCode: AccessCodeSchema })
 
 shareUploads.openapi(
-  createRoute({
+  optionalAuthRoute({
     method: 'get',
     path: '/upload/{accessCode}',
     tags: [TAG],
     summary: 'An upload by its code: everything for its owner, a bare status for anyone else',
-    middleware: [optionalAuth()] as const,
     request: { params: CodeParams },
-    responses: { 200: { description: 'The upload' }, ...errorResponses(400, 404, 429) },
+    responses: { 200: { description: 'The upload' }, ...errorResponses(404, 429) },
   }),
   async (c) => {
     const { accessCode } = c.req.valid('param')

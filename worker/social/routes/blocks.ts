@@ -1,29 +1,27 @@
 // Blocks (/api/friend/block…): block or unblock someone and list whom you blocked. A block ends any
 // friendship or request between the two and hides each from the other everywhere.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { MongoServerError, ObjectId } from 'mongodb'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { blocks, friendships, pairKey } from '../store'
 import { findUserById } from '../../auth/users-store'
 import { authorsById, deletedAuthor } from '../authors'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const MAX_LISTED = 1000
 
 export const blockRoutes = createRouter()
 
 blockRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/block',
     tags: ['Social'],
     summary: 'Block a user (ends your friendship or request; blocking twice is harmless)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(z.strictObject({ userId: ObjectIdSchema })),
-    responses: { 200: { description: 'Blocked' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Blocked' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { database, now } = c.get('services')
@@ -48,15 +46,13 @@ blockRoutes.openapi(
 )
 
 blockRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/block/{userId}',
     tags: ['Social'],
     summary: 'Unblock a user you blocked',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: z.object({ userId: ObjectIdSchema }) },
-    responses: { 200: { description: 'Unblocked' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Unblocked' }, ...errorResponses(404) },
   }),
   async (c) => {
     const db = await c.get('services').database.db()
@@ -70,14 +66,12 @@ blockRoutes.openapi(
 )
 
 blockRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/blocked',
     tags: ['Social'],
     summary: 'The users you blocked',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    responses: { 200: { description: 'Blocked users' }, ...errorResponses(401) },
+    responses: { 200: { description: 'Blocked users' } },
   }),
   async (c) => {
     const db = await c.get('services').database.db()

@@ -1,11 +1,10 @@
 // Friends (/api/friend): send, accept, reject and cancel friend requests, list requests and
 // friends, unfriend. One friendship document per pair; requests and accepts notify the other side.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { MongoServerError, ObjectId, type Filter } from 'mongodb'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { friendships, pairKey, type FriendshipDoc } from '../store'
 import { findUserById } from '../../auth/users-store'
@@ -14,6 +13,7 @@ import { assertNoBlockWith } from '../blocks'
 import { IdParams, viewer } from '../context'
 import { actor, tell } from '../notify'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const RequestSchema = z.strictObject({ userId: ObjectIdSchema })
 const UserParams = z.object({ userId: ObjectIdSchema })
@@ -90,18 +90,16 @@ async function pendingWhere(c: Context<AppEnv>, side: 'recipientId' | 'requester
 export const friendRoutes = createRouter()
 
 friendRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/request',
     tags: ['Social'],
     summary: 'Send a friend request (accepts theirs if they asked you first)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(RequestSchema),
     responses: {
       201: { description: 'The request' },
       200: { description: 'Their request to you, now accepted' },
-      ...errorResponses(400, 401, 403, 404, 409),
+      ...errorResponses(403, 404, 409),
     },
   }),
   async (c) => {
@@ -147,14 +145,12 @@ friendRoutes.openapi(
 )
 
 friendRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/requests',
     tags: ['Social'],
     summary: 'Pending friend requests: received and sent, newest first',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    responses: { 200: { description: 'The requests' }, ...errorResponses(401) },
+    responses: { 200: { description: 'The requests' } },
   }),
   async (c) => {
     const me = c.get('user')._id
@@ -174,15 +170,13 @@ friendRoutes.openapi(
 )
 
 friendRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/request/{id}/accept',
     tags: ['Social'],
     summary: 'Accept a friend request sent to you',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'The friendship' }, ...errorResponses(400, 401, 404, 409) },
+    responses: { 200: { description: 'The friendship' }, ...errorResponses(404, 409) },
   }),
   async (c) => {
     const request = await receivedRequest(c, c.req.valid('param').id)
@@ -193,15 +187,13 @@ friendRoutes.openapi(
 )
 
 friendRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/request/{id}/reject',
     tags: ['Social'],
     summary: 'Reject a friend request sent to you',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'Rejected' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Rejected' }, ...errorResponses(404) },
   }),
   async (c) => {
     const request = await receivedRequest(c, c.req.valid('param').id)
@@ -211,15 +203,13 @@ friendRoutes.openapi(
 )
 
 friendRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/request/{id}',
     tags: ['Social'],
     summary: 'Cancel a friend request you sent',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'Cancelled' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Cancelled' }, ...errorResponses(404) },
   }),
   async (c) => {
     await deletePending(c, {
@@ -231,14 +221,12 @@ friendRoutes.openapi(
 )
 
 friendRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/list',
     tags: ['Social'],
     summary: 'Your friends, most recent first',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    responses: { 200: { description: 'Your friends' }, ...errorResponses(401) },
+    responses: { 200: { description: 'Your friends' } },
   }),
   async (c) => {
     const { db, circle } = await viewer(c)
@@ -260,15 +248,13 @@ friendRoutes.openapi(
 )
 
 friendRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{userId}',
     tags: ['Social'],
     summary: 'Unfriend someone',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: UserParams },
-    responses: { 200: { description: 'Unfriended' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Unfriended' }, ...errorResponses(404) },
   }),
   async (c) => {
     const db = await c.get('services').database.db()

@@ -1,9 +1,8 @@
 // Likes (/api/likes): like, unlike or toggle a like on a post, a reel or a comment you can see.
 // Counters stay exact under concurrency (see social/likes.ts); likes notify the liked item's author.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { comments, type LikeTarget } from '../store'
 import { viewer } from '../context'
@@ -12,6 +11,7 @@ import { actor, tell } from '../notify'
 import { loadVisiblePost } from '../posts'
 import { isHidden } from '../relations'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const Action = { action: z.enum(['like', 'unlike', 'toggle']).default('toggle') }
 // The old clients send `{ postId }` or `{ reelId }`; `{ targetType, targetId }` covers comments too.
@@ -39,15 +39,13 @@ function targetOf(body: z.infer<typeof LikeSchema>): {
 export const likeRoutes = createRouter()
 
 likeRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/',
     tags: ['Social'],
     summary: 'Like, unlike or toggle (default) your like on a post, reel or comment',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(LikeSchema),
-    responses: { 200: { description: 'The like state' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The like state' }, ...errorResponses(404) },
   }),
   async (c) => {
     const body = c.req.valid('json')

@@ -1,9 +1,8 @@
 // Comments on posts and reels (/api/posts/:id/comment…): add a comment or a reply, list them
 // oldest first in cursor pages, delete your own (or any on your post).
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { comments } from '../store'
 import { addComment, publicComments, removeComment } from '../comments'
@@ -12,6 +11,8 @@ import { actor, tell } from '../notify'
 import { loadVisiblePost } from '../posts'
 import { isHidden } from '../relations'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
+import { hexId, readPage } from '../../paging'
 
 const CommentSchema = z.strictObject({
   text: z.string().trim().min(1).max(2000),
@@ -28,15 +29,13 @@ const ListQuery = z.object({
 export const postComments = createRouter()
 
 postComments.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/comment',
     tags: ['Social'],
     summary: 'Comment on a post or reel you can see, or reply to one of its comments',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams, ...jsonBody(CommentSchema) },
-    responses: { 201: { description: 'The comment' }, ...errorResponses(400, 401, 404) },
+    responses: { 201: { description: 'The comment' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { db, circle, now } = await viewer(c)
@@ -81,52 +80,45 @@ postComments.openapi(
 )
 
 postComments.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/{id}/comments',
     tags: ['Social'],
     summary: 'Comments of a post or reel (or replies to one comment), oldest first',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams, query: ListQuery },
-    responses: { 200: { description: 'A page of comments' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'A page of comments' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { db, circle } = await viewer(c)
     const post = await loadVisiblePost(db, circle, c.req.valid('param').id)
     const { parentId, cursor, limit } = c.req.valid('query')
-    const page = await comments(db)
-      .find({
-        postId: post._id,
-        parentId: parentId ? new ObjectId(parentId) : null,
-        authorId: { $nin: circle.hidden },
-        ...(cursor ? { _id: { $gt: new ObjectId(cursor) } } : {}),
-      })
-      .sort({ _id: 1 })
-      .limit(limit + 1)
-      .toArray()
-    const items = page.slice(0, limit)
+    const { items, nextCursor } = await readPage(
+      comments(db)
+        .find({
+          postId: post._id,
+          parentId: parentId ? new ObjectId(parentId) : null,
+          authorId: { $nin: circle.hidden },
+          ...(cursor ? { _id: { $gt: new ObjectId(cursor) } } : {}),
+        })
+        .sort({ _id: 1 }),
+      limit,
+      hexId,
+    )
     return c.json(
-      {
-        success: true,
-        comments: await publicComments(c, items, circle),
-        nextCursor: page.length > limit ? items.at(-1)!._id.toHexString() : null,
-      },
+      { success: true, comments: await publicComments(c, items, circle), nextCursor },
       200,
     )
   },
 )
 
 postComments.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{id}/comment/{commentId}',
     tags: ['Social'],
     summary: 'Delete your comment, or any comment on your post (its replies go with it)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams.extend({ commentId: ObjectIdSchema }) },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(403, 404) },
   }),
   async (c) => {
     const { db, circle } = await viewer(c)

@@ -1,9 +1,8 @@
 // Posts (/api/posts): the feed (your own, your friends' and public posts, newest first, in stable
 // cursor pages), one post, creating, editing, deleting and sharing posts.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { posts, type PostDoc } from '../store'
 import { IdParams, PageQuery, VisibilitySchema, prefetchCircle, viewer } from '../context'
@@ -12,6 +11,7 @@ import { actor, tell } from '../notify'
 import { loadOwnPost, loadVisiblePost, publicPost } from '../posts'
 import { deleteOwnPost, listPage, newPost, publishPost, showPost } from '../publishing'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const MAX_POST_MEDIA = 10
 const TextSchema = z.string().trim().max(5000)
@@ -45,15 +45,14 @@ const ShareSchema = z.strictObject({
 export const postRoutes = createRouter()
 
 postRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/all',
     tags: ['Social'],
     summary: 'The feed: your own, your friends’ and public posts, newest first, in cursor pages',
-    middleware: [protect({ prefetch: prefetchCircle })] as const,
-    security: [{ bearerAuth: [] }],
+    prefetch: prefetchCircle,
     request: { query: PageQuery },
-    responses: { 200: { description: 'A page of posts' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'A page of posts' } },
   }),
   async (c) => {
     const page = await listPage(c, 'post', c.req.valid('query'))
@@ -62,15 +61,13 @@ postRoutes.openapi(
 )
 
 postRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/',
     tags: ['Social'],
     summary: 'Publish a post (text and/or your finished `post` uploads), public or friends only',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(CreateSchema),
-    responses: { 201: { description: 'The post' }, ...errorResponses(400, 401, 409) },
+    responses: { 201: { description: 'The post' }, ...errorResponses(409) },
   }),
   async (c) => {
     const body = c.req.valid('json')
@@ -89,15 +86,13 @@ postRoutes.openapi(
 )
 
 postRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/{id}',
     tags: ['Social'],
     summary: 'One post (or reel) you may see',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'The post' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The post' }, ...errorResponses(404) },
   }),
   async (c) => {
     return c.json({ success: true, post: await showPost(c, c.req.valid('param').id) }, 200)
@@ -105,15 +100,13 @@ postRoutes.openapi(
 )
 
 postRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/{id}',
     tags: ['Social'],
     summary: 'Edit your post: text, visibility, media (removed media files are deleted)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams, ...jsonBody(UpdateSchema) },
-    responses: { 200: { description: 'The post' }, ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: { description: 'The post' }, ...errorResponses(403, 404, 409) },
   }),
   async (c) => {
     const { db, circle, now } = await viewer(c)
@@ -154,15 +147,13 @@ postRoutes.openapi(
 )
 
 postRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{id}',
     tags: ['Social'],
     summary: 'Delete your post with its comments, likes and media',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(403, 404) },
   }),
   async (c) => {
     await deleteOwnPost(c, c.req.valid('param').id, 'post')
@@ -171,15 +162,13 @@ postRoutes.openapi(
 )
 
 postRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/share',
     tags: ['Social'],
     summary: 'Share a public post or reel to your own timeline',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams, ...jsonBody(ShareSchema) },
-    responses: { 201: { description: 'The share' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 201: { description: 'The share' }, ...errorResponses(403, 404) },
   }),
   async (c) => {
     const { db, circle, now } = await viewer(c)

@@ -1,15 +1,15 @@
 // Reels (/api/reels): short videos, published once their upload finished transcoding; listed with
 // the feed's visibility rules. Likes, comments and shares use the post routes with the reel's id.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { ObjectId } from 'mongodb'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { posts } from '../store'
 import { IdParams, PageQuery, VisibilitySchema, viewer } from '../context'
 import { loadOwnPost, publicPost } from '../posts'
 import { deleteOwnPost, listPage, publishPost, showPost } from '../publishing'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const CaptionSchema = z.string().trim().max(2200)
 const CreateSchema = z.strictObject({
@@ -24,15 +24,13 @@ const UpdateSchema = z
 export const reelRoutes = createRouter()
 
 reelRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/',
     tags: ['Social'],
     summary: 'Reels you may see, newest first, in cursor pages',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { query: PageQuery },
-    responses: { 200: { description: 'A page of reels' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'A page of reels' } },
   }),
   async (c) => {
     const page = await listPage(c, 'reel', c.req.valid('query'))
@@ -41,15 +39,13 @@ reelRoutes.openapi(
 )
 
 reelRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/',
     tags: ['Social'],
     summary: 'Publish a reel from your `reel` video upload once it is transcoded',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(CreateSchema),
-    responses: { 201: { description: 'The reel' }, ...errorResponses(400, 401, 409) },
+    responses: { 201: { description: 'The reel' }, ...errorResponses(409) },
   }),
   async (c) => {
     const body = c.req.valid('json')
@@ -69,15 +65,13 @@ reelRoutes.openapi(
 )
 
 reelRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/{id}',
     tags: ['Social'],
     summary: 'One reel you may see',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'The reel' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The reel' }, ...errorResponses(404) },
   }),
   async (c) => {
     return c.json({ success: true, reel: await showPost(c, c.req.valid('param').id, 'reel') }, 200)
@@ -85,15 +79,13 @@ reelRoutes.openapi(
 )
 
 reelRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'put',
     path: '/{id}',
     tags: ['Social'],
     summary: 'Edit your reel’s caption or visibility',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams, ...jsonBody(UpdateSchema) },
-    responses: { 200: { description: 'The reel' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'The reel' }, ...errorResponses(403, 404) },
   }),
   async (c) => {
     const { db, circle, now } = await viewer(c)
@@ -116,15 +108,13 @@ reelRoutes.openapi(
 )
 
 reelRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{id}',
     tags: ['Social'],
     summary: 'Delete your reel with its comments, likes and video',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(403, 404) },
   }),
   async (c) => {
     await deleteOwnPost(c, c.req.valid('param').id, 'reel')

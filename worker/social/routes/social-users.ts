@@ -1,7 +1,6 @@
 // People (/api/users…): search by name, a user's profile page with your relation to them, and the
 // posts or reels of theirs you may see. Blocked people (either way) are not found.
-import { createRoute, z } from '@hono/zod-openapi'
-import { protect } from '../../middleware/auth'
+import { z } from '@hono/zod-openapi'
 import { createRouter, errorResponses } from '../../openapi'
 import { friendships, pairKey, posts } from '../store'
 import { users } from '../../auth/users-store'
@@ -11,6 +10,7 @@ import { listPosts, publicPosts } from '../posts'
 import { nameRanges } from '../search'
 import { reachableUser } from '../relations'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const SearchQuery = z.object({
   q: z.string().trim().min(1).max(100),
@@ -21,15 +21,13 @@ const UserParams = z.object({ id: ObjectIdSchema })
 export const socialUsers = createRouter()
 
 socialUsers.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/search',
     tags: ['Social'],
     summary: 'Find people whose name starts with `q` (any usual capitalisation)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { query: SearchQuery },
-    responses: { 200: { description: 'Matching users' }, ...errorResponses(400, 401) },
+    responses: { 200: { description: 'Matching users' } },
   }),
   async (c) => {
     const { q, limit } = c.req.valid('query')
@@ -46,15 +44,13 @@ socialUsers.openapi(
 )
 
 socialUsers.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/{id}/profile',
     tags: ['Social'],
     summary: 'A user’s profile page: who they are, counts, and your relation to them',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: UserParams },
-    responses: { 200: { description: 'The profile' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The profile' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { db, circle } = await viewer(c)
@@ -95,18 +91,16 @@ socialUsers.openapi(
 )
 
 socialUsers.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/{id}/posts',
     tags: ['Social'],
     summary: 'A user’s posts (or reels) you may see, newest first, in cursor pages',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: {
       params: UserParams,
       query: PageQuery.extend({ kind: z.enum(['post', 'reel']).default('post') }),
     },
-    responses: { 200: { description: 'A page of posts' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'A page of posts' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { db, circle } = await viewer(c)

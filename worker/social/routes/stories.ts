@@ -1,11 +1,10 @@
 // Stories (/api/stories): post an image or video story for 24 hours, see the active stories of
 // yourself, your friends and public ones, mark one viewed, and (as its author) see who viewed it.
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ObjectId, type Db } from 'mongodb'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
-import { protect } from '../../middleware/auth'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
 import { stories, storyViews, type StoryDoc } from '../store'
 import { authorsById, deletedAuthor } from '../authors'
@@ -20,6 +19,7 @@ import {
   purgeStoryMedia,
 } from '../stories'
 import { ObjectIdSchema } from '../../../shared/ids'
+import { authedRoute } from '../../authed-route'
 
 const CreateSchema = z.strictObject({
   mediaId: ObjectIdSchema,
@@ -62,14 +62,12 @@ async function grouped(c: Context<AppEnv>, docs: StoryDoc[], circle: Circle) {
 export const storyRoutes = createRouter()
 
 storyRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/',
     tags: ['Social'],
     summary: 'Active stories you may see, grouped by author',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
-    responses: { 200: { description: 'Stories by author' }, ...errorResponses(401) },
+    responses: { 200: { description: 'Stories by author' } },
   }),
   async (c) => {
     const { db, circle, now } = await viewer(c)
@@ -83,15 +81,13 @@ storyRoutes.openapi(
 )
 
 storyRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/',
     tags: ['Social'],
     summary: 'Post a story from your finished `story` upload (image or transcoded video)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: jsonBody(CreateSchema),
-    responses: { 201: { description: 'The story' }, ...errorResponses(400, 401, 409) },
+    responses: { 201: { description: 'The story' }, ...errorResponses(409) },
   }),
   async (c) => {
     const body = c.req.valid('json')
@@ -121,15 +117,13 @@ storyRoutes.openapi(
 )
 
 storyRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/user/{userId}',
     tags: ['Social'],
     summary: 'A user’s active stories you may see, oldest first',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: z.object({ userId: ObjectIdSchema }) },
-    responses: { 200: { description: 'Stories' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Stories' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { db, circle, now } = await viewer(c)
@@ -146,15 +140,13 @@ storyRoutes.openapi(
 )
 
 storyRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/{id}',
     tags: ['Social'],
     summary: 'One active story you may see',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'The story' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'The story' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { db, circle, now } = await viewer(c)
@@ -164,15 +156,13 @@ storyRoutes.openapi(
 )
 
 storyRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'post',
     path: '/{id}/view',
     tags: ['Social'],
     summary: 'Mark a story viewed (once per viewer; the author’s own views are not counted)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'Viewed' }, ...errorResponses(400, 401, 404) },
+    responses: { 200: { description: 'Viewed' }, ...errorResponses(404) },
   }),
   async (c) => {
     const { db, circle, now } = await viewer(c)
@@ -197,15 +187,13 @@ storyRoutes.openapi(
 )
 
 storyRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'get',
     path: '/{id}/viewers',
     tags: ['Social'],
     summary: 'Who viewed your story, most recent first (author only)',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'Viewers' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'Viewers' }, ...errorResponses(403, 404) },
   }),
   async (c) => {
     const { db, circle, now } = await viewer(c)
@@ -236,15 +224,13 @@ storyRoutes.openapi(
 )
 
 storyRoutes.openapi(
-  createRoute({
+  authedRoute({
     method: 'delete',
     path: '/{id}',
     tags: ['Social'],
     summary: 'Delete your story and its media now',
-    middleware: [protect()] as const,
-    security: [{ bearerAuth: [] }],
     request: { params: IdParams },
-    responses: { 200: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'Deleted' }, ...errorResponses(403, 404) },
   }),
   async (c) => {
     const { db, circle, now } = await viewer(c)
