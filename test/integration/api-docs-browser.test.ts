@@ -4,6 +4,7 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../harness/chromium'
+import { openOfflinePage } from '../harness/offline-page'
 import { api, workerUrl } from '../harness/http'
 
 let browser: Browser
@@ -21,26 +22,7 @@ describe('API reference in chromium', () => {
     const doc = await api('/api/openapi.json')
     expect(doc.body.paths['/api/health'].get.summary).toBe('Dependency health')
 
-    const context = await browser.newContext()
-    const origin = new URL(workerUrl()).origin
-    const elsewhere: string[] = []
-    const served: string[] = []
-    // The network as an offline laptop sees it: the Worker answers, every other host fails.
-    await context.route('**/*', (route) => {
-      const url = route.request().url()
-      if (new URL(url).origin === origin) {
-        served.push(new URL(url).pathname)
-        return route.continue()
-      }
-      elsewhere.push(url)
-      return route.abort('internetdisconnected')
-    })
-    const page = await context.newPage()
-    const errors: string[] = []
-    page.on('pageerror', (e) => errors.push(e.message))
-    page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) errors.push(m.text())
-    })
+    const { context, page, served, elsewhere, errors } = await openOfflinePage(browser)
 
     try {
       const res = await page.goto(`${workerUrl()}/api/docs`)
