@@ -80,6 +80,18 @@ describe('socket.io in a conference room', () => {
     )
   })
 
+  it('connects with the credential in the query, pre-authenticated by the Worker', async () => {
+    const conf = await createConference()
+    const socket = io(workerUrl(), {
+      query: { room: `conference:${conf.id}`, token: await participantToken(conf, 'Query') },
+      transports: ['websocket'],
+      reconnection: false,
+    })
+    opened.push(socket)
+    await connected(socket)
+    expect(socket.connected).toBe(true)
+  })
+
   it('answers 400 for a request without a room or with a bad one', async () => {
     const missing = await fetch(`${workerUrl()}/socket.io/?EIO=4&transport=polling`)
     expect(missing.status).toBe(400)
