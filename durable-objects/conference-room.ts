@@ -23,7 +23,9 @@ import {
 import { CLOSE_CODES, type RealtimeIdentity } from '../shared/realtime'
 import type { Bindings } from '../worker/env'
 import { conferences, saveQuestionResults } from '../worker/conference/store'
+import { configFor } from '../worker/config'
 import { log } from '../worker/log'
+import { socketIoIdentity } from '../worker/realtime/socket-io-identity'
 import {
   ConferenceStore,
   type EventTarget,
@@ -65,6 +67,7 @@ const ALL_TAGS = [undefined] as const
 export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessage> {
   protected readonly kind = 'conference' as const
   protected readonly frameBudgets = new FrameBudgets(CONFERENCE_FRAME_BUDGETS)
+  protected override readonly servesSocketIo = true
   private readonly store: ConferenceStore
   private seq: number
   private readonly ticks = new CountTicks({
@@ -73,8 +76,6 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     voteQuietMs: VOTE_QUIET_MS,
     maxDeferMs: AUDIENCE_MAX_DEFER_MS,
   })
-  /** When the alarm this instance set goes off (undefined: none set since it last went off). */
-  private alarmAt: number | undefined
   private readonly audienceLimit = new TokenBuckets(AUDIENCE_RATE.burst, AUDIENCE_RATE.perSecond)
 
   constructor(ctx: DurableObjectState, env: Bindings) {
@@ -131,7 +132,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
       await this.persistPending()
       this.emit({ type: 'conference.ended' }, 'all')
       // Participant tokens admit nobody once it ended (admissionRefused): their sockets close too.
-      for (const ws of this.ctx.getWebSockets('role:audience'))
+      for (const ws of this.roomSockets('role:audience'))
         if (this.attachmentOf(ws).identity.kind === 'participant')
           this.closeSocket(ws, CLOSE_CODES.CONFERENCE_ENDED, 'The conference has ended')
       return { ok: true as const }
@@ -148,11 +149,15 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
       if (!author) throw new RoomError('NOT_FOUND', 'No such question in this conference')
       this.ctx.storage.kv.put(removedKey(author), true)
       const subject = author.slice(author.indexOf(':') + 1)
-      for (const ws of this.ctx.getWebSockets(`subject:${subject}`))
+      for (const ws of this.roomSockets(`subject:${subject}`))
         if (voterKey(this.attachmentOf(ws).identity) === author)
           this.closeSocket(ws, CLOSE_CODES.ACCESS_WITHDRAWN, 'Removed from the conference')
       return { removed: author }
     })
+  }
+
+  protected override socketIoIdentity(room: string, token: string) {
+    return socketIoIdentity(configFor(this.env).JWT_SECRET, 'conference', room, token)
   }
 
   protected override admissionRefused(
@@ -191,7 +196,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
           )
         : undefined
     if (replay) {
-      for (const body of replay) ws.send(body)
+      for (const body of replay) this.sendEach(body, [ws])
       // Counts are state, not events: the log holds none, so the current ones follow the replay.
       this.send(ws, this.currentStats(roleOf(identity)))
     } else
@@ -483,7 +488,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
       !this.audienceCounted ||
       (opts.recount && now - this.audienceCounted.at >= AUDIENCE_RECOUNT_MS)
     )
-      this.audienceCounted = { at: now, size: this.ctx.getWebSockets('role:audience').length }
+      this.audienceCounted = { at: now, size: this.roomSockets('role:audience').length }
     return this.audienceCounted.size
   }
 
@@ -518,18 +523,10 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     if (next !== undefined) this.alarmBy(next)
   }
 
-  /** Sets the alarm for `at` unless it is already set to go off sooner. */
-  private alarmBy(at: number) {
-    if (this.alarmAt !== undefined && this.alarmAt <= at) return
-    this.alarmAt = at
-    void this.ctx.storage.setAlarm(at)
-  }
-
   /** What the audience was last sent in room.stats (memory only: after a wake, send again). */
   private lastAudienceView: string | undefined
 
-  override async alarm() {
-    this.alarmAt = undefined
+  protected override async onAlarm() {
     const due = this.ticks.fire(Date.now())
     this.sendCounts(due)
     // Whoever is still owed the latest state gets it on their next tick.
@@ -596,8 +593,8 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
 
   /** Sends one serialised frame to every socket with one of `tags` (undefined: every socket). */
   private sendTo(body: string, tags: readonly (string | undefined)[]) {
-    if (tags === STAFF_TAGS) return sendEach(body, this.staff())
-    for (const tag of tags) sendEach(body, this.ctx.getWebSockets(tag))
+    if (tags === STAFF_TAGS) return this.sendEach(body, this.staff())
+    for (const tag of tags) this.sendEach(body, this.roomSockets(tag))
   }
 
   /**
@@ -607,7 +604,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
   private staffSockets: WebSocket[] | undefined
 
   private staff(): WebSocket[] {
-    return (this.staffSockets ??= STAFF_TAGS.flatMap((tag) => this.ctx.getWebSockets(tag)))
+    return (this.staffSockets ??= STAFF_TAGS.flatMap((tag) => this.roomSockets(tag)))
   }
 
   /** Writes closed questions' results and, after the end, the analytics; retried until done. */
@@ -682,16 +679,6 @@ function sameChoice(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false
   for (const option of a) if (!b.includes(option)) return false
   return true
-}
-
-function sendEach(body: string, sockets: readonly WebSocket[]) {
-  for (const ws of sockets) {
-    try {
-      ws.send(body)
-    } catch {
-      // Closed sockets are cleaned up by their close handler.
-    }
-  }
 }
 
 function roleOf(identity: RealtimeIdentity): ConferenceRole {

@@ -63,6 +63,26 @@ export const configSchema = z
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576).register(docs, {
       description: 'Largest accepted request body; a larger one is `413 PAYLOAD_TOO_LARGE`',
     }),
+    SOCKET_IO_PING_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(300_000)
+      .default(25_000)
+      .register(docs, {
+        description:
+          'How often the rooms ping a Socket.IO client (`/socket.io/`), announced in its handshake, in ms',
+      }),
+    SOCKET_IO_PING_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(300_000)
+      .default(20_000)
+      .register(docs, {
+        description:
+          'How long a Socket.IO client may leave a ping unanswered before the room closes it, in ms',
+      }),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').register(docs, {
       description:
         'HS256 key of access tokens and realtime tickets, and the root of the keys derived from it (OTP hashes, meeting links, sealed ids); at least 32 characters',

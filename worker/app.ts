@@ -60,6 +60,7 @@ import { notificationRoutes } from './notifications/routes/notifications'
 import { presence } from './notifications/routes/presence'
 import { userTicket } from './realtime/routes/user-ticket'
 import { realtime } from './realtime/routes/realtime'
+import { socketIo } from './realtime/routes/socket-io'
 // System
 import { health } from './system/routes/health'
 import { internalTranscoding } from './media/routes/internal-transcoding'
@@ -172,6 +173,7 @@ export function createApp(opts: AppOptions = {}) {
     .route('/api/users', presence)
     .route('/api/realtime', userTicket)
     .route('/api/realtime', realtime)
+    .route('/', socketIo)
 
     // ---- System --------------------------------------------------------------------------------
     // Health, the transcoder's internal API, dev capture (404 in production), the HTML pages

@@ -385,4 +385,7 @@ export const ROUTE_POLICY: Record<string, RoutePolicy> = {
 
   // The upgrade is authorized by the room ticket (see sockets-authz.test.ts), not by a token.
   'GET /api/realtime/:kind/:id': pub,
+  // Socket.IO: the room authenticates the CONNECT (see socket-io-rooms.test.ts).
+  'GET /socket.io/': pub,
+  'POST /socket.io/': pub,
 }

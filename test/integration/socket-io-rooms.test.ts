@@ -1,0 +1,131 @@
+// The old Socket.IO 4 clients in a conference room, through the Worker's `/socket.io/` with the
+// real socket.io-client: CONNECT authenticated by the participant token, a vote acked with the
+// native ack's fields, the host's counts exact, the heartbeat keeping a quiet client and closing a
+// silent one.
+import { io, type Socket } from 'socket.io-client'
+import WebSocket from 'ws'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createConference, staffSocket } from '../harness/conference'
+import { api, workerUrl } from '../harness/http'
+
+const opened: Socket[] = []
+afterEach(() => {
+  for (const socket of opened.splice(0)) socket.close()
+})
+
+async function participantToken(conf: { code: string }, name: string): Promise<string> {
+  const joined = await api(`/api/conference/by-code/${conf.code}/join`, {
+    method: 'POST',
+    json: { name },
+  })
+  return joined.body.participantToken
+}
+
+function connect(conferenceId: string, token: string | undefined) {
+  const socket = io(workerUrl(), {
+    query: { room: `conference:${conferenceId}` },
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    reconnection: false,
+  })
+  opened.push(socket)
+  return socket
+}
+
+const connected = (socket: Socket) =>
+  new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve)
+    socket.once('connect_error', reject)
+  })
+
+describe('socket.io in a conference room', () => {
+  it('connects over WebSocket with auth.token, votes with an ack, and the host counts it exactly', async () => {
+    const conf = await createConference()
+    const q = conf.questions[0]!
+    const host = await staffSocket(conf.id, conf.host.accessToken)
+    const socket = connect(conf.id, await participantToken(conf, 'Ada'))
+    const welcome = new Promise<any>((resolve) => socket.once('welcome', resolve))
+    await connected(socket)
+    expect(socket.io.engine.transport.name).toBe('websocket')
+    expect(await welcome).toMatchObject({ identity: { kind: 'participant', role: 'audience' } })
+
+    const live = new Promise<any>((resolve) => socket.once('question.live', resolve))
+    await api(`/api/conference/${conf.id}/questions/${q.id}/live`, {
+      method: 'POST',
+      token: conf.host.accessToken,
+    })
+    expect((await live).question.id).toBe(q.id)
+
+    const ack = await socket.emitWithAck('vote', {
+      questionId: q.id,
+      optionIds: [q.options[1]!.id],
+    })
+    expect(ack).toEqual({ questionId: q.id, optionIds: [q.options[1]!.id], replaced: false })
+    const refused = await socket.emitWithAck('vote', { questionId: 'nope', optionIds: ['x'] })
+    expect(refused).toMatchObject({ error: { code: 'NOT_FOUND' } })
+
+    const stats = await host.next((m) => m.type === 'room.stats' && m.results?.totalResponses === 1)
+    expect(stats.results.counts).toEqual({ [q.options[0]!.id]: 0, [q.options[1]!.id]: 1 })
+    expect(stats.audienceCount).toBe(1)
+    await host.close()
+  })
+
+  it('refuses a CONNECT without a valid credential with a connect_error message', async () => {
+    const conf = await createConference()
+    await expect(connected(connect(conf.id, 'not-a-token'))).rejects.toThrow(
+      'Invalid or expired token',
+    )
+    await expect(connected(connect(conf.id, undefined))).rejects.toThrow(
+      'Authentication required: pass auth.token',
+    )
+  })
+
+  it('connects with the credential in the query, pre-authenticated by the Worker', async () => {
+    const conf = await createConference()
+    const socket = io(workerUrl(), {
+      query: { room: `conference:${conf.id}`, token: await participantToken(conf, 'Query') },
+      transports: ['websocket'],
+      reconnection: false,
+    })
+    opened.push(socket)
+    await connected(socket)
+    expect(socket.connected).toBe(true)
+  })
+
+  it('answers 400 for a request without a room or with a bad one', async () => {
+    const missing = await fetch(`${workerUrl()}/socket.io/?EIO=4&transport=polling`)
+    expect(missing.status).toBe(400)
+    expect(await missing.json()).toMatchObject({
+      success: false,
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('Videodesk connections without a room are not served yet'),
+    })
+    const bad = await fetch(`${workerUrl()}/socket.io/?EIO=4&transport=polling&room=meeting:x`)
+    expect(bad.status).toBe(400)
+  })
+
+  it('keeps a quiet client connected through several server pings', async () => {
+    const conf = await createConference()
+    const socket = connect(conf.id, await participantToken(conf, 'Quiet'))
+    await connected(socket)
+    let pings = 0
+    socket.io.engine.on('ping', () => (pings += 1))
+    await expect.poll(() => pings, { timeout: 10_000 }).toBeGreaterThanOrEqual(3)
+    expect(socket.connected).toBe(true)
+  })
+
+  it('closes a client that never answers pings', async () => {
+    const conf = await createConference()
+    const url = `${workerUrl().replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket&room=conference:${conf.id}`
+    const raw = new WebSocket(url)
+    const frames: string[] = []
+    raw.on('message', (data) => frames.push(String(data)))
+    await expect.poll(() => frames[0] ?? '').toMatch(/^0\{/)
+    await expect.poll(() => frames.includes('2'), { timeout: 10_000 }).toBe(true)
+    // CLOSING once the server's close frame arrived (`close` also waits for the TCP teardown).
+    await expect
+      .poll(() => raw.readyState, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(WebSocket.CLOSING)
+    raw.terminate()
+  })
+})

@@ -1,0 +1,56 @@
+// `/socket.io/`, where the old Socket.IO 4 clients connect: every request of a session (polling,
+// the WebSocket upgrade) names its room in the query (`room=conference:<id>`) and goes to that
+// room's object, which hosts the Engine.IO session. A credential found here travels along as a
+// pre-authenticated identity; the CONNECT's `auth.token` may still prove one in the room.
+import { Hono } from 'hono'
+import { getCookie } from 'hono/cookie'
+import { IDENTITY_HEADER, TICKET_AT_HEADER } from '../../../shared/realtime'
+import { ACCESS_COOKIE } from '../../auth/cookies'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../errors'
+import { roomStub } from '../rooms'
+import {
+  SOCKET_IO_ROOM_KINDS,
+  socketIoIdentity,
+  type SocketIoRoomKind,
+} from '../socket-io-identity'
+
+const ROOM = /^([a-z]+):([A-Za-z0-9_-]{1,64})$/
+
+export const socketIo = new Hono<AppEnv>().on(['GET', 'POST'], '/socket.io/', async (c) => {
+  const room = c.req.query('room')
+  if (room === undefined) {
+    throw new AppError(
+      'BAD_REQUEST',
+      'Name the room in the query (room=conference:<id>); Videodesk connections without a room are not served yet',
+    )
+  }
+  const match = ROOM.exec(room)
+  const kind = match?.[1] as SocketIoRoomKind | undefined
+  if (!match || !kind || !SOCKET_IO_ROOM_KINDS.includes(kind)) {
+    throw new AppError(
+      'BAD_REQUEST',
+      `room must be <kind>:<id> with kind one of: ${SOCKET_IO_ROOM_KINDS.join(', ')}`,
+    )
+  }
+  const id = match[2]!
+  const stub = roomStub(c.env, kind, id)
+  if (!stub) throw new AppError('SERVICE_UNAVAILABLE', 'Realtime rooms are not available here')
+  const headers = new Headers(c.req.raw.headers)
+  headers.delete(IDENTITY_HEADER)
+  headers.delete(TICKET_AT_HEADER)
+  const token =
+    c.req.query('token') ??
+    /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] ??
+    getCookie(c, ACCESS_COOKIE)
+  const identity = token
+    ? await socketIoIdentity(c.get('config').JWT_SECRET, kind, id, token)
+    : null
+  if (identity) {
+    headers.set(IDENTITY_HEADER, JSON.stringify(identity))
+    headers.set(TICKET_AT_HEADER, String(Date.now()))
+  }
+  const url = new URL(c.req.url)
+  url.searchParams.set('room', id)
+  return stub.fetch(new Request(url, { method: c.req.method, headers, body: c.req.raw.body }))
+})
