@@ -25,27 +25,10 @@ import {
   type RoomKind,
 } from '../shared/realtime'
 import { OVER_BUDGET_MESSAGE, type FrameBudgets } from './frame-budgets'
-import { nativeFrame, ROOM_NAMESPACE, sioFrame } from './socket-io-framing'
-import { encodeFrame } from './socket-io/engine-packets'
-import { ENGINE_PATH, routeEngineRequest } from './socket-io/engine-request'
-import {
-  closeSession,
-  ENGINE_DEFAULTS,
-  openSession,
-  receiveWebSocket,
-  type EngineMessage,
-  type EngineOptions,
-  type EngineSession,
-} from './socket-io/engine-session'
-import { CONNECT_TIMEOUT, heartbeat } from './socket-io/heartbeat'
-import {
-  INVALID_NAMESPACE,
-  leaveNamespace,
-  newSocketIoState,
-  receiveSocketIo,
-  type AuthResult,
-  type SocketIoState,
-} from './socket-io/socket-io-connection'
+import { sioFrame } from './socket-io-framing'
+import { ENGINE_PATH } from './socket-io/engine-request'
+import { ENGINE_DEFAULTS } from './socket-io/engine-session'
+import { SocketIoHost, type SioState } from './socket-io-host'
 
 export interface SocketAttachment {
   identity: RealtimeIdentity
@@ -57,27 +40,8 @@ export interface SocketAttachment {
   sio?: SioState
 }
 
-/** A Socket.IO socket's own state, kept in its attachment so that it survives hibernation. */
-interface SioState {
-  session: EngineSession
-  io: SocketIoState<RealtimeIdentity>
-  /** The identity the Worker found in the handshake's credential, if any, and when. */
-  preauth: RealtimeIdentity | null
-  preauthAt: number
-}
-
-/** A Socket.IO socket before its CONNECT: no identity yet, and no member of the room. */
-type PendingSioAttachment = Omit<SocketAttachment, 'identity'> & {
-  identity: RealtimeIdentity | null
-  sio: SioState
-}
-
-/** The tag of Socket.IO sockets: they get their identity after the upgrade, so no role tag. */
-const SIO_TAG = 'sio'
-/** The Engine.IO frame of a server ping. */
-const PING_FRAME = encodeFrame({ type: 'ping' })
-
 const REVOCATIONS_KEY = 'revocations'
+const NO_MEMBERS: ReadonlyMap<WebSocket, string[]> = new Map()
 
 /** A refusal by a room's logic: sent as an `error` frame, or returned as a value over RPC. */
 export class RoomError extends Error {
@@ -119,7 +83,7 @@ export abstract class RealtimeRoom<
 
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url)
-    if (this.servesSocketIo && url.pathname === ENGINE_PATH) return this.engineRequest(request, url)
+    if (url.pathname === ENGINE_PATH && this.socketIo) return this.socketIo.request(request, url)
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
       return Response.json(
         { success: false, code: 'BAD_REQUEST', message: 'Expected a WebSocket upgrade' },
@@ -203,10 +167,7 @@ export abstract class RealtimeRoom<
   protected closeSocket(ws: WebSocket, code: number, reason: string) {
     this.revokedSockets.add(ws)
     try {
-      // A Socket.IO client is told it left the namespace, so it does not reconnect on its own.
-      const sio = this.attachmentOf(ws).sio
-      const disconnect = sio && leaveNamespace(sio.io, ROOM_NAMESPACE)
-      if (disconnect) ws.send(disconnect)
+      this.socketIo?.farewell(ws)
       ws.close(code, reason)
     } catch {
       // Already closing.
@@ -236,7 +197,7 @@ export abstract class RealtimeRoom<
   override webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): void | Promise<void> {
     if (this.revokedSockets.has(ws)) return
     const sio = this.attachmentOf(ws).sio
-    if (sio) return this.sioMessage(ws, sio, raw)
+    if (sio && this.socketIo) return this.socketIo.message(ws, sio, raw)
     const size = typeof raw === 'string' ? raw.length : raw.byteLength
     // Read only as far as the budget needs, the frame's type; oversize and binary frames not at all.
     const json =
@@ -365,9 +326,7 @@ export abstract class RealtimeRoom<
   /** A socket closed: the room hears of members only (a Socket.IO socket once it connected). */
   private async socketGone(ws: WebSocket) {
     const attachment = this.attachmentOf(ws)
-    if (attachment.sio) {
-      if (!this.sioMembers().delete(ws)) return
-    }
+    if (attachment.sio && !this.socketIo?.leave(ws)) return
     await this.onClose(ws, attachment)
   }
 
@@ -512,238 +471,39 @@ export abstract class RealtimeRoom<
     return null
   }
 
-  private engineOptions(): EngineOptions {
-    const config = configFor(this.env as object)
-    return {
-      ...ENGINE_DEFAULTS,
-      pingInterval: config.SOCKET_IO_PING_INTERVAL_MS,
-      pingTimeout: config.SOCKET_IO_PING_TIMEOUT_MS,
-    }
-  }
+  private socketIoHost: SocketIoHost | undefined
 
-  /**
-   * A `/socket.io/` request. Sessions are WebSocket-only for now: a polling handshake gets the
-   * reference's "Transport unknown" refusal, and any sid is unknown, so no request reaches
-   * poll, post or upgrade.
-   */
-  private engineRequest(request: Request, url: URL): Response {
-    const upgrade = request.headers.get('upgrade')?.toLowerCase() === 'websocket'
-    const route = routeEngineRequest(
-      { method: request.method, url: request.url, upgrade },
-      () => undefined,
-    )
-    if (route.kind === 'error' || (route.kind === 'handshake' && route.transport === 'polling')) {
-      const reply =
-        route.kind === 'error'
-          ? route.reply
-          : {
-              status: 400,
-              headers: { 'Content-Type': 'application/json' },
-              body: JSON.stringify({ code: 0, message: 'Transport unknown' }),
-            }
-      return new Response(reply.body, { status: reply.status, headers: reply.headers })
-    }
-    const { 0: client, 1: server } = new WebSocketPair()
-    if (route.kind !== 'handshake') {
-      server.accept()
-      server.close(1000, 'Upgrade refused')
-      return new Response(null, { status: 101, webSocket: client })
-    }
-    const now = Date.now()
-    const engine = this.engineOptions()
-    const parsed = RealtimeIdentitySchema.safeParse(
-      JSON.parse(request.headers.get(IDENTITY_HEADER) ?? 'null'),
-    )
-    const { session, frame } = openSession('websocket', now, engine)
-    const attachment: PendingSioAttachment = {
-      identity: null,
-      room: url.searchParams.get('room') ?? '',
-      connectedAt: now,
-      ticketAt: now,
-      sio: {
-        session,
-        io: newSocketIoState(),
-        preauth: parsed.success ? parsed.data : null,
-        preauthAt: Number(request.headers.get(TICKET_AT_HEADER)) || now,
-      },
-    }
-    this.ctx.acceptWebSocket(server, [SIO_TAG])
-    this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('3', '6'))
-    this.setAttachment(server, attachment as SocketAttachment)
-    this.frameBudgets.open(server, now)
-    server.send(frame)
-    this.alarmBy(now + Math.min(engine.pingInterval, CONNECT_TIMEOUT))
-    return new Response(null, { status: 101, webSocket: client })
-  }
-
-  /** Socket.IO messages of one socket are handled one after the other (CONNECT awaits its auth). */
-  private readonly sioChains = new WeakMap<WebSocket, Promise<void>>()
-
-  private sioMessage(
-    ws: WebSocket,
-    sio: SioState,
-    raw: string | ArrayBuffer,
-  ): Promise<void> | void {
-    const outcome = receiveWebSocket(sio.session, raw, Date.now(), this.engineOptions())
-    for (const frame of outcome.send) ws.send(frame)
-    if (outcome.close) return this.closeSocket(ws, 1000, outcome.close)
-    if (outcome.messages.length === 0) {
-      this.setAttachment(ws, this.attachmentOf(ws))
-      return
-    }
-    const chain = (this.sioChains.get(ws) ?? Promise.resolve())
-      .then(async () => {
-        for (const message of outcome.messages) await this.sioPacket(ws, message)
+  /** The room's Socket.IO sessions, when it serves them. */
+  private get socketIo(): SocketIoHost | undefined {
+    if (!this.servesSocketIo) return undefined
+    if (!this.socketIoHost) {
+      const config = configFor(this.env as object)
+      const engine = {
+        ...ENGINE_DEFAULTS,
+        pingInterval: config.SOCKET_IO_PING_INTERVAL_MS,
+        pingTimeout: config.SOCKET_IO_PING_TIMEOUT_MS,
+      }
+      this.socketIoHost = new SocketIoHost(this.ctx, engine, {
+        verifyToken: (room, token) => this.socketIoIdentity(room, token),
+        admissionRefused: (identity, at) =>
+          this.admissionRefused(identity, at, new URL('http://room/')),
+        accepted: (ws, at) => this.frameBudgets.open(ws, at),
+        join: (ws, attachment, url) => this.onConnect(ws, attachment, url),
+        frame: (ws, frame) =>
+          this.withinBudget(ws, frame.type, frame.rid) ? this.handleFrame(ws, frame) : undefined,
+        close: (ws, code, reason) => this.closeSocket(ws, code, reason),
+        closed: (ws) => this.revokedSockets.has(ws),
+        attachmentOf: (ws) => this.attachmentOf(ws),
+        setAttachment: (ws, attachment) => this.setAttachment(ws, attachment),
+        alarmBy: (at) => this.alarmBy(at),
       })
-      .catch((error: unknown) => {
-        log('error', 'socket.io message failed', {
-          error:
-            error instanceof Error ? { name: error.name, message: error.message } : String(error),
-        })
-        this.closeSocket(ws, 1011, 'forced close')
-      })
-    this.sioChains.set(ws, chain)
-    return chain
+    }
+    return this.socketIoHost
   }
 
-  private async sioPacket(ws: WebSocket, message: EngineMessage) {
-    if (this.revokedSockets.has(ws)) return
-    const attachment = this.attachmentOf(ws) as PendingSioAttachment
-    let admittedAt = attachment.ticketAt
-    const actions = await receiveSocketIo(
-      attachment.sio.io,
-      message,
-      {
-        authenticate: async (nsp, auth) => {
-          const result = await this.authenticateSio(attachment, nsp, auth)
-          if (result.ok) admittedAt = result.at
-          return result
-        },
-        // Every event carries its seq; the room replays from it, or sends a snapshot if it cannot.
-        recover: async () => true,
-      },
-      undefined,
-    )
-    for (const action of actions) {
-      switch (action.type) {
-        case 'send':
-          ws.send(action.frame)
-          break
-        case 'connected': {
-          const member = { ...attachment, identity: action.socket.identity, ticketAt: admittedAt }
-          this.setAttachment(ws, member)
-          this.sioMembers().set(ws, memberTags(member.identity))
-          const url = new URL(`http://room/?room=${encodeURIComponent(member.room)}`)
-          if (action.recovered) url.searchParams.set('since', String(action.recovered.seq))
-          await this.onConnect(ws, member, url)
-          break
-        }
-        case 'event': {
-          const frame = nativeFrame(action.event, action.args, action.ackId)
-          if (!this.withinBudget(ws, frame.type, frame.rid)) break
-          await this.handleFrame(ws, frame)
-          break
-        }
-        case 'ack':
-          break
-        case 'disconnected':
-        case 'close':
-          this.closeSocket(
-            ws,
-            1000,
-            action.type === 'close' ? action.reason : 'client namespace disconnect',
-          )
-          break
-      }
-    }
-    if (!this.revokedSockets.has(ws)) this.setAttachment(ws, this.attachmentOf(ws))
-  }
-
-  /** CONNECT: `auth.token`, else the Worker's pre-authenticated identity; then the room's own checks. */
-  private async authenticateSio(
-    attachment: PendingSioAttachment,
-    nsp: string,
-    auth: Record<string, unknown>,
-  ): Promise<
-    | (AuthResult<RealtimeIdentity> & { ok: false })
-    | { ok: true; identity: RealtimeIdentity; at: number }
-  > {
-    if (nsp !== ROOM_NAMESPACE) return { ok: false, message: INVALID_NAMESPACE }
-    const token = typeof auth.token === 'string' ? auth.token : undefined
-    const proven = token ? await this.socketIoIdentity(attachment.room, token) : null
-    const identity = proven ?? attachment.sio.preauth
-    const at = proven ? Date.now() : attachment.sio.preauthAt
-    if (!identity) {
-      return {
-        ok: false,
-        message: token ? 'Invalid or expired token' : 'Authentication required: pass auth.token',
-      }
-    }
-    const refusal = this.admissionRefused(identity, at, new URL('http://room/'))
-    if (refusal) return { ok: false, message: refusal }
-    return { ok: true, identity, at }
-  }
-
-  /**
-   * Connected Socket.IO sockets and the tags a native socket of the same identity would carry;
-   * rebuilt from the attachments after a wake.
-   */
-  private sioMemberMap: Map<WebSocket, string[]> | undefined
-
-  private sioMembers(): Map<WebSocket, string[]> {
-    if (!this.sioMemberMap) {
-      this.sioMemberMap = new Map()
-      for (const ws of this.ctx.getWebSockets(SIO_TAG)) {
-        const attachment = this.attachmentOf(ws) as PendingSioAttachment
-        if (attachment.identity && ws.readyState === WebSocket.OPEN)
-          this.sioMemberMap.set(ws, memberTags(attachment.identity))
-      }
-    }
-    return this.sioMemberMap
-  }
-
-  /** The Socket.IO heartbeat: pings due, the silent closed, the alarm set for the next round. */
-  private sioHeartbeat() {
-    const sockets = this.ctx.getWebSockets(SIO_TAG)
-    if (sockets.length === 0) return
-    const now = Date.now()
-    const engine = this.engineOptions()
-    const byId = new Map<string, WebSocket>()
-    const peers = sockets.map((ws) => {
-      const { session, io } = this.attachmentOf(ws).sio!
-      byId.set(session.id, ws)
-      const auto = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null
-      return {
-        id: session.id,
-        openedAt: session.openedAt,
-        pingedAt: session.pingedAt,
-        pongAt: Math.max(session.pongAt ?? 0, auto ?? 0) || null,
-        connected: Object.keys(io.namespaces).length > 0,
-      }
-    })
-    const plan = heartbeat(now, peers, {
-      pingInterval: engine.pingInterval,
-      pingTimeout: engine.pingTimeout,
-      coalesce: engine.pingInterval / 4,
-      connectTimeout: CONNECT_TIMEOUT,
-    })
-    for (const id of plan.ping) {
-      const ws = byId.get(id)!
-      const attachment = this.attachmentOf(ws)
-      attachment.sio!.session.pingedAt = now
-      this.setAttachment(ws, attachment)
-      try {
-        ws.send(PING_FRAME)
-      } catch {
-        // Closing; its close handler cleans up.
-      }
-    }
-    for (const id of plan.close) {
-      const ws = byId.get(id)!
-      closeSession(this.attachmentOf(ws).sio!.session, 'ping timeout')
-      this.closeSocket(ws, 1000, 'ping timeout')
-    }
-    if (plan.nextAt !== null) this.alarmBy(plan.nextAt)
+  /** Connected Socket.IO sockets and their tags (none when the room serves no Socket.IO). */
+  private sioMembers(): ReadonlyMap<WebSocket, string[]> {
+    return this.socketIo?.members() ?? NO_MEMBERS
   }
 
   // ---- Alarm -----------------------------------------------------------------------------------
@@ -764,7 +524,7 @@ export abstract class RealtimeRoom<
 
   override async alarm() {
     this.alarmAt = undefined
-    this.sioHeartbeat()
+    this.socketIo?.heartbeat()
     await this.onAlarm()
   }
 
@@ -788,11 +548,6 @@ export abstract class RealtimeRoom<
     }
     return this.database.db()
   }
-}
-
-/** The tags a native socket of `identity` is accepted with. */
-function memberTags(identity: RealtimeIdentity): string[] {
-  return [`subject:${identity.subject}`, `role:${identity.role}`]
 }
 
 /** The frame's JSON, or NOT_JSON when it is not JSON. */
