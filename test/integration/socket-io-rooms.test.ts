@@ -80,6 +80,41 @@ describe('socket.io in a conference room', () => {
     )
   })
 
+  it("refuses another conference's participant token, in auth.token and in the query", async () => {
+    const mine = await createConference()
+    const other = await createConference()
+    const foreign = await participantToken(other, 'Intruder')
+    await expect(connected(connect(mine.id, foreign))).rejects.toThrow('Invalid or expired token')
+    const viaQuery = io(workerUrl(), {
+      query: { room: `conference:${mine.id}`, token: foreign },
+      transports: ['websocket'],
+      reconnection: false,
+    })
+    opened.push(viaQuery)
+    await expect(connected(viaQuery)).rejects.toThrow('Authentication required')
+  })
+
+  it('closes a removed participant out and does not let it connect again', async () => {
+    const conf = await createConference()
+    const token = await participantToken(conf, 'Heckler')
+    const socket = connect(conf.id, token)
+    await connected(socket)
+    const asked = await socket.emitWithAck('qa.ask', { text: 'A rude question' })
+    expect(asked).toMatchObject({ qaId: expect.any(String) })
+
+    const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve))
+    const removed = await api(`/api/conference/${conf.id}/qa/${asked.qaId}/remove-author`, {
+      method: 'POST',
+      token: conf.host.accessToken,
+    })
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200)
+    // The room says DISCONNECT before closing: the client does not reconnect by itself.
+    expect(await disconnected).toBe('io server disconnect')
+    await expect(connected(connect(conf.id, token))).rejects.toThrow(
+      'You were removed from this conference',
+    )
+  })
+
   it('connects with the credential in the query, pre-authenticated by the Worker', async () => {
     const conf = await createConference()
     const socket = io(workerUrl(), {
