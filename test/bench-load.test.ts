@@ -91,4 +91,35 @@ describe('runLoad votes', () => {
     expect(result.talliedMs).toBeGreaterThanOrEqual(5)
     expect(result.talliedMs).toBeLessThan(sentAt.at(-1)! - sentAt[0]!)
   })
+
+  it('gives each kind of client its own joins, acks and tally, measured from its own last send', async () => {
+    const { scenario, sentAt } = instantRoom()
+    const vote = scenario.vote
+    const tallies = new Map<string, (at: number) => void>()
+    scenario.kindOf = (index) => (index % 2 === 0 ? 'even' : 'odd')
+    scenario.vote = (client, index) => {
+      // Odd clients' votes are refused, except the last one's, which is acked; the tally of each
+      // kind completes 5 ms after that kind's last vote left.
+      const acked =
+        index % 2 === 1 && index !== 9 ? Promise.reject(new Error('refused')) : vote(client, index)
+      if (index === 8) tallies.get('even')!(performance.now() + 5)
+      if (index === 9) tallies.get('odd')!(performance.now() + 5)
+      return acked
+    }
+    scenario.talliedKind = (kind) => new Promise((resolve) => tallies.set(kind, resolve))
+    const result = await runLoad(scenario, options(10, 90))
+
+    expect(Object.keys(result.byKind!).sort()).toEqual(['even', 'odd'])
+    expect(result.byKind!.even).toMatchObject({ joined: 5, sent: 5, acked: 5, refused: 0 })
+    expect(result.byKind!.odd).toMatchObject({ joined: 5, sent: 5, acked: 1, refused: 4 })
+    expect(result.byKind!.even!.joinMs.count).toBe(5)
+    expect(result.byKind!.even!.ackSamplesMs).toHaveLength(5)
+    expect(result.byKind!.odd!.ackMs.count).toBe(1)
+    // Even's last vote (index 8) left 9 ms before odd's (index 9): each measured from its own.
+    for (const kind of ['even', 'odd']) {
+      expect(result.byKind![kind]!.talliedMs).toBeGreaterThanOrEqual(5)
+      expect(result.byKind![kind]!.talliedMs).toBeLessThan(sentAt.at(-1)! - sentAt.at(-2)! + 5)
+    }
+    expect(result.votes).toMatchObject({ sent: 10, acked: 6 })
+  })
 })

@@ -1,11 +1,14 @@
 // One ConferenceRoom benchmark run: a host (its idle round trips first) and N audience sockets
 // through the Worker (REST join, room socket), the question pushed live, one vote each, then the
-// tally checked three ways.
+// tally checked three ways. With the 'half-socket-io' audience every other client is a real
+// socket.io-client on the Worker's /socket.io/ (participant token in auth.token) in the same room,
+// and each framing votes among options of its own, so the host's counts tally each exactly.
 import { performance } from 'node:perf_hooks'
 import { api, roomUrl, RoomSocket, setUpConference, type Received } from './conference-client'
 import { runLoad } from './load'
 import {
   loadOptions,
+  type Framing,
   settle,
   ticksBetween,
   timeoutFor,
@@ -18,8 +21,18 @@ import {
   measureRoundTrips,
   recordAudience,
   recordFailure,
+  slowestLive,
 } from './run-steps'
-import { check, expectedCounts, optionFor, OPTIONS, sameCounts, type Counts } from './tally'
+import { SioSocket } from './sio-socket'
+import {
+  check,
+  expectedCounts,
+  optionFor,
+  OPTIONS,
+  restrict,
+  sameCounts,
+  type Counts,
+} from './tally'
 import {
   cpuAt,
   cpuShare,
@@ -31,13 +44,27 @@ import {
   type BenchWorker,
 } from './workers'
 
+/** Who the audience is: native sockets only, or every other client a socket.io-client. */
+export type AudienceMix = 'native' | 'half-socket-io'
+
+/** The Socket.IO-framed half's options, beside the native half's OPTIONS in the same question. */
+const SOCKET_IO_OPTIONS = ['Echo', 'Foxtrot', 'Golf', 'Hotel']
+
+type Joined =
+  | { index: number; framing: 'native'; socket: RoomSocket }
+  | { index: number; framing: 'socket.io'; socket: SioSocket }
+
 export async function runConferenceRoom(
   worker: Pick<BenchWorker, 'url' | 'via'>,
   n: number,
   settings: RunSettings,
+  mix: AudienceMix = 'native',
 ): Promise<RunReport> {
   const { url, via } = worker
-  const label = `${via} n=${n}`
+  const mixed = mix === 'half-socket-io'
+  const framingOf = (index: number): Framing => (mixed && index % 2 === 1 ? 'socket.io' : 'native')
+  const framings: Framing[] = mixed ? ['native', 'socket.io'] : []
+  const label = `${via}${mixed ? ' native+socket.io' : ''} n=${n}`
   const log = (line: string) => settings.log(`${label}: ${line}`)
   const timeoutMs = timeoutFor(n, settings)
   const started = performance.now()
@@ -46,11 +73,23 @@ export async function runConferenceRoom(
   const cpuAtStart = await cpuSnapshot(url)
   const sampler = new PeakSampler(url)
   let host: RoomSocket | undefined
-  const audience: RoomSocket[] = []
+  const audience: Joined[] = []
   let joinFailures: string[] = []
   log(`setting up (timeout ${Math.round(timeoutMs / 1000)} s)`)
   try {
-    const conf = await setUpConference(url, OPTIONS)
+    const conf = await setUpConference(url, mixed ? [...OPTIONS, ...SOCKET_IO_OPTIONS] : OPTIONS)
+    const optionsOf = (framing: Framing) =>
+      framing === 'native'
+        ? conf.optionIds.slice(0, OPTIONS.length)
+        : conf.optionIds.slice(OPTIONS.length)
+    // Each framing's clients pick among its options as the i-th of that framing (40/30/20/10 %).
+    const choiceOf = (index: number) =>
+      optionFor(optionsOf(framingOf(index)), mixed ? Math.floor(index / 2) : index)
+    const expectedOf = (clients: Joined[], framing: Framing) =>
+      expectedCounts(
+        clients.filter((c) => c.framing === framing).map((c) => choiceOf(c.index)),
+        optionsOf(framing),
+      )
     const hostTicket = await api(url, `/api/conference/${conf.id}/ticket`, {
       method: 'POST',
       token: conf.hostToken,
@@ -61,26 +100,43 @@ export async function runConferenceRoom(
       hostSocket.request({ type: 'ping' }, `ping${i}`),
     )
     let expected: Counts | undefined
+    const expectedBy = new Map<Framing, Counts>()
     let tallyAt: number | undefined
     let beforeVotes: CpuAt | undefined
     sampler.start()
 
-    const load = await runLoad<{ index: number; socket: RoomSocket }>(
+    const load = await runLoad<Joined>(
       {
         async join(index) {
           const joined = await api(url, `/api/conference/by-code/${conf.code}/join`, {
             method: 'POST',
             json: {},
           })
-          const socket = await RoomSocket.open(roomUrl(url, conf.id, joined.body.ticket))
-          audience.push(socket)
-          return { index, socket }
+          const client: Joined =
+            framingOf(index) === 'native'
+              ? {
+                  index,
+                  framing: 'native',
+                  socket: await RoomSocket.open(roomUrl(url, conf.id, joined.body.ticket)),
+                }
+              : {
+                  index,
+                  framing: 'socket.io',
+                  socket: await SioSocket.open(url, {
+                    query: { room: `conference:${conf.id}` },
+                    auth: { token: joined.body.participantToken },
+                  }),
+                }
+          audience.push(client)
+          return client
         },
+        ...(mixed ? { kindOf: framingOf } : {}),
         async beforeVotes(clients) {
           expected = expectedCounts(
-            clients.map((c) => optionFor(conf.optionIds, c.index)),
+            clients.map((c) => choiceOf(c.index)),
             conf.optionIds,
           )
+          for (const framing of framings) expectedBy.set(framing, expectedOf(clients, framing))
           const pushAt = performance.now()
           await api(url, `/api/conference/${conf.id}/questions/${conf.questionId}/live`, {
             method: 'POST',
@@ -88,17 +144,31 @@ export async function runConferenceRoom(
           })
           const sockets = clients.map((c) => c.socket)
           await awaitLiveFanout(report, sockets, pushAt, deadline, log)
+          report.framings = Object.fromEntries(
+            framings.map((framing) => {
+              const mine = clients.filter((c) => c.framing === framing).map((c) => c.socket)
+              return [framing, { clients: mine.length, liveFanoutMs: slowestLive(mine, pushAt) }]
+            }),
+          )
           beforeVotes = await cpuAt(sampler)
         },
-        vote: (c, index) =>
-          c.socket.request(
-            {
-              type: 'vote',
-              questionId: conf.questionId,
-              optionIds: [optionFor(conf.optionIds, index)],
-            },
-            `v${index}`,
-          ),
+        vote: (c, index) => {
+          const ballot = { questionId: conf.questionId, optionIds: [choiceOf(index)] }
+          return c.framing === 'native'
+            ? c.socket.request({ type: 'vote', ...ballot }, `v${index}`)
+            : sioVote(c.socket, ballot)
+        },
+        async talliedKind(kind) {
+          const framing = kind as Framing
+          const want = expectedBy.get(framing)!
+          const final = await hostSocket.waitFor(
+            (m) =>
+              isStats(m, conf.questionId) &&
+              sameCounts(restrict(m.results, optionsOf(framing)), want),
+            Math.min(60_000, Math.max(0, deadline - performance.now())),
+          )
+          return final.at
+        },
         async tallied() {
           const want = expected!
           const final = await hostSocket.waitFor(
@@ -114,7 +184,7 @@ export async function runConferenceRoom(
           report.cpuDuringVotes = cpuShare(beforeVotes, after)
           if (beforeVotes) report.stolenCpuDuringVotes = stolenPercent(beforeVotes, after)
         },
-        close: (c) => c.socket.close(),
+        close: async (c) => c.socket.close(),
       },
       loadOptions(n, settings, deadline, label),
     )
@@ -132,7 +202,8 @@ export async function runConferenceRoom(
       (r) => r.message.results.totalResponses,
     )
     report.audienceStatsDuringVotes = audience.reduce(
-      (n, s) => n + s.statsAt.filter((t) => t >= load.votes.firstSendAt && t <= tallyAt!).length,
+      (n, { socket: s }) =>
+        n + s.statsAt.filter((t) => t >= load.votes.firstSendAt && t <= tallyAt!).length,
       0,
     )
     const hostFinal = tallyAt
@@ -158,12 +229,33 @@ export async function runConferenceRoom(
       check('REST (room, live)', live.body.results ?? null, want),
       check('REST (MongoDB, ended)', persisted.body.results ?? null, want),
     ]
+    for (const framing of framings) {
+      const mine = expectedBy.get(framing) ?? { counts: {}, totalResponses: 0 }
+      const options = optionsOf(framing)
+      report.framings![framing]!.expected = mine
+      report.framings![framing]!.checks = [
+        check('host room.stats', restrict(hostFinal?.message.results ?? null, options), mine),
+        check('REST (MongoDB, ended)', restrict(persisted.body.results ?? null, options), mine),
+      ]
+    }
     settle(report, load)
   } catch (error) {
     recordFailure(report, error, joinFailures, log)
   } finally {
-    recordAudience(report, audience)
-    await Promise.all(audience.map((s) => s.close()))
+    recordAudience(
+      report,
+      audience.map((c) => c.socket),
+    )
+    for (const framing of framings) {
+      const mine = audience.filter((c) => c.framing === framing)
+      report.framings ??= {}
+      report.framings[framing] = {
+        ...report.framings[framing],
+        clients: mine.length,
+        unexpectedCloses: mine.filter((c) => c.socket.failure).length,
+      }
+    }
+    await Promise.all(audience.map((c) => c.socket.close()))
     await host?.close()
     report.processesPeak = await sampler.stop()
     report.durationMs = Math.round(performance.now() - started)
@@ -171,6 +263,13 @@ export async function runConferenceRoom(
     concludeRun(report, log)
   }
   return report
+}
+
+/** A vote over Socket.IO: the room answers the ack with the native ack's fields, or `{ error }`. */
+async function sioVote(socket: SioSocket, ballot: { questionId: string; optionIds: string[] }) {
+  const reply = await socket.request('vote', ballot)
+  if (reply?.error) throw new Error(`${reply.error.code}: ${reply.error.message}`)
+  return reply
 }
 
 function isStats(m: any, questionId: string) {

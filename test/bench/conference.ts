@@ -2,6 +2,9 @@
 // join and ack latencies, last vote → host's final count, throughput, lost/double-counted votes.
 // `--compare` (`npm run bench:fanout`) runs the Socket.IO baseline at each N right after the room,
 // with the same load generator and settings, and prints the two side by side with their ratios.
+// `--socket-io` (`npm run bench:socket-io`) makes every other audience client a real
+// socket.io-client on the Worker's /socket.io/ in the same room, and prints each framing's figures
+// side by side with the ratio Socket.IO / native.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -14,6 +17,7 @@ import { startStack, type Stack } from '../../dev-services/stack'
 import { ensureIndexes } from '../../worker/db/indexes'
 import { testWorkerVars } from '../harness/global-setup'
 import { compare, comparisonTable } from './compare'
+import { compareFramings, framingTable, WITHIN } from './framing-compare'
 import { SOCKET_IO_ROLE, type RunReport, type RunSettings } from './report'
 import { figure } from './report/markdown'
 import { runOnThread } from './run-thread'
@@ -21,6 +25,8 @@ import { startBenchWorker, useMemoryTmpdir, type ProcessUse, type Via } from './
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const DEFAULT_NS = [1000, 2000, 5000]
+/** Issue #26's row: Socket.IO-framed audiences beside native ones at these N. */
+const SOCKET_IO_NS = [1000, 2000]
 
 const { values: args } = parseArgs({
   options: {
@@ -31,6 +37,7 @@ const { values: args } = parseArgs({
     'vote-window-ms': { type: 'string', default: '1000' },
     'timeout-s': { type: 'string' },
     compare: { type: 'boolean', default: false },
+    'socket-io': { type: 'boolean', default: false },
     repeat: { type: 'string', default: '1' },
     storage: { type: 'string', default: 'memory' },
     help: { type: 'boolean', default: false },
@@ -45,6 +52,9 @@ if (args.help) {
   [--batch 200] (votes sent back to back per burst with --vote-window-ms 0)
   [--timeout-s S] (per N; default 60 + 0.04·N)
   [--compare] (also the Socket.IO baseline at each N, side by side; npm run bench:fanout)
+  [--socket-io] (half the audience native, half socket.io-client on /socket.io/, in the same room;
+    each framing's figures side by side, Socket.IO within ${WITHIN}× of native; npm run bench:socket-io;
+    default N ${SOCKET_IO_NS.join(',')})
   [--storage memory|disk] (where workerd keeps the room's SQLite: tmpfs, as volatile as the
     baseline's process memory, or the OS temp dir on disk, where every commit waits for an fsync)
   [--repeat R] (runs per side at each N, interleaved; figures are compared as medians)
@@ -59,8 +69,9 @@ const plan: { via: Via; ns: number[] } = (() => {
   if (ns?.some((v) => !Number.isInteger(v) || v < 1)) fail(`--n: positive integers, got ${args.n}`)
   const via = args.via ?? 'miniflare'
   if (via !== 'wrangler' && via !== 'miniflare') fail(`--via: wrangler or miniflare, got ${via}`)
-  return { via, ns: ns ?? DEFAULT_NS }
+  return { via, ns: ns ?? (args['socket-io'] ? SOCKET_IO_NS : DEFAULT_NS) }
 })()
+if (args.compare && args['socket-io']) fail('--compare and --socket-io: one or the other')
 const repeat = Number(args.repeat)
 if (!Number.isInteger(repeat) || repeat < 1) fail(`--repeat: an integer ≥ 1, got ${args.repeat}`)
 const voteWindowMs = Number(args['vote-window-ms'])
@@ -69,7 +80,7 @@ if (!(voteWindowMs >= 0)) fail(`--vote-window-ms: a number ≥ 0, got ${args['vo
 const OUT = path.join(
   ROOT,
   'test-artifacts',
-  `${args.compare ? 'bench-fanout' : 'bench-conference'}${voteWindowMs === 0 ? '-burst' : ''}.json`,
+  `${args.compare ? 'bench-fanout' : args['socket-io'] ? 'bench-socket-io' : 'bench-conference'}${voteWindowMs === 0 ? '-burst' : ''}.json`,
 )
 const settings: RunSettings = {
   concurrency: Number(args.concurrency),
@@ -200,6 +211,11 @@ async function main(): Promise<number> {
     console.log()
     for (const line of comparisonTable(comparisons)) console.log(line)
   }
+  const framings = args['socket-io'] ? compareFramings(reports) : undefined
+  if (framings) {
+    console.log()
+    for (const line of framingTable(framings)) console.log(line)
+  }
   await mkdir(path.dirname(OUT), { recursive: true })
   await writeFile(
     OUT,
@@ -212,6 +228,7 @@ async function main(): Promise<number> {
         machine,
         runs: reports,
         comparisons,
+        framings,
       },
       null,
       2,
@@ -225,7 +242,13 @@ async function main(): Promise<number> {
 }
 
 async function runVia(stack: Stack, via: Via, ns: number[]): Promise<RunReport[]> {
-  const vars = testWorkerVars(stack.env)
+  // The test harness's 400 ms Socket.IO heartbeat would have the room ping every Socket.IO client
+  // 2.5 times a second: left out, the Worker's own defaults (25 s, as deployed) apply.
+  const {
+    SOCKET_IO_PING_INTERVAL_MS: _interval,
+    SOCKET_IO_PING_TIMEOUT_MS: _timeout,
+    ...vars
+  } = testWorkerVars(stack.env)
   const client = await new MongoClient(vars.MONGODB_URI!).connect()
   try {
     await ensureIndexes(client.db(vars.MONGODB_DB))
@@ -245,7 +268,11 @@ async function runVia(stack: Stack, via: Via, ns: number[]): Promise<RunReport[]
     for (const n of ns) {
       // Interleaved, so that whatever else the machine does meanwhile weighs on both sides alike.
       for (let run = 1; run <= repeat && !interrupted; run++) {
-        const room = { kind: 'conference-room', worker: { url: worker.url, via } } as const
+        const room = {
+          kind: 'conference-room',
+          worker: { url: worker.url, via },
+          audience: args['socket-io'] ? 'half-socket-io' : 'native',
+        } as const
         reports.push({ ...(await runOnThread(room, n, settings)), repeat: run })
         if (args.compare && !interrupted)
           reports.push({ ...(await runOnThread({ kind: 'socket.io' }, n, settings)), repeat: run })
@@ -374,7 +401,13 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
   // One table per N: with repetitions, one column per run.
   for (const n of [...new Set(reports.map((r) => r.n))]) {
     const runs = reports.filter((r) => r.n === n)
-    const header = ['', ...runs.map((r) => `${r.via} n=${r.n}${r.repeat ? ` #${r.repeat}` : ''}`)]
+    const header = [
+      '',
+      ...runs.map(
+        (r) =>
+          `${r.via}${r.framings ? ' native+S.IO' : ''} n=${r.n}${r.repeat ? ` #${r.repeat}` : ''}`,
+      ),
+    ]
     const body = rows.map(([label, cell]) => [label, ...runs.map(cell)])
     const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i]!.length)))
     const line = (row: string[]) =>

@@ -4,12 +4,16 @@
 // system gets the same offered load; with no window they go as fast as the generator can send them,
 // which depends on the client library as much as on the server.
 // The conference benchmark drives it over WebSockets; a Socket.IO comparison can pass its own functions.
+// Clients may be of several kinds (e.g. native and Socket.IO framing in one room): each figure is
+// then also given per kind, from the same run, so the kinds met the same room at the same moment.
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { setTimeout as sleep, setImmediate as yieldToLoop } from 'node:timers/promises'
 
 export interface LoadScenario<C> {
   /** Joins client `index`; resolves once the client holds the room's initial state. */
   join(index: number): Promise<C>
+  /** The kind of client `index` (e.g. its wire framing); join, ack and tally figures are also per kind. */
+  kindOf?(index: number): string
   /** Runs once every client has joined, before any vote (e.g. push the question, await it everywhere). */
   beforeVotes?(clients: C[]): Promise<void>
   /** Sends the client's vote synchronously; settles on its ack (rejects when refused). */
@@ -20,6 +24,8 @@ export interface LoadScenario<C> {
    * when the generator's own work would count against the last vote's latency.
    */
   tallied?(): Promise<number>
+  /** Like `tallied`, for the votes of one kind only (called once per kind that joined, with kindOf). */
+  talliedKind?(kind: string): Promise<number>
   /** Runs once every vote is acked (or given up on) and the tally seen, e.g. to sample CPU. */
   afterVotes?(): Promise<void>
   /** Closes one client; called for every joined client when the run ends, however it ends. */
@@ -46,6 +52,22 @@ export interface Summary {
   p99: number
   max: number
   mean: number
+}
+
+/** One kind's share of a run: its clients' joins and votes, in the same windows as the others'. */
+export interface KindResult {
+  joined: number
+  joinMs: Summary
+  sent: number
+  acked: number
+  refused: number
+  timedOut: number
+  ackMs: Summary
+  /** Every acked vote's latency (0.01 ms steps), so repeated runs can be pooled. */
+  ackSamplesMs: number[]
+  /** This kind's last send → the server's tally held all of this kind's votes. */
+  talliedMs?: number
+  tallyError?: string
 }
 
 export interface LoadResult {
@@ -88,6 +110,8 @@ export interface LoadResult {
   error?: string
   /** Which client indexes sent a vote (their choices are the caller's to know). */
   votedIndexes: number[]
+  /** Per kind, when the scenario has kindOf. */
+  byKind?: Record<string, KindResult>
 }
 
 /** Joins, runs beforeVotes, votes, awaits the tally; always closes every joined client. */
@@ -100,6 +124,7 @@ export async function runLoad<C>(
   try {
     // ---- Join ------------------------------------------------------------------------------
     const joinMs: number[] = []
+    const joinMsByKind = new Map<string, number[]>()
     const joinFailures: string[] = []
     let next = 0
     const joinStart = performance.now()
@@ -112,7 +137,9 @@ export async function runLoad<C>(
           const joining = scenario.join(index)
           try {
             const client = await raceDeadline(joining, opts.deadline, `join ${index}`)
-            joinMs.push(performance.now() - t0)
+            const took = performance.now() - t0
+            joinMs.push(took)
+            if (scenario.kindOf) pushTo(joinMsByKind, scenario.kindOf(index), took)
             clients.push({ index, client })
           } catch (error) {
             joinFailures.push(`#${index}: ${message(error)}`)
@@ -175,6 +202,14 @@ export async function runLoad<C>(
 
     // ---- Votes -----------------------------------------------------------------------------
     const ackMs: number[] = []
+    const kindOf = scenario.kindOf
+    const kinds = kindOf ? [...new Set(clients.map((c) => kindOf(c.index)))] : []
+    const byKind = new Map(
+      kinds.map((kind) => [
+        kind,
+        { sent: 0, acked: 0, refused: 0, ackMs: [] as number[], lastSendAt: 0 },
+      ]),
+    )
     const refused: string[] = []
     let acked = 0
     let lastAckAt = 0
@@ -192,6 +227,17 @@ export async function runLoad<C>(
           (error: unknown) => void (tallyError = message(error)),
         )
       : Promise.resolve()
+    const talliedAtByKind = new Map<string, number>()
+    const tallyErrorByKind = new Map<string, string>()
+    const talliedKind = scenario.talliedKind
+    const kindTallies = talliedKind
+      ? kinds.map((kind) =>
+          raceDeadline(talliedKind(kind), opts.deadline, `tally (${kind})`).then(
+            (at) => void talliedAtByKind.set(kind, at),
+            (error: unknown) => void tallyErrorByKind.set(kind, message(error)),
+          ),
+        )
+      : []
     const scheduleStart = performance.now()
     for (let i = 0; i < clients.length; i++) {
       const { index, client } = clients[i]!
@@ -204,6 +250,11 @@ export async function runLoad<C>(
       const sentAt = performance.now()
       if (i === 0) firstSendAt = sentAt
       lastSendAt = sentAt
+      const mine = kindOf ? byKind.get(kindOf(index)) : undefined
+      if (mine) {
+        mine.sent++
+        mine.lastSendAt = sentAt
+      }
       pending.push(
         scenario.vote(client, index).then(
           () => {
@@ -211,15 +262,21 @@ export async function runLoad<C>(
             ackMs.push(at - sentAt)
             acked++
             if (at > lastAckAt) lastAckAt = at
+            if (mine) {
+              mine.ackMs.push(at - sentAt)
+              mine.acked++
+            }
           },
           (error: unknown) => {
             refused.push(`#${index}: ${message(error)}`)
+            if (mine) mine.refused++
           },
         ),
       )
     }
     await raceDeadline(Promise.all(pending), opts.deadline, 'acks').catch(() => {})
     await tally
+    await Promise.all(kindTallies)
     // Logged only now: a line is a message to the main thread, work in the window it would report.
     opts.progress?.(`sent ${clients.length} votes in ${Math.round(lastSendAt - firstSendAt)} ms`)
     const talliedMs = talliedAt === undefined ? undefined : talliedAt - lastSendAt
@@ -255,6 +312,29 @@ export async function runLoad<C>(
       ...(talliedMs !== undefined ? { talliedMs: round(talliedMs) } : {}),
       ...(tallyError ? { tallyError } : {}),
       votedIndexes: clients.map((c) => c.index),
+      ...(kindOf
+        ? {
+            byKind: Object.fromEntries(
+              [...byKind].map(([kind, k]) => {
+                const at = talliedAtByKind.get(kind)
+                const error = tallyErrorByKind.get(kind)
+                const result: KindResult = {
+                  joined: clients.filter((c) => kindOf(c.index) === kind).length,
+                  joinMs: summarize(joinMsByKind.get(kind) ?? []),
+                  sent: k.sent,
+                  acked: k.acked,
+                  refused: k.refused,
+                  timedOut: k.sent - k.acked - k.refused,
+                  ackMs: summarize(k.ackMs),
+                  ackSamplesMs: k.ackMs.map((ms) => Math.round(ms * 100) / 100),
+                  ...(at !== undefined ? { talliedMs: round(at - k.lastSendAt) } : {}),
+                  ...(error ? { tallyError: error } : {}),
+                }
+                return [kind, result]
+              }),
+            ),
+          }
+        : {}),
     }
   } finally {
     opts.progress?.(`closing ${clients.length} clients`)
@@ -289,6 +369,11 @@ function raceDeadline<T>(promise: Promise<T>, deadline: number, what: string): P
 }
 
 const round = (v: number) => Math.round(v * 10) / 10
+function pushTo(map: Map<string, number[]>, key: string, value: number) {
+  const values = map.get(key)
+  if (values) values.push(value)
+  else map.set(key, [value])
+}
 /** The event-loop delay monitor's timer period; what it records includes the period itself. */
 const LOOP_SAMPLE_MS = 2
 /** A recorded event-loop delay (ns) as the pause beyond the sampling period, in ms. */

@@ -51,6 +51,27 @@ export interface RunReport {
   processesAtTally?: ProcessUse[]
   processesPeak?: ProcessUse[]
   durationMs?: number
+  /**
+   * A room with audiences of both framings (runConferenceRoom's 'half-socket-io'): each framing's
+   * own figures; its joins, acks and final count are in load.byKind under the same key.
+   */
+  framings?: Partial<Record<Framing, FramingReport>>
+}
+
+/** How an audience socket speaks to the room: native JSON frames, or Socket.IO (socket.io-client). */
+export type Framing = 'native' | 'socket.io'
+
+export interface FramingReport {
+  /** Clients of this framing that joined. */
+  clients: number
+  /** Push → the slowest of this framing's sockets saw question.live. */
+  liveFanoutMs?: number
+  /** This framing's votes, on options of its own, so the tallies below are its alone. */
+  expected?: Counts
+  checks?: Check[]
+  lost?: number
+  doubleCounted?: number
+  unexpectedCloses?: number
 }
 
 export function timeoutFor(n: number, settings: RunSettings) {
@@ -78,11 +99,21 @@ export function settle(report: RunReport, load: LoadResult) {
   const checks = report.checks ?? []
   report.lost = Math.max(0, ...checks.map((c) => c.lost))
   report.doubleCounted = Math.max(0, ...checks.map((c) => c.doubleCounted))
+  for (const framing of Object.values(report.framings ?? {})) {
+    framing.lost = Math.max(0, ...(framing.checks ?? []).map((c) => c.lost))
+    framing.doubleCounted = Math.max(0, ...(framing.checks ?? []).map((c) => c.doubleCounted))
+    if (framing.lost > 0) report.lost = Math.max(report.lost, framing.lost)
+    if (framing.doubleCounted > 0)
+      report.doubleCounted = Math.max(report.doubleCounted, framing.doubleCounted)
+  }
   const errors = [
     ...load.join.failures.slice(0, 5).map((f) => `join ${f}`),
     ...load.votes.refused.slice(0, 5).map((f) => `vote refused ${f}`),
     ...(load.votes.timedOut > 0 ? [`${load.votes.timedOut} votes never acked`] : []),
     ...(load.tallyError ? [`host final count: ${load.tallyError}`] : []),
+    ...Object.entries(load.byKind ?? {}).flatMap(([kind, k]) =>
+      k.tallyError ? [`host final count (${kind}): ${k.tallyError}`] : [],
+    ),
     ...(report.lost > 0 || report.doubleCounted > 0
       ? [`${report.lost} lost, ${report.doubleCounted} double-counted`]
       : []),

@@ -29,9 +29,14 @@ export async function awaitLiveFanout(
     if (performance.now() > deadline) throw new Error('not every client saw question.live')
     await sleep(20)
   }
+  report.liveFanoutMs = slowestLive(sockets, pushAt)
+  log(`question.live reached ${sockets.filter((s) => s.liveAt !== undefined).length} clients`)
+}
+
+/** Push (at `pushAt`) → the slowest of `sockets` saw question.live, in ms; undefined if none did. */
+export function slowestLive(sockets: AudienceSocket[], pushAt: number): number | undefined {
   const seen = sockets.flatMap((s) => (s.liveAt ? [s.liveAt] : []))
-  report.liveFanoutMs = Math.round(Math.max(...seen) - pushAt)
-  log(`question.live reached ${seen.length} clients`)
+  return seen.length > 0 ? Math.round(Math.max(...seen) - pushAt) : undefined
 }
 
 /** The run's error with the first few join failures, which usually explain it. */

@@ -5,11 +5,13 @@
 // them, so its pauses counted as server latency on both sides. A thread has its own V8 heap, so
 // the sockets being measured share their collections with nothing else.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
+import type { AudienceMix } from './conference-run'
 import type { Via } from './workers'
 import type { RunReport, RunSettings } from './report'
 
 export type ThreadRun =
-  { kind: 'conference-room'; worker: { url: string; via: Via } } | { kind: 'socket.io' }
+  | { kind: 'conference-room'; worker: { url: string; via: Via }; audience?: AudienceMix }
+  | { kind: 'socket.io' }
 
 type FromThread = { log: string } | { report: RunReport } | { failure: string }
 
@@ -44,7 +46,9 @@ async function threadMain() {
   try {
     const report =
       run.kind === 'conference-room'
-        ? await (await import('./conference-run')).runConferenceRoom(run.worker, n, withLog)
+        ? await (
+            await import('./conference-run')
+          ).runConferenceRoom(run.worker, n, withLog, run.audience)
         : await (await import('./socketio-baseline/run')).runSocketIo(n, withLog)
     port.postMessage({ report })
   } catch (error) {

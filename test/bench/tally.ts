@@ -53,3 +53,13 @@ export function check(source: string, got: Counts | null, want: Counts): Check {
     doubleCounted,
   }
 }
+
+/**
+ * The counts of `optionIds` only, with their total: one framing's share of a tally when each
+ * framing's audience votes among options of its own.
+ */
+export function restrict(got: Counts | null, optionIds: string[]): Counts | null {
+  if (!got) return null
+  const counts = Object.fromEntries(optionIds.map((o) => [o, got.counts[o] ?? 0]))
+  return { counts, totalResponses: Object.values(counts).reduce((sum, n) => sum + n, 0) }
+}

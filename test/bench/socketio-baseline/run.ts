@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
-import { io, type Socket } from 'socket.io-client'
 import { api, type Received } from '../conference-client'
 import { runLoad } from '../load'
 import {
@@ -35,6 +34,7 @@ import {
   stolenPercent,
   type CpuAt,
 } from '../workers'
+import { SioSocket } from '../sio-socket'
 import type { BaselineReady, RoomStats } from './protocol'
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
@@ -87,112 +87,11 @@ function stopChild(child: ChildProcess): Promise<void> {
   })
 }
 
-/** A socket.io-client socket tracking what the benchmark measures, like the room's RoomSocket. */
-class BaselineSocket {
-  received = 0
-  liveAt: number | undefined
-  failure: string | undefined
-  readonly kept: Received[] = []
-  private readonly waiters: {
-    event: string
-    predicate: (r: Received) => boolean
-    resolve: (received: Received) => void
-  }[] = []
-  private closing = false
-
-  private constructor(
-    readonly socket: Socket,
-    keepStats: boolean,
-  ) {
-    socket.onAny((event: string, payload: unknown) => {
-      this.received++
-      const received = { at: performance.now(), message: payload }
-      if (event === 'question.live') this.liveAt ??= received.at
-      if (event === 'room.stats' && keepStats) this.kept.push(received)
-      for (const w of [...this.waiters]) {
-        if (w.event === event && w.predicate(received)) {
-          this.waiters.splice(this.waiters.indexOf(w), 1)
-          w.resolve(received)
-        }
-      }
-    })
-    socket.on('connect_error', (error) => this.fail(`connect error: ${error.message}`))
-    socket.on('disconnect', (reason) => {
-      if (!this.closing) this.fail(`disconnected: ${reason}`)
-    })
-  }
-
-  /** Connects and resolves once the server's conference.snapshot arrived. */
-  static open(url: string, token: string, opts: { keepStats?: boolean } = {}) {
-    const client = new BaselineSocket(
-      io(url, {
-        transports: ['websocket'],
-        auth: { token },
-        reconnection: false,
-        forceNew: true,
-        timeout: 30_000,
-      }),
-      opts.keepStats ?? false,
-    )
-    return client
-      .waitFor('conference.snapshot', () => true, 30_000)
-      .then(
-        () => client,
-        (error: Error) => {
-          client.close()
-          throw error
-        },
-      )
-  }
-
-  private fail(why: string) {
-    this.failure ??= why
-  }
-
-  /** The first matching `event` to arrive (for the host: a room.stats already kept counts too). */
-  waitFor(
-    event: string,
-    predicate: (r: Received) => boolean,
-    timeoutMs: number,
-  ): Promise<Received> {
-    const seen = event === 'room.stats' ? this.kept.find(predicate) : undefined
-    if (seen) return Promise.resolve(seen)
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        event,
-        predicate,
-        resolve: (received: Received) => {
-          clearTimeout(timer)
-          resolve(received)
-        },
-      }
-      const timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1)
-        reject(
-          new Error(`timed out after ${timeoutMs} ms${this.failure ? ` (${this.failure})` : ''}`),
-        )
-      }, timeoutMs)
-      this.waiters.push(waiter)
-    })
-  }
-
-  async vote(questionId: string, optionId: string) {
-    if (this.failure) throw new Error(this.failure)
-    const reply = await this.socket.emitWithAck('vote', { questionId, optionIds: [optionId] })
-    if (!reply?.ok) throw new Error(`${reply?.code}: ${reply?.message}`)
-    return reply
-  }
-
-  /** The room's ping with its reply, as an event with an ack (what a vote's round trip rides on). */
-  async ping() {
-    if (this.failure) throw new Error(this.failure)
-    return this.socket.emitWithAck('room.ping')
-  }
-
-  close() {
-    this.closing = true
-    this.socket.disconnect()
-  }
+/** A vote on the baseline server, whose ack says `{ ok }` or `{ ok: false, code, message }`. */
+async function vote(socket: SioSocket, questionId: string, optionId: string) {
+  const reply = await socket.request('vote', { questionId, optionIds: [optionId] })
+  if (!reply?.ok) throw new Error(`${reply?.code}: ${reply?.message}`)
+  return reply
 }
 
 export async function runSocketIo(n: number, settings: RunSettings): Promise<RunReport> {
@@ -205,8 +104,8 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
   let server: RunningBaseline | undefined
   let sampler: PeakSampler | undefined
   let cpuAtStart: Awaited<ReturnType<typeof cpuSnapshot>> | undefined
-  let host: BaselineSocket | undefined
-  const audience: BaselineSocket[] = []
+  let host: SioSocket | undefined
+  const audience: SioSocket[] = []
   let joinFailures: string[] = []
   log(`starting the server (timeout ${Math.round(timeoutMs / 1000)} s)`)
   try {
@@ -216,22 +115,22 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
     cpuAtStart = await cpuSnapshot(url)
     sampler = new PeakSampler(url)
     const samples = sampler
-    host = await BaselineSocket.open(url, hostToken, { keepStats: true })
+    host = await SioSocket.open(url, { auth: { token: hostToken } }, { keepStats: true })
     const hostSocket = host
-    report.roundTripMs = await measureRoundTrips(() => hostSocket.ping())
+    report.roundTripMs = await measureRoundTrips(() => hostSocket.request('room.ping'))
     let expected: Counts | undefined
     let tallyAt: number | undefined
     let beforeVotes: CpuAt | undefined
     sampler.start()
 
-    const load = await runLoad<{ index: number; socket: BaselineSocket }>(
+    const load = await runLoad<{ index: number; socket: SioSocket }>(
       {
         async join(index) {
           const joined = await api(url, `/api/conference/by-code/${conf.code}/join`, {
             method: 'POST',
             json: {},
           })
-          const socket = await BaselineSocket.open(url, joined.body.token)
+          const socket = await SioSocket.open(url, { auth: { token: joined.body.token } })
           audience.push(socket)
           return { index, socket }
         },
@@ -249,7 +148,7 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
           await awaitLiveFanout(report, sockets, pushAt, deadline, log)
           beforeVotes = await cpuAt(samples)
         },
-        vote: (c, index) => c.socket.vote(conf.questionId, optionFor(conf.optionIds, index)),
+        vote: (c, index) => vote(c.socket, conf.questionId, optionFor(conf.optionIds, index)),
         async tallied() {
           const want = expected!
           const isFinal = (r: Received) => sameCounts((r.message as RoomStats).results, want)
