@@ -271,7 +271,9 @@ export class SocketIoHost {
     this.transports.delete(ws)
     const wasProbe = socket.probe === ws
     if (wasProbe) socket.probe = null
-    else if (socket.upgraded !== ws) return
+    else if (socket.upgraded === ws) socket.upgraded = null
+    else return
+    // The room's close handler answers the client's close; the session only hears of it.
     if (webSocketClosed(socket.session, wasProbe).close) socket.close()
   }
 
