@@ -195,6 +195,8 @@ export abstract class RealtimeRoom<
 
   // Not async: a vote, most of what a live room receives, is handled without a promise of its own.
   override webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): void | Promise<void> {
+    // A polling session's WebSocket (probe or upgraded): its member is the session's PollingSocket.
+    if (this.socketIo?.carries(ws)) return this.socketIo.transportMessage(ws, raw)
     if (this.revokedSockets.has(ws)) return
     const sio = this.attachmentOf(ws).sio
     if (sio && this.socketIo) return this.socketIo.message(ws, sio, raw)
@@ -325,6 +327,8 @@ export abstract class RealtimeRoom<
 
   /** A socket closed: the room hears of members only (a Socket.IO socket once it connected). */
   private async socketGone(ws: WebSocket) {
+    // A polling session's WebSocket: the session hears of it, and the room of the session's end.
+    if (this.socketIo?.carries(ws)) return this.socketIo.transportClosed(ws)
     const attachment = this.attachmentOf(ws)
     if (attachment.sio && !this.socketIo?.leave(ws)) return
     await this.onClose(ws, attachment)
@@ -493,6 +497,7 @@ export abstract class RealtimeRoom<
           this.withinBudget(ws, frame.type, frame.rid) ? this.handleFrame(ws, frame) : undefined,
         close: (ws, code, reason) => this.closeSocket(ws, code, reason),
         closed: (ws) => this.revokedSockets.has(ws),
+        gone: (ws) => this.socketGone(ws),
         attachmentOf: (ws) => this.attachmentOf(ws),
         setAttachment: (ws, attachment) => this.setAttachment(ws, attachment),
         alarmBy: (at) => this.alarmBy(at),

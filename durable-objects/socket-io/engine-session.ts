@@ -29,6 +29,9 @@ export const ENGINE_DEFAULTS: EngineOptions = {
   maxPayload: 1_000_000,
 }
 
+/** The close packet a server-side close queues for a polling client. */
+const CLOSE_FRAME = encodeFrame({ type: 'close' })
+
 /**
  * Why a session ended, in the reference server's words (a client logs them as `disconnect` reasons
  * of its own, so these are for the host's logs).
@@ -135,7 +138,7 @@ export function closeSession(session: EngineSession, reason: CloseReason): void 
   if (session.closed) return
   session.closed = reason
   if (session.transport === 'polling' && session.upgrade !== 'done') {
-    session.queue.push(encodeFrame({ type: 'close' }))
+    session.queue.push(CLOSE_FRAME)
   }
 }
 
@@ -158,14 +161,17 @@ export function beginPoll(
 /**
  * The body for the held GET, or null to keep holding it. Queued frames go first; with nothing
  * queued, a noop releases the GET once an upgrade is probed or done (the client pauses polling
- * before it sends `5`) or once the session is closed.
+ * before it sends `5`) or once the session is closed. The close packet goes in an answer of its
+ * own after the frames queued before it, as the reference's does: socket.io-client handles the
+ * packets it decodes a tick late, so a DISCONNECT sharing an answer with the `1` would come after
+ * the close and the client would take it for a lost connection and reconnect.
  */
 export function takePoll(session: EngineSession): string | null {
   if (!session.polling) return null
   let body: string | null = null
   if (session.queue.length > 0) {
-    body = encodePollBody(session.queue)
-    session.queue = []
+    const closeAt = session.closed ? session.queue.indexOf(CLOSE_FRAME) : -1
+    body = encodePollBody(session.queue.splice(0, closeAt > 0 ? closeAt : session.queue.length))
   } else if (session.upgrade === 'probed' || session.upgrade === 'done' || session.closed) {
     body = encodeFrame({ type: 'noop' })
   }

@@ -52,5 +52,8 @@ export const socketIo = new Hono<AppEnv>().on(['GET', 'POST'], '/socket.io/', as
   }
   const url = new URL(c.req.url)
   url.searchParams.set('room', id)
-  return stub.fetch(new Request(url, { method: c.req.method, headers, body: c.req.raw.body }))
+  // A polling POST's body is read here (it is small: bodySize caps it) rather than streamed: the
+  // room may answer before reading it (a refusal), and a stream still being piped then fails.
+  const body = c.req.method === 'POST' ? await c.req.arrayBuffer() : null
+  return stub.fetch(new Request(url, { method: c.req.method, headers, body }))
 })
