@@ -11,11 +11,9 @@ import { launchChromium } from '../harness/chromium'
 import { createConference, staffSocket } from '../harness/conference'
 import { api, workerUrl } from '../harness/http'
 
-// The client's transport options. Until /socket.io/ serves HTTP long-polling (a handshake over
-// polling is refused with "Transport unknown"), the page is held to the WebSocket transport.
-// MERGER: once the polling transport lands, make this `{}` (the client's defaults: polling, then
-// the upgrade to WebSocket, cross-origin, so CORS with CORS_ORIGINS is exercised too).
-const TRANSPORT_OPTIONS: { transports?: string[] } = { transports: ['websocket'] }
+// The client's default transport options: HTTP long-polling first, then the upgrade to WebSocket,
+// cross-origin, so the Worker's CORS for CORS_ORIGINS is exercised as a browser does it.
+const TRANSPORT_OPTIONS: { transports?: string[] } = {}
 
 /** The app's origin: in the harness's CORS_ORIGINS, and routed by the test (no DNS, no network). */
 const APP_ORIGIN = 'http://app.test'
