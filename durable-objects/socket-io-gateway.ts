@@ -418,15 +418,21 @@ export class SocketIoGateway extends DurableObject<Bindings> {
     } catch {
       // Already closing.
     }
+    void this.forget()
   }
 
-  /** The client's socket is gone: leave the rooms and forget the session (its object is unique). */
+  /** The client's socket is gone: leave the rooms and forget the session. */
   private async ended(ws: WebSocket) {
     this.closedSockets.add(ws)
     this.host.leave(ws)
     this.leaveMeeting()
     this.notifications?.close()
     this.notifications = undefined
+    await this.forget()
+  }
+
+  /** Nothing outlives the session: its object is never addressed again once its sid is gone. */
+  private async forget() {
     await this.ctx.storage.deleteAlarm()
     await this.ctx.storage.deleteAll()
   }

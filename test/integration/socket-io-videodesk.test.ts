@@ -4,6 +4,7 @@
 // else, hear each other leave, the admin hears of saved media, an account joins its notification
 // room, and logging out closes the socket. Every refusal reaches the client as a readable error.
 import { io, type Socket } from 'socket.io-client'
+import WebSocket from 'ws'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { api, workerUrl } from '../harness/http'
 import { inviteGuest, newRoomId, uploadMeetingMedia } from '../harness/meetings'
@@ -305,6 +306,31 @@ describe('what the account hears', () => {
     await expect(connected(connect({ auth: { token: user.accessToken } }))).rejects.toThrow(
       'Session is no longer valid',
     )
+  })
+})
+
+describe("the gateway's heartbeat", () => {
+  it('keeps a quiet client connected through several server pings', async () => {
+    const socket = connect()
+    await connected(socket)
+    let pings = 0
+    socket.io.engine.on('ping', () => (pings += 1))
+    await expect.poll(() => pings, { timeout: 10_000 }).toBeGreaterThanOrEqual(3)
+    expect(socket.connected).toBe(true)
+  })
+
+  it('closes a client that never answers pings', async () => {
+    const raw = new WebSocket(
+      `${workerUrl().replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`,
+    )
+    const frames: string[] = []
+    raw.on('message', (data) => frames.push(String(data)))
+    await expect.poll(() => frames[0] ?? '').toMatch(/^0\{"sid":"[0-9a-f]{64}"/)
+    await expect.poll(() => frames.includes('2'), { timeout: 10_000 }).toBe(true)
+    await expect
+      .poll(() => raw.readyState, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(WebSocket.CLOSING)
+    raw.terminate()
   })
 })
 
