@@ -24,7 +24,13 @@ afterEach(() => {
 })
 
 /** A client as Videodesk's web app makes one: no room in the URL, WebSocket transport. */
-function connect(opts: { auth?: Record<string, unknown>; query?: Record<string, string> } = {}) {
+function connect(
+  opts: {
+    auth?: Record<string, unknown>
+    query?: Record<string, string>
+    extraHeaders?: Record<string, string>
+  } = {},
+) {
   const socket = io(workerUrl(), {
     transports: ['websocket'],
     reconnection: false,
@@ -241,7 +247,10 @@ describe('who join-room refuses', () => {
 describe('what the account hears', () => {
   it("tells the admin's socket when media is saved to the meeting", async () => {
     const roomId = newRoomId()
-    const admin = await adminIn(owner, roomId)
+    // The web app's httpOnly `token` cookie is the credential here.
+    const admin = connect({ extraHeaders: { cookie: owner.cookie } })
+    await connected(admin)
+    expect(await admin.emitWithAck('join-room', roomId)).toMatchObject({ role: 'admin' })
     const available = next(admin, 'meeting-data-available')
     const screenshot = await uploadMeetingMedia(owner, 'screenshot')
     const created = await owner.call('/api/v1/meetings/create', {
