@@ -59,8 +59,6 @@ const SESSION_ENDING: readonly number[] = [
   CLOSE_CODES.RATE_LIMITED,
 ]
 
-type Refusal = RelayRefusal
-
 export class SocketIoGateway extends DurableObject<Bindings> {
   private readonly budgets = new FrameBudgets(GATEWAY_FRAME_BUDGETS)
   /** The meeting room joined, through its relay. */
@@ -160,9 +158,18 @@ export class SocketIoGateway extends DurableObject<Bindings> {
     const now = Date.now()
     if (!claims) return { ok: true, identity: VISITOR, at: now }
     const { sessionId } = claims
-    const account = await withDatabase(this.env, async (db) =>
-      liveAccount(await db(), { userId: claims.userId, sessionId }),
-    )
+    let account
+    try {
+      account = await withDatabase(this.env, async (db) =>
+        liveAccount(await db(), { userId: claims.userId, sessionId }),
+      )
+    } catch (error) {
+      log('error', 'socket.io gateway could not check a session', {
+        error:
+          error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      })
+      return { ok: false, message: 'The service is unavailable; try again shortly' }
+    }
     if (typeof account === 'string') return { ok: false, message: account }
     return { ok: true, identity: accountIdentityOf(account, sessionId, account.role), at: now }
   }
@@ -253,7 +260,7 @@ export class SocketIoGateway extends DurableObject<Bindings> {
     ws: WebSocket,
     roomId: string,
     joinToken: string | undefined,
-  ): Promise<{ identity: RealtimeIdentity; at: number } | Refusal> {
+  ): Promise<{ identity: RealtimeIdentity; at: number } | RelayRefusal> {
     const invite = joinToken ?? this.ctx.storage.kv.get<string>(INVITE_KEY)
     const account = accountOf(this.attachmentOf(ws).identity)
     if (invite === undefined && !account) {
