@@ -68,8 +68,11 @@ export interface SocketIoRoomHooks {
   accepted(ws: WebSocket, at: number): void
   /** A socket connected to the room's namespace: it is a member from now on. */
   join(ws: WebSocket, attachment: SocketAttachment, url: URL): Promise<void>
-  /** An EVENT as the native frame: budgeted and handled as the room handles its own frames. */
-  frame(ws: WebSocket, frame: ClientFrame): void | Promise<void>
+  /**
+   * An EVENT as the native frame: budgeted and handled as the room handles its own frames. `sent`
+   * is the event as the client emitted it, for a host that reads positional arguments.
+   */
+  frame(ws: WebSocket, frame: ClientFrame, sent: SentEvent): void | Promise<void>
   /** Ends a socket from the room's side (nothing it sends afterwards is handled). */
   close(ws: WebSocket, code: number, reason: string): void
   /** Whether the room closed this socket. */
@@ -83,6 +86,27 @@ export interface SocketIoRoomHooks {
   setAttachment(ws: WebSocket, attachment: SocketAttachment): void
   /** Asks for the shared alarm by `at`. */
   alarmBy(at: number): void
+  /**
+   * Replaces the CONNECT check (`auth.token`, else the pre-authenticated identity, then
+   * `admissionRefused`) for a host whose credentials differ: the Socket.IO gateway admits sockets
+   * without one (a guest's invite token may come with `join-room`) and reads `auth.inviteToken`.
+   */
+  authenticate?(
+    auth: Record<string, unknown>,
+    preauth: { identity: RealtimeIdentity; at: number } | null,
+  ): Promise<{ ok: true; identity: RealtimeIdentity; at: number } | { ok: false; message: string }>
+  /**
+   * The Engine.IO sid of a new session (default: random). The gateway's is its object's id, so
+   * that the Worker routes the session's later requests to it without a lookup.
+   */
+  newSessionId?(): string
+}
+
+/** An EVENT as the client emitted it. */
+export interface SentEvent {
+  event: string
+  args: unknown[]
+  ackId: number | null
 }
 
 /** The tag of Socket.IO sockets: they get their identity after the upgrade, so no role tag. */
@@ -149,7 +173,7 @@ export class SocketIoHost {
     const parsed = RealtimeIdentitySchema.safeParse(
       JSON.parse(request.headers.get(IDENTITY_HEADER) ?? 'null'),
     )
-    const { session, frame } = openSession(transport, now, this.engine)
+    const { session, frame } = openSession(transport, now, this.engine, this.room.newSessionId?.())
     const attachment: PendingSioAttachment = {
       identity: null,
       room: url.searchParams.get('room') ?? '',
@@ -360,7 +384,7 @@ export class SocketIoHost {
           break
         }
         case 'event':
-          await this.room.frame(ws, nativeFrame(action.event, action.args, action.ackId))
+          await this.room.frame(ws, nativeFrame(action.event, action.args, action.ackId), action)
           break
         case 'ack':
           break
@@ -387,6 +411,10 @@ export class SocketIoHost {
     | { ok: true; identity: RealtimeIdentity; at: number }
   > {
     if (nsp !== ROOM_NAMESPACE) return { ok: false, message: INVALID_NAMESPACE }
+    if (this.room.authenticate) {
+      const { preauth, preauthAt } = attachment.sio
+      return this.room.authenticate(auth, preauth && { identity: preauth, at: preauthAt })
+    }
     const token = typeof auth.token === 'string' ? auth.token : undefined
     const proven = token ? await this.room.verifyToken(attachment.room, token) : null
     const identity = proven ?? attachment.sio.preauth

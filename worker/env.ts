@@ -2,6 +2,7 @@
 import type { ChatConversation } from '../durable-objects/chat-conversation'
 import type { ConferenceRoom } from '../durable-objects/conference-room'
 import type { MeetingRoom } from '../durable-objects/meeting-room'
+import type { SocketIoGateway } from '../durable-objects/socket-io-gateway'
 import type { UserChannel } from '../durable-objects/user-channel'
 import type { Config } from '../shared/config'
 import type { Services } from './services'
@@ -11,6 +12,8 @@ export interface Bindings {
   CHAT_CONVERSATION: DurableObjectNamespace<ChatConversation>
   MEETING_ROOM: DurableObjectNamespace<MeetingRoom>
   USER_CHANNEL: DurableObjectNamespace<UserChannel>
+  /** One object per Socket.IO session of a client that names no room (Videodesk). */
+  SOCKET_IO_GATEWAY: DurableObjectNamespace<SocketIoGateway>
   WARM_API?: DurableObjectNamespace
   ASSETS?: Fetcher
   [variable: string]: unknown

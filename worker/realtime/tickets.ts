@@ -66,12 +66,20 @@ export async function verifyRealtimeTicket(
 
 /** The signed-in caller as a room sees them, with the session their sockets belong to. */
 export function accountIdentity(c: Context<AppEnv>, role: string): RealtimeIdentity {
-  const user = c.get('user')
+  return accountIdentityOf(c.get('user'), c.get('auth').sessionId, role)
+}
+
+/** An account as a room sees it, under `role`, with the session its sockets belong to. */
+export function accountIdentityOf(
+  user: { _id: { toHexString(): string }; name: string },
+  session: string,
+  role: string,
+): RealtimeIdentity {
   return {
     subject: user._id.toHexString(),
     kind: 'user',
     role,
     name: user.name.slice(0, 200),
-    session: c.get('auth').sessionId,
+    session,
   }
 }

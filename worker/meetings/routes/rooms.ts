@@ -3,12 +3,10 @@
 // the ICE servers from configuration.
 import { createRoute, z } from '@hono/zod-openapi'
 import { MeetingRoomIdSchema } from '../../../shared/meeting'
-import { AppError } from '../../errors'
-import { InvalidLinkTokenError, verifyLinkToken } from '../link-token'
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../../openapi'
-import { accountIdentity, signRealtimeTicket } from '../../realtime/tickets'
-import { claimRoom, roomOwner } from '../rooms-store'
+import { signRealtimeTicket } from '../../realtime/tickets'
 import { authedRoute } from '../../authed-route'
+import { meetingAdminIdentity, meetingGuestIdentity } from '../room-admission'
 
 const TAG = 'Meeting rooms'
 const RoomParams = z.object({ roomId: MeetingRoomIdSchema })
@@ -40,12 +38,17 @@ meetingRooms.openapi(
     const { roomId } = c.req.valid('param')
     const user = c.get('user')
     const { database, now } = c.get('services')
-    if (!(await claimRoom(await database.db(), roomId, user._id, now())))
-      throw new AppError('FORBIDDEN', 'This meeting room belongs to another account')
+    const identity = await meetingAdminIdentity(
+      await database.db(),
+      roomId,
+      user,
+      c.get('auth').sessionId,
+      now(),
+    )
     const ticket = await signRealtimeTicket(
       c.get('config').JWT_SECRET,
       { kind: 'meeting', id: roomId },
-      accountIdentity(c, 'admin'),
+      identity,
     )
     return c.json(
       {
@@ -78,28 +81,13 @@ meetingRooms.openapi(
   async (c) => {
     const { roomId } = c.req.valid('param')
     const secret = c.get('config').JWT_SECRET
-    let link
-    try {
-      link = await verifyLinkToken(secret, roomId, c.req.valid('json').token)
-    } catch (error) {
-      if (error instanceof InvalidLinkTokenError) throw new AppError('UNAUTHORIZED', error.message)
-      throw error
-    }
-    // The link's inviter must still own the room (rooms are never transferred, so this holds
-    // unless the token was signed for a room id someone else claimed first).
-    const owner = await roomOwner(await c.get('services').database.db(), roomId)
-    if (!owner || owner.toHexString() !== link.ownerId)
-      throw new AppError('UNAUTHORIZED', 'This invite link is no longer valid')
-    const ticket = await signRealtimeTicket(
+    const identity = await meetingGuestIdentity(
+      () => c.get('services').database.db(),
       secret,
-      { kind: 'meeting', id: roomId },
-      {
-        subject: `link:${link.linkId}`,
-        kind: 'guest',
-        role: 'guest',
-        ...(link.guestName ? { name: link.guestName } : {}),
-      },
+      roomId,
+      c.req.valid('json').token,
     )
+    const ticket = await signRealtimeTicket(secret, { kind: 'meeting', id: roomId }, identity)
     return c.json(
       {
         success: true as const,

@@ -1,6 +1,7 @@
 // `/socket.io/`, where the old Socket.IO 4 clients connect: every request of a session (polling,
 // the WebSocket upgrade) names its room in the query (`room=conference:<id>`) and goes to that
-// room's object, which hosts the Engine.IO session. A credential found here travels along as a
+// room's object, which hosts the Engine.IO session; without a room, to the Videodesk gateway
+// (../socket-io-gateway.ts). A credential found here travels along as a
 // pre-authenticated identity; the CONNECT's `auth.token` may still prove one in the room.
 import { Hono } from 'hono'
 import { getCookie } from 'hono/cookie'
@@ -9,6 +10,7 @@ import { ACCESS_COOKIE } from '../../auth/cookies'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
 import { roomStub } from '../rooms'
+import { gatewayRequest } from '../socket-io-gateway'
 import {
   SOCKET_IO_ROOM_KINDS,
   socketIoIdentity,
@@ -19,12 +21,8 @@ const ROOM = /^([a-z]+):([A-Za-z0-9_-]{1,64})$/
 
 export const socketIo = new Hono<AppEnv>().on(['GET', 'POST'], '/socket.io/', async (c) => {
   const room = c.req.query('room')
-  if (room === undefined) {
-    throw new AppError(
-      'BAD_REQUEST',
-      'Name the room in the query (room=conference:<id>); Videodesk connections without a room are not served yet',
-    )
-  }
+  // Videodesk's clients name no room: they choose it after connecting.
+  if (room === undefined) return gatewayRequest(c)
   const match = ROOM.exec(room)
   const kind = match?.[1] as SocketIoRoomKind | undefined
   if (!match || !kind || !SOCKET_IO_ROOM_KINDS.includes(kind)) {
