@@ -132,7 +132,10 @@ describe('socket.io for a chat member', () => {
     })
 
     const viaSocket = nextEvent(a, 'message.new', (m) => m.message.senderId === ben.id)
-    const ack = await b.emitWithAck('message.send', { text: 'Hello over Socket.IO', clientId: 'c1' })
+    const ack = await b.emitWithAck('message.send', {
+      text: 'Hello over Socket.IO',
+      clientId: 'c1',
+    })
     expect(ack).toEqual({
       seq: sent.seq + 1,
       id: expect.any(String),
@@ -268,9 +271,9 @@ describe('socket.io on the user channel', () => {
       room: { kind: 'user', id: ben.id },
       identity: { subject: ben.id, kind: 'user', role: 'USER' },
     })
-    expect(await channel.emitWithAck('join-notification-room', { email: 'ben@example.test' })).toEqual(
-      { room: 'notifications', joined: true },
-    )
+    expect(
+      await channel.emitWithAck('join-notification-room', { email: 'ben@example.test' }),
+    ).toEqual({ room: 'notifications', joined: true })
 
     const modern = nextEvent(channel, 'notification.new')
     const legacy = nextEvent(channel, 'new-notification')

@@ -31,10 +31,8 @@ export async function admitTicket(
 
   const { identity } = ticket
   if (identity.kind !== 'user') return
-  const account = await liveAccount(
-    await database.db(),
-    identity,
-    (user) => Boolean(user.roleChangedAt && ticket.issuedAtMs < user.roleChangedAt.getTime()),
+  const account = await liveAccount(await database.db(), identity, (user) =>
+    Boolean(user.roleChangedAt && ticket.issuedAtMs < user.roleChangedAt.getTime()),
   )
   if ('refusal' in account) throw new AppError('UNAUTHORIZED', REFUSED[account.refusal])
   if (!(await registryAdmits(c.env, room, identity, ticket.issuedAtMs)))

@@ -19,7 +19,11 @@ import { liveAccount, registryAdmits, type AccountRefusal } from './account-chec
 import type { ChannelBindings } from './rooms'
 
 /** Kinds of room that host Socket.IO sessions themselves (`?room=<kind>:<id>`). */
-export const SOCKET_IO_ROOM_KINDS = ['conference', 'chat', 'user'] as const satisfies readonly RoomKind[]
+export const SOCKET_IO_ROOM_KINDS = [
+  'conference',
+  'chat',
+  'user',
+] as const satisfies readonly RoomKind[]
 export type SocketIoRoomKind = (typeof SOCKET_IO_ROOM_KINDS)[number]
 
 /**
