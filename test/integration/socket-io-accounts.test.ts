@@ -7,7 +7,7 @@ import { io, type Socket, type SocketOptions, type ManagerOptions } from 'socket
 import { afterEach, describe, expect, it } from 'vitest'
 import { directChat } from '../harness/chat'
 import { api, workerUrl } from '../harness/http'
-import { signUpUser, type TestUser } from '../harness/users'
+import { setRole, signUpUser, type TestUser } from '../harness/users'
 
 const opened: Socket[] = []
 afterEach(() => {
@@ -199,6 +199,13 @@ describe('socket.io for a chat member', () => {
       connected(connect(`user:${ben.id}`, { auth: { token: ben.accessToken } })),
     ).rejects.toThrow('This session has ended')
   })
+  it("refuses a token minted before the account's role changed", async () => {
+    const ann = await signUpUser()
+    await setRole(ann.id, 'SPEAKER')
+    await expect(
+      connected(connect(`user:${ann.id}`, { auth: { token: ann.accessToken } })),
+    ).rejects.toThrow('Your role changed; refresh your access token and connect again')
+  })
 })
 
 describe('socket.io connection state recovery in a chat', () => {
@@ -234,6 +241,28 @@ describe('socket.io connection state recovery in a chat', () => {
 
     await restSend(ann, id, 'five')
     await expect.poll(() => seen).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it('stays exact when the client reconnects by itself while messages keep coming', async () => {
+    const [ann, ben] = await Promise.all([signUpUser(), signUpUser()])
+    const id = await directChat(ann, ben)
+    const b = await chatMember(id, ben, {
+      reconnection: true,
+      reconnectionDelay: 50,
+      randomizationFactor: 0,
+    })
+    const seen: number[] = []
+    b.on('message.new', (m: { seq: number }) => seen.push(m.seq))
+    await restSend(ann, id, 'one')
+    await expect.poll(() => seen).toEqual([1])
+
+    await dropTransport(b)
+    const back = connected(b)
+    // Some of these land before the reconnect (replayed), some after (live): each exactly once.
+    for (let i = 2; i <= 8; i += 1) await restSend(ann, id, `message ${i}`)
+    await back
+    expect(b.recovered).toBe(true)
+    await expect.poll(() => seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
   })
 
   it('does not claim recovery from an offset the room cannot replay from; the member resyncs', async () => {
