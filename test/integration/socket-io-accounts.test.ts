@@ -199,6 +199,7 @@ describe('socket.io for a chat member', () => {
       connected(connect(`user:${ben.id}`, { auth: { token: ben.accessToken } })),
     ).rejects.toThrow('This session has ended')
   })
+
   it("refuses a token minted before the account's role changed", async () => {
     const ann = await signUpUser()
     await setRole(ann.id, 'SPEAKER')
