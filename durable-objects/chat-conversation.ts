@@ -169,17 +169,42 @@ export class ChatConversation extends RealtimeRoom<Bindings, ChatServerMessage> 
     })
     const since = url.searchParams.get('since')
     if (since !== null) {
-      // Exactly what was missed, in order: every message after `since`.
-      let cursor = Number(since)
-      while (cursor < lastSeq) {
-        const page = await this.history({ after: cursor, limit: 500 })
-        if (page.length === 0) break
-        for (const message of page)
-          this.send(ws, { type: 'message.new', seq: message.seq, message })
-        cursor = page.at(-1)!.seq
+      // Exactly what was missed, in order: every message after `since`. Pages older than this
+      // object keeps come from MongoDB; messages sent meanwhile wait for the replay, which goes on
+      // until it reaches the last one (a page from here involves no I/O, so nothing slips between).
+      this.catchingUp.add(ws)
+      try {
+        let cursor = Number(since)
+        while (cursor < this.store.lastSeq()) {
+          const page = await this.history({ after: cursor, limit: 500 })
+          if (page.length === 0) break
+          for (const message of page)
+            this.send(ws, { type: 'message.new', seq: message.seq, message })
+          cursor = page.at(-1)!.seq
+        }
+      } finally {
+        this.catchingUp.delete(ws)
       }
     }
-    this.send(ws, { type: 'sync.complete', seq: lastSeq, receipts: this.allReceipts() })
+    this.send(ws, {
+      type: 'sync.complete',
+      seq: this.store.lastSeq(),
+      receipts: this.allReceipts(),
+    })
+  }
+
+  /** Sockets replaying what they missed: they get no live frames until the replay has caught up. */
+  private readonly catchingUp = new Set<WebSocket>()
+
+  protected override broadcast(
+    message: ChatServerMessage,
+    opts: { tag?: string; except?: WebSocket } = {},
+  ): void {
+    if (this.catchingUp.size === 0) return super.broadcast(message, opts)
+    const sockets = this.roomSockets(opts.tag).filter(
+      (ws) => ws !== opts.except && !this.catchingUp.has(ws),
+    )
+    this.sendEach(JSON.stringify(message), sockets)
   }
 
   // ---- Socket.IO ------------------------------------------------------------------------------
