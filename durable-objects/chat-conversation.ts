@@ -1,6 +1,7 @@
 // One conversation: messages numbered by seq and acknowledged only once stored here, delivery and
-// read receipts, typing indicators, and replay of exactly what a reconnecting member missed.
-// Messages reach MongoDB in batches on an alarm, retried until they are in.
+// read receipts, typing indicators, and replay of exactly what a reconnecting member missed (also as
+// Socket.IO connection state recovery). Members connect natively with a ticket or over Socket.IO
+// with their access token. Messages reach MongoDB in batches on an alarm, retried until they are in.
 import { ObjectId, type AnyBulkWriteOperation } from 'mongodb'
 import {
   CHAT_CLOSE_CODES,
@@ -11,10 +12,12 @@ import {
   type ChatServerMessage,
 } from '../shared/chat'
 import type { RealtimeIdentity } from '../shared/realtime'
+import { configFor } from '../worker/config'
 import type { Bindings } from '../worker/env'
 import { conversations, messages, reads, type MessageDoc, type ReadDoc } from '../worker/chat/store'
 import { media } from '../worker/media/store'
 import { userChannel } from '../worker/realtime/rooms'
+import { admitSocketIo } from '../worker/realtime/socket-io-identity'
 import { isBlockedBetween } from '../worker/social/store'
 import { ChatStore } from './chat-store'
 import { FrameBudgets } from './frame-budgets'
@@ -28,6 +31,7 @@ const RETRY_DELAY_MS = 5000
 export class ChatConversation extends RealtimeRoom<Bindings, ChatServerMessage> {
   protected readonly kind = 'chat' as const
   protected readonly frameBudgets = new FrameBudgets(CHAT_FRAME_BUDGETS)
+  protected override readonly servesSocketIo = true
   private readonly store: ChatStore
   private flushScheduled = false
   private readonly sendLimit = new TokenBuckets(CHAT_SEND_RATE.burst, CHAT_SEND_RATE.perSecond)
@@ -46,10 +50,10 @@ export class ChatConversation extends RealtimeRoom<Bindings, ChatServerMessage> 
     this.store.setMeta('type', type)
     this.store.setMeta('members', JSON.stringify(members))
     // Removed members lose their open sockets at once.
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of this.roomSockets()) {
       const { identity } = this.attachmentOf(ws)
       if (!members.includes(identity.subject))
-        ws.close(CHAT_CLOSE_CODES.NOT_A_MEMBER, 'No longer a member')
+        this.closeSocket(ws, CHAT_CLOSE_CODES.NOT_A_MEMBER, 'No longer a member')
     }
   }
 
@@ -124,7 +128,7 @@ export class ChatConversation extends RealtimeRoom<Bindings, ChatServerMessage> 
   private viewers(): Map<string, number> {
     if (!this.viewing) {
       this.viewing = new Map()
-      for (const ws of this.ctx.getWebSockets()) {
+      for (const ws of this.roomSockets()) {
         this.countViewer(ws, this.attachmentOf(ws).identity.subject)
       }
     }
@@ -152,7 +156,7 @@ export class ChatConversation extends RealtimeRoom<Bindings, ChatServerMessage> 
         code: 'FORBIDDEN',
         message: 'Not a member of this conversation',
       })
-      ws.close(CHAT_CLOSE_CODES.NOT_A_MEMBER, 'Not a member')
+      this.closeSocket(ws, CHAT_CLOSE_CODES.NOT_A_MEMBER, 'Not a member')
       return
     }
     this.countViewer(ws, attachment.identity.subject)
@@ -165,17 +169,58 @@ export class ChatConversation extends RealtimeRoom<Bindings, ChatServerMessage> 
     })
     const since = url.searchParams.get('since')
     if (since !== null) {
-      // Exactly what was missed, in order: every message after `since`.
-      let cursor = Number(since)
-      while (cursor < lastSeq) {
-        const page = await this.history({ after: cursor, limit: 500 })
-        if (page.length === 0) break
-        for (const message of page)
-          this.send(ws, { type: 'message.new', seq: message.seq, message })
-        cursor = page.at(-1)!.seq
+      // Exactly what was missed, in order: every message after `since`. Pages older than this
+      // object keeps come from MongoDB; messages sent meanwhile wait for the replay, which goes on
+      // until it reaches the last one (a page from here involves no I/O, so nothing slips between).
+      this.catchingUp.add(ws)
+      try {
+        let cursor = Number(since)
+        while (cursor < this.store.lastSeq()) {
+          const page = await this.history({ after: cursor, limit: 500 })
+          if (page.length === 0) break
+          for (const message of page)
+            this.send(ws, { type: 'message.new', seq: message.seq, message })
+          cursor = page.at(-1)!.seq
+        }
+      } finally {
+        this.catchingUp.delete(ws)
       }
     }
-    this.send(ws, { type: 'sync.complete', seq: lastSeq, receipts: this.allReceipts() })
+    this.send(ws, {
+      type: 'sync.complete',
+      seq: this.store.lastSeq(),
+      receipts: this.allReceipts(),
+    })
+  }
+
+  /** Sockets replaying what they missed: they get no live frames until the replay has caught up. */
+  private readonly catchingUp = new Set<WebSocket>()
+
+  protected override broadcast(
+    message: ChatServerMessage,
+    opts: { tag?: string; except?: WebSocket } = {},
+  ): void {
+    if (this.catchingUp.size === 0) return super.broadcast(message, opts)
+    const sockets = this.roomSockets(opts.tag).filter(
+      (ws) => ws !== opts.except && !this.catchingUp.has(ws),
+    )
+    this.sendEach(JSON.stringify(message), sockets)
+  }
+
+  // ---- Socket.IO ------------------------------------------------------------------------------
+
+  /** A member's access token in the CONNECT (worker/realtime/socket-io-identity.ts). */
+  protected override socketIoAdmission(room: string, token: string) {
+    const deps = { secret: configFor(this.env).JWT_SECRET, db: () => this.db(), env: this.env }
+    return admitSocketIo(deps, 'chat', room, token)
+  }
+
+  /**
+   * As `since` natively: every message after `seq` comes from here or from MongoDB, so any offset
+   * this conversation has reached is recovered exactly; one beyond it (never issued here) is not.
+   */
+  protected override socketIoRecoverable(_identity: RealtimeIdentity, seq: number) {
+    return seq <= this.store.lastSeq()
   }
 
   protected override async onMessage(
@@ -337,18 +382,25 @@ export class ChatConversation extends RealtimeRoom<Bindings, ChatServerMessage> 
   private scheduleFlush() {
     if (this.flushScheduled) return
     this.flushScheduled = true
-    void this.ctx.storage.setAlarm(Date.now() + FLUSH_DELAY_MS)
+    this.alarmBy(Date.now() + FLUSH_DELAY_MS)
   }
 
-  override async alarm() {
+  /** The alarm is shared with the Socket.IO heartbeat: it flushes whenever there is work, early or not. */
+  protected override async onAlarm() {
+    if (!this.flushScheduled && !this.flushPending()) return
     this.flushScheduled = false
     try {
       await this.flush()
     } catch {
       // MongoDB is unreachable: everything is still in storage; try again shortly.
       this.flushScheduled = true
-      await this.ctx.storage.setAlarm(Date.now() + RETRY_DELAY_MS)
+      this.alarmBy(Date.now() + RETRY_DELAY_MS)
     }
+  }
+
+  /** Whether storage holds what MongoDB does not yet (after a wake, flushScheduled is forgotten). */
+  private flushPending(): boolean {
+    return this.store.unpersisted(1).length > 0 || this.store.dirtyReceipts().length > 0
   }
 
   /** Writes pending messages, deletions and receipts to MongoDB, then tells absent members. */

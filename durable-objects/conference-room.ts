@@ -160,6 +160,11 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     return socketIoIdentity(configFor(this.env).JWT_SECRET, 'conference', room, token)
   }
 
+  protected override socketIoRecoverable(identity: RealtimeIdentity, seq: number) {
+    const reader = roleOf(identity) === 'audience' ? 'audience' : 'staff'
+    return seq <= this.seq && this.store.eventsSince(seq, reader) !== undefined
+  }
+
   protected override admissionRefused(
     identity: RealtimeIdentity,
     ticketAt: number,

@@ -29,6 +29,7 @@ import { sioFrame } from './socket-io-framing'
 import { ENGINE_PATH } from './socket-io/engine-request'
 import { ENGINE_DEFAULTS } from './socket-io/engine-session'
 import { SocketIoHost, type SioState } from './socket-io-host'
+import { SOCKET_IO_REFUSED, type SocketIoAdmission } from '../worker/realtime/socket-io-identity'
 
 export interface SocketAttachment {
   identity: RealtimeIdentity
@@ -475,6 +476,25 @@ export abstract class RealtimeRoom<
     return null
   }
 
+  /**
+   * Whether CONNECT's `auth.token` admits its bearer, as whom, or why not. Rooms whose admission
+   * has more to say than "invalid token" (account rooms: session ended, not a member) override it.
+   */
+  protected async socketIoAdmission(room: string, token: string): Promise<SocketIoAdmission> {
+    const identity = await this.socketIoIdentity(room, token)
+    return identity
+      ? { ok: true, identity, at: Date.now() }
+      : { ok: false, message: SOCKET_IO_REFUSED.invalid }
+  }
+
+  /**
+   * Connection state recovery: whether `onConnect` with `since=seq` replays to `identity` exactly
+   * what came after `seq`. No by default: the client then gets the room's fresh welcome.
+   */
+  protected socketIoRecoverable(_identity: RealtimeIdentity, _seq: number): boolean {
+    return false
+  }
+
   private socketIoHost: SocketIoHost | undefined
 
   /** The room's Socket.IO sessions, when it serves them. */
@@ -488,7 +508,8 @@ export abstract class RealtimeRoom<
         pingTimeout: config.SOCKET_IO_PING_TIMEOUT_MS,
       }
       this.socketIoHost = new SocketIoHost(this.ctx, engine, {
-        verifyToken: (room, token) => this.socketIoIdentity(room, token),
+        verifyToken: (room, token) => this.socketIoAdmission(room, token),
+        recoverable: (identity, seq) => this.socketIoRecoverable(identity, seq),
         admissionRefused: (identity, at) =>
           this.admissionRefused(identity, at, new URL('http://room/')),
         accepted: (ws, at) => this.frameBudgets.open(ws, at),

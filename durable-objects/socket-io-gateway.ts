@@ -121,8 +121,10 @@ export class SocketIoGateway extends DurableObject<Bindings> {
         newSessionId: () => this.ctx.id.toString(),
         authenticate: (auth, preauth) => this.authenticate(auth, preauth),
         // Unused: `authenticate` replaces the room's CONNECT check.
-        verifyToken: async () => null,
+        verifyToken: async () => ({ ok: false, message: 'Invalid or expired token' }),
         admissionRefused: () => undefined,
+        // Signaling is ephemeral and the gateway keeps no log: a reconnect joins its room again.
+        recoverable: () => false,
         accepted: (ws, at) => void this.budgets.open(ws, at),
         // Nothing to greet with: the client is in no room until `join-room`.
         join: async () => {},

@@ -11,6 +11,10 @@ import {
   type RealtimeIdentity,
 } from '../shared/realtime'
 import type { ClientFrame, SocketAttachment } from './realtime-room'
+import {
+  SOCKET_IO_REFUSAL_HEADER,
+  type SocketIoAdmission,
+} from '../worker/realtime/socket-io-identity'
 import { nativeFrame, ROOM_NAMESPACE } from './socket-io-framing'
 import { PollingSocket } from './socket-io-polling'
 import type { EngineReply } from './socket-io/engine-errors'
@@ -50,6 +54,8 @@ export interface SioState {
   /** The identity the Worker found in the handshake's credential, if any, and when. */
   preauth: RealtimeIdentity | null
   preauthAt: number
+  /** Why the Worker refused the handshake's credential, if it did: the CONNECT's refusal. */
+  preauthRefusal?: string
 }
 
 /** A Socket.IO socket before its CONNECT: no identity yet, and no member of the room. */
@@ -60,8 +66,10 @@ type PendingSioAttachment = Omit<SocketAttachment, 'identity'> & {
 
 /** What the host needs from the room it serves. */
 export interface SocketIoRoomHooks {
-  /** The identity a CONNECT's `auth.token` proves in `room`, or null. */
-  verifyToken(room: string, token: string): Promise<RealtimeIdentity | null>
+  /** Whether a CONNECT's `auth.token` admits its bearer to `room`, as whom and since when. */
+  verifyToken(room: string, token: string): Promise<SocketIoAdmission>
+  /** Whether the room can replay to `identity` exactly what came after `seq` (connection state recovery). */
+  recoverable(identity: RealtimeIdentity, seq: number): boolean
   /** Why `identity`, admitted at `at`, may not join, if it may not. */
   admissionRefused(identity: RealtimeIdentity, at: number): string | undefined
   /** A socket was accepted: the room opens its frame budgets. */
@@ -184,6 +192,7 @@ export class SocketIoHost {
         io: newSocketIoState(),
         preauth: parsed.success ? parsed.data : null,
         preauthAt: Number(request.headers.get(TICKET_AT_HEADER)) || now,
+        preauthRefusal: request.headers.get(SOCKET_IO_REFUSAL_HEADER) ?? undefined,
       },
     }
     this.room.alarmBy(now + Math.min(this.engine.pingInterval, CONNECT_TIMEOUT))
@@ -364,8 +373,9 @@ export class SocketIoHost {
           if (result.ok) admittedAt = result.at
           return result
         },
-        // Every event carries its seq; the room replays from it, or sends a snapshot if it cannot.
-        recover: async () => true,
+        // Every event carries its seq as the offset; recovered only when the room can replay exactly
+        // what came after it (otherwise the client gets the room's snapshot and a new pid).
+        recover: async (_nsp, identity, request) => this.room.recoverable(identity, request.seq),
       },
       undefined,
     )
@@ -417,12 +427,15 @@ export class SocketIoHost {
     }
     const token = typeof auth.token === 'string' ? auth.token : undefined
     const proven = token ? await this.room.verifyToken(attachment.room, token) : null
-    const identity = proven ?? attachment.sio.preauth
-    const at = proven ? Date.now() : attachment.sio.preauthAt
+    const identity = proven?.ok ? proven.identity : attachment.sio.preauth
+    const at = proven?.ok ? proven.at : attachment.sio.preauthAt
     if (!identity) {
       return {
         ok: false,
-        message: token ? 'Invalid or expired token' : 'Authentication required: pass auth.token',
+        message:
+          (proven?.ok === false ? proven.message : undefined) ??
+          attachment.sio.preauthRefusal ??
+          'Authentication required: pass auth.token',
       }
     }
     const refusal = this.room.admissionRefused(identity, at)

@@ -1,6 +1,7 @@
 // One user's channel: one socket per signed-in device. It fans out events delivered for the user
 // (the `deliver` RPC: notifications, transcoding progress, chat unread), tracks whether the user is
-// online and tells the people allowed to see it, and serves Videodesk's notification room.
+// online and tells the people allowed to see it, and serves Videodesk's notification room. Devices
+// connect natively with a ticket or over Socket.IO with their access token.
 import { ObjectId } from 'mongodb'
 import type { RealtimeIdentity, Revocation, RoomKind } from '../shared/realtime'
 import {
@@ -9,11 +10,13 @@ import {
   type UserChannelEvent,
   type UserServerMessage,
 } from '../shared/user-channel'
+import { configFor } from '../worker/config'
 import type { Bindings } from '../worker/env'
 import { announcePresence, isUserId, type PresenceState } from '../worker/notifications/presence'
 import { unreadCount } from '../worker/notifications/store'
 import { log } from '../worker/log'
 import { parseRoomKey, roomKey, roomStub } from '../worker/realtime/rooms'
+import { admitSocketIo } from '../worker/realtime/socket-io-identity'
 import { FrameBudgets } from './frame-budgets'
 import { RealtimeRoom, type ClientFrame, type SocketAttachment } from './realtime-room'
 
@@ -41,6 +44,7 @@ const MAX_TRACKED_ROOMS = 500
 export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
   protected readonly kind = 'user' as const
   protected readonly frameBudgets = new FrameBudgets(USER_FRAME_BUDGETS)
+  protected override readonly servesSocketIo = true
 
   private get kv() {
     return this.ctx.storage.kv
@@ -57,7 +61,7 @@ export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
       this.openSockets().length === 0 &&
       (await this.ctx.storage.getAlarm()) === null
     )
-      await this.ctx.storage.setAlarm(Date.now())
+      this.alarmBy(Date.now())
     return {
       online: state.online,
       lastSeenAt: state.lastSeenAt === null ? null : new Date(state.lastSeenAt).toISOString(),
@@ -132,13 +136,24 @@ export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
     })
     // Announced from the alarm, off the upgrade's path. A pending "offline" (reopened within the
     // grace period) needs nothing: its alarm finds a socket open and announces nothing.
-    if (!this.presenceState().online) await this.ctx.storage.setAlarm(Date.now())
+    if (!this.presenceState().online) this.alarmBy(Date.now())
   }
 
   protected override async onClose(ws: WebSocket) {
     if (this.openSockets().some((s) => s !== ws)) return
     this.kv.put(KEY.offlineAt, Date.now())
-    await this.ctx.storage.setAlarm(Date.now() + OFFLINE_GRACE_MS)
+    this.alarmBy(Date.now() + OFFLINE_GRACE_MS)
+  }
+
+  // ---- Socket.IO ------------------------------------------------------------------------------
+
+  /**
+   * The owner's access token in the CONNECT (worker/realtime/socket-io-identity.ts). No recovery:
+   * the channel keeps no log of what it delivered, so a reconnecting device always starts afresh.
+   */
+  protected override socketIoAdmission(room: string, token: string) {
+    const deps = { secret: configFor(this.env).JWT_SECRET, db: () => this.db(), env: this.env }
+    return admitSocketIo(deps, 'user', room, token)
   }
 
   protected override async onMessage(
@@ -204,14 +219,10 @@ export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
         seq,
         notification: event.notification,
       } satisfies UserServerMessage)
-      for (const ws of sockets) {
-        if (!this.attachmentOf<UserSocketAttachment>(ws).notificationRoom) continue
-        try {
-          ws.send(legacy)
-        } catch {
-          // Closed meanwhile; its close handler cleans up.
-        }
-      }
+      this.sendEach(
+        legacy,
+        sockets.filter((ws) => this.attachmentOf<UserSocketAttachment>(ws).notificationRoom),
+      )
     }
     return sockets.length
   }
@@ -220,8 +231,9 @@ export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
     return this.kv.get<number>(KEY.seq) ?? 0
   }
 
+  /** The user's connected devices (a Socket.IO socket once it has connected). */
   private openSockets(): WebSocket[] {
-    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN)
+    return this.roomSockets().filter((ws) => ws.readyState === WebSocket.OPEN)
   }
 
   // ---- Presence --------------------------------------------------------------------------------
@@ -232,9 +244,10 @@ export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
 
   /**
    * Settles presence: compares "has an open socket" with what was last announced and announces
-   * the difference. A close followed by a reopen within the grace period announces nothing.
+   * the difference. A close followed by a reopen within the grace period announces nothing. The
+   * alarm is shared with the Socket.IO heartbeat, so it may run before that grace period is over.
    */
-  override async alarm() {
+  protected override async onAlarm() {
     const owner = this.kv.get<string>(KEY.owner)
     if (!owner) return
     const online = this.openSockets().length > 0
@@ -242,6 +255,8 @@ export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
     if (online !== state.online) {
       // A close older than the last "online" (sockets lost without one) is not when they left.
       const closedAt = this.kv.get<number>(KEY.offlineAt) ?? 0
+      if (!online && Date.now() < closedAt + OFFLINE_GRACE_MS)
+        return this.alarmBy(closedAt + OFFLINE_GRACE_MS)
       state = {
         online,
         lastSeenAt: !online && closedAt >= (state.lastSeenAt ?? 0) ? closedAt : Date.now(),
@@ -258,7 +273,7 @@ export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
       this.kv.delete(KEY.unannounced)
     } catch {
       // MongoDB unreachable: the state is kept and announced on the retry.
-      await this.ctx.storage.setAlarm(Date.now() + RETRY_MS)
+      this.alarmBy(Date.now() + RETRY_MS)
     }
   }
 }

@@ -91,7 +91,8 @@ describe('socket.io in a conference room', () => {
       reconnection: false,
     })
     opened.push(viaQuery)
-    await expect(connected(viaQuery)).rejects.toThrow('Authentication required')
+    // The Worker's refusal of the handshake's credential is the CONNECT's answer.
+    await expect(connected(viaQuery)).rejects.toThrow('Invalid or expired token')
   })
 
   it('closes a removed participant out and does not let it connect again', async () => {

@@ -1,15 +1,19 @@
 // What the Worker checks before it lets a verified ticket's socket into a room: the ticket has not
-// been used, and for an account, that its session is still live and its role unchanged since the
-// ticket was minted. The account's registry then records the room so that a later revocation
-// reaches the socket (see UserChannel.admit / revokeEverywhere).
+// been used, and for an account, the checks every account socket passes (account-checks.ts: session
+// live, role unchanged since the ticket was minted, the room recorded in the account's registry so
+// that a later revocation reaches the socket; see UserChannel.admit / revokeEverywhere).
 import type { Context } from 'hono'
 import type { RoomKind } from '../../shared/realtime'
-import { isSessionLive } from '../auth/sessions'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { findUserById } from '../auth/users-store'
-import { userChannel } from './rooms'
+import { liveAccount, registryAdmits, type AccountRefusal } from './account-checks'
 import { TICKET_TTL_SECONDS, type VerifiedTicket } from './tickets'
+
+const REFUSED: Record<AccountRefusal, string> = {
+  'no-session': 'This ticket names no session',
+  ended: 'This session has ended',
+  'role-changed': 'Your role changed; ask for a new ticket',
+}
 
 /** Throws 401 unless the ticket may open a socket into `kind/id` now. */
 export async function admitTicket(
@@ -27,18 +31,10 @@ export async function admitTicket(
 
   const { identity } = ticket
   if (identity.kind !== 'user') return
-  if (!identity.session) throw new AppError('UNAUTHORIZED', 'This ticket names no session')
-  const db = await database.db()
-  const [user, live] = await Promise.all([
-    findUserById(db, identity.subject),
-    isSessionLive(db, identity.session),
-  ])
-  if (!user?.isActive || !live) throw new AppError('UNAUTHORIZED', 'This session has ended')
-  if (user.roleChangedAt && ticket.issuedAtMs < user.roleChangedAt.getTime())
-    throw new AppError('UNAUTHORIZED', 'Your role changed; ask for a new ticket')
-  // The user's own channel is its registry: it checks its revocations itself.
-  if (room.kind === 'user') return
-  const registry = userChannel(c.env, identity.subject)
-  if (registry && !(await registry.admit(room.kind, room.id, identity, ticket.issuedAtMs)))
+  const account = await liveAccount(await database.db(), identity, (user) =>
+    Boolean(user.roleChangedAt && ticket.issuedAtMs < user.roleChangedAt.getTime()),
+  )
+  if ('refusal' in account) throw new AppError('UNAUTHORIZED', REFUSED[account.refusal])
+  if (!(await registryAdmits(c.env, room, identity, ticket.issuedAtMs)))
     throw new AppError('UNAUTHORIZED', 'This session has ended')
 }

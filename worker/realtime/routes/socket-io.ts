@@ -1,8 +1,9 @@
 // `/socket.io/`, where the old Socket.IO 4 clients connect: every request of a session (polling,
-// the WebSocket upgrade) names its room in the query (`room=conference:<id>`) and goes to that
-// room's object, which hosts the Engine.IO session; without a room, to the Videodesk gateway
-// (../socket-io-gateway.ts). A credential found here travels along as a
-// pre-authenticated identity; the CONNECT's `auth.token` may still prove one in the room.
+// the WebSocket upgrade) names its room in the query (`room=conference:<id>`, `chat:<conversation
+// id>`, `user:<user id>`) and goes to that room's object, which hosts the Engine.IO session; without
+// a room, to the Videodesk gateway (../socket-io-gateway.ts). A credential found here in the
+// handshake travels along as a pre-authenticated identity (or as the refusal to answer the CONNECT
+// with); the CONNECT's `auth.token` may still prove one in the room.
 import { Hono } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { IDENTITY_HEADER, TICKET_AT_HEADER } from '../../../shared/realtime'
@@ -12,8 +13,9 @@ import { AppError } from '../../errors'
 import { roomStub } from '../rooms'
 import { gatewayRequest } from '../socket-io-gateway'
 import {
+  admitSocketIo,
+  SOCKET_IO_REFUSAL_HEADER,
   SOCKET_IO_ROOM_KINDS,
-  socketIoIdentity,
   type SocketIoRoomKind,
 } from '../socket-io-identity'
 
@@ -41,12 +43,20 @@ export const socketIo = new Hono<AppEnv>().on(['GET', 'POST'], '/socket.io/', as
     c.req.query('token') ??
     /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] ??
     getCookie(c, ACCESS_COOKIE)
-  const identity = token
-    ? await socketIoIdentity(c.get('config').JWT_SECRET, kind, id, token)
-    : null
-  if (identity) {
-    headers.set(IDENTITY_HEADER, JSON.stringify(identity))
-    headers.set(TICKET_AT_HEADER, String(Date.now()))
+  headers.delete(SOCKET_IO_REFUSAL_HEADER)
+  // Only the handshake (no sid yet) opens a session; later requests of it carry nothing to check.
+  if (token && c.req.query('sid') === undefined) {
+    const { database } = c.get('services')
+    const admission = await admitSocketIo(
+      { secret: c.get('config').JWT_SECRET, db: () => database.db(), env: c.env },
+      kind,
+      id,
+      token,
+    )
+    if (admission.ok) {
+      headers.set(IDENTITY_HEADER, JSON.stringify(admission.identity))
+      headers.set(TICKET_AT_HEADER, String(admission.at))
+    } else headers.set(SOCKET_IO_REFUSAL_HEADER, admission.message)
   }
   const url = new URL(c.req.url)
   url.searchParams.set('room', id)
