@@ -89,6 +89,43 @@ describe('socket.io for a chat member', () => {
     }
   })
 
+  it('takes the cookie only from a page of a trusted origin (no cross-site WebSocket hijacking)', async () => {
+    const [ann, ben] = await Promise.all([signUpUser(), signUpUser()])
+    const id = await directChat(ann, ben)
+    const withCookie = (origin: string) => ({
+      extraHeaders: { Cookie: `token=${ann.accessToken}`, Origin: origin },
+    })
+    // A page on another site: the browser would attach its visitor's cookie, but no credential counts.
+    await expect(connected(connect(`chat:${id}`, withCookie('http://evil.test')))).rejects.toThrow(
+      'Authentication required: pass auth.token',
+    )
+    // The same cookie from an origin in CORS_ORIGINS is the credential.
+    const trusted = connect(`chat:${id}`, withCookie('http://app.test'))
+    const welcome = nextEvent(trusted, 'welcome')
+    await connected(trusted)
+    expect(await welcome).toMatchObject({ identity: { subject: ann.id } })
+
+    // Videodesk's gateway (no room in the query) likewise: from another site the socket is a visitor.
+    const gateway = (origin: string) => {
+      const socket = io(workerUrl(), {
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        ...withCookie(origin),
+      })
+      opened.push(socket)
+      return socket
+    }
+    const visitor = gateway('http://evil.test')
+    await connected(visitor)
+    expect(await visitor.emitWithAck('join-notification-room', {})).toMatchObject({
+      error: { code: 'UNAUTHORIZED' },
+    })
+    const member = gateway('http://app.test')
+    await connected(member)
+    expect(await member.emitWithAck('join-notification-room', {})).not.toHaveProperty('error')
+  })
+
   it('refuses a bad, missing or foreign credential with a readable connect_error', async () => {
     const [ann, ben, eve] = await Promise.all([signUpUser(), signUpUser(), signUpUser()])
     const id = await directChat(ann, ben)

@@ -3,14 +3,13 @@
 // object's id, so the session's later requests (polling, the upgrade) reach the same object with no
 // lookup. A sid that is not one of our object ids gets the reference's "Session ID unknown".
 import type { Context } from 'hono'
-import { getCookie } from 'hono/cookie'
 import { routeEngineRequest } from '../../durable-objects/socket-io/engine-request'
 import type { EngineReply } from '../../durable-objects/socket-io/engine-errors'
 import { IDENTITY_HEADER, TICKET_AT_HEADER, type RealtimeIdentity } from '../../shared/realtime'
-import { ACCESS_COOKIE } from '../auth/cookies'
 import { verifyAccessToken } from '../auth/tokens'
 import type { AppEnv, Bindings } from '../env'
 import { AppError } from '../errors'
+import { handshakeCredential } from './socket-io-credential'
 
 /** A Durable Object id's string form: what the gateway hands out as its sid. */
 const OBJECT_ID = /^[0-9a-f]{64}$/
@@ -82,10 +81,7 @@ function sessionObjectId(
  * the `token` cookie (the old clients' order), by its signature and expiry; null without one.
  */
 async function handshakeAccount(c: Context<AppEnv>): Promise<RealtimeIdentity | null> {
-  const token =
-    c.req.query('token') ??
-    /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] ??
-    getCookie(c, ACCESS_COOKIE)
+  const token = handshakeCredential(c)
   if (!token) return null
   try {
     const claims = await verifyAccessToken(c.get('config').JWT_SECRET, token)

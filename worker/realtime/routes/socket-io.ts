@@ -5,12 +5,11 @@
 // handshake travels along as a pre-authenticated identity (or as the refusal to answer the CONNECT
 // with); the CONNECT's `auth.token` may still prove one in the room.
 import { Hono } from 'hono'
-import { getCookie } from 'hono/cookie'
 import { IDENTITY_HEADER, TICKET_AT_HEADER } from '../../../shared/realtime'
-import { ACCESS_COOKIE } from '../../auth/cookies'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
 import { roomStub } from '../rooms'
+import { handshakeCredential } from '../socket-io-credential'
 import { gatewayRequest } from '../socket-io-gateway'
 import {
   admitSocketIo,
@@ -39,10 +38,7 @@ export const socketIo = new Hono<AppEnv>().on(['GET', 'POST'], '/socket.io/', as
   const headers = new Headers(c.req.raw.headers)
   headers.delete(IDENTITY_HEADER)
   headers.delete(TICKET_AT_HEADER)
-  const token =
-    c.req.query('token') ??
-    /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] ??
-    getCookie(c, ACCESS_COOKIE)
+  const token = handshakeCredential(c)
   headers.delete(SOCKET_IO_REFUSAL_HEADER)
   // Only the handshake (no sid yet) opens a session; later requests of it carry nothing to check.
   if (token && c.req.query('sid') === undefined) {
