@@ -27,6 +27,7 @@ import {
   UserServerMessageSchema,
 } from '../../shared/user-channel'
 import { asyncApiDocument } from './asyncapi'
+import { SOCKET_IO_ROOM_KINDS } from '../realtime/socket-io-identity'
 
 /**
  * What each room takes and sends, read from what the room itself runs on rather than from the
@@ -223,5 +224,23 @@ describe('asyncApiDocument', () => {
       description: 'Who may send it: audience.',
     })
     expect(doc.servers.worker).toMatchObject({ host: 'edge.test', protocol: 'wss' })
+  })
+
+  it('says how a Socket.IO connection enters each room, for exactly the kinds the Worker serves by query', () => {
+    const doc = document()
+    expect(doc.servers.socketIo).toMatchObject({ pathname: '/socket.io/', protocol: 'wss' })
+    expect(doc.info.description).toContain('## Socket.IO clients')
+    const entries = Object.entries(doc.channels as Record<string, unknown>).map(
+      ([kind, channel]) =>
+        [
+          kind,
+          (channel as { 'x-socket-io': { room?: string; enter: string } })['x-socket-io'],
+        ] as const,
+    )
+    const byQuery = entries.filter(([, entry]) => entry.room).map(([kind]) => kind)
+    expect(byQuery.sort()).toEqual([...SOCKET_IO_ROOM_KINDS].sort())
+    const entry = Object.fromEntries(entries)
+    for (const kind of SOCKET_IO_ROOM_KINDS) expect(entry[kind]?.room).toBe(`${kind}:{id}`)
+    expect(entry.meeting?.enter).toContain("'join-room'")
   })
 })

@@ -13,6 +13,12 @@ import {
   type RoomProtocol,
 } from '../../shared/realtime'
 import { USER_PROTOCOL } from '../../shared/user-channel'
+import {
+  SOCKET_IO_DESCRIPTION,
+  SOCKET_IO_ENTRIES,
+  SOCKET_IO_SECURITY_SCHEME,
+  socketIoServer,
+} from './asyncapi-socket-io'
 
 /** Every room kind's protocol, in the order the document lists them. */
 const ROOM_PROTOCOLS: readonly RoomProtocol[] = [
@@ -70,7 +76,9 @@ ${Object.entries(CLOSE_CODE_REASONS)
   .map(([code, reason]) => `| ${code} | ${reason} |`)
   .join('\n')}
 
-Rooms add their own (see each channel).`
+Rooms add their own (see each channel).
+
+${SOCKET_IO_DESCRIPTION}`
 
 /** A message's JSON Schema: what clients may send (input) or what the room sends (output). */
 function payloadOf(schema: z.ZodType, io: 'input' | 'output') {
@@ -145,6 +153,7 @@ export function asyncApiDocument(opts: AsyncApiOptions) {
         description: 'The Worker: every room is reached through it, never directly.',
         security: [ref('components/securitySchemes/ticket')],
       },
+      socketIo: socketIoServer(opts.host, opts.protocol),
     },
     channels: rooms.channels,
     operations: rooms.operations,
@@ -158,6 +167,7 @@ export function asyncApiDocument(opts: AsyncApiOptions) {
           description:
             "A one-minute, single-use ticket from the room's ticket route (see each channel).",
         },
+        socketIoToken: SOCKET_IO_SECURITY_SCHEME,
       },
     },
   }
@@ -276,6 +286,7 @@ function describeRooms() {
         },
       },
       'x-close-codes': { ...CLOSE_CODE_REASONS, ...protocol.closeCodes },
+      'x-socket-io': SOCKET_IO_ENTRIES[kind],
     }
   }
   return { channels, operations, messages }
