@@ -25,7 +25,7 @@ import type { Bindings } from '../worker/env'
 import { conferences, saveQuestionResults } from '../worker/conference/store'
 import { configFor } from '../worker/config'
 import { log } from '../worker/log'
-import { socketIoIdentity } from '../worker/realtime/socket-io-identity'
+import { admitSocketIo } from '../worker/realtime/socket-io-identity'
 import {
   ConferenceStore,
   type EventTarget,
@@ -156,8 +156,10 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     })
   }
 
-  protected override socketIoIdentity(room: string, token: string) {
-    return socketIoIdentity(configFor(this.env).JWT_SECRET, 'conference', room, token)
+  /** A participant token, or a signed-in account's access token (worker/realtime/socket-io-identity.ts). */
+  protected override socketIoAdmission(room: string, token: string) {
+    const deps = { secret: configFor(this.env).JWT_SECRET, db: () => this.db(), env: this.env }
+    return admitSocketIo(deps, 'conference', room, token)
   }
 
   protected override socketIoRecoverable(identity: RealtimeIdentity, seq: number) {

@@ -466,25 +466,11 @@ export abstract class RealtimeRoom<
   // ---- Socket.IO (durable-objects/socket-io/README.md: what a host does) -------------------------
 
   /**
-   * The identity a Socket.IO credential (CONNECT's `auth.token`) proves in this room, or null.
-   * Rooms that serve Socket.IO verify it as the Worker does (worker/realtime/socket-io-identity.ts).
+   * Whether CONNECT's `auth.token` admits its bearer, as whom, or why not. Rooms that serve
+   * Socket.IO check it as the Worker does (worker/realtime/socket-io-identity.ts admitSocketIo).
    */
-  protected async socketIoIdentity(
-    _room: string,
-    _token: string,
-  ): Promise<RealtimeIdentity | null> {
-    return null
-  }
-
-  /**
-   * Whether CONNECT's `auth.token` admits its bearer, as whom, or why not. Rooms whose admission
-   * has more to say than "invalid token" (account rooms: session ended, not a member) override it.
-   */
-  protected async socketIoAdmission(room: string, token: string): Promise<SocketIoAdmission> {
-    const identity = await this.socketIoIdentity(room, token)
-    return identity
-      ? { ok: true, identity, at: Date.now() }
-      : { ok: false, message: SOCKET_IO_REFUSED.invalid }
+  protected async socketIoAdmission(_room: string, _token: string): Promise<SocketIoAdmission> {
+    return { ok: false, message: SOCKET_IO_REFUSED.invalid }
   }
 
   /**

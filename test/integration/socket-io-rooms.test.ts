@@ -7,6 +7,7 @@ import WebSocket from 'ws'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createConference, staffSocket } from '../harness/conference'
 import { api, workerUrl } from '../harness/http'
+import { signUpUser } from '../harness/users'
 
 const opened: Socket[] = []
 afterEach(() => {
@@ -68,6 +69,40 @@ describe('socket.io in a conference room', () => {
     expect(stats.results.counts).toEqual({ [q.options[0]!.id]: 0, [q.options[1]!.id]: 1 })
     expect(stats.audienceCount).toBe(1)
     await host.close()
+  })
+
+  it('admits the host by access token: the room is run over Socket.IO, and strangers stay out of a draft', async () => {
+    const conf = await createConference()
+    const q = conf.questions[0]!
+    const host = connect(conf.id, conf.host.accessToken)
+    const welcome = new Promise<any>((resolve) => host.once('welcome', resolve))
+    await connected(host)
+    expect(await welcome).toMatchObject({
+      identity: { subject: conf.host.id, kind: 'user', role: 'host' },
+    })
+    const audience = connect(conf.id, await participantToken(conf, 'Ada'))
+    await connected(audience)
+    // A host's request, as an event with an ack; the audience hears the question go live.
+    const live = new Promise<any>((resolve) => audience.once('question.live', resolve))
+    expect(await host.emitWithAck('question.push', { questionId: q.id })).not.toHaveProperty(
+      'error',
+    )
+    expect((await live).question.id).toBe(q.id)
+    // The audience may not run the room.
+    expect(await audience.emitWithAck('question.close', { questionId: q.id })).toMatchObject({
+      error: { code: 'FORBIDDEN' },
+    })
+
+    // A signed-in stranger enters a running conference as audience, never a draft.
+    const stranger = await signUpUser()
+    const asAudience = connect(conf.id, stranger.accessToken)
+    const strangerWelcome = new Promise<any>((resolve) => asAudience.once('welcome', resolve))
+    await connected(asAudience)
+    expect(await strangerWelcome).toMatchObject({ identity: { role: 'audience' } })
+    const draft = await createConference(undefined, { start: false })
+    await expect(connected(connect(draft.id, stranger.accessToken))).rejects.toThrow(
+      'Conference not found',
+    )
   })
 
   it('refuses a CONNECT without a valid credential with a connect_error message', async () => {

@@ -10,11 +10,13 @@
 // own user channel (`room=user:<your user id>`, the id the user-ticket route answers; there is no
 // `user:me`, because a token sent only in the CONNECT arrives after the session was routed to an
 // object). No request context here: rooms import this, never the HTTP middleware.
-import type { Db } from 'mongodb'
+import { ObjectId, type Db } from 'mongodb'
 import type { RealtimeIdentity, RoomKind } from '../../shared/realtime'
 import { InvalidAccessTokenError, verifyAccessToken } from '../auth/tokens'
 import { findMemberConversation } from '../chat/store'
+import { conferenceRole } from '../conference/access'
 import { verifyParticipantToken } from '../conference/participants'
+import { conferences } from '../conference/store'
 import { liveAccount, registryAdmits, type AccountRefusal } from './account-checks'
 import type { ChannelBindings } from './rooms'
 
@@ -39,6 +41,8 @@ export const SOCKET_IO_REFUSED = {
   roleChanged: 'Your role changed; refresh your access token and connect again',
   notMember: 'You are not a member of this conversation',
   notYourChannel: 'You can only open your own user channel',
+  noConference: 'Conference not found',
+  removed: 'You were removed from this conference',
 } as const
 
 const ACCOUNT_REFUSED: Record<AccountRefusal, string> = {
@@ -71,10 +75,10 @@ export async function admitSocketIo(
   token: string,
 ): Promise<SocketIoAdmission> {
   if (kind === 'conference') {
+    // The audience's participant token; otherwise a signed-in account (a host, a speaker, or
+    // audience with an account), as the conference's ticket route admits each.
     const identity = await socketIoIdentity(deps.secret, kind, id, token)
-    return identity
-      ? { ok: true, identity, at: Date.now() }
-      : { ok: false, message: SOCKET_IO_REFUSED.invalid }
+    if (identity) return { ok: true, identity, at: Date.now() }
   }
   return admitAccount(deps, { kind, id }, token)
 }
@@ -102,7 +106,7 @@ export async function socketIoIdentity(
 /** An access token, checked as REST checks it and as a realtime ticket's account is checked. */
 async function admitAccount(
   deps: SocketIoAdmissionDeps,
-  room: { kind: 'chat' | 'user'; id: string },
+  room: { kind: SocketIoRoomKind; id: string },
   token: string,
 ): Promise<SocketIoAdmission> {
   let claims
@@ -125,13 +129,27 @@ async function admitAccount(
   )
   if ('refusal' in account) return { ok: false, message: ACCOUNT_REFUSED[account.refusal] }
   const { user } = account
-  if (room.kind === 'chat' && !(await findMemberConversation(db, room.id, user._id)))
-    return { ok: false, message: SOCKET_IO_REFUSED.notMember }
-  // As the chat and user-ticket routes build it (accountIdentity).
+  let role: string = user.role
+  if (room.kind === 'chat') {
+    if (!(await findMemberConversation(db, room.id, user._id)))
+      return { ok: false, message: SOCKET_IO_REFUSED.notMember }
+    role = 'member'
+  } else if (room.kind === 'conference') {
+    const doc = ObjectId.isValid(room.id)
+      ? await conferences(db).findOne({ _id: new ObjectId(room.id) })
+      : null
+    // As the ticket route: a DRAFT is not disclosed to its audience, the removed stay out.
+    if (!doc || (doc.status === 'DRAFT' && conferenceRole(doc, user) === 'audience'))
+      return { ok: false, message: SOCKET_IO_REFUSED.noConference }
+    if (doc.removedParticipants?.includes(`user:${claims.userId}`))
+      return { ok: false, message: SOCKET_IO_REFUSED.removed }
+    role = conferenceRole(doc, user)
+  }
+  // As the ticket routes build it (accountIdentity).
   const identity: RealtimeIdentity = {
     subject: claims.userId,
     kind: 'user',
-    role: room.kind === 'chat' ? 'member' : user.role,
+    role,
     name: user.name.slice(0, 200),
     session: claims.sessionId,
   }
