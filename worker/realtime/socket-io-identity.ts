@@ -77,7 +77,7 @@ export async function admitSocketIo(
   if (kind === 'conference') {
     // The audience's participant token; otherwise a signed-in account (a host, a speaker, or
     // audience with an account), as the conference's ticket route admits each.
-    const identity = await socketIoIdentity(deps.secret, kind, id, token)
+    const identity = await participantIdentity(deps.secret, kind, id, token)
     if (identity) return { ok: true, identity, at: Date.now() }
   }
   return admitAccount(deps, { kind, id }, token)
@@ -85,9 +85,9 @@ export async function admitSocketIo(
 
 /**
  * The identity a participant token proves in conference `id`, or null.
- * @example await socketIoIdentity(secret, 'conference', id, participantToken) // { kind: 'participant', role: 'audience', … }
+ * @example await participantIdentity(secret, 'conference', id, participantToken) // { kind: 'participant', role: 'audience', … }
  */
-export async function socketIoIdentity(
+async function participantIdentity(
   secret: string,
   _kind: 'conference',
   id: string,
