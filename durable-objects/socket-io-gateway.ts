@@ -180,7 +180,7 @@ export class SocketIoGateway extends DurableObject<Bindings> {
       if (typeof account === 'string') return { ok: false, message: account }
       const identity = accountIdentityOf(account, sessionId, account.role)
       // The account's registry records this session, so that ending it reaches the socket in no
-      // room; a revocation made since `now` (after the session check) refuses it here.
+      // room; a revocation made since `now` (when the checks began) refuses it here.
       const registry = userChannel(this.env, userId)
       if (registry && !(await registry.admit(GATEWAY, this.ctx.id.toString(), identity, now)))
         return { ok: false, message: 'This session has ended' }
