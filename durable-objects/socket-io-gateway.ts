@@ -3,7 +3,9 @@
 // and the session's sid is the object's id, so every later request of the session finds it again.
 // It hosts the Engine.IO/Socket.IO session with SocketIoHost, checks credentials as REST does, and
 // relays the events through native sockets into the MeetingRoom and the account's UserChannel,
-// where they are budgeted, relayed and revoked exactly as native frames are.
+// where they are budgeted, relayed and revoked exactly as native frames are. An account's session
+// is recorded in the account's registry at CONNECT, so that ending it closes the socket even while
+// it is in no room (`revokeSockets`).
 //
 // Cost: while it relays, the gateway holds an outgoing WebSocket, so it stays in memory (outgoing
 // sockets do not hibernate). A meeting has two peers, so that is at most two awake objects per
@@ -14,14 +16,16 @@ import { configFor } from '../worker/config'
 import type { Bindings } from '../worker/env'
 import { AppError } from '../worker/errors'
 import { meetingAdminIdentity, meetingGuestIdentity } from '../worker/meetings/room-admission'
-import { roomStub, userChannel } from '../worker/realtime/rooms'
+import { GATEWAY, roomStub, userChannel } from '../worker/realtime/rooms'
 import { accountIdentityOf } from '../worker/realtime/tickets'
 import type { ErrorCode } from '../shared/errors'
 import {
   BASE_FRAME_BUDGETS,
   CLOSE_CODES,
   OTHER_FRAMES,
+  revocationCovers,
   type RealtimeIdentity,
+  type Revocation,
 } from '../shared/realtime'
 import { FrameBudgets, OVER_BUDGET_MESSAGE } from './frame-budgets'
 import type { SocketAttachment } from './realtime-room'
@@ -127,7 +131,7 @@ export class SocketIoGateway extends DurableObject<Bindings> {
         recoverable: () => false,
         accepted: (ws, at) => void this.budgets.open(ws, at),
         // Nothing to greet with: the client is in no room until `join-room`.
-        join: async () => {},
+        join: async (ws, member) => this.joined(ws, member),
         frame: (ws, _frame, sent) => this.event(ws, sent),
         close: (ws, code, reason) => this.end(ws, code, reason),
         closed: (ws) => this.closedSockets.has(ws),
@@ -168,12 +172,19 @@ export class SocketIoGateway extends DurableObject<Bindings> {
     if (invite !== undefined) this.ctx.storage.kv.put(INVITE_KEY, invite)
     const now = Date.now()
     if (!claims) return { ok: true, identity: VISITOR, at: now }
-    const { sessionId } = claims
-    let account
+    const { userId, sessionId } = claims
     try {
-      account = await withDatabase(this.env, async (db) =>
-        liveAccount(await db(), { userId: claims.userId, sessionId }),
+      const account = await withDatabase(this.env, async (db) =>
+        liveAccount(await db(), { userId, sessionId }),
       )
+      if (typeof account === 'string') return { ok: false, message: account }
+      const identity = accountIdentityOf(account, sessionId, account.role)
+      // The account's registry records this session, so that ending it reaches the socket in no
+      // room; a revocation made since `now` (when the checks began) refuses it here.
+      const registry = userChannel(this.env, userId)
+      if (registry && !(await registry.admit(GATEWAY, this.ctx.id.toString(), identity, now)))
+        return { ok: false, message: 'This session has ended' }
+      return { ok: true, identity, at: now }
     } catch (error) {
       log('error', 'socket.io gateway could not check a session', {
         error:
@@ -181,8 +192,42 @@ export class SocketIoGateway extends DurableObject<Bindings> {
       })
       return { ok: false, message: 'The service is unavailable; try again shortly' }
     }
-    if (typeof account === 'string') return { ok: false, message: account }
-    return { ok: true, identity: accountIdentityOf(account, sessionId, account.role), at: now }
+  }
+
+  // ---- Revocation -------------------------------------------------------------------------------
+
+  /**
+   * Revocations heard while a CONNECT was between the registry's `admit` and joining (its member
+   * not yet known): `joined` checks them. In memory: the CONNECT in flight keeps the object awake.
+   */
+  private readonly revocations: Revocation[] = []
+
+  /**
+   * RPC from the account's registry (UserChannel.revokeEverywhere): ends the session if the
+   * revocation covers it, DISCONNECT then close with the revocation's code, as a room does.
+   * Answers how many of the subject's sockets stay open here (0 or 1), so that the registry
+   * forgets a session that is over.
+   */
+  async revokeSockets(revocation: Revocation): Promise<number> {
+    this.revocations.push(revocation)
+    let open = 0
+    for (const ws of this.host.members().keys()) {
+      if (this.closedSockets.has(ws)) continue
+      const { identity, ticketAt } = this.attachmentOf(ws)
+      if (identity.subject !== revocation.subject) continue
+      if (revocationCovers(revocation, identity, ticketAt ?? 0))
+        this.end(ws, revocation.code, revocation.reason)
+      else if (ws.readyState === WebSocket.OPEN) open += 1
+    }
+    return open
+  }
+
+  /** A socket connected: a revocation that arrived while it was connecting ends it now. */
+  private joined(ws: WebSocket, member: SocketAttachment) {
+    const covering = this.revocations.find((r) =>
+      revocationCovers(r, member.identity, member.ticketAt ?? 0),
+    )
+    if (covering) this.end(ws, covering.code, covering.reason)
   }
 
   /** An EVENT: Videodesk's events (socket-io-gateway-events.ts), each authorised here or by its room. */
@@ -436,7 +481,7 @@ export class SocketIoGateway extends DurableObject<Bindings> {
     } catch {
       // Already closing.
     }
-    void this.forget()
+    void this.forget(ws)
   }
 
   /** The client's socket is gone: leave the rooms and forget the session. */
@@ -446,13 +491,35 @@ export class SocketIoGateway extends DurableObject<Bindings> {
     this.leaveMeeting()
     this.notifications?.close()
     this.notifications = undefined
-    await this.forget()
+    await this.forget(ws)
   }
 
-  /** Nothing outlives the session: its object is never addressed again once its sid is gone. */
-  private async forget() {
-    await this.ctx.storage.deleteAlarm()
-    await this.ctx.storage.deleteAll()
+  private forgotten = false
+
+  /**
+   * Nothing outlives the session: its object is never addressed again once its sid is gone, and
+   * the account's registry drops it.
+   */
+  private async forget(ws: WebSocket) {
+    if (this.forgotten) return
+    this.forgotten = true
+    const account = accountOf(this.attachmentOf(ws).identity)
+    await Promise.all([
+      this.ctx.storage.deleteAlarm(),
+      this.ctx.storage.deleteAll(),
+      account && this.release(account.userId),
+    ])
+  }
+
+  private async release(userId: string) {
+    try {
+      await userChannel(this.env, userId)?.release(GATEWAY, this.ctx.id.toString())
+    } catch (error) {
+      // Left for the next revocation, which finds the session over and drops it.
+      log('error', 'socket.io gateway could not leave the registry', {
+        error: error instanceof Error ? error.message : String(error),
+      })
+    }
   }
 
   // ---- Attachments and the alarm -----------------------------------------------------------------

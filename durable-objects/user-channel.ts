@@ -3,7 +3,7 @@
 // online and tells the people allowed to see it, and serves Videodesk's notification room. Devices
 // connect natively with a ticket or over Socket.IO with their access token.
 import { ObjectId } from 'mongodb'
-import type { RealtimeIdentity, Revocation, RoomKind } from '../shared/realtime'
+import type { RealtimeIdentity, Revocation } from '../shared/realtime'
 import {
   USER_FRAME_BUDGETS,
   UserClientMessageSchema,
@@ -15,7 +15,12 @@ import type { Bindings } from '../worker/env'
 import { announcePresence, isUserId, type PresenceState } from '../worker/notifications/presence'
 import { unreadCount } from '../worker/notifications/store'
 import { log } from '../worker/log'
-import { parseRoomKey, roomKey, roomStub } from '../worker/realtime/rooms'
+import {
+  parseRoomKey,
+  registeredStub,
+  roomKey,
+  type RegisteredKind,
+} from '../worker/realtime/rooms'
 import { admitSocketIo } from '../worker/realtime/socket-io-identity'
 import { FrameBudgets } from './frame-budgets'
 import { RealtimeRoom, type ClientFrame, type SocketAttachment } from './realtime-room'
@@ -71,11 +76,12 @@ export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
   // ---- Registry of the user's sockets in other rooms (for revocation) ---------------------------
 
   /**
-   * RPC from the Worker before it lets one of this user's sockets into another room: records the
-   * room, so that a revocation reaches it, and refuses (false) an upgrade a revocation covers.
+   * RPC from the Worker before it lets one of this user's sockets into another room (or from a
+   * Socket.IO gateway session the account connects to): records the room, so that a revocation
+   * reaches it, and refuses (false) an upgrade a revocation covers.
    */
   async admit(
-    kind: RoomKind,
+    kind: RegisteredKind,
     id: string,
     identity: Pick<RealtimeIdentity, 'subject' | 'session'>,
     ticketAt: number,
@@ -93,6 +99,18 @@ export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
   }
 
   /**
+   * RPC from a Socket.IO gateway session that ended: its entry goes now rather than at the next
+   * revocation, since every connection is a session of its own.
+   */
+  async release(kind: RegisteredKind, id: string): Promise<void> {
+    const rooms = this.trackedRooms()
+    const key = roomKey(kind, id)
+    if (!(key in rooms)) return
+    delete rooms[key]
+    this.kv.put(KEY.rooms, rooms)
+  }
+
+  /**
    * RPC from the Worker when sessions end: closes the covered sockets here and in every room the
    * user was let into, and forgets the rooms where none of the user's sockets is left open.
    */
@@ -104,7 +122,7 @@ export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
       Object.keys(this.trackedRooms()).map(async (key) => {
         const { kind, id } = parseRoomKey(key)
         try {
-          const open = await roomStub(this.env, kind, id)?.revokeSockets(revocation)
+          const open = await registeredStub(this.env, kind, id)?.revokeSockets(revocation)
           if (open === 0) emptied.push(key)
         } catch (error) {
           log('error', 'revocation did not reach a room', {

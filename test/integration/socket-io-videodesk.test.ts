@@ -2,8 +2,10 @@
 // `join-room`, driven with the real socket.io-client against the Worker: the owner (admin) and the
 // invited resident (guest, admitted only by the invite link's token) signal each other and nobody
 // else, hear each other leave, the admin hears of saved media, an account joins its notification
-// room, and logging out closes the socket. Every refusal reaches the client as a readable error.
-import { io, type Socket } from 'socket.io-client'
+// room, and logging out closes the socket, in a room or in none. The client's default transports
+// (HTTP long-polling, then the upgrade) and polling alone work as WebSocket does. Every refusal
+// reaches the client as a readable error.
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client'
 import WebSocket from 'ws'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { api, workerUrl } from '../harness/http'
@@ -23,20 +25,16 @@ afterEach(() => {
   for (const socket of opened.splice(0)) socket.close()
 })
 
+type ClientOptions = Partial<ManagerOptions & SocketOptions>
+
 /** A client as Videodesk's web app makes one: no room in the URL, WebSocket transport. */
-function connect(
-  opts: {
-    auth?: Record<string, unknown>
-    query?: Record<string, string>
-    extraHeaders?: Record<string, string>
-  } = {},
-) {
-  const socket = io(workerUrl(), {
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    ...opts,
-  })
+function connect(opts: ClientOptions = {}) {
+  return connectWith({ transports: ['websocket'], ...opts })
+}
+
+/** A client with the library's defaults but `opts`: long-polling first, then the upgrade. */
+function connectWith(opts: ClientOptions = {}) {
+  const socket = io(workerUrl(), { reconnection: false, forceNew: true, ...opts })
   opened.push(socket)
   return socket
 }
@@ -315,6 +313,173 @@ describe('what the account hears', () => {
     await expect(connected(connect({ auth: { token: user.accessToken } }))).rejects.toThrow(
       'Session is no longer valid',
     )
+  })
+})
+
+describe('ending the session of a socket in no room', () => {
+  /** A signed-in socket that joined nothing, and the reason it will disconnect with. */
+  async function idleSocket(user: VideodeskUser) {
+    const socket = connect({ auth: { token: user.accessToken } })
+    await connected(socket)
+    return { socket, disconnected: next(socket, 'disconnect') as Promise<string> }
+  }
+
+  it('closes it when its session logs out', async () => {
+    const user = await videodeskUser()
+    const { disconnected } = await idleSocket(user)
+    expect((await user.call('/api/v1/logout')).status).toBe(200)
+    expect(await disconnected).toBe('io server disconnect')
+  })
+
+  it('closes every such socket of the account on logout-all, on any transport', async () => {
+    const user = await videodeskUser()
+    const onWebSocket = await idleSocket(user)
+    const polling = connectWith({ transports: ['polling'], auth: { token: user.accessToken } })
+    await connected(polling)
+    const pollingGone = next(polling, 'disconnect')
+    const out = await api('/api/auth/logout-all', { method: 'POST', token: user.accessToken })
+    expect(out.status, JSON.stringify(out.body)).toBe(200)
+    expect(await onWebSocket.disconnected).toBe('io server disconnect')
+    expect(await pollingGone).toBe('io server disconnect')
+  })
+
+  it("leaves another session's socket open when one session logs out", async () => {
+    const user = await videodeskUser()
+    const { socket: loggingOut, disconnected } = await idleSocket(user)
+    // A second device: its own session, signed in again with the same password.
+    const other = await api('/api/auth/login', {
+      method: 'POST',
+      json: { email: user.email, password: 'correct horse battery' },
+      headers: { 'cf-connecting-ip': user.ip },
+    })
+    expect(other.status, JSON.stringify(other.body)).toBe(200)
+    const stays = connect({ auth: { token: other.body.accessToken } })
+    await connected(stays)
+    expect((await user.call('/api/v1/logout')).status).toBe(200)
+    expect(await disconnected).toBe('io server disconnect')
+    expect(loggingOut.connected).toBe(false)
+    // An ack round trip: the other session's socket still answers.
+    expect(await stays.emitWithAck('offer', { sdp: OFFER })).toEqual({
+      error: { code: 'BAD_REQUEST', message: "Send 'join-room' first" },
+    })
+  })
+})
+
+describe("the client's default transports (long-polling, then the upgrade)", () => {
+  it('signals between an admin and a guest on default options, each reaching only the other, both upgraded', async () => {
+    const roomId = newRoomId()
+    const { token } = await inviteGuest(owner, roomId, 'Dora Default')
+    const admin = connectWith({ auth: { token: owner.accessToken } })
+    await connected(admin)
+    const adminHeard = record(admin)
+    expect(await admin.emitWithAck('join-room', roomId)).toMatchObject({ role: 'admin' })
+    const guest = connectWith({ auth: { inviteToken: token } })
+    await connected(guest)
+    const guestHeard = record(guest)
+    const openedLink = next(admin, 'user-opened-link')
+    expect(await guest.emitWithAck('join-room', roomId)).toMatchObject({ role: 'guest' })
+    expect(await openedLink).toEqual({ from: 'guest', name: 'Dora Default' })
+
+    const offer = next(guest, 'offer')
+    admin.emit('offer', { sdp: OFFER })
+    expect(await offer).toEqual({ from: 'admin', sdp: OFFER })
+    const answer = next(admin, 'answer')
+    expect(await guest.emitWithAck('answer', ANSWER, roomId)).toEqual({})
+    expect(await answer).toEqual({ from: 'guest', sdp: ANSWER })
+    const toGuest = next(guest, 'ice-candidate')
+    expect(await admin.emitWithAck('ice-candidate', { candidate: CANDIDATE })).toEqual({})
+    expect(await toGuest).toEqual({ from: 'admin', candidate: CANDIDATE })
+    const toAdmin = next(admin, 'ice-candidate')
+    guest.emit('ice-candidate', CANDIDATE)
+    expect(await toAdmin).toEqual({ from: 'guest', candidate: CANDIDATE })
+
+    await expect.poll(() => admin.io.engine.transport.name).toBe('websocket')
+    await expect.poll(() => guest.io.engine.transport.name).toBe('websocket')
+    // The members stay the same through the upgrade: signaling still flows both ways.
+    const later = next(guest, 'ice-candidate')
+    admin.emit('ice-candidate', null)
+    expect(await later).toEqual({ from: 'admin', candidate: null })
+    const started = next(admin, 'user-started-session')
+    guest.emit('user-started-session', roomId)
+    expect(await started).toEqual({ from: 'guest' })
+
+    expect(adminHeard.map((h) => h.event)).toEqual([
+      'user-opened-link',
+      'answer',
+      'ice-candidate',
+      'user-started-session',
+    ])
+    expect(guestHeard.map((h) => h.event)).toEqual([
+      'admin-waiting',
+      'offer',
+      'ice-candidate',
+      'ice-candidate',
+    ])
+  })
+
+  it('relays to a guest on polling only, and tells the admin when it leaves', async () => {
+    const roomId = newRoomId()
+    const { token } = await inviteGuest(owner, roomId)
+    const admin = await adminIn(owner, roomId)
+    const guest = connectWith({ transports: ['polling'] })
+    await connected(guest)
+    const openedLink = next(admin, 'user-opened-link')
+    expect(await guest.emitWithAck('join-room', { roomId, token })).toMatchObject({
+      role: 'guest',
+      peers: { admin: true, guest: false },
+    })
+    await openedLink
+
+    const offer = next(guest, 'offer')
+    admin.emit('offer', { sdp: OFFER })
+    expect(await offer).toEqual({ from: 'admin', sdp: OFFER })
+    const answer = next(admin, 'answer')
+    expect(await guest.emitWithAck('answer', ANSWER)).toEqual({})
+    expect(await answer).toEqual({ from: 'guest', sdp: ANSWER })
+    expect(guest.io.engine.transport.name).toBe('polling')
+
+    const gone = next(admin, 'user-disconnected')
+    guest.disconnect()
+    expect(await gone).toEqual({ role: 'guest' })
+  })
+
+  it('ends a polling session whose client stops polling, and the admin hears the guest leave', async () => {
+    const roomId = newRoomId()
+    const { token } = await inviteGuest(owner, roomId)
+    const admin = await adminIn(owner, roomId)
+    const engine = `${workerUrl()}/socket.io/?EIO=4&transport=polling`
+    const open = await (await fetch(engine)).text()
+    expect(open).toMatch(/^0\{"sid":"[0-9a-f]{64}"/)
+    const sid = JSON.parse(open.slice(1)).sid as string
+    const session = `${engine}&sid=${sid}`
+    /** POSTs Engine.IO packets; GETs (one at a time) until a packet matches `until`. */
+    const post = async (packet: string) => {
+      const res = await fetch(session, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain;charset=UTF-8' },
+        body: packet,
+      })
+      expect(await res.text()).toBe('ok')
+    }
+    const pollUntil = async (until: RegExp) => {
+      for (;;) {
+        const packets = (await (await fetch(session)).text()).split('\x1e')
+        if (packets.some((p) => until.test(p))) return
+      }
+    }
+    await post('40')
+    await pollUntil(/^40\{"sid":/)
+    const openedLink = next(admin, 'user-opened-link')
+    await post(`421${JSON.stringify(['join-room', { roomId, token }])}`)
+    await pollUntil(/^431\[\{"role":"guest"/)
+    await openedLink
+
+    // No more polls and no pongs: after pingInterval + pingTimeout the session ends, and its relay.
+    expect(await next(admin, 'user-disconnected')).toEqual({ role: 'guest' })
+    // Polling again collects what was queued, then the close (`1`) in an answer of its own.
+    const answers = [await (await fetch(session)).text()]
+    if (answers[0] !== '1') answers.push(await (await fetch(session)).text())
+    expect(answers.at(-1)).toBe('1')
   })
 })
 

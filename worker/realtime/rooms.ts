@@ -33,10 +33,28 @@ export function userChannel(env: ChannelBindings, userId: string) {
   return namespace?.get(namespace.idFromName(userId))
 }
 
-/** `kind:id`, the key a registry keeps a room under. */
-export const roomKey = (kind: RoomKind, id: string) => `${kind}:${id}`
+/**
+ * What an account's registry records, so that a revocation reaches the socket: a room, or a
+ * Socket.IO gateway session (its object's id), which holds the account's socket in no room.
+ */
+export const GATEWAY = 'gateway'
+export type RegisteredKind = RoomKind | typeof GATEWAY
 
-export function parseRoomKey(key: string): { kind: RoomKind; id: string } {
+/** `kind:id`, the key a registry keeps a room (or a gateway session) under. */
+export const roomKey = (kind: RegisteredKind, id: string) => `${kind}:${id}`
+
+export function parseRoomKey(key: string): { kind: RegisteredKind; id: string } {
   const at = key.indexOf(':')
-  return { kind: key.slice(0, at) as RoomKind, id: key.slice(at + 1) }
+  return { kind: key.slice(0, at) as RegisteredKind, id: key.slice(at + 1) }
+}
+
+/** The object a registry entry names, for its `revokeSockets`; undefined where there is none. */
+export function registeredStub(
+  env: Partial<Bindings>,
+  kind: RegisteredKind,
+  id: string,
+): Pick<RoomStub, 'revokeSockets'> | undefined {
+  if (kind !== GATEWAY) return roomStub(env, kind, id)
+  const namespace = env.SOCKET_IO_GATEWAY
+  return namespace?.get(namespace.idFromString(id))
 }
