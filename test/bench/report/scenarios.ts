@@ -256,7 +256,16 @@ const FRAMINGS_METHOD =
   'double-counted. The load generator is the fan-out benchmark’s (its own thread); ' +
   'socket.io-client parses every event it receives (the native client skips parsing the ' +
   'audience’s room.stats), so part of a Socket.IO figure is the client library’s own work. ' +
-  'The Worker runs with its default heartbeat (a ping every 25 s), not the tests’ 400 ms.'
+  'The Worker runs with its default heartbeat (a ping every 25 s), not the tests’ 400 ms. ' +
+  'Two findings decided the server, measured with this command at N = 1,000 / 2,000 (medians of 5 ' +
+  'runs, push → all saw it, native vs Socket.IO): (1) while the rooms listed native sockets before ' +
+  'Socket.IO ones, the half sent second was the slow one whatever its framing: 45 vs 73 ms and ' +
+  '52 vs 91 ms in that order, 50 vs 34 ms and 90 vs 68 ms with Socket.IO listed first; a room now ' +
+  'interleaves the two, so neither half waits for every send to the other. (2) socket.io-client ' +
+  'offers permessage-deflate and workerd accepted it, so every broadcast was deflated once per ' +
+  'Socket.IO socket: 82 / 144 ms with it against 73 / 91 ms without; the Worker now runs with ' +
+  '`no_web_socket_compression` (every browser offers it to native sockets too; the old Socket.IO ' +
+  'servers ran without it).'
 
 function renderFramings(d: any): string {
   const comparisons: any[] = d.framings ?? []
