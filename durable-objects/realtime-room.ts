@@ -79,6 +79,16 @@ export abstract class RealtimeRoom<
    */
   protected abstract readonly frameBudgets: FrameBudgets
 
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    // An instance woken from hibernation or restarted does not know the alarm an earlier one set:
+    // read it first, so that alarmBy never postpones it (a chat's flush, presence's grace period)
+    // behind a later heartbeat.
+    void ctx.blockConcurrencyWhile(async () => {
+      this.alarmAt = (await ctx.storage.getAlarm()) ?? undefined
+    })
+  }
+
   /** Rooms that host Socket.IO sessions (`/socket.io/?room=<kind>:<id>`) set this. */
   protected readonly servesSocketIo: boolean = false
 
@@ -530,7 +540,7 @@ export abstract class RealtimeRoom<
 
   // ---- Alarm -----------------------------------------------------------------------------------
 
-  /** When the alarm this instance set goes off (undefined: none set since it last went off). */
+  /** When the stored alarm goes off (undefined: none is set). */
   private alarmAt: number | undefined
 
   /**
