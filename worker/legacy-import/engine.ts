@@ -1,7 +1,7 @@
 // Runs import steps: streams each legacy collection in `_id` order, transforms, writes bounded
 // unordered batches only where the stored document differs, and checkpoints after each batch so an
 // interrupted run resumes where it stopped.
-import type { AnyBulkWriteOperation, Db, Document, Filter } from 'mongodb'
+import type { AnyBulkWriteOperation, Db, Filter } from 'mongodb'
 import { contentHash } from './content-hash'
 import type { LegacySource } from './legacy-source'
 import { silentProgress, type Progress } from './progress'
@@ -13,7 +13,7 @@ import {
   type ImportReport,
   type StepReport,
 } from './report'
-import type { Output, Ref, Step, StepContext, Transformed } from './step'
+import type { Fields, LegacyDoc, Output, Ref, Step, StepContext, Transformed } from './step'
 
 export const CHECKPOINTS = 'import_checkpoints'
 
@@ -40,6 +40,12 @@ interface Checkpoint {
 }
 
 const RUN_ID = 'run'
+
+/** Stored in `legacy._import` of each imported document. */
+interface ImportMeta {
+  source?: string
+  hash?: string
+}
 
 export async function runImport(opts: ImportOptions): Promise<ImportReport> {
   const report: ImportReport = {
@@ -99,7 +105,7 @@ async function runStep(
   if (afterId !== undefined) report.resumedAfter = String(afterId)
   progress.start(step.name, await opts.source.count(step.db, step.collection))
   const cursor = opts.source.stream(step.db, step.collection, afterId).batchSize(batchSize)
-  let batch: Document[] = []
+  let batch: LegacyDoc[] = []
   let batchNo = 0
   const flush = async () => {
     batchNo++
@@ -141,10 +147,10 @@ async function processBatch(
   step: Step,
   ctx: StepContext,
   report: StepReport,
-  docs: Document[],
+  docs: LegacyDoc[],
 ) {
   const prepared = step.prepare ? await step.prepare(docs, opts.source) : undefined
-  const results: { doc: Document; out: Transformed }[] = []
+  const results: { doc: LegacyDoc; out: Transformed }[] = []
   for (const doc of docs) {
     report.read++
     try {
@@ -169,7 +175,7 @@ async function processBatch(
 async function reportDangling(
   source: LegacySource,
   report: StepReport,
-  results: { doc: Document; out: Transformed }[],
+  results: { doc: LegacyDoc; out: Transformed }[],
 ) {
   const byCollection = new Map<string, { from: string; ref: Ref }[]>()
   for (const { doc, out } of results)
@@ -210,17 +216,17 @@ async function writeOutputs(
     byCollection.set(o.output.collection, list)
   }
   for (const [collectionName, list] of byCollection) {
-    const collection = opts.target.collection(collectionName)
-    const ops: { from: string; op: AnyBulkWriteOperation }[] = []
+    const collection = opts.target.collection<Fields>(collectionName)
+    const ops: { from: string; op: AnyBulkWriteOperation<Fields> }[] = []
     const replaces = list.filter((o) => o.output.mode !== 'insert-once')
     const stored = new Map(
       (
         await collection
-          .find({ _id: { $in: replaces.map((o) => o.output.document._id) } } as Filter<Document>, {
+          .find({ _id: { $in: replaces.map((o) => o.output.document._id) } } as Filter<Fields>, {
             projection: { 'legacy._import': 1 },
           })
           .toArray()
-      ).map((d) => [String(d._id), d.legacy?._import as { source?: string; hash?: string }]),
+      ).map((d) => [String(d._id), (d.legacy as Fields | undefined)?._import as ImportMeta]),
     )
     for (const { from, output } of replaces) {
       const { legacy, ...rest } = output.document
@@ -239,7 +245,7 @@ async function writeOutputs(
         from,
         op: {
           replaceOne: {
-            filter: { _id: output.document._id } as Filter<Document>,
+            filter: { _id: output.document._id } as Filter<Fields>,
             replacement: document,
             upsert: true,
           },

@@ -1,6 +1,7 @@
 // Helpers every step uses on a Mongoose document: drop `__v`, keep what the step does not map
 // under `legacy`, read loosely typed values.
-import { ObjectId, type Document } from 'mongodb'
+import { ObjectId } from 'mongodb'
+import type { Fields } from './step'
 
 /** Fields no step keeps anywhere: Mongoose's version key. */
 const ALWAYS_DROPPED = new Set(['__v'])
@@ -10,10 +11,10 @@ const ALWAYS_DROPPED = new Set(['__v'])
  * e.g. secrets): kept under the imported document's `legacy`.
  */
 export function unknownFields(
-  doc: Document,
+  doc: Fields,
   known: readonly string[],
   dropped: readonly string[] = [],
-): Document {
+): Fields {
   const skip = new Set([...known, ...dropped, '_id'])
   return Object.fromEntries(
     Object.entries(doc).filter(([k]) => !skip.has(k) && !ALWAYS_DROPPED.has(k)),

@@ -1,9 +1,17 @@
 // What a step of the legacy import is: one legacy collection read in `_id` order and turned, one
 // document at a time, into writes to this system's collections.
-import type { Document, ObjectId } from 'mongodb'
+import type { ObjectId } from 'mongodb'
 import type { LegacySource } from './legacy-source'
 
 export type LegacyDbName = 'sanora' | 'videodesk'
+
+export type Fields = Record<string, unknown>
+
+/** A document as Mongoose stored it: any fields, an ObjectId `_id` (Mongoose's default). */
+export type LegacyDoc = Fields & { _id: ObjectId }
+
+/** A document to write: `_id` kept from the legacy one, unmapped fields under `legacy`. */
+export type OutputDocument = Fields & { _id: unknown; legacy?: Fields }
 
 /**
  * How an output is written. `replace`: the whole document, by `_id`, only when its content hash
@@ -11,8 +19,8 @@ export type LegacyDbName = 'sanora' | 'videodesk'
  * never touched afterwards (sessions: a rotated or revoked one must stay so on a re-run).
  */
 export type Output =
-  | { collection: string; mode?: 'replace'; document: Document }
-  | { collection: string; mode: 'insert-once'; key: string; document: Document }
+  | { collection: string; mode?: 'replace'; document: OutputDocument }
+  | { collection: string; mode: 'insert-once'; key: string; document: OutputDocument }
 
 /** A reference to a legacy document, checked for existence in its source after each batch. */
 export interface Ref {
@@ -50,6 +58,10 @@ export interface Step<Prepared = unknown> {
   db: LegacyDbName
   collection: string
   /** Bulk look-ups for one batch (counterparts in the other database), made before transforms. */
-  prepare?(batch: Document[], source: LegacySource): Promise<Prepared>
-  transform(doc: Document, ctx: StepContext, prepared: Prepared): Promise<Transformed> | Transformed
+  prepare?(batch: LegacyDoc[], source: LegacySource): Promise<Prepared>
+  transform(
+    doc: LegacyDoc,
+    ctx: StepContext,
+    prepared: Prepared,
+  ): Promise<Transformed> | Transformed
 }

@@ -7,13 +7,23 @@
 //     once and never rewritten, so a rotated or revoked one stays so on a re-run;
 //   - a merged Videodesk account: `users.legacy.videodeskId`, and `import_id_map` entry
 //     `{ _id: 'videodesk.users:<hex>', legacyId, targetCollection: 'users', targetId }`.
-import { ObjectId, type Document } from 'mongodb'
+import { ObjectId } from 'mongodb'
 import { ROLES, type Role } from '../../../shared/roles'
 import { sha256 } from '../../auth/tokens'
 import { normalizeEmail } from '../../auth/users-store'
 import type { LegacySource } from '../legacy-source'
 import { asDate, asString, latest, objectIds, unknownFields } from '../legacy-fields'
-import type { Note, Output, Ref, Step, StepContext, Transformed } from '../step'
+import type {
+  Fields,
+  LegacyDoc,
+  Note,
+  Output,
+  OutputDocument,
+  Ref,
+  Step,
+  StepContext,
+  Transformed,
+} from '../step'
 
 export const ID_MAP = 'import_id_map'
 
@@ -69,20 +79,42 @@ const VIDEODESK_KNOWN = [
 /** Videodesk fields this system keeps on the user document (worker/account/settings-store.ts). */
 const VIDEODESK_SETTINGS = ['landlordInfo', 'messageSettings', 'paginationSettings'] as const
 
-const emailOf = (doc: Document) => {
+/** The users document this step writes (worker/auth/users-store.ts, account/settings-store.ts). */
+interface ImportedUser extends OutputDocument {
+  _id: ObjectId
+  name: string
+  role: Role
+  email?: string
+  phone?: string
+  passwordHash?: string
+  emailVerified: boolean
+  phoneVerified: boolean
+  isActive: boolean
+  googleId?: string
+  profile: Record<string, string>
+  createdAt: Date
+  updatedAt: Date
+  lastLoginAt?: Date
+  logo?: unknown
+  landlordInfo?: unknown
+  messageSettings?: unknown
+  paginationSettings?: unknown
+}
+
+const emailOf = (doc: Fields) => {
   const email = asString(doc.email)
   return email ? normalizeEmail(email) : undefined
 }
 
 /** Sanora proved an email by a mailed code (or Google) before setting `isVerified`. */
-export const sanoraEmailProven = (doc: Document) => doc.isVerified === true && !!emailOf(doc)
+export const sanoraEmailProven = (doc: LegacyDoc) => doc.isVerified === true && !!emailOf(doc)
 
 /**
  * Videodesk issued its `token` cookie only after the emailed OTP was checked, so an account that
  * ever signed in (a login timestamp) or was marked verified proved its email. One with only a
  * pending OTP did not.
  */
-export function videodeskEmailProven(doc: Document): boolean {
+export function videodeskEmailProven(doc: LegacyDoc): boolean {
   if (!emailOf(doc)) return false
   if (doc.isVerified === true) return true
   if (asDate(doc.lastLogin) || asDate(doc.lastLoginAt)) return true
@@ -114,14 +146,16 @@ function videodeskRole(raw: unknown, id: string): { role: Role; note?: Note } {
  * either system may have stored an address as typed.
  */
 async function counterparts(
-  batch: Document[],
+  batch: LegacyDoc[],
   source: LegacySource,
   other: 'sanora' | 'videodesk',
-): Promise<Map<string, Document[]>> {
+): Promise<Map<string, LegacyDoc[]>> {
   const emails = new Set(batch.flatMap((doc) => emailOf(doc) ?? []))
-  const byEmail = new Map<string, Document[]>()
+  const byEmail = new Map<string, LegacyDoc[]>()
   if (emails.size === 0) return byEmail
-  const patterns = [...emails].map((e) => new RegExp(`^${e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'i'))
+  const patterns = [...emails].map(
+    (e) => new RegExp(`^${e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'i'),
+  )
   const found = await source.find(other, 'users', { email: { $in: patterns } })
   found.sort((a, b) => String(a._id).localeCompare(String(b._id)))
   for (const doc of found) {
@@ -132,12 +166,12 @@ async function counterparts(
 }
 
 /** The Videodesk account a proven Sanora account absorbs: the first one that proved the email. */
-const mergeTarget = (vdAccounts: Document[] | undefined) => vdAccounts?.find(videodeskEmailProven)
+const mergeTarget = (vdAccounts: LegacyDoc[] | undefined) => vdAccounts?.find(videodeskEmailProven)
 
-function baseUser(doc: Document, role: Role, emailVerified: boolean) {
+function baseUser(doc: LegacyDoc, role: Role, emailVerified: boolean) {
   const email = emailOf(doc)
-  const createdAt = asDate(doc.createdAt) ?? (doc._id as ObjectId).getTimestamp()
-  const user: Document = {
+  const createdAt = asDate(doc.createdAt) ?? doc._id.getTimestamp()
+  const user: ImportedUser = {
     _id: doc._id,
     name: asString(doc.name) ?? email?.split('@')[0] ?? 'User',
     role,
@@ -152,8 +186,8 @@ function baseUser(doc: Document, role: Role, emailVerified: boolean) {
   return user
 }
 
-function videodeskSettings(doc: Document): Document {
-  const out: Document = {}
+function videodeskSettings(doc: LegacyDoc): Partial<ImportedUser> {
+  const out: Partial<ImportedUser> = {}
   const logo = asString(doc.logo) ? { url: asString(doc.logo) } : doc.logo
   if (logo && typeof logo === 'object') out.logo = logo
   for (const field of VIDEODESK_SETTINGS)
@@ -168,7 +202,7 @@ interface LegacyRefreshToken {
 }
 
 /** Sanora kept up to five device tokens as strings or `{ token, device…, createdAt }`. */
-function refreshTokensOf(doc: Document): LegacyRefreshToken[] {
+function refreshTokensOf(doc: LegacyDoc): LegacyRefreshToken[] {
   const raw: unknown[] = Array.isArray(doc.refreshTokens)
     ? doc.refreshTokens
     : doc.refreshToken
@@ -176,7 +210,7 @@ function refreshTokensOf(doc: Document): LegacyRefreshToken[] {
       : []
   return raw.flatMap((t): LegacyRefreshToken[] => {
     if (typeof t === 'string' && t) return [{ token: t }]
-    const o = t as Document | null
+    const o = t as Fields | null
     const token = asString(o?.token)
     if (!token) return []
     return [
@@ -217,13 +251,13 @@ async function sessionOutputs(
   )
 }
 
-function sanoraRefs(doc: Document): Ref[] {
+function sanoraRefs(doc: LegacyDoc): Ref[] {
   return (['friends', 'blockedUsers'] as const).flatMap((field) =>
     objectIds(doc[field]).map((id) => ({ field, db: 'sanora' as const, collection: 'users', id })),
   )
 }
 
-export const sanoraUsers: Step<Map<string, Document[]>> = {
+export const sanoraUsers: Step<Map<string, LegacyDoc[]>> = {
   name: 'sanora.users',
   group: 'users',
   db: 'sanora',
@@ -259,7 +293,7 @@ export const sanoraUsers: Step<Map<string, Document[]>> = {
     if (doc.password && !passwordHash)
       notes.push({ kind: 'password not a bcrypt hash (dropped)', detail: { id } })
 
-    const merged = emailProven ? mergeTarget(videodeskByEmail.get(user.email)) : undefined
+    const merged = emailProven ? mergeTarget(videodeskByEmail.get(user.email!)) : undefined
     if (merged) {
       Object.assign(user, videodeskSettings(merged))
       user.lastLoginAt = latest(
@@ -269,9 +303,11 @@ export const sanoraUsers: Step<Map<string, Document[]>> = {
       )
       if (!user.lastLoginAt) delete user.lastLoginAt
       legacy.videodeskId = merged._id
-      legacy.videodesk = unknownFields(merged, VIDEODESK_KNOWN, SECRETS)
+      const videodesk = unknownFields(merged, VIDEODESK_KNOWN, SECRETS)
+      // Kept for the Videodesk login, which checks a password before its code (not yet accepted).
       const vdHash = bcryptHash(merged.password)
-      if (vdHash) legacy.videodesk.passwordHash = vdHash
+      if (vdHash) videodesk.passwordHash = vdHash
+      legacy.videodesk = videodesk
     }
     user.legacy = legacy
     const outputs: Output[] = [{ collection: 'users', document: user }]
@@ -280,7 +316,7 @@ export const sanoraUsers: Step<Map<string, Document[]>> = {
   },
 }
 
-export const videodeskUsers: Step<Map<string, Document[]>> = {
+export const videodeskUsers: Step<Map<string, LegacyDoc[]>> = {
   name: 'videodesk.users',
   group: 'users',
   db: 'videodesk',
