@@ -7,7 +7,7 @@ import bcrypt from 'bcryptjs'
 import { ObjectId, type Db } from 'mongodb'
 
 /** Passwords are drawn from a few, so that thousands of users cost a few bcrypt hashes. */
-export const LEGACY_PASSWORDS = ['old-pass-0', 'old-pass-1', 'old-pass-2', 'old-pass-3']
+const LEGACY_PASSWORDS = ['old-pass-0', 'old-pass-1', 'old-pass-2', 'old-pass-3']
 
 export interface LegacyFixtures {
   sanoraUsers: number

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { MongoClient } from 'mongodb'
+import { ensureIndexes } from '../db/indexes'
 import { runImport } from './engine'
 import { legacySource } from './legacy-source'
 import { consoleProgress } from './progress'
@@ -64,6 +65,8 @@ try {
   const targetDb = values.target
     ? targetClient.db()
     : targetClient.db(process.env.MONGODB_DB ?? 'sanora')
+  // The unique indexes on proven identifiers must hold while accounts arrive.
+  if (!values['dry-run']) await ensureIndexes(targetDb)
   const report = await runImport({
     source: legacySource({ sanora: sanora.db, videodesk: videodesk.db }),
     target: targetDb,

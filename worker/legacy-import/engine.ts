@@ -15,7 +15,7 @@ import {
 } from './report'
 import type { Fields, LegacyDoc, Output, Ref, Step, StepContext, Transformed } from './step'
 
-export const CHECKPOINTS = 'import_checkpoints'
+const CHECKPOINTS = 'import_checkpoints'
 
 export interface ImportOptions {
   source: LegacySource

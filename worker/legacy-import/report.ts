@@ -72,7 +72,7 @@ export function formatReport(report: ImportReport): string {
     const skipped = Object.entries(s.skipped).map(([why, n]) => `${n} ${why}`)
     const dangling = Object.entries(s.dangling).map(([f, d]) => `${d.count} in ${f}`)
     lines.push(
-      `  ${s.step}: read ${s.read}, written ${s.written}, unchanged ${s.unchanged}` +
+      `  ${s.step}: read ${s.read}, ${report.dryRun ? 'would write' : 'written'} ${s.written}, unchanged ${s.unchanged}` +
         (skipped.length ? `, skipped: ${skipped.join('; ')}` : '') +
         (s.failed.count ? `, FAILED ${s.failed.count}` : '') +
         (dangling.length ? `, dangling refs: ${dangling.join('; ')}` : '') +

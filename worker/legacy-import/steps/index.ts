@@ -3,10 +3,10 @@
 import type { Step } from '../step'
 import { sanoraUsers, videodeskUsers } from './users'
 
-export const STEPS: Step[] = [sanoraUsers as Step, videodeskUsers as Step]
+const STEPS: Step[] = [sanoraUsers as Step, videodeskUsers as Step]
 
 /** The `--only` groups, each naming its steps. */
-export const GROUPS = [...new Set(STEPS.map((s) => s.group))]
+const GROUPS = [...new Set(STEPS.map((s) => s.group))]
 
 /** The steps of the selected groups, in run order; an unknown group is an error. */
 export function selectSteps(only: string[] | undefined): Step[] {

@@ -25,7 +25,7 @@ import type {
   Transformed,
 } from '../step'
 
-export const ID_MAP = 'import_id_map'
+const ID_MAP = 'import_id_map'
 
 /** Secrets no imported document keeps, not even under `legacy`. */
 const SECRETS = [
