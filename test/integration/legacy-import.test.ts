@@ -178,6 +178,42 @@ describe('legacy import of users', () => {
   })
 })
 
+describe('legacy refresh tokens dropped by the old system after an import', () => {
+  it('stop working here on the next run, unless the app already exchanged them', async () => {
+    const legacyUsers = client.db(`legacy_sanora_${tag}`).collection('users')
+    const holders = await legacyUsers
+      // Not the one the sign-in test exchanged already.
+      .find({
+        _id: { $ne: fixtures.withRefreshToken.id },
+        isActive: true,
+        'refreshTokens.0': { $exists: true },
+      })
+      .limit(2)
+      .toArray()
+    const [exchanged, dropped] = holders.map((u) => ({
+      _id: u._id,
+      token: (u.refreshTokens as { token: string }[])[0]!.token,
+    }))
+    const refresh = (token: string) =>
+      api('/api/auth/refresh-token', {
+        method: 'POST',
+        json: { refreshToken: token },
+        headers: { 'cf-connecting-ip': freshIp() },
+      })
+    // Imported already by the describe above (same legacy data): the app exchanges one token.
+    expect((await refresh(exchanged!.token)).status).toBe(200)
+    await legacyUsers.updateMany(
+      { _id: { $in: [exchanged!._id, dropped!._id] } },
+      { $set: { refreshTokens: [] } },
+    )
+    const rerun = await importInto(target)
+    expect(rerun.steps[0]!.writesByCollection).toEqual({ sessions: 1 })
+    expect((await refresh(dropped!.token)).status).toBe(401)
+    const revoked = await target.collection('sessions').findOne({ userId: dropped!._id })
+    expect(revoked).toMatchObject({ revokedReason: 'logout' })
+  }, 120_000)
+})
+
 describe('legacy import runs', () => {
   it('--dry-run writes nothing, not even a checkpoint', async () => {
     const db = await scratchDb('dry')

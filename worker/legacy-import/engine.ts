@@ -210,7 +210,12 @@ async function writeOutputs(
   const written = new Set<string>()
   const failed = new Set<string>()
   const byCollection = new Map<string, { from: string; output: Output }[]>()
+  const updates: { from: string; output: Extract<Output, { mode: 'update-matching' }> }[] = []
   for (const o of outputs) {
+    if (o.output.mode === 'update-matching') {
+      updates.push({ from: o.from, output: o.output })
+      continue
+    }
     const list = byCollection.get(o.output.collection) ?? []
     list.push(o)
     byCollection.set(o.output.collection, list)
@@ -218,7 +223,10 @@ async function writeOutputs(
   for (const [collectionName, list] of byCollection) {
     const collection = opts.target.collection<Fields>(collectionName)
     const ops: { from: string; op: AnyBulkWriteOperation<Fields> }[] = []
-    const replaces = list.filter((o) => o.output.mode !== 'insert-once')
+    const replaces = list.filter(
+      (o): o is { from: string; output: Extract<Output, { mode?: 'replace' }> } =>
+        o.output.mode === undefined || o.output.mode === 'replace',
+    )
     const stored = new Map(
       (
         await collection
@@ -252,9 +260,12 @@ async function writeOutputs(
         },
       })
     }
-    const inserts = list.filter((o) => o.output.mode === 'insert-once')
+    const inserts = list.filter(
+      (o): o is { from: string; output: Extract<Output, { mode: 'insert-once' }> } =>
+        o.output.mode === 'insert-once',
+    )
     if (inserts.length > 0) {
-      const key = (inserts[0]!.output as Extract<Output, { mode: 'insert-once' }>).key
+      const key = inserts[0]!.output.key
       const values = inserts.map((o) => o.output.document[key])
       const present = new Set(
         (
@@ -307,5 +318,39 @@ async function writeOutputs(
         (report.writesByCollection[collectionName] ?? 0) + 1
     })
   }
+  await applyUpdates(opts, report, updates, written)
   return { written, failed }
+}
+
+/**
+ * `update-matching` outputs: one query per collection and batch finds whether any filter matches
+ * (almost never, on a re-run); only then is each applied, so its effect is attributed.
+ */
+async function applyUpdates(
+  opts: ImportOptions,
+  report: StepReport,
+  updates: { from: string; output: Extract<Output, { mode: 'update-matching' }> }[],
+  written: Set<string>,
+) {
+  const byCollection = new Map<string, typeof updates>()
+  for (const u of updates)
+    byCollection.set(u.output.collection, [...(byCollection.get(u.output.collection) ?? []), u])
+  for (const [collectionName, list] of byCollection) {
+    const collection = opts.target.collection<Fields>(collectionName)
+    const any = await collection.findOne(
+      { $or: list.map((u) => u.output.filter) } as Filter<Fields>,
+      { projection: { _id: 1 } },
+    )
+    if (!any) continue
+    for (const { from, output } of list) {
+      const changed = opts.dryRun
+        ? await collection.countDocuments(output.filter as Filter<Fields>)
+        : (await collection.updateMany(output.filter as Filter<Fields>, output.update))
+            .modifiedCount
+      if (changed === 0) continue
+      written.add(from)
+      report.writesByCollection[collectionName] =
+        (report.writesByCollection[collectionName] ?? 0) + changed
+    }
+  }
 }

@@ -17,10 +17,13 @@ export type OutputDocument = Fields & { _id: unknown; legacy?: Fields }
  * How an output is written. `replace`: the whole document, by `_id`, only when its content hash
  * differs from the stored one. `insert-once`: inserted when no document has the same `key` value,
  * never touched afterwards (sessions: a rotated or revoked one must stay so on a re-run).
+ * `update-matching`: `update` applied to the documents `filter` matches now, if any (sessions whose
+ * legacy token the old system has since dropped). A filter must stop matching once updated.
  */
 export type Output =
   | { collection: string; mode?: 'replace'; document: OutputDocument }
   | { collection: string; mode: 'insert-once'; key: string; document: OutputDocument }
+  | { collection: string; mode: 'update-matching'; filter: Fields; update: Fields }
 
 /** A reference to a legacy document, checked for existence in its source after each batch. */
 export interface Ref {

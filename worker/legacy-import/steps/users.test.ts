@@ -3,7 +3,7 @@ import bcrypt from 'bcryptjs'
 import { ObjectId } from 'mongodb'
 import { describe, expect, it } from 'vitest'
 import { sha256 } from '../../auth/tokens'
-import type { LegacyDoc, OutputDocument, StepContext } from '../step'
+import type { LegacyDoc, StepContext, Transformed } from '../step'
 import { sanoraEmailProven, sanoraUsers, videodeskEmailProven, videodeskUsers } from './users'
 
 const ctx: StepContext = { now: new Date('2026-01-01T00:00:00Z'), refreshTtlDays: 60 }
@@ -38,8 +38,12 @@ const videodesk = (fields: Partial<LegacyDoc> = {}): LegacyDoc => ({
 })
 
 const byEmail = (...docs: LegacyDoc[]) => new Map([['ada@example.test', docs]])
-const userOf = (out: { outputs: { collection: string; document: OutputDocument }[] }) =>
-  out.outputs.find((o) => o.collection === 'users')?.document
+const userOf = (out: Transformed) => {
+  const user = out.outputs.find((o) => o.collection === 'users')
+  return user && 'document' in user ? user.document : undefined
+}
+const insertedSessions = (out: Transformed) =>
+  out.outputs.filter((o) => o.collection === 'sessions' && o.mode === 'insert-once')
 
 describe('proof of an email', () => {
   it.each([
@@ -102,7 +106,7 @@ describe('sanoraUsers.transform', () => {
       ],
     })
     const out = await sanoraUsers.transform(doc, ctx, new Map())
-    const sessions = out.outputs.filter((o) => o.collection === 'sessions')
+    const sessions = insertedSessions(out)
     expect(sessions).toHaveLength(2)
     expect(sessions[0]).toMatchObject({
       mode: 'insert-once',
@@ -117,13 +121,33 @@ describe('sanoraUsers.transform', () => {
     expect(JSON.stringify(out)).not.toContain('a'.repeat(64))
   })
 
-  it('imports no session for a deactivated account', async () => {
+  it('revokes the imported sessions whose token the old system dropped, unless exchanged', async () => {
+    const doc = sanora({ refreshTokens: ['d'.repeat(64)] })
+    const out = await sanoraUsers.transform(doc, ctx, new Map())
+    expect(out.outputs.find((o) => o.mode === 'update-matching')).toEqual({
+      collection: 'sessions',
+      mode: 'update-matching',
+      filter: {
+        userId: doc._id,
+        'legacy._import.source': 'sanora.users',
+        tokenHash: { $nin: [await sha256('d'.repeat(64))] },
+        rotatedAt: { $exists: false },
+        revokedAt: { $exists: false },
+      },
+      update: { $set: { revokedAt: ctx.now, revokedReason: 'logout' } },
+    })
+  })
+
+  it('imports no session for a deactivated account, and revokes those imported before', async () => {
     const out = await sanoraUsers.transform(
       sanora({ isActive: false, refreshTokens: ['c'.repeat(64)] }),
       ctx,
       new Map(),
     )
-    expect(out.outputs.map((o) => o.collection)).toEqual(['users'])
+    expect(insertedSessions(out)).toEqual([])
+    expect(out.outputs.find((o) => o.mode === 'update-matching')).toMatchObject({
+      filter: { tokenHash: { $nin: [] } },
+    })
   })
 
   it('absorbs the Videodesk account when both proved the email', async () => {

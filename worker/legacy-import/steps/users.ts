@@ -227,7 +227,7 @@ async function sessionOutputs(
   userId: ObjectId,
   tokens: LegacyRefreshToken[],
   ctx: StepContext,
-): Promise<Output[]> {
+): Promise<Extract<Output, { mode: 'insert-once' }>[]> {
   const expiresAt = new Date(ctx.now.getTime() + ctx.refreshTtlDays * 86_400_000)
   return Promise.all(
     tokens.map(async (t) => {
@@ -249,6 +249,26 @@ async function sessionOutputs(
       }
     }),
   )
+}
+
+/**
+ * A token the old system has dropped since an earlier run (a logout there, a password change, a
+ * deactivation) must not keep working here: its imported session is revoked, unless the app has
+ * already exchanged it (rotated), after which the session is ours.
+ */
+function revokeDroppedSessions(userId: ObjectId, kept: string[], ctx: StepContext): Output {
+  return {
+    collection: 'sessions',
+    mode: 'update-matching',
+    filter: {
+      userId,
+      'legacy._import.source': sanoraUsers.name,
+      tokenHash: { $nin: kept },
+      rotatedAt: { $exists: false },
+      revokedAt: { $exists: false },
+    },
+    update: { $set: { revokedAt: ctx.now, revokedReason: 'logout' } },
+  }
 }
 
 function sanoraRefs(doc: LegacyDoc): Ref[] {
@@ -310,8 +330,13 @@ export const sanoraUsers: Step<Map<string, LegacyDoc[]>> = {
       legacy.videodesk = videodesk
     }
     user.legacy = legacy
-    const outputs: Output[] = [{ collection: 'users', document: user }]
-    if (user.isActive) outputs.push(...(await sessionOutputs(doc._id, refreshTokensOf(doc), ctx)))
+    const sessions = user.isActive ? await sessionOutputs(doc._id, refreshTokensOf(doc), ctx) : []
+    const kept = sessions.map((s) => s.document.tokenHash as string)
+    const outputs: Output[] = [
+      { collection: 'users', document: user },
+      ...sessions,
+      revokeDroppedSessions(doc._id, kept, ctx),
+    ]
     return { outputs, refs: sanoraRefs(doc), notes }
   },
 }
