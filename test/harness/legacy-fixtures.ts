@@ -20,6 +20,13 @@ export interface LegacyFixtures {
   withRefreshToken: { id: ObjectId; email: string; password: string; refreshToken: string }
   /** References to users that do not exist (`friends`). */
   danglingFriends: number
+  conferences: number
+  questions: number
+  /** An ACTIVE conference and its public code in the old format (digits the new codes avoid). */
+  activeConference: { id: ObjectId; publicCode: string }
+  /** Conferences whose host (`hostModel: 'Host'`) does not exist; questions of no conference. */
+  danglingHosts: number
+  orphanQuestions: number
 }
 
 const day = 86_400_000
@@ -125,6 +132,13 @@ export async function buildLegacyFixtures(
       (d.refreshTokens as unknown[]).length > 0 &&
       !provenPairs.some((p) => p.sanoraId.equals(d._id as ObjectId)),
   )!
+  const { conferences, questions, danglingHosts, orphanQuestions } = legacyConferences(
+    sanoraIds,
+    Math.max(3, Math.floor(opts.scale / 10)),
+    tag,
+  )
+  await insertInChunks(sanora, 'conferences', conferences)
+  await insertInChunks(sanora, 'conferencequestions', questions)
   await insertInChunks(sanora, 'users', sanoraDocs)
   await insertInChunks(videodesk, 'users', vdDocs)
   // Mongoose's `unique: true` on email creates these.
@@ -142,7 +156,92 @@ export async function buildLegacyFixtures(
       refreshToken: (tokenHolder.refreshTokens as { token: string }[])[0]!.token,
     },
     danglingFriends,
+    conferences: conferences.length,
+    questions: questions.length,
+    activeConference: {
+      id: conferences[1]!._id as ObjectId,
+      publicCode: String(conferences[1]!.publicCode),
+    },
+    danglingHosts,
+    orphanQuestions,
   }
+}
+
+const STATUSES = ['DRAFT', 'active', 'ENDED']
+
+/** Conferences (every third one ACTIVE) with three poll questions each, results on the closed. */
+function legacyConferences(hosts: ObjectId[], count: number, tag: string) {
+  const base = Date.UTC(2024, 2, 1)
+  let danglingHosts = 0
+  let orphanQuestions = 0
+  const conferences: Record<string, unknown>[] = []
+  const questions: Record<string, unknown>[] = []
+  const codeTag = tag
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '')
+    .slice(0, 3)
+  for (let i = 0; i < count; i++) {
+    const _id = ObjectId.createFromTime(base / 1000 + i)
+    const at = new Date(base + i * 3_600_000)
+    const byMissingHost = i % 25 === 24
+    if (byMissingHost) danglingHosts++
+    conferences.push({
+      _id,
+      title: `Conference ${i}`,
+      description: 'Old conference',
+      host: byMissingHost ? new ObjectId() : hosts[i % hosts.length],
+      hostModel: byMissingHost ? 'Host' : 'User',
+      speakers: [{ name: `Speaker ${i}`, email: `speaker${i}@legacy.test` }],
+      // Old codes: letters and digits, including the 0 and 1 our codes leave out.
+      publicCode: `${codeTag}${String(i).padStart(4, '0')}`.slice(0, 10),
+      qrCode: `data:image/png;base64,AAAA${i}`,
+      date: at,
+      startTime: '10:00',
+      endTime: '11:00',
+      status: STATUSES[i % STATUSES.length],
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    })
+    for (let q = 0; q < 3; q++) {
+      const closed = i % 3 === 2
+      const counts = [q + 1, 2, 0]
+      questions.push({
+        _id: ObjectId.createFromTime(base / 1000 + 1_000_000 + i * 3 + q),
+        conference: _id,
+        question: `Question ${q} of ${i}`,
+        options: ['Yes', 'No', 'Maybe'],
+        order: q + 1,
+        status: closed ? 'CLOSED' : q === 0 && i % 3 === 1 ? 'ACTIVE' : 'DRAFT',
+        ...(closed
+          ? {
+              results: {
+                counts,
+                totalResponses: counts.reduce((a, n) => a + n, 0) + (q === 2 ? 1 : 0),
+              },
+            }
+          : {}),
+        createdAt: at,
+        updatedAt: at,
+        __v: 0,
+      })
+    }
+  }
+  for (let k = 0; k < 2; k++) {
+    orphanQuestions++
+    questions.push({
+      _id: ObjectId.createFromTime(base / 1000 + 2_000_000 + k),
+      conference: new ObjectId(),
+      question: 'Of a deleted conference',
+      options: ['A', 'B'],
+      order: 1,
+      status: 'DRAFT',
+      createdAt: new Date(base),
+      updatedAt: new Date(base),
+      __v: 0,
+    })
+  }
+  return { conferences, questions, danglingHosts, orphanQuestions }
 }
 
 async function insertInChunks(db: Db, collection: string, docs: Record<string, unknown>[]) {

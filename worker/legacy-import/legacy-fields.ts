@@ -33,7 +33,7 @@ export const asDate = (v: unknown): Date | undefined => {
   return undefined
 }
 
-const asObjectId = (v: unknown): ObjectId | undefined => {
+export const asObjectId = (v: unknown): ObjectId | undefined => {
   if (v instanceof ObjectId) return v
   if (typeof v === 'string' && /^[0-9a-f]{24}$/i.test(v)) return new ObjectId(v)
   return undefined

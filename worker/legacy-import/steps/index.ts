@@ -1,9 +1,15 @@
 // Every import step, in the order they run: a step may rely on what an earlier one wrote (the id
 // map of merged users). A new legacy collection is one module here.
 import type { Step } from '../step'
+import { sanoraConferenceQuestions, sanoraConferences } from './conferences'
 import { sanoraUsers, videodeskUsers } from './users'
 
-const STEPS: Step[] = [sanoraUsers as Step, videodeskUsers as Step]
+const STEPS: Step[] = [
+  sanoraUsers as Step,
+  videodeskUsers as Step,
+  sanoraConferences,
+  sanoraConferenceQuestions,
+]
 
 /** The `--only` groups, each naming its steps. */
 const GROUPS = [...new Set(STEPS.map((s) => s.group))]
