@@ -58,7 +58,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportReport> {
   // An unfinished run of the same steps is resumed; otherwise every step starts from its first
   // document (a re-run after a finished one re-reads everything and writes only the differences).
   const run = await checkpoints.findOne({ _id: RUN_ID })
-  const resuming = run?.finished === false && sameSteps(run.steps, names)
+  // A dry run always reads everything: it says what a full run would write.
+  const resuming = !opts.dryRun && run?.finished === false && sameSteps(run.steps, names)
   if (!opts.dryRun && !resuming) {
     await checkpoints.deleteMany({ _id: { $in: names } })
     await checkpoints.replaceOne(
