@@ -47,12 +47,17 @@ const steps = (() => {
   }
 })()
 
+/** The driver falls back to `test` when a URI names no database: never what was meant. */
+function assertNamesDatabase(uri: string, databaseName: string, flag: string) {
+  if (databaseName === 'test' && !/\/test(\?|$)/.test(uri))
+    fail(`${flag} must name its database in the URI path (mongodb://host/<database>)`)
+}
+
 /** A legacy database, read-only: reads prefer a secondary, and nothing here writes through it. */
 async function openLegacy(uri: string, flag: string) {
   const client = await new MongoClient(uri, { readPreference: 'secondaryPreferred' }).connect()
   const db = client.db()
-  if (db.databaseName === 'test' && !/\/test(\?|$)/.test(uri))
-    fail(`${flag} must name its database in the URI path (mongodb://host/<database>)`)
+  assertNamesDatabase(uri, db.databaseName, flag)
   return { client, db }
 }
 
@@ -65,6 +70,7 @@ try {
   const targetDb = values.target
     ? targetClient.db()
     : targetClient.db(process.env.MONGODB_DB ?? 'sanora')
+  if (values.target) assertNamesDatabase(values.target, targetDb.databaseName, '--target')
   // The unique indexes on proven identifiers must hold while accounts arrive.
   if (!values['dry-run']) await ensureIndexes(targetDb)
   const report = await runImport({
