@@ -2,6 +2,11 @@
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
 const CODE_LENGTH = 6
 export const CODE_PATTERN = new RegExp(`^[${ALPHABET}]{${CODE_LENGTH}}$`)
+/**
+ * What a lookup by code accepts: ours, and the codes of conferences imported from Sanora, which
+ * chose its own (uppercase letters and digits), so the QR codes already printed still open them.
+ */
+export const LOOKUP_CODE_PATTERN = /^[A-Z0-9]{4,12}$/
 
 function generateCode(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(CODE_LENGTH))

@@ -7,7 +7,7 @@ import QRCode from 'qrcode/lib/server.js'
 import { CONFERENCE_STATUSES, type ConferenceRole } from '../../../shared/conference'
 import { assertRunsConference, assertVisible, conferenceRole } from '../access'
 import { openConferenceByCode } from '../by-code'
-import { CODE_PATTERN, withUniqueCode } from '../codes'
+import { LOOKUP_CODE_PATTERN, withUniqueCode } from '../codes'
 import { signParticipantToken, verifyParticipantToken } from '../participants'
 import { roomOf, syncRoom, unwrap } from '../room'
 import type { AppEnv } from '../../env'
@@ -222,7 +222,7 @@ conference.openapi(
     summary: 'Find a running conference by its public code (audience join screen)',
     request: {
       params: z.object({
-        code: z.string().toUpperCase().regex(CODE_PATTERN, 'must be a 6-character code'),
+        code: z.string().toUpperCase().regex(LOOKUP_CODE_PATTERN, 'must be a conference code'),
       }),
     },
     responses: { 200: { description: 'The conference' }, ...errorResponses(400, 404, 429) },
@@ -241,7 +241,7 @@ conference.openapi(
     summary: 'Join as audience: a participant token (kept by the client) and a socket ticket',
     request: {
       params: z.object({
-        code: z.string().toUpperCase().regex(CODE_PATTERN, 'must be a 6-character code'),
+        code: z.string().toUpperCase().regex(LOOKUP_CODE_PATTERN, 'must be a conference code'),
       }),
       ...optionalJsonBody(
         z.strictObject({

@@ -1,0 +1,250 @@
+// Builds legacy Sanora and Videodesk databases shaped as their Mongoose models stored them (`__v`,
+// `createdAt`/`updatedAt`, ObjectId refs, bcryptjs hashes, stored refresh tokens), with the
+// awkward cases an import meets: the same email in both systems with and without proof, pending
+// OTPs, references to deleted users. `scale` is the number of Sanora users.
+import { randomBytes } from 'node:crypto'
+import bcrypt from 'bcryptjs'
+import { ObjectId, type Db } from 'mongodb'
+
+/** Passwords are drawn from a few, so that thousands of users cost a few bcrypt hashes. */
+const LEGACY_PASSWORDS = ['old-pass-0', 'old-pass-1', 'old-pass-2', 'old-pass-3']
+
+export interface LegacyFixtures {
+  sanoraUsers: number
+  videodeskUsers: number
+  /** Same email, proven on both sides: one account expected. */
+  provenPairs: { email: string; sanoraId: ObjectId; videodeskId: ObjectId }[]
+  /** Same email, not proven on both sides: two accounts expected. */
+  unprovenPairs: { email: string; sanoraId: ObjectId; videodeskId: ObjectId }[]
+  /** A Sanora user with a stored refresh token, and its password. */
+  withRefreshToken: { id: ObjectId; email: string; password: string; refreshToken: string }
+  /** References to users that do not exist (`friends`). */
+  danglingFriends: number
+  conferences: number
+  questions: number
+  /** An ACTIVE conference and its public code in the old format (digits the new codes avoid). */
+  activeConference: { id: ObjectId; publicCode: string }
+  /** Conferences whose host (`hostModel: 'Host'`) does not exist; questions of no conference. */
+  danglingHosts: number
+  orphanQuestions: number
+}
+
+const day = 86_400_000
+
+export async function buildLegacyFixtures(
+  sanora: Db,
+  videodesk: Db,
+  opts: { scale: number; tag?: string },
+): Promise<LegacyFixtures> {
+  const tag = opts.tag ?? randomBytes(3).toString('hex')
+  const hashes = await Promise.all(LEGACY_PASSWORDS.map((p) => bcrypt.hash(p, 4)))
+  const base = Date.UTC(2024, 0, 1)
+  const sanoraIds = Array.from({ length: opts.scale }, (_, i) =>
+    ObjectId.createFromTime(base / 1000 + i),
+  )
+  const missing = () => new ObjectId()
+  let danglingFriends = 0
+  const sanoraDocs = sanoraIds.map((_id, i) => {
+    const at = new Date(base + i * 60_000)
+    const friends = [sanoraIds[(i + 1) % opts.scale]!]
+    if (i % 97 === 0) {
+      friends.push(missing())
+      danglingFriends++
+    }
+    const doc: Record<string, unknown> = {
+      _id,
+      name: `Sanora ${i}`,
+      email: `s${i}-${tag}@legacy.test`,
+      password: hashes[i % hashes.length],
+      role: i % 50 === 0 ? 'ADMIN' : i % 45 === 0 ? 'UNIVERSITY' : 'USER',
+      isVerified: i % 3 !== 0,
+      isActive: i % 200 !== 7,
+      bio: `bio ${i}`,
+      gender: i % 2 ? 'female' : 'male',
+      friends,
+      blockedUsers: [],
+      professionalInfo: { company: `Co ${i % 10}` },
+      contentPreferences: ['tech'],
+      lastLogin: new Date(at.getTime() + day),
+      refreshTokens:
+        i % 4 === 0
+          ? [{ token: randomBytes(32).toString('hex'), createdAt: at, deviceName: 'phone' }]
+          : [],
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    }
+    if (i % 5 === 0) {
+      doc.phone = `+4470${String(i).padStart(8, '0')}`
+      doc.isPhoneVerified = i % 10 === 0
+    }
+    return doc
+  })
+  // Videodesk: half as many accounts; the first ones share a Sanora email in every proof mix.
+  const provenPairs: LegacyFixtures['provenPairs'] = []
+  const unprovenPairs: LegacyFixtures['unprovenPairs'] = []
+  const vdCount = Math.floor(opts.scale / 2)
+  const vdDocs = Array.from({ length: vdCount }, (_, i) => {
+    const _id = ObjectId.createFromTime(base / 1000 + 10_000_000 + i)
+    const at = new Date(base + i * 90_000)
+    const shared = i < opts.scale / 10 ? sanoraDocs[i]! : undefined
+    const completedOtp = i % 4 !== 1
+    const doc: Record<string, unknown> = {
+      _id,
+      email: shared ? String(shared.email).toUpperCase() : `v${i}-${tag}@legacy.test`,
+      password: hashes[(i + 1) % hashes.length],
+      role: i === 5 ? 'admin' : 'user',
+      logo: i % 3 === 0 ? `https://cdn.legacy.test/logo-${i}.png` : undefined,
+      landlordInfo: { landlordName: `Landlord ${i}`, brandColor: '#112233' },
+      messageSettings: {
+        messageOption: 'custom',
+        customMessage: `Hi from ${i}`,
+        senderName: 'Desk',
+        includeLogo: true,
+      },
+      paginationSettings: { meetingsPerPage: 25, uploadsPerPage: 10, chatSessionsPerPage: 20 },
+      folders: [{ _id: new ObjectId(), name: 'Jobs' }],
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    }
+    if (doc.logo === undefined) delete doc.logo
+    if (completedOtp) doc.lastLogin = new Date(at.getTime() + day)
+    else {
+      doc.otp = '123456'
+      doc.otpExpiry = new Date(at.getTime() + 600_000)
+    }
+    if (shared) {
+      const pair = {
+        email: String(shared.email),
+        sanoraId: shared._id as ObjectId,
+        videodeskId: _id,
+      }
+      if (shared.isVerified && completedOtp) provenPairs.push(pair)
+      else unprovenPairs.push(pair)
+    }
+    return doc
+  })
+  const tokenHolder = sanoraDocs.find(
+    (d) =>
+      d.isVerified &&
+      d.isActive &&
+      (d.refreshTokens as unknown[]).length > 0 &&
+      !provenPairs.some((p) => p.sanoraId.equals(d._id as ObjectId)),
+  )!
+  const { conferences, questions, danglingHosts, orphanQuestions } = legacyConferences(
+    sanoraIds,
+    Math.max(3, Math.floor(opts.scale / 10)),
+    tag,
+  )
+  await insertInChunks(sanora, 'conferences', conferences)
+  await insertInChunks(sanora, 'conferencequestions', questions)
+  await insertInChunks(sanora, 'users', sanoraDocs)
+  await insertInChunks(videodesk, 'users', vdDocs)
+  // Mongoose's `unique: true` on email creates these.
+  await sanora.collection('users').createIndex({ email: 1 }, { unique: true, sparse: true })
+  await videodesk.collection('users').createIndex({ email: 1 }, { unique: true })
+  return {
+    sanoraUsers: sanoraDocs.length,
+    videodeskUsers: vdDocs.length,
+    provenPairs,
+    unprovenPairs,
+    withRefreshToken: {
+      id: tokenHolder._id as ObjectId,
+      email: String(tokenHolder.email),
+      password: LEGACY_PASSWORDS[sanoraDocs.indexOf(tokenHolder) % LEGACY_PASSWORDS.length]!,
+      refreshToken: (tokenHolder.refreshTokens as { token: string }[])[0]!.token,
+    },
+    danglingFriends,
+    conferences: conferences.length,
+    questions: questions.length,
+    activeConference: {
+      id: conferences[1]!._id as ObjectId,
+      publicCode: String(conferences[1]!.publicCode),
+    },
+    danglingHosts,
+    orphanQuestions,
+  }
+}
+
+const STATUSES = ['DRAFT', 'active', 'ENDED']
+
+/** Conferences (every third one ACTIVE) with three poll questions each, results on the closed. */
+function legacyConferences(hosts: ObjectId[], count: number, tag: string) {
+  const base = Date.UTC(2024, 2, 1)
+  let danglingHosts = 0
+  let orphanQuestions = 0
+  const conferences: Record<string, unknown>[] = []
+  const questions: Record<string, unknown>[] = []
+  const codeTag = tag
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '')
+    .slice(0, 3)
+  for (let i = 0; i < count; i++) {
+    const _id = ObjectId.createFromTime(base / 1000 + i)
+    const at = new Date(base + i * 3_600_000)
+    const byMissingHost = i % 25 === 24
+    if (byMissingHost) danglingHosts++
+    conferences.push({
+      _id,
+      title: `Conference ${i}`,
+      description: 'Old conference',
+      host: byMissingHost ? new ObjectId() : hosts[i % hosts.length],
+      hostModel: byMissingHost ? 'Host' : 'User',
+      speakers: [{ name: `Speaker ${i}`, email: `speaker${i}@legacy.test` }],
+      // Old codes: letters and digits, including the 0 and 1 our codes leave out.
+      publicCode: `${codeTag}${String(i).padStart(4, '0')}`.slice(0, 10),
+      qrCode: `data:image/png;base64,AAAA${i}`,
+      date: at,
+      startTime: '10:00',
+      endTime: '11:00',
+      status: STATUSES[i % STATUSES.length],
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    })
+    for (let q = 0; q < 3; q++) {
+      const closed = i % 3 === 2
+      const counts = [q + 1, 2, 0]
+      questions.push({
+        _id: ObjectId.createFromTime(base / 1000 + 1_000_000 + i * 3 + q),
+        conference: _id,
+        question: `Question ${q} of ${i}`,
+        options: ['Yes', 'No', 'Maybe'],
+        order: q + 1,
+        status: closed ? 'CLOSED' : q === 0 && i % 3 === 1 ? 'ACTIVE' : 'DRAFT',
+        ...(closed
+          ? {
+              results: {
+                counts,
+                totalResponses: counts.reduce((a, n) => a + n, 0) + (q === 2 ? 1 : 0),
+              },
+            }
+          : {}),
+        createdAt: at,
+        updatedAt: at,
+        __v: 0,
+      })
+    }
+  }
+  for (let k = 0; k < 2; k++) {
+    orphanQuestions++
+    questions.push({
+      _id: ObjectId.createFromTime(base / 1000 + 2_000_000 + k),
+      conference: new ObjectId(),
+      question: 'Of a deleted conference',
+      options: ['A', 'B'],
+      order: 1,
+      status: 'DRAFT',
+      createdAt: new Date(base),
+      updatedAt: new Date(base),
+      __v: 0,
+    })
+  }
+  return { conferences, questions, danglingHosts, orphanQuestions }
+}
+
+async function insertInChunks(db: Db, collection: string, docs: Record<string, unknown>[]) {
+  for (let i = 0; i < docs.length; i += 1000)
+    await db.collection(collection).insertMany(docs.slice(i, i + 1000))
+}

@@ -1,0 +1,289 @@
+// The legacy importer against fixture databases in the dev Mongo server: users of both old
+// systems, merged only on proof, imported once (a re-run writes nothing), resumable, and usable
+// through the running Worker with the old password and the old refresh token.
+import { randomBytes } from 'node:crypto'
+import { MongoClient, type Db, type Document } from 'mongodb'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { ensureIndexes } from '../../worker/db/indexes'
+import { runImport } from '../../worker/legacy-import/engine'
+import { legacySource, type LegacySource } from '../../worker/legacy-import/legacy-source'
+import { selectSteps } from '../../worker/legacy-import/steps'
+import { buildLegacyFixtures, type LegacyFixtures } from '../harness/legacy-fixtures'
+import { api } from '../harness/http'
+import { freshIp, testDb } from '../harness/users'
+
+const SCALE = 2000
+const tag = randomBytes(3).toString('hex')
+let client: MongoClient
+let source: LegacySource
+let fixtures: LegacyFixtures
+let target: Db
+const scratch: Db[] = []
+
+const importInto = (db: Db, extra: Partial<Parameters<typeof runImport>[0]> = {}) =>
+  runImport({ source, target: db, steps: selectSteps(['users']), batchSize: 250, ...extra })
+
+async function scratchDb(name: string) {
+  const db = client.db(`legacy_${name}_${tag}`)
+  await ensureIndexes(db)
+  scratch.push(db)
+  return db
+}
+
+/** What an import left, without what differs by construction (random session ids, run times). */
+async function importedState(db: Db) {
+  const users = await db
+    .collection('users')
+    .find({ 'legacy._import': { $exists: true } })
+    .sort({ _id: 1 })
+    .toArray()
+  const sessions = await db
+    .collection('sessions')
+    .find(
+      { 'legacy._import': { $exists: true } },
+      { projection: { _id: 0, familyId: 0, expiresAt: 0 } },
+    )
+    .sort({ tokenHash: 1 })
+    .toArray()
+  const idMap = await db.collection('import_id_map').find().sort({ _id: 1 }).toArray()
+  return { users, sessions, idMap }
+}
+
+beforeAll(async () => {
+  client = await new MongoClient(inject('workerVars').MONGODB_URI!).connect()
+  const sanora = client.db(`legacy_sanora_${tag}`)
+  const videodesk = client.db(`legacy_videodesk_${tag}`)
+  scratch.push(sanora, videodesk)
+  fixtures = await buildLegacyFixtures(sanora, videodesk, { scale: SCALE, tag })
+  source = legacySource({ sanora, videodesk })
+  target = await testDb()
+}, 120_000)
+
+afterAll(async () => {
+  for (const db of scratch) await db.dropDatabase()
+  await client?.close()
+})
+
+describe('legacy import of users', () => {
+  let report: Awaited<ReturnType<typeof runImport>>
+
+  beforeAll(async () => {
+    report = await importInto(target)
+  }, 120_000)
+
+  it('reads every legacy user and writes one account per person proven on both sides', async () => {
+    const [sanora, videodesk] = report.steps
+    expect(sanora).toMatchObject({
+      step: 'sanora.users',
+      read: SCALE,
+      written: SCALE,
+      unchanged: 0,
+    })
+    expect(sanora!.failed.count).toBe(0)
+    const merged = fixtures.provenPairs.length
+    expect(merged).toBeGreaterThan(0)
+    expect(videodesk).toMatchObject({
+      step: 'videodesk.users',
+      read: fixtures.videodeskUsers,
+      written: fixtures.videodeskUsers - merged,
+      skipped: { 'merged into the Sanora account with the same proven email': merged },
+    })
+    expect(videodesk!.failed.count).toBe(0)
+    const imported = await target
+      .collection('users')
+      .countDocuments({ 'legacy._import.source': { $in: ['sanora.users', 'videodesk.users'] } })
+    expect(imported).toBe(SCALE + fixtures.videodeskUsers - merged)
+  })
+
+  it('merges a pair proven on both sides into the Sanora account and maps the Videodesk id', async () => {
+    const pair = fixtures.provenPairs[0]!
+    const user = await target.collection('users').findOne({ _id: pair.sanoraId })
+    expect(user).toMatchObject({ email: pair.email, emailVerified: true })
+    expect(user!.legacy.videodeskId).toEqual(pair.videodeskId)
+    expect(user!.messageSettings).toMatchObject({ messageOption: 'custom' })
+    expect(await target.collection('users').findOne({ _id: pair.videodeskId })).toBeNull()
+    expect(
+      await target
+        .collection('import_id_map')
+        .findOne({ _id: `videodesk.users:${pair.videodeskId}` } as Document),
+    ).toMatchObject({ targetCollection: 'users', targetId: pair.sanoraId })
+  })
+
+  it('imports both accounts of a pair not proven on both sides, and lists the pair', async () => {
+    const pair = fixtures.unprovenPairs[0]!
+    const [s, v] = await Promise.all([
+      target.collection('users').findOne({ _id: pair.sanoraId }),
+      target.collection('users').findOne({ _id: pair.videodeskId }),
+    ])
+    expect(s!.email).toBe(pair.email)
+    expect(v!.email).toBe(pair.email)
+    expect(s!.emailVerified && v!.emailVerified).toBe(false)
+    const listed =
+      report.steps[1]!.notes['same email in both systems, not merged (not proven on both sides)']!
+    expect(listed.count).toBe(fixtures.unprovenPairs.length)
+    expect(listed.samples).toContainEqual(
+      expect.objectContaining({
+        sanoraId: String(pair.sanoraId),
+        videodeskId: String(pair.videodeskId),
+      }),
+    )
+  })
+
+  it('imports unproven identifiers as unproven, drops __v and secrets, keeps unknown fields', async () => {
+    const legacySanora = client.db(`legacy_sanora_${tag}`).collection('users')
+    const unverified = await legacySanora.findOne({ isVerified: false, phone: { $exists: true } })
+    const user = await target.collection('users').findOne({ _id: unverified!._id })
+    expect(user).toMatchObject({ emailVerified: false, phone: unverified!.phone })
+    expect(user!.phoneVerified).toBe(unverified!.isPhoneVerified === true)
+    expect(user!.__v).toBeUndefined()
+    expect(user!.password).toBeUndefined()
+    expect(user!.legacy.refreshTokens).toBeUndefined()
+    expect(user!.legacy.professionalInfo).toEqual(unverified!.professionalInfo)
+    expect(user!.passwordHash).toBe(unverified!.password)
+    const pending = await target
+      .collection('users')
+      .findOne({ 'legacy._import.source': 'videodesk.users', emailVerified: false })
+    expect(pending!.legacy.otp).toBeUndefined()
+    expect(pending!.legacy.folders).toBeDefined()
+  })
+
+  it('reports references to users that do not exist', () => {
+    expect(report.steps[0]!.dangling.friends!.count).toBe(fixtures.danglingFriends)
+  })
+
+  it('writes nothing on a second run, and says so', async () => {
+    const again = await importInto(target)
+    for (const step of again.steps) {
+      expect(step.written).toBe(0)
+      expect(step.read).toBeGreaterThan(0)
+    }
+    expect(again.steps[0]!.unchanged).toBe(SCALE)
+  }, 120_000)
+
+  it('lets an imported user sign in with the old password and refresh with the old token', async () => {
+    const { email, password, refreshToken } = fixtures.withRefreshToken
+    const login = await api('/api/auth/login', {
+      method: 'POST',
+      json: { email, password },
+      headers: { 'cf-connecting-ip': freshIp() },
+    })
+    expect(login.status).toBe(200)
+    const refreshed = await api('/api/auth/refresh-token', {
+      method: 'POST',
+      json: { refreshToken },
+      headers: { 'cf-connecting-ip': freshIp() },
+    })
+    expect(refreshed.status).toBe(200)
+    expect(refreshed.body.refreshToken).toEqual(expect.any(String))
+  })
+})
+
+describe('legacy refresh tokens dropped by the old system after an import', () => {
+  it('stop working here on the next run, unless the app already exchanged them', async () => {
+    const legacyUsers = client.db(`legacy_sanora_${tag}`).collection('users')
+    const holders = await legacyUsers
+      // Not the one the sign-in test exchanged already.
+      .find({
+        _id: { $ne: fixtures.withRefreshToken.id },
+        isActive: true,
+        'refreshTokens.0': { $exists: true },
+      })
+      .limit(2)
+      .toArray()
+    const [exchanged, dropped] = holders.map((u) => ({
+      _id: u._id,
+      token: (u.refreshTokens as { token: string }[])[0]!.token,
+    }))
+    const refresh = (token: string) =>
+      api('/api/auth/refresh-token', {
+        method: 'POST',
+        json: { refreshToken: token },
+        headers: { 'cf-connecting-ip': freshIp() },
+      })
+    // Imported already by the describe above (same legacy data): the app exchanges one token.
+    expect((await refresh(exchanged!.token)).status).toBe(200)
+    await legacyUsers.updateMany(
+      { _id: { $in: [exchanged!._id, dropped!._id] } },
+      { $set: { refreshTokens: [] } },
+    )
+    const rerun = await importInto(target)
+    expect(rerun.steps[0]!.writesByCollection).toEqual({ sessions: 1 })
+    expect((await refresh(dropped!.token)).status).toBe(401)
+    const revoked = await target.collection('sessions').findOne({ userId: dropped!._id })
+    expect(revoked).toMatchObject({ revokedReason: 'logout' })
+  }, 120_000)
+})
+
+describe('legacy import of conferences', () => {
+  let report: Awaited<ReturnType<typeof runImport>>
+
+  beforeAll(async () => {
+    report = await importInto(target, { steps: selectSteps(['conferences']) })
+  }, 120_000)
+
+  it('imports every conference and question with its id, and reports what dangles', () => {
+    const [conferences, questions] = report.steps
+    expect(conferences).toMatchObject({
+      step: 'sanora.conferences',
+      read: fixtures.conferences,
+      written: fixtures.conferences,
+    })
+    expect(conferences!.dangling.host!.count).toBe(fixtures.danglingHosts)
+    expect(questions).toMatchObject({ read: fixtures.questions, written: fixtures.questions })
+    expect(questions!.dangling.conference!.count).toBe(fixtures.orphanQuestions)
+    expect(
+      questions!.notes['results: counts disagree with totalResponses (kept as stored)']!.count,
+    ).toBeGreaterThan(0)
+  })
+
+  it('opens an old conference by its old public code', async () => {
+    const { id, publicCode } = fixtures.activeConference
+    const found = await api(`/api/conference/by-code/${publicCode.toLowerCase()}`)
+    expect(found.status).toBe(200)
+    expect(found.body.conference.id).toBe(String(id))
+    const questions = await target
+      .collection('conference_questions')
+      .find({ conferenceId: id })
+      .sort({ order: 1 })
+      .toArray()
+    expect(questions.map((q) => q.options)).toEqual(
+      Array(3).fill([
+        { id: 'o1', text: 'Yes' },
+        { id: 'o2', text: 'No' },
+        { id: 'o3', text: 'Maybe' },
+      ]),
+    )
+  })
+
+  it('writes nothing on a second run', async () => {
+    const again = await importInto(target, { steps: selectSteps(['conferences']) })
+    expect(again.steps.map((s) => s.written)).toEqual([0, 0])
+  }, 120_000)
+})
+
+describe('legacy import runs', () => {
+  it('--dry-run writes nothing, not even a checkpoint', async () => {
+    const db = await scratchDb('dry')
+    const report = await importInto(db, { dryRun: true })
+    expect(report.steps[0]!.written).toBe(SCALE)
+    expect(await db.collection('users').countDocuments()).toBe(0)
+    expect(await db.collection('import_checkpoints').countDocuments()).toBe(0)
+  }, 120_000)
+
+  it('a run that crashed half way and was restarted ends with the data of an uninterrupted run', async () => {
+    const whole = await scratchDb('whole')
+    await importInto(whole)
+    const resumed = await scratchDb('resumed')
+    await expect(
+      importInto(resumed, {
+        afterBatchWrite: (step, batch) => {
+          if (step === 'sanora.users' && batch === 4) throw new Error('injected crash')
+        },
+      }),
+    ).rejects.toThrow('injected crash')
+    const restart = await importInto(resumed)
+    // Batch 4 was written but not checkpointed: it is read again, and found unchanged.
+    expect(restart.steps[0]).toMatchObject({ read: SCALE - 750, unchanged: 250 })
+    expect(await importedState(resumed)).toEqual(await importedState(whole))
+  }, 240_000)
+})

@@ -1,0 +1,24 @@
+// Every import step, in the order they run: a step may rely on what an earlier one wrote (the id
+// map of merged users). A new legacy collection is one module here.
+import type { Step } from '../step'
+import { sanoraConferenceQuestions, sanoraConferences } from './conferences'
+import { sanoraUsers, videodeskUsers } from './users'
+
+const STEPS: Step[] = [
+  sanoraUsers as Step,
+  videodeskUsers as Step,
+  sanoraConferences,
+  sanoraConferenceQuestions,
+]
+
+/** The `--only` groups, each naming its steps. */
+const GROUPS = [...new Set(STEPS.map((s) => s.group))]
+
+/** The steps of the selected groups, in run order; an unknown group is an error. */
+export function selectSteps(only: string[] | undefined): Step[] {
+  if (!only || only.length === 0) return STEPS
+  const unknown = only.filter((g) => !GROUPS.includes(g))
+  if (unknown.length > 0)
+    throw new Error(`Unknown --only ${unknown.join(', ')}; importable today: ${GROUPS.join(', ')}`)
+  return STEPS.filter((s) => only.includes(s.group))
+}
