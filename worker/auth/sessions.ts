@@ -62,6 +62,7 @@ async function issue(
   user: Pick<UserDoc, '_id' | 'role'>,
   family: { id: ObjectId; createdAt: Date; device: SessionDoc['device'] },
   now: Date,
+  expiresAt = new Date(now.getTime() + config.REFRESH_TOKEN_TTL_DAYS * 86_400_000),
 ): Promise<IssuedTokens> {
   const refreshToken = randomToken()
   await sessions(db).insertOne({
@@ -72,7 +73,7 @@ async function issue(
     device: family.device,
     familyCreatedAt: family.createdAt,
     createdAt: now,
-    expiresAt: new Date(now.getTime() + config.REFRESH_TOKEN_TTL_DAYS * 86_400_000),
+    expiresAt,
   })
   const accessToken = await signAccessToken(
     config.JWT_SECRET,
@@ -87,6 +88,16 @@ async function issue(
   }
 }
 
+/** How a session is opened; the defaults are a sign-in's. */
+export interface SessionOptions {
+  /** The family id, when the caller must record it before the session exists. */
+  familyId?: ObjectId
+  /** A session that ends before the refresh-token lifetime (an old system's token it stands for). */
+  expiresAt?: Date
+  /** Skip the device limit: the session stands for a device that already counted elsewhere. */
+  keepOtherDevices?: boolean
+}
+
 /** A new device session; the oldest live ones beyond the device limit are revoked. */
 export async function startSession(
   db: Db,
@@ -94,7 +105,12 @@ export async function startSession(
   user: Pick<UserDoc, '_id' | 'role'>,
   device: SessionDoc['device'],
   now: Date,
+  opts: SessionOptions = {},
 ): Promise<StartedSession> {
+  const family = { id: opts.familyId ?? new ObjectId(), createdAt: now, device }
+  if (opts.keepOtherDevices) {
+    return { ...(await issue(db, config, user, family, now, opts.expiresAt)), dropped: [] }
+  }
   const live = await sessions(db)
     .find(
       {
@@ -114,7 +130,7 @@ export async function startSession(
       { $set: { revokedAt: now, revokedReason: 'device-limit' } },
     )
   }
-  const tokens = await issue(db, config, user, { id: new ObjectId(), createdAt: now, device }, now)
+  const tokens = await issue(db, config, user, family, now, opts.expiresAt)
   return { ...tokens, dropped: dropped.map((s) => s.familyId) }
 }
 
@@ -158,7 +174,8 @@ export async function rotateSession(
   )
 }
 
-async function revokeFamily(
+/** Ends one session family (every token of it), recording why. */
+export async function revokeFamily(
   db: Db,
   familyId: ObjectId,
   reason: SessionDoc['revokedReason'],

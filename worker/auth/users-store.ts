@@ -31,6 +31,8 @@ export interface UserDoc {
   lastLoginAt?: Date
   /** Last change of `role`: realtime tickets minted before it no longer admit anyone. */
   roleChangedAt?: Date
+  /** Every session was ended then: an old system's access token issued until then is refused. */
+  legacyTokensRevokedAt?: Date
 }
 
 export type ProofMethod = 'email-otp' | 'phone-otp' | 'google' | 'password-reset'

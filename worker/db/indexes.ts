@@ -32,6 +32,13 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { familyId: 1 }, name: 'family' },
     { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
   ],
+  // worker/auth/legacy-sessions.ts: `_id` is the token's hash. Only exchanged access tokens have
+  // `expiresAt` (the old token's own expiry); imported refresh tokens stay until used or revoked.
+  legacy_tokens: [
+    { key: { userId: 1, kind: 1 }, name: 'user_kind' },
+    { key: { familyId: 1 }, name: 'family', sparse: true },
+    { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
+  ],
   media: [
     { key: { ownerId: 1, createdAt: -1 }, name: 'owner_recent' },
     { key: { status: 1, createdAt: 1 }, name: 'status_age' },
