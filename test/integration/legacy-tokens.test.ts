@@ -101,6 +101,19 @@ describe('an old Sanora access token', () => {
     expect((await profile(await oldToken({ id }))).status).toBe(401)
   })
 
+  it('opens the account that the importer merged its account into', async () => {
+    const survivor = await legacyUser()
+    const merged = new ObjectId()
+    await (
+      await testDb()
+    )
+      .collection('users')
+      .updateOne({ _id: new ObjectId(survivor) }, { $set: { legacyIds: [merged] } })
+    const res = await profile(await oldToken({ id: merged.toHexString() }))
+    expect(res.status).toBe(200)
+    expect(res.body.user.id).toBe(survivor)
+  })
+
   it("takes the role from the account, never from the token's claims", async () => {
     const id = await legacyUser()
     const token = await oldToken({ id, role: 'ADMIN', isAdmin: true })
@@ -159,6 +172,14 @@ describe('an old Videodesk `token` cookie', () => {
     expect(next.status).toBe(200)
     expect(next.body.user.id).toBe(id)
     expect(next.headers.getSetCookie()).toEqual([])
+  })
+
+  it("opens a page's parallel first requests, and is exchanged only once", async () => {
+    const id = await legacyUser()
+    const cookie = `token=${await oldToken({ id })}`
+    const answers = await Promise.all(Array.from({ length: 6 }, () => me(cookie)))
+    expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200))
+    expect(answers.filter((a) => a.headers.getSetCookie().length > 0)).toHaveLength(1)
   })
 
   it('stops working once the session it was exchanged for logs out', async () => {

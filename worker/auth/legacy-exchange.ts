@@ -4,16 +4,24 @@
 // expires, when the old app refreshes as it always did and its imported refresh token is exchanged
 // once for our pair. Who the caller is comes from the token; what they may do, from the account.
 import type { Context } from 'hono'
+import type { Db, ObjectId } from 'mongodb'
 import type { AppEnv } from '../env'
 import { setSessionCookies } from './cookies'
 import {
   claimLegacyAccessExchange,
   claimLegacyRefreshToken,
+  findLegacyAccount,
   legacyTokenRevoked,
 } from './legacy-sessions'
 import { verifyLegacyAccessToken } from './legacy-tokens'
 import { closeSessionSockets } from './revoke'
-import { RefreshTokenError, revokeFamily, startSession, type IssuedTokens } from './sessions'
+import {
+  RefreshTokenError,
+  familyOpened,
+  revokeFamily,
+  startSession,
+  type IssuedTokens,
+} from './sessions'
 import { InvalidAccessTokenError, type AccessClaims } from './tokens'
 import { findUserById, type UserDoc } from './users-store'
 
@@ -37,39 +45,43 @@ export async function acceptLegacyAccessToken(
   const config = c.get('config')
   const legacy = await verifyLegacyAccessToken(config.LEGACY_JWT_SECRET, token)
   const db = await c.get('services').database.db()
-  const user = await findUserById(db, legacy.userId)
+  const user = await findLegacyAccount(db, legacy.userId)
   if (!user?.isActive || legacyTokenRevoked(user, legacy.issuedAt))
     throw new InvalidAccessTokenError('invalid')
   const now = c.get('services').now()
   const expiresAt = new Date(legacy.expiresAt * 1000)
   const { familyId, fresh } = await claimLegacyAccessExchange(db, token, user._id, expiresAt, now)
-  if (fresh) {
-    if (setCookies) {
-      // The browser's old cookie is replaced by our pair: a new device session like a sign-in.
-      const tokens = await startSession(
-        db,
-        config,
-        user,
-        deviceOf(c, 'Videodesk (old cookie)'),
-        now,
-        {
-          familyId,
-        },
-      )
-      await closeSessionSockets(c, user._id, tokens.dropped, 'device-limit')
-      setSessionCookies(c, tokens)
-    } else {
-      // Only a handle for revocation, living as long as the old token: a Bearer app gets our
-      // tokens through its old refresh token, and this device must not push a real one off the
-      // device limit.
-      await startSession(db, config, user, deviceOf(c, 'old access token'), now, {
-        familyId,
-        expiresAt,
-        keepOtherDevices: true,
-      })
-    }
+  if (!fresh) {
+    await exchangedSessionOpened(db, familyId)
+  } else if (setCookies) {
+    // The browser's old cookie is replaced by our pair: a new device session like a sign-in.
+    const device = deviceOf(c, 'Videodesk (old cookie)')
+    const tokens = await startSession(db, config, user, device, now, { familyId })
+    await closeSessionSockets(c, user._id, tokens.dropped, 'device-limit')
+    setSessionCookies(c, tokens)
+  } else {
+    // Only a handle for revocation, living as long as the old token: a Bearer app gets our tokens
+    // through its old refresh token, and this device must not push a real one off the limit.
+    const device = deviceOf(c, 'old access token')
+    await startSession(db, config, user, device, now, {
+      familyId,
+      expiresAt,
+      keepOtherDevices: true,
+    })
   }
   return { userId: user._id.toHexString(), role: user.role, sessionId: familyId.toHexString() }
+}
+
+/**
+ * The first use of an old token claims its session and opens it a moment later: requests sent
+ * beside it (a web app's first page load) wait that moment rather than find no session and sign
+ * the user out. A claim whose session never opened is refused by the session check after this.
+ */
+async function exchangedSessionOpened(db: Db, familyId: ObjectId): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    if (await familyOpened(db, familyId)) return
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
 }
 
 /**

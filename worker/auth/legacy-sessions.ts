@@ -28,7 +28,17 @@ const legacyTokens = (db: Db): Collection<LegacyTokenDoc> =>
   db.collection<LegacyTokenDoc>(LEGACY_TOKENS_COLLECTION)
 
 /**
- * The stored form of one refresh token an old system kept on its user. The importer writes it
+ * The account an old token's user id names: the one with that `_id` (the importer keeps ids), or
+ * the account that the importer merged it into (listed in its `legacyIds`).
+ */
+export async function findLegacyAccount(db: Db, userId: string): Promise<UserDoc | null> {
+  const _id = new ObjectId(userId)
+  return (await users(db).findOne({ _id })) ?? (await users(db).findOne({ legacyIds: _id }))
+}
+
+/**
+ * The stored form of one refresh token an old system kept on its user (`userId`: the account here,
+ * the surviving one when the importer merged two). The importer writes it
  * with `updateOne({ _id }, { $setOnInsert: doc }, { upsert: true })`, so a re-run never revives a
  * token already used or revoked.
  *

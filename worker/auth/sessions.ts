@@ -236,6 +236,11 @@ export async function isSessionLive(db: Db, sessionId: string): Promise<boolean>
   return live !== null
 }
 
+/** Whether a session family was ever opened here, live or ended. */
+export async function familyOpened(db: Db, familyId: ObjectId): Promise<boolean> {
+  return (await sessions(db).findOne({ familyId }, { projection: { _id: 1 } })) !== null
+}
+
 /** After a password change: every device but the current one is signed out. */
 export async function endOtherSessions(db: Db, userId: ObjectId, keepSessionId: string, now: Date) {
   const keep = ObjectId.isValid(keepSessionId) ? new ObjectId(keepSessionId) : undefined

@@ -25,6 +25,8 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { phone: 1, createdAt: 1 }, name: 'phone_holders', sparse: true },
     { key: { googleId: 1 }, name: 'googleId_unique', unique: true, sparse: true },
     { key: { name: 1 }, name: 'name' },
+    // An old token naming an account merged into another at import (worker/auth/legacy-sessions.ts).
+    { key: { legacyIds: 1 }, name: 'legacyIds', sparse: true },
   ],
   sessions: [
     { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
