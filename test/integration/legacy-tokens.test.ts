@@ -193,6 +193,13 @@ describe('an old Videodesk `token` cookie', () => {
     expect((await me(`token=${old}`)).status).toBe(401)
   })
 
+  it('stops working when the browser logs out with it still in place', async () => {
+    const id = await legacyUser()
+    const cookie = `token=${await oldToken({ id })}`
+    expect((await api('/api/v1/logout', { headers: { cookie } })).status).toBe(200)
+    expect((await me(cookie)).status).toBe(401)
+  })
+
   it('is refused for a deactivated account', async () => {
     const id = await legacyUser({ isActive: false })
     const res = await me(`token=${await oldToken({ id })}`)
