@@ -5,13 +5,14 @@ import { randomBytes } from 'node:crypto'
 import bcrypt from 'bcryptjs'
 import { SignJWT, type JWTPayload } from 'jose'
 import { ObjectId } from 'mongodb'
-import { describe, expect, it, inject } from 'vitest'
+import { io, type Socket } from 'socket.io-client'
+import { afterEach, describe, expect, it, inject } from 'vitest'
 import {
   LEGACY_TOKENS_COLLECTION,
   legacyRefreshTokenDoc,
   type LegacyTokenDoc,
 } from '../../worker/auth/legacy-sessions'
-import { api } from '../harness/http'
+import { api, workerUrl } from '../harness/http'
 import { freshIp, testDb, uniqueEmail } from '../harness/users'
 
 const OLD_PASSWORD = 'old system password'
@@ -254,5 +255,53 @@ describe('an imported old refresh token', () => {
     expect(out.status).toBe(200)
     expect((await refresh(oldRefresh)).status).toBe(401)
     expect((await profile(oldAccess)).status).toBe(401)
+  })
+})
+
+describe('an old access token over Socket.IO', () => {
+  const opened: Socket[] = []
+  afterEach(() => {
+    for (const socket of opened.splice(0)) socket.close()
+  })
+  /** A socket to `room`, or to Videodesk's gateway (no room) with `opts` carrying the credential. */
+  const open = (opts: { room?: string; token?: string; cookie?: string }) =>
+    new Promise<Socket>((resolve, reject) => {
+      const socket = io(workerUrl(), {
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        ...(opts.room ? { query: { room: opts.room } } : {}),
+        ...(opts.token ? { auth: { token: opts.token } } : {}),
+        ...(opts.cookie ? { extraHeaders: { cookie: opts.cookie } } : {}),
+      })
+      opened.push(socket)
+      socket.once('connect', () => resolve(socket))
+      socket.once('connect_error', reject)
+    })
+
+  it("opens the account's user channel, and closes with the session it stands for", async () => {
+    const id = await legacyUser()
+    const token = await oldToken({ id })
+    const channel = await open({ room: `user:${id}`, token })
+    const closed = new Promise<string>((resolve) => channel.once('disconnect', resolve))
+    expect((await api('/api/auth/logout', { method: 'POST', token, json: {} })).status).toBe(200)
+    expect(await closed).toBe('io server disconnect')
+    await expect(open({ room: `user:${id}`, token })).rejects.toThrow()
+  })
+
+  it('is refused for a deactivated account', async () => {
+    const id = await legacyUser({ isActive: false })
+    await expect(open({ room: `user:${id}`, token: await oldToken({ id }) })).rejects.toThrow(
+      'Invalid or expired token',
+    )
+  })
+
+  it('admits an old Videodesk cookie to the gateway as the account (its notification room)', async () => {
+    const id = await legacyUser()
+    const socket = await open({ cookie: `token=${await oldToken({ id })}` })
+    expect(await socket.emitWithAck('join-notification-room', {})).toEqual({
+      room: 'notifications',
+      joined: true,
+    })
   })
 })
