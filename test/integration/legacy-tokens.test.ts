@@ -230,6 +230,26 @@ describe('an imported old refresh token', () => {
     expect((await refresh(await importedRefreshToken(id))).status).toBe(401)
   })
 
+  it("counts its device once: the handle for that device's old access token takes no place", async () => {
+    const id = await legacyUser()
+    const email = (await (await testDb()).collection('users').findOne({ _id: new ObjectId(id) }))!
+      .email as string
+    const devices: string[] = []
+    for (let i = 0; i < 4; i++) {
+      const res = await api('/api/auth/login', {
+        method: 'POST',
+        json: { email, password: OLD_PASSWORD },
+        headers: { 'cf-connecting-ip': freshIp() },
+      })
+      expect(res.status).toBe(200)
+      devices.push(res.body.accessToken)
+    }
+    // The fifth device: its old access token first, then its old refresh token.
+    expect((await profile(await oldToken({ id }))).status).toBe(200)
+    expect((await refresh(await importedRefreshToken(id))).status).toBe(200)
+    for (const token of devices) expect((await profile(token)).status).toBe(200)
+  })
+
   it('logging out the session it opened ends the old access tokens too', async () => {
     const id = await legacyUser()
     const oldAccess = await oldToken({ id })

@@ -49,12 +49,12 @@ export async function acceptLegacyAccess(
     // A new device session like a sign-in: its pair takes the old token's place.
     return { claims, replacement: await startSession(db, config, user, device, now, { familyId }) }
   }
-  // A Bearer app gets our tokens through its old refresh token, and this handle must not push a
-  // real device off the limit.
+  // A Bearer app gets our tokens through its old refresh token; this handle is not a device of its
+  // own (that device counts once it holds our tokens), so it neither counts nor pushes one out.
   await startSession(db, config, user, device, now, {
     familyId,
     expiresAt,
-    keepOtherDevices: true,
+    outsideDeviceLimit: true,
   })
   return { claims }
 }

@@ -16,6 +16,8 @@ export interface SessionDoc {
   createdAt: Date
   expiresAt: Date
   rotatedAt?: Date
+  /** Not one of the account's devices: a handle for an old system's token (legacy-access.ts). */
+  outsideDeviceLimit?: true
   revokedAt?: Date
   revokedReason?:
     | 'logout'
@@ -62,7 +64,7 @@ async function issue(
   user: Pick<UserDoc, '_id' | 'role'>,
   family: { id: ObjectId; createdAt: Date; device: SessionDoc['device'] },
   now: Date,
-  expiresAt = new Date(now.getTime() + config.REFRESH_TOKEN_TTL_DAYS * 86_400_000),
+  opts: Pick<SessionOptions, 'expiresAt' | 'outsideDeviceLimit'> = {},
 ): Promise<IssuedTokens> {
   const refreshToken = randomToken()
   await sessions(db).insertOne({
@@ -73,7 +75,9 @@ async function issue(
     device: family.device,
     familyCreatedAt: family.createdAt,
     createdAt: now,
-    expiresAt,
+    expiresAt:
+      opts.expiresAt ?? new Date(now.getTime() + config.REFRESH_TOKEN_TTL_DAYS * 86_400_000),
+    ...(opts.outsideDeviceLimit ? { outsideDeviceLimit: true as const } : {}),
   })
   const accessToken = await signAccessToken(
     config.JWT_SECRET,
@@ -94,8 +98,11 @@ export interface SessionOptions {
   familyId?: ObjectId
   /** A session that ends before the refresh-token lifetime (an old system's token it stands for). */
   expiresAt?: Date
-  /** Skip the device limit: the session stands for a device that already counted elsewhere. */
-  keepOtherDevices?: boolean
+  /**
+   * Neither counted against the device limit nor ending others under it: the session stands for
+   * a device that will count once it holds tokens of ours.
+   */
+  outsideDeviceLimit?: boolean
 }
 
 /** A new device session; the oldest live ones beyond the device limit are revoked. */
@@ -108,8 +115,8 @@ export async function startSession(
   opts: SessionOptions = {},
 ): Promise<StartedSession> {
   const family = { id: opts.familyId ?? new ObjectId(), createdAt: now, device }
-  if (opts.keepOtherDevices) {
-    return { ...(await issue(db, config, user, family, now, opts.expiresAt)), dropped: [] }
+  if (opts.outsideDeviceLimit) {
+    return { ...(await issue(db, config, user, family, now, opts)), dropped: [] }
   }
   const live = await sessions(db)
     .find(
@@ -117,6 +124,7 @@ export async function startSession(
         userId: user._id,
         rotatedAt: { $exists: false },
         revokedAt: { $exists: false },
+        outsideDeviceLimit: { $exists: false },
         expiresAt: { $gt: now },
       },
       { projection: { familyId: 1 } },
@@ -130,7 +138,7 @@ export async function startSession(
       { $set: { revokedAt: now, revokedReason: 'device-limit' } },
     )
   }
-  const tokens = await issue(db, config, user, family, now, opts.expiresAt)
+  const tokens = await issue(db, config, user, family, now, opts)
   return { ...tokens, dropped: dropped.map((s) => s.familyId) }
 }
 
