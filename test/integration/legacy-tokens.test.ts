@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it, inject } from 'vitest'
 import {
   LEGACY_TOKENS_COLLECTION,
   legacyRefreshTokenDoc,
+  revokeDroppedLegacyRefreshTokens,
   type LegacyTokenDoc,
 } from '../../worker/auth/legacy-sessions'
 import { api, workerUrl } from '../harness/http'
@@ -261,6 +262,20 @@ describe('an imported old refresh token', () => {
     })
     expect(out.status).toBe(200)
     expect((await profile(oldAccess)).status).toBe(401)
+  })
+
+  it("stops when the importer's delta finds it gone from the old database", async () => {
+    const id = await legacyUser()
+    const [kept, dropped] = [await importedRefreshToken(id), await importedRefreshToken(id)]
+    const revoked = await revokeDroppedLegacyRefreshTokens(
+      await testDb(),
+      new ObjectId(id),
+      [kept],
+      new Date(),
+    )
+    expect(revoked).toBe(1)
+    expect((await refresh(dropped)).status).toBe(401)
+    expect((await refresh(kept)).status).toBe(200)
   })
 
   it('dies with a logout that names it, sent with the old access token', async () => {

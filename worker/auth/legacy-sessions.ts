@@ -52,6 +52,25 @@ export async function legacyRefreshTokenDoc(
   return { _id: await sha256(refreshToken), kind: 'refresh', userId, createdAt: importedAt }
 }
 
+/**
+ * For the importer's delta run: the user's imported refresh tokens that the old database no longer
+ * holds (logged out there since the last run) stop working here too. `held`: the old user's
+ * current refresh tokens. Answers how many were revoked.
+ */
+export async function revokeDroppedLegacyRefreshTokens(
+  db: Db,
+  userId: ObjectId,
+  held: string[],
+  now: Date,
+): Promise<number> {
+  const kept = await Promise.all(held.map((token) => sha256(token)))
+  const { modifiedCount } = await legacyTokens(db).updateMany(
+    { userId, kind: 'refresh', _id: { $nin: kept }, revokedAt: { $exists: false } },
+    { $set: { revokedAt: now } },
+  )
+  return modifiedCount
+}
+
 export type LegacyRefreshClaim =
   | { outcome: 'claimed'; userId: ObjectId; familyId: ObjectId }
   | { outcome: 'reused'; userId: ObjectId; familyId?: ObjectId }
