@@ -211,7 +211,7 @@ export class ChatConversation extends RealtimeRoom<Bindings, ChatServerMessage> 
 
   /** A member's access token in the CONNECT (worker/realtime/socket-io-identity.ts). */
   protected override socketIoAdmission(room: string, token: string) {
-    const deps = { secret: configFor(this.env).JWT_SECRET, db: () => this.db(), env: this.env }
+    const deps = { config: configFor(this.env), db: () => this.db(), env: this.env }
     return admitSocketIo(deps, 'chat', room, token)
   }
 

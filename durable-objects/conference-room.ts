@@ -158,7 +158,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
 
   /** A participant token, or a signed-in account's access token (worker/realtime/socket-io-identity.ts). */
   protected override socketIoAdmission(room: string, token: string) {
-    const deps = { secret: configFor(this.env).JWT_SECRET, db: () => this.db(), env: this.env }
+    const deps = { config: configFor(this.env), db: () => this.db(), env: this.env }
     return admitSocketIo(deps, 'conference', room, token)
   }
 

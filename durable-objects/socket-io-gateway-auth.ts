@@ -4,7 +4,12 @@
 import { decodeJwt } from 'jose'
 import type { Db, WithId } from 'mongodb'
 import { isSessionLive } from '../worker/auth/sessions'
-import { verifyAccessToken, type AccessClaims } from '../worker/auth/tokens'
+import { acceptLegacyAccess } from '../worker/auth/legacy-access'
+import {
+  InvalidAccessTokenError,
+  verifyAccessToken,
+  type AccessClaims,
+} from '../worker/auth/tokens'
 import { findUserById, type UserDoc } from '../worker/auth/users-store'
 import { configFor } from '../worker/config'
 import { verifyLinkToken } from '../worker/meetings/link-token'
@@ -16,6 +21,22 @@ export async function accessClaims(secret: string, token: string): Promise<Acces
     return await verifyAccessToken(secret, token)
   } catch {
     return null
+  }
+}
+
+/** During a cut-over, an old system's access token: the session it stands for here, or null. */
+export async function legacyAccessClaims(env: object, token: string): Promise<AccessClaims | null> {
+  const config = configFor(env)
+  if (!config.LEGACY_JWT_SECRET) return null
+  try {
+    return await withDatabase(env, async (db) => {
+      const device = { name: 'old access token (socket)' }
+      const opts = { device, now: new Date(), replace: false }
+      return (await acceptLegacyAccess(db, config, token, opts)).claims
+    })
+  } catch (error) {
+    if (error instanceof InvalidAccessTokenError) return null
+    throw error
   }
 }
 

@@ -34,7 +34,13 @@ import { ENGINE_PATH } from './socket-io/engine-request'
 import { ENGINE_DEFAULTS } from './socket-io/engine-session'
 import { encodeAck, encodeEvent } from './socket-io/socket-io-packets'
 import { SocketIoHost, type SentEvent } from './socket-io-host'
-import { accessClaims, isInviteToken, liveAccount, withDatabase } from './socket-io-gateway-auth'
+import {
+  accessClaims,
+  isInviteToken,
+  legacyAccessClaims,
+  liveAccount,
+  withDatabase,
+} from './socket-io-gateway-auth'
 import { readGatewayEvent, type GatewayEvent } from './socket-io-gateway-events'
 import { NativeRelay, type RelayRefusal } from './socket-io-gateway-relay'
 
@@ -162,7 +168,9 @@ export class SocketIoGateway extends DurableObject<Bindings> {
     if (invite !== undefined && !(await isInviteToken(secret, invite)))
       return { ok: false, message: 'Invalid or expired invite link' }
     let claims: AccountClaims | null =
-      token === undefined ? null : await accessClaims(secret, token)
+      token === undefined
+        ? null
+        : ((await accessClaims(secret, token)) ?? (await legacyAccessClaims(this.env, token)))
     if (token !== undefined && !claims) {
       if (!(await isInviteToken(secret, token)))
         return { ok: false, message: 'Invalid or expired token' }

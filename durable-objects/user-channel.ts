@@ -170,7 +170,7 @@ export class UserChannel extends RealtimeRoom<Bindings, UserServerMessage> {
    * the channel keeps no log of what it delivered, so a reconnecting device always starts afresh.
    */
   protected override socketIoAdmission(room: string, token: string) {
-    const deps = { secret: configFor(this.env).JWT_SECRET, db: () => this.db(), env: this.env }
+    const deps = { config: configFor(this.env), db: () => this.db(), env: this.env }
     return admitSocketIo(deps, 'user', room, token)
   }
 

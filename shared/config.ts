@@ -89,6 +89,11 @@ export const configSchema = z
       secret: true,
       dev: 'generated once into `.data/jwt-secret`',
     }),
+    LEGACY_JWT_SECRET: z.string().min(1).optional().register(docs, {
+      description:
+        "The old systems' `JWT_SECRET` during a cut-over: their access tokens and Videodesk `token` cookies are accepted until they expire, then exchanged for ours (see Cut-over); unset: refused",
+      secret: true,
+    }),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce
       .number()
       .int()

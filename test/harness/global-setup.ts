@@ -51,6 +51,8 @@ export function testWorkerVars(stackEnv: Record<string, string>): Record<string,
     LOG_LEVEL: 'warn',
     MONGODB_DB: `test_${Date.now().toString(36)}`,
     JWT_SECRET: randomBytes(32).toString('hex'),
+    // The old systems' secret during a cut-over: test/integration/legacy-tokens.test.ts signs with it.
+    LEGACY_JWT_SECRET: randomBytes(32).toString('hex'),
     TRANSCODER_SECRET: randomBytes(32).toString('hex'),
     // Short leases and backoff so reclaim and retry happen within a test.
     TRANSCODER_LEASE_SECONDS: '4',

@@ -7,6 +7,7 @@ import { CLOSE_CODES, type CloseCode, type Revocation } from '../../shared/realt
 import type { AppEnv } from '../env'
 import { log } from '../log'
 import { userChannel } from '../realtime/rooms'
+import { revokeLegacyTokens } from './legacy-sessions'
 import { endAllSessions, endOtherSessions, type SessionDoc } from './sessions'
 
 type Reason = NonNullable<SessionDoc['revokedReason']> | 'role-change'
@@ -61,5 +62,7 @@ export async function revokeAllSessions(
   const now = c.get('services').now()
   if (opts.except) await endOtherSessions(db, userId, opts.except, now)
   else await endAllSessions(db, userId, reason, now)
+  // The old systems' tokens too (cut-over): they carry no session of ours to revoke.
+  await revokeLegacyTokens(db, userId, now)
   await closeSockets(c, userId, opts.except ? { exceptSession: opts.except } : {}, reason)
 }

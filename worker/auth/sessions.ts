@@ -16,6 +16,8 @@ export interface SessionDoc {
   createdAt: Date
   expiresAt: Date
   rotatedAt?: Date
+  /** Not one of the account's devices: a handle for an old system's token (legacy-access.ts). */
+  outsideDeviceLimit?: true
   revokedAt?: Date
   revokedReason?:
     | 'logout'
@@ -62,6 +64,7 @@ async function issue(
   user: Pick<UserDoc, '_id' | 'role'>,
   family: { id: ObjectId; createdAt: Date; device: SessionDoc['device'] },
   now: Date,
+  opts: Pick<SessionOptions, 'expiresAt' | 'outsideDeviceLimit'> = {},
 ): Promise<IssuedTokens> {
   const refreshToken = randomToken()
   await sessions(db).insertOne({
@@ -72,7 +75,9 @@ async function issue(
     device: family.device,
     familyCreatedAt: family.createdAt,
     createdAt: now,
-    expiresAt: new Date(now.getTime() + config.REFRESH_TOKEN_TTL_DAYS * 86_400_000),
+    expiresAt:
+      opts.expiresAt ?? new Date(now.getTime() + config.REFRESH_TOKEN_TTL_DAYS * 86_400_000),
+    ...(opts.outsideDeviceLimit ? { outsideDeviceLimit: true as const } : {}),
   })
   const accessToken = await signAccessToken(
     config.JWT_SECRET,
@@ -87,6 +92,19 @@ async function issue(
   }
 }
 
+/** How a session is opened; the defaults are a sign-in's. */
+export interface SessionOptions {
+  /** The family id, when the caller must record it before the session exists. */
+  familyId?: ObjectId
+  /** A session that ends before the refresh-token lifetime (an old system's token it stands for). */
+  expiresAt?: Date
+  /**
+   * Neither counted against the device limit nor ending others under it: the session stands for
+   * a device that will count once it holds tokens of ours.
+   */
+  outsideDeviceLimit?: boolean
+}
+
 /** A new device session; the oldest live ones beyond the device limit are revoked. */
 export async function startSession(
   db: Db,
@@ -94,13 +112,19 @@ export async function startSession(
   user: Pick<UserDoc, '_id' | 'role'>,
   device: SessionDoc['device'],
   now: Date,
+  opts: SessionOptions = {},
 ): Promise<StartedSession> {
+  const family = { id: opts.familyId ?? new ObjectId(), createdAt: now, device }
+  if (opts.outsideDeviceLimit) {
+    return { ...(await issue(db, config, user, family, now, opts)), dropped: [] }
+  }
   const live = await sessions(db)
     .find(
       {
         userId: user._id,
         rotatedAt: { $exists: false },
         revokedAt: { $exists: false },
+        outsideDeviceLimit: { $exists: false },
         expiresAt: { $gt: now },
       },
       { projection: { familyId: 1 } },
@@ -114,7 +138,7 @@ export async function startSession(
       { $set: { revokedAt: now, revokedReason: 'device-limit' } },
     )
   }
-  const tokens = await issue(db, config, user, { id: new ObjectId(), createdAt: now, device }, now)
+  const tokens = await issue(db, config, user, family, now, opts)
   return { ...tokens, dropped: dropped.map((s) => s.familyId) }
 }
 
@@ -158,7 +182,8 @@ export async function rotateSession(
   )
 }
 
-async function revokeFamily(
+/** Ends one session family (every token of it), recording why. */
+export async function revokeFamily(
   db: Db,
   familyId: ObjectId,
   reason: SessionDoc['revokedReason'],
@@ -217,6 +242,11 @@ export async function isSessionLive(db: Db, sessionId: string): Promise<boolean>
     { projection: { _id: 1 } },
   )
   return live !== null
+}
+
+/** Whether a session family was ever opened here, live or ended. */
+export async function familyOpened(db: Db, familyId: ObjectId): Promise<boolean> {
+  return (await sessions(db).findOne({ familyId }, { projection: { _id: 1 } })) !== null
 }
 
 /** After a password change: every device but the current one is signed out. */

@@ -31,6 +31,13 @@ export interface UserDoc {
   lastLoginAt?: Date
   /** Last change of `role`: realtime tickets minted before it no longer admit anyone. */
   roleChangedAt?: Date
+  /** Every session was ended then: an old system's access token issued until then is refused. */
+  legacyTokensRevokedAt?: Date
+  /**
+   * Ids of the other old system's accounts merged into this one by the importer (same proven
+   * email): an old token naming one of them is this account's (worker/auth/legacy-sessions.ts).
+   */
+  legacyIds?: ObjectId[]
 }
 
 export type ProofMethod = 'email-otp' | 'phone-otp' | 'google' | 'password-reset'

@@ -25,11 +25,20 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { phone: 1, createdAt: 1 }, name: 'phone_holders', sparse: true },
     { key: { googleId: 1 }, name: 'googleId_unique', unique: true, sparse: true },
     { key: { name: 1 }, name: 'name' },
+    // An old token naming an account merged into another at import (worker/auth/legacy-sessions.ts).
+    { key: { legacyIds: 1 }, name: 'legacyIds', sparse: true },
   ],
   sessions: [
     { key: { tokenHash: 1 }, name: 'tokenHash_unique', unique: true },
     { key: { userId: 1, revokedAt: 1, createdAt: 1 }, name: 'user_active' },
     { key: { familyId: 1 }, name: 'family' },
+    { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
+  ],
+  // worker/auth/legacy-sessions.ts: `_id` is the token's hash. Only exchanged access tokens have
+  // `expiresAt` (the old token's own expiry); imported refresh tokens stay until used or revoked.
+  legacy_tokens: [
+    { key: { userId: 1, kind: 1 }, name: 'user_kind' },
+    { key: { familyId: 1 }, name: 'family', sparse: true },
     { key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 },
   ],
   media: [

@@ -6,6 +6,7 @@ import { getCookie } from 'hono/cookie'
 import type { Role } from '../../shared/roles'
 import { ACCESS_COOKIE, REFRESH_COOKIE, setSessionCookies } from '../auth/cookies'
 import { closeSessionSockets } from '../auth/revoke'
+import { acceptLegacyAccessToken } from '../auth/legacy-exchange'
 import { RefreshTokenError, isSessionLive, rotateSession } from '../auth/sessions'
 import { InvalidAccessTokenError, verifyAccessToken, type AccessClaims } from '../auth/tokens'
 import type { AppEnv } from '../env'
@@ -36,6 +37,12 @@ async function claimsFromCookies(c: Context<AppEnv>): Promise<AccessClaims | und
   if (access) {
     try {
       return await verifyAccessToken(JWT_SECRET, access)
+    } catch (error) {
+      if (!(error instanceof InvalidAccessTokenError)) throw error
+    }
+    // An old Videodesk cookie, during a cut-over: exchanged for our pair on this response.
+    try {
+      return await acceptLegacyAccessToken(c, access, { setCookies: true })
     } catch (error) {
       if (!(error instanceof InvalidAccessTokenError)) throw error
     }
@@ -75,9 +82,17 @@ async function authenticateRequest(c: Context<AppEnv>, prefetch?: Prefetch): Pro
     try {
       claims = await verifyAccessToken(c.get('config').JWT_SECRET, token)
     } catch (error) {
-      if (error instanceof InvalidAccessTokenError)
-        throw new AppError('UNAUTHORIZED', error.message)
-      throw error
+      if (!(error instanceof InvalidAccessTokenError)) throw error
+      claims = await acceptLegacyAccessToken(c, token, { setCookies: false }).catch(
+        (legacyError: unknown) => {
+          if (!(legacyError instanceof InvalidAccessTokenError)) throw legacyError
+          // "expired" from either key tells the app to refresh; otherwise our own verdict.
+          throw new AppError(
+            'UNAUTHORIZED',
+            (legacyError.reason === 'expired' ? legacyError : error).message,
+          )
+        },
+      )
     }
   } else {
     claims = await claimsFromCookies(c)

@@ -6,7 +6,8 @@ import type { Context } from 'hono'
 import { routeEngineRequest } from '../../durable-objects/socket-io/engine-request'
 import type { EngineReply } from '../../durable-objects/socket-io/engine-errors'
 import { IDENTITY_HEADER, TICKET_AT_HEADER, type RealtimeIdentity } from '../../shared/realtime'
-import { verifyAccessToken } from '../auth/tokens'
+import { acceptLegacyAccess } from '../auth/legacy-access'
+import { InvalidAccessTokenError, verifyAccessToken, type AccessClaims } from '../auth/tokens'
 import type { AppEnv, Bindings } from '../env'
 import { AppError } from '../errors'
 import { handshakeCredential } from './socket-io-credential'
@@ -83,10 +84,19 @@ function sessionObjectId(
 async function handshakeAccount(c: Context<AppEnv>): Promise<RealtimeIdentity | null> {
   const token = handshakeCredential(c)
   if (!token) return null
+  let claims: AccessClaims
   try {
-    const claims = await verifyAccessToken(c.get('config').JWT_SECRET, token)
-    return { subject: claims.userId, kind: 'user', role: claims.role, session: claims.sessionId }
+    claims = await verifyAccessToken(c.get('config').JWT_SECRET, token)
   } catch {
-    return null
+    // During a cut-over, an old system's token: the session it stands for, as REST opens it.
+    try {
+      const { database, now } = c.get('services')
+      const opts = { device: { name: 'old access token (socket)' }, now: now(), replace: false }
+      claims = (await acceptLegacyAccess(() => database.db(), c.get('config'), token, opts)).claims
+    } catch (error) {
+      if (error instanceof InvalidAccessTokenError) return null
+      throw error
+    }
   }
+  return { subject: claims.userId, kind: 'user', role: claims.role, session: claims.sessionId }
 }

@@ -12,7 +12,9 @@
 // object). No request context here: rooms import this, never the HTTP middleware.
 import { ObjectId, type Db } from 'mongodb'
 import type { RealtimeIdentity, RoomKind } from '../../shared/realtime'
-import { InvalidAccessTokenError, verifyAccessToken } from '../auth/tokens'
+import type { Config } from '../../shared/config'
+import { acceptLegacyAccess } from '../auth/legacy-access'
+import { InvalidAccessTokenError, verifyAccessToken, type AccessClaims } from '../auth/tokens'
 import { findMemberConversation } from '../chat/store'
 import { conferenceRole } from '../conference/access'
 import { verifyParticipantToken } from '../conference/participants'
@@ -53,7 +55,7 @@ const ACCOUNT_REFUSED: Record<AccountRefusal, string> = {
 
 /** What admission needs, as plain values: the Worker passes its services, a room its own. */
 export interface SocketIoAdmissionDeps {
-  secret: string
+  config: Config
   /** Only account rooms ask for it. */
   db: () => Promise<Db>
   env: ChannelBindings
@@ -77,7 +79,7 @@ export async function admitSocketIo(
   if (kind === 'conference') {
     // The audience's participant token; otherwise a signed-in account (a host, a speaker, or
     // audience with an account), as the conference's ticket route admits each.
-    const identity = await participantIdentity(deps.secret, kind, id, token)
+    const identity = await participantIdentity(deps.config.JWT_SECRET, kind, id, token)
     if (identity) return { ok: true, identity, at: Date.now() }
   }
   return admitAccount(deps, { kind, id }, token)
@@ -103,6 +105,23 @@ async function participantIdentity(
   }
 }
 
+/** Ours, or during a cut-over an old system's (the session it stands for, as REST opens it). */
+async function accountClaims(deps: SocketIoAdmissionDeps, token: string): Promise<AccessClaims> {
+  try {
+    return await verifyAccessToken(deps.config.JWT_SECRET, token)
+  } catch (error) {
+    if (!(error instanceof InvalidAccessTokenError)) throw error
+    const device = { name: 'old access token (socket)' }
+    return (
+      await acceptLegacyAccess(deps.db, deps.config, token, {
+        device,
+        now: new Date(),
+        replace: false,
+      })
+    ).claims
+  }
+}
+
 /** An access token, checked as REST checks it and as a realtime ticket's account is checked. */
 async function admitAccount(
   deps: SocketIoAdmissionDeps,
@@ -111,7 +130,7 @@ async function admitAccount(
 ): Promise<SocketIoAdmission> {
   let claims
   try {
-    claims = await verifyAccessToken(deps.secret, token)
+    claims = await accountClaims(deps, token)
   } catch (error) {
     if (error instanceof InvalidAccessTokenError)
       return { ok: false, message: SOCKET_IO_REFUSED.invalid }

@@ -15,7 +15,9 @@ import {
   TokenPairSchema,
 } from '../schemas'
 import { closeSessionSockets, revokeAllSessions } from '../revoke'
-import { RefreshTokenError, endSession, rotateSession } from '../sessions'
+import { exchangeLegacyRefreshToken } from '../legacy-exchange'
+import { endLegacyAccessOfFamily, revokeLegacyRefreshToken } from '../legacy-sessions'
+import { RefreshTokenError, endSession, rotateSession, type IssuedTokens } from '../sessions'
 import { AppError } from '../../errors'
 import { clientIp, enforceRateLimit } from '../../middleware/rate-limit'
 import {
@@ -181,13 +183,22 @@ auth.openapi(
     const db = await c.get('services').database.db()
     let user: UserDoc | null = null
     try {
-      const tokens = await rotateSession(
-        db,
-        c.get('config'),
-        refreshToken,
-        async (id) => (user = await findUserById(db, id)),
-        c.get('services').now(),
-      )
+      let tokens: IssuedTokens
+      try {
+        tokens = await rotateSession(
+          db,
+          c.get('config'),
+          refreshToken,
+          async (id) => (user = await findUserById(db, id)),
+          c.get('services').now(),
+        )
+      } catch (error) {
+        // Not one of ours: perhaps an old system's, imported to be exchanged once.
+        if (!(error instanceof RefreshTokenError) || error.reason !== 'invalid') throw error
+        const legacy = await exchangeLegacyRefreshToken(c, refreshToken)
+        if (!legacy) throw error
+        ;({ tokens, user } = legacy)
+      }
       const { accessToken, refreshToken: next, expiresIn } = tokens
       return c.json(
         {
@@ -222,13 +233,16 @@ auth.openapi(
     const { refreshToken } = c.req.valid('json')
     const db = await c.get('services').database.db()
     const userId = c.get('user')._id
-    const ended = await endSession(
-      db,
-      userId,
-      { refreshToken, sessionId: c.get('auth').sessionId },
-      c.get('services').now(),
-    )
-    if (ended) await closeSessionSockets(c, userId, [ended], 'logout')
+    const { sessionId } = c.get('auth')
+    const now = c.get('services').now()
+    let ended = await endSession(db, userId, { refreshToken, sessionId }, now)
+    // An old app signing out with its old refresh token: that token dies, and this session too.
+    if (!ended && refreshToken && (await revokeLegacyRefreshToken(db, userId, refreshToken, now)))
+      ended = await endSession(db, userId, { sessionId }, now)
+    if (ended) {
+      await endLegacyAccessOfFamily(db, userId, ended, now)
+      await closeSessionSockets(c, userId, [ended], 'logout')
+    }
     return c.json({ success: true, message: 'Signed out' }, 200)
   },
 )

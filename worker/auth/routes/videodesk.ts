@@ -28,6 +28,7 @@ import {
   PasswordSchema,
   ProfileUpdateSchema,
 } from '../schemas'
+import { acceptLegacyAccessToken } from '../legacy-exchange'
 import { closeSessionSockets, revokeAllSessions } from '../revoke'
 import { endSession, refreshTokenOwner } from '../sessions'
 import { InvalidAccessTokenError, verifyAccessToken } from '../tokens'
@@ -177,6 +178,12 @@ async function accessClaims(c: Context<AppEnv>) {
   if (!token) return undefined
   try {
     return await verifyAccessToken(c.get('config').JWT_SECRET, token)
+  } catch (error) {
+    if (!(error instanceof InvalidAccessTokenError)) throw error
+  }
+  // An old system's token (cut-over): the session it stands for, so that ending it ends the token.
+  try {
+    return await acceptLegacyAccessToken(c, token, { setCookies: false })
   } catch (error) {
     if (error instanceof InvalidAccessTokenError) return undefined
     throw error

@@ -44,7 +44,7 @@ export const socketIo = new Hono<AppEnv>().on(['GET', 'POST'], '/socket.io/', as
   if (token && c.req.query('sid') === undefined) {
     const { database } = c.get('services')
     const admission = await admitSocketIo(
-      { secret: c.get('config').JWT_SECRET, db: () => database.db(), env: c.env },
+      { config: c.get('config'), db: () => database.db(), env: c.env },
       kind,
       id,
       token,
