@@ -37,16 +37,13 @@ async function importedState(db: Db) {
     .find({ 'legacy._import': { $exists: true } })
     .sort({ _id: 1 })
     .toArray()
-  const sessions = await db
-    .collection('sessions')
-    .find(
-      { 'legacy._import': { $exists: true } },
-      { projection: { _id: 0, familyId: 0, expiresAt: 0 } },
-    )
-    .sort({ tokenHash: 1 })
+  const tokens = await db
+    .collection('legacy_tokens')
+    .find({ kind: 'refresh' }, { projection: { createdAt: 0 } })
+    .sort({ _id: 1 })
     .toArray()
   const idMap = await db.collection('import_id_map').find().sort({ _id: 1 }).toArray()
-  return { users, sessions, idMap }
+  return { users, tokens, idMap }
 }
 
 beforeAll(async () => {
@@ -207,10 +204,10 @@ describe('legacy refresh tokens dropped by the old system after an import', () =
       { $set: { refreshTokens: [] } },
     )
     const rerun = await importInto(target)
-    expect(rerun.steps[0]!.writesByCollection).toEqual({ sessions: 1 })
+    expect(rerun.steps[0]!.writesByCollection).toEqual({ legacy_tokens: 1 })
     expect((await refresh(dropped!.token)).status).toBe(401)
-    const revoked = await target.collection('sessions').findOne({ userId: dropped!._id })
-    expect(revoked).toMatchObject({ revokedReason: 'logout' })
+    const revoked = await target.collection('legacy_tokens').findOne({ userId: dropped!._id })
+    expect(revoked).toMatchObject({ revokedAt: expect.any(Date) })
   }, 120_000)
 })
 

@@ -42,8 +42,8 @@ const userOf = (out: Transformed) => {
   const user = out.outputs.find((o) => o.collection === 'users')
   return user && 'document' in user ? user.document : undefined
 }
-const insertedSessions = (out: Transformed) =>
-  out.outputs.filter((o) => o.collection === 'sessions' && o.mode === 'insert-once')
+const insertedTokens = (out: Transformed) =>
+  out.outputs.filter((o) => o.collection === 'legacy_tokens' && o.mode === 'insert-once')
 
 describe('proof of an email', () => {
   it.each([
@@ -98,7 +98,7 @@ describe('sanoraUsers.transform', () => {
     })
   })
 
-  it('turns stored refresh tokens into sessions hashed as ours, never keeping the token', async () => {
+  it('stores refresh tokens hashed as ours (legacy_tokens), never keeping the token', async () => {
     const doc = sanora({
       refreshTokens: [
         { token: 'a'.repeat(64), createdAt: at, deviceName: 'phone' },
@@ -106,47 +106,47 @@ describe('sanoraUsers.transform', () => {
       ],
     })
     const out = await sanoraUsers.transform(doc, ctx, new Map())
-    const sessions = insertedSessions(out)
-    expect(sessions).toHaveLength(2)
-    expect(sessions[0]).toMatchObject({
+    const tokens = insertedTokens(out)
+    expect(tokens).toHaveLength(2)
+    expect(tokens[0]).toMatchObject({
       mode: 'insert-once',
-      key: 'tokenHash',
+      key: '_id',
       document: {
-        tokenHash: await sha256('a'.repeat(64)),
+        _id: await sha256('a'.repeat(64)),
+        kind: 'refresh',
         userId: doc._id,
-        device: { name: 'phone' },
-        createdAt: at,
+        createdAt: ctx.now,
       },
     })
     expect(JSON.stringify(out)).not.toContain('a'.repeat(64))
   })
 
-  it('revokes the imported sessions whose token the old system dropped, unless exchanged', async () => {
+  it('revokes the imported refresh tokens the old system dropped, unless already exchanged', async () => {
     const doc = sanora({ refreshTokens: ['d'.repeat(64)] })
     const out = await sanoraUsers.transform(doc, ctx, new Map())
     expect(out.outputs.find((o) => o.mode === 'update-matching')).toEqual({
-      collection: 'sessions',
+      collection: 'legacy_tokens',
       mode: 'update-matching',
       filter: {
         userId: doc._id,
-        'legacy._import.source': 'sanora.users',
-        tokenHash: { $nin: [await sha256('d'.repeat(64))] },
-        rotatedAt: { $exists: false },
+        kind: 'refresh',
+        _id: { $nin: [await sha256('d'.repeat(64))] },
+        usedAt: { $exists: false },
         revokedAt: { $exists: false },
       },
-      update: { $set: { revokedAt: ctx.now, revokedReason: 'logout' } },
+      update: { $set: { revokedAt: ctx.now } },
     })
   })
 
-  it('imports no session for a deactivated account, and revokes those imported before', async () => {
+  it('imports no refresh token for a deactivated account, and revokes those imported before', async () => {
     const out = await sanoraUsers.transform(
       sanora({ isActive: false, refreshTokens: ['c'.repeat(64)] }),
       ctx,
       new Map(),
     )
-    expect(insertedSessions(out)).toEqual([])
+    expect(insertedTokens(out)).toEqual([])
     expect(out.outputs.find((o) => o.mode === 'update-matching')).toMatchObject({
-      filter: { tokenHash: { $nin: [] } },
+      filter: { _id: { $nin: [] } },
     })
   })
 

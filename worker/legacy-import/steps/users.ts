@@ -1,15 +1,15 @@
 // Sanora `users` and Videodesk `users` → this system's `users`, plus each Sanora user's stored
-// refresh tokens as `sessions` and the Videodesk ids merged into a Sanora account in
-// `import_id_map`. The data shape the legacy-token code relies on is defined here:
-//   - a legacy refresh token becomes a session document `{ tokenHash: sha256(token), familyId,
-//     userId, device, familyCreatedAt, createdAt, expiresAt, legacy: { _import } }`, hashed as
-//     worker/auth/sessions.ts hashes ours, so `rotateSession` accepts it unchanged; it is inserted
-//     once and never rewritten, so a rotated or revoked one stays so on a re-run;
-//   - a merged Videodesk account: `users.legacy.videodeskId`, and `import_id_map` entry
+// refresh tokens in `legacy_tokens` and the Videodesk ids merged into a Sanora account in
+// `import_id_map`. The data shape is the legacy-token code's (worker/auth/legacy-sessions.ts):
+//   - a legacy refresh token is stored by `legacyRefreshTokenDoc` (its SHA-256 as `_id`), inserted
+//     once and never rewritten, so one already exchanged (single use) or revoked stays so on a
+//     re-run; a refresh with it opens a session here then;
+//   - a merged Videodesk account: the survivor's `legacyIds` (so an old token naming it opens the
+//     survivor) and `legacy.videodeskId`, and the `import_id_map` entry
 //     `{ _id: 'videodesk.users:<hex>', legacyId, targetCollection: 'users', targetId }`.
 import { ObjectId } from 'mongodb'
 import { ROLES, type Role } from '../../../shared/roles'
-import { sha256 } from '../../auth/tokens'
+import { LEGACY_TOKENS_COLLECTION, legacyRefreshTokenDoc } from '../../auth/legacy-sessions'
 import { normalizeEmail } from '../../auth/users-store'
 import type { LegacySource } from '../legacy-source'
 import { asDate, asString, latest, objectIds, unknownFields } from '../legacy-fields'
@@ -223,51 +223,38 @@ function refreshTokensOf(doc: LegacyDoc): LegacyRefreshToken[] {
   })
 }
 
-async function sessionOutputs(
+async function refreshTokenOutputs(
   userId: ObjectId,
   tokens: LegacyRefreshToken[],
   ctx: StepContext,
 ): Promise<Extract<Output, { mode: 'insert-once' }>[]> {
-  const expiresAt = new Date(ctx.now.getTime() + ctx.refreshTtlDays * 86_400_000)
   return Promise.all(
-    tokens.map(async (t) => {
-      const createdAt = t.createdAt ?? ctx.now
-      return {
-        collection: 'sessions',
-        mode: 'insert-once' as const,
-        key: 'tokenHash',
-        document: {
-          _id: new ObjectId(),
-          tokenHash: await sha256(t.token),
-          familyId: new ObjectId(),
-          userId,
-          device: t.device ? { name: t.device.slice(0, 200) } : {},
-          familyCreatedAt: createdAt,
-          createdAt,
-          expiresAt,
-        },
-      }
-    }),
+    tokens.map(async (t) => ({
+      collection: LEGACY_TOKENS_COLLECTION,
+      mode: 'insert-once' as const,
+      key: '_id',
+      document: { ...(await legacyRefreshTokenDoc(userId, t.token, ctx.now)) },
+    })),
   )
 }
 
 /**
  * A token the old system has dropped since an earlier run (a logout there, a password change, a
- * deactivation) must not keep working here: its imported session is revoked, unless the app has
- * already exchanged it (rotated), after which the session is ours.
+ * deactivation) must not keep working here: its record is revoked. One the app already exchanged
+ * (`usedAt`) is spent anyway; the session it opened is ours.
  */
-function revokeDroppedSessions(userId: ObjectId, kept: string[], ctx: StepContext): Output {
+function revokeDroppedRefreshTokens(userId: ObjectId, kept: string[], ctx: StepContext): Output {
   return {
-    collection: 'sessions',
+    collection: LEGACY_TOKENS_COLLECTION,
     mode: 'update-matching',
     filter: {
       userId,
-      'legacy._import.source': sanoraUsers.name,
-      tokenHash: { $nin: kept },
-      rotatedAt: { $exists: false },
+      kind: 'refresh',
+      _id: { $nin: kept },
+      usedAt: { $exists: false },
       revokedAt: { $exists: false },
     },
-    update: { $set: { revokedAt: ctx.now, revokedReason: 'logout' } },
+    update: { $set: { revokedAt: ctx.now } },
   }
 }
 
@@ -323,6 +310,7 @@ export const sanoraUsers: Step<Map<string, LegacyDoc[]>> = {
       )
       if (!user.lastLoginAt) delete user.lastLoginAt
       legacy.videodeskId = merged._id
+      user.legacyIds = [merged._id]
       const videodesk = unknownFields(merged, VIDEODESK_KNOWN, SECRETS)
       // Kept for the Videodesk login, which checks a password before its code (not yet accepted).
       const vdHash = bcryptHash(merged.password)
@@ -330,12 +318,14 @@ export const sanoraUsers: Step<Map<string, LegacyDoc[]>> = {
       legacy.videodesk = videodesk
     }
     user.legacy = legacy
-    const sessions = user.isActive ? await sessionOutputs(doc._id, refreshTokensOf(doc), ctx) : []
-    const kept = sessions.map((s) => s.document.tokenHash as string)
+    const tokens = user.isActive
+      ? await refreshTokenOutputs(doc._id, refreshTokensOf(doc), ctx)
+      : []
+    const kept = tokens.map((t) => t.document._id as string)
     const outputs: Output[] = [
       { collection: 'users', document: user },
-      ...sessions,
-      revokeDroppedSessions(doc._id, kept, ctx),
+      ...tokens,
+      revokeDroppedRefreshTokens(doc._id, kept, ctx),
     ]
     return { outputs, refs: sanoraRefs(doc), notes }
   },
