@@ -2,6 +2,7 @@
 // map of merged users). A new legacy collection is one module here.
 import type { Step } from '../step'
 import { sanoraConferenceQuestions, sanoraConferences } from './conferences'
+import { videodeskMeetings } from './meetings'
 import { sanoraUsers, videodeskUsers } from './users'
 
 const STEPS: Step[] = [
@@ -9,6 +10,7 @@ const STEPS: Step[] = [
   videodeskUsers as Step,
   sanoraConferences,
   sanoraConferenceQuestions,
+  videodeskMeetings as Step,
 ]
 
 /** The `--only` groups, each naming its steps. */
