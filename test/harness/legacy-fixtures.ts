@@ -27,6 +27,23 @@ export interface LegacyFixtures {
   /** Conferences whose host (`hostModel: 'Host'`) does not exist; questions of no conference. */
   danglingHosts: number
   orphanQuestions: number
+  meetings: number
+  /** Meetings whose owner is no Videodesk user; meetings in the trash. */
+  danglingOwners: number
+  trashedMeetings: number
+  /** An active meeting of an unmerged Videodesk user (its sign-in), with a recording's S3 key. */
+  ownedMeeting: LegacyMeetingOf
+  /** An active meeting of a Videodesk user merged into a Sanora account (the Sanora sign-in). */
+  mergedOwnerMeeting: LegacyMeetingOf
+}
+
+export interface LegacyMeetingOf {
+  id: ObjectId
+  meetingId: string
+  email: string
+  password: string
+  recordingKey: string
+  screenshotKey: string
 }
 
 const day = 86_400_000
@@ -137,6 +154,50 @@ export async function buildLegacyFixtures(
     Math.max(3, Math.floor(opts.scale / 10)),
     tag,
   )
+  const meetings = legacyMeetings(
+    vdDocs.map((d) => d._id as ObjectId),
+    Math.floor(opts.scale * 1.5),
+    tag,
+  )
+  const signInOf = (meeting: Record<string, unknown>, ownerIndex: number): LegacyMeetingOf => {
+    const vd = vdDocs[ownerIndex]!
+    const pair = provenPairs.find((p) => p.videodeskId.equals(vd._id as ObjectId))
+    const sanoraIndex = pair
+      ? sanoraDocs.findIndex((d) => pair.sanoraId.equals(d._id as ObjectId))
+      : -1
+    return {
+      id: meeting._id as ObjectId,
+      meetingId: String(meeting.meeting_id),
+      email: pair ? pair.email : String(vd.email),
+      password: pair
+        ? LEGACY_PASSWORDS[sanoraIndex % LEGACY_PASSWORDS.length]!
+        : LEGACY_PASSWORDS[(ownerIndex + 1) % LEGACY_PASSWORDS.length]!,
+      recordingKey: (meeting.recordings as { s3Key: string }[])[0]!.s3Key,
+      screenshotKey: (meeting.screenshots as { key: string }[])[0]!.key,
+    }
+  }
+  const activeOf = (ownerOk: (i: number) => boolean) => {
+    const found = meetings.docs.findIndex(
+      (m, k) =>
+        meetings.ownerIndex[k]! >= 0 &&
+        !m.is_deleted &&
+        !m.is_archived &&
+        ownerOk(meetings.ownerIndex[k]!),
+    )
+    return signInOf(meetings.docs[found]!, meetings.ownerIndex[found]!)
+  }
+  const merged = new Set(provenPairs.map((p) => String(p.videodeskId)))
+  // A merged owner whose Sanora account can sign in (not deactivated).
+  const mergedActive = new Set(
+    provenPairs
+      .filter((p) => sanoraDocs.find((d) => p.sanoraId.equals(d._id as ObjectId))!.isActive)
+      .map((p) => String(p.videodeskId)),
+  )
+  const ownedMeeting = activeOf(
+    (i) => i >= opts.scale / 10 && !!vdDocs[i]!.lastLogin && !merged.has(String(vdDocs[i]!._id)),
+  )
+  const mergedOwnerMeeting = activeOf((i) => mergedActive.has(String(vdDocs[i]!._id)))
+  await insertInChunks(videodesk, 'meetings', meetings.docs)
   await insertInChunks(sanora, 'conferences', conferences)
   await insertInChunks(sanora, 'conferencequestions', questions)
   await insertInChunks(sanora, 'users', sanoraDocs)
@@ -164,7 +225,75 @@ export async function buildLegacyFixtures(
     },
     danglingHosts,
     orphanQuestions,
+    meetings: meetings.docs.length,
+    danglingOwners: meetings.danglingOwners,
+    trashedMeetings: meetings.docs.filter((m) => m.is_deleted).length,
+    ownedMeeting,
+    mergedOwnerMeeting,
   }
+}
+
+const OWNER_FIELDS = ['owner', 'userId', 'created_by'] as const
+
+/**
+ * Videodesk meetings: the owner in each of the model's three fields (as an ObjectId or a hex
+ * string), some of a deleted user, some trashed or archived, each with a recording and a
+ * screenshot under the old S3 prefixes. `ownerIndex` is the owner's index in `owners`, -1 if none.
+ */
+function legacyMeetings(owners: ObjectId[], count: number, tag: string) {
+  const base = Date.UTC(2024, 4, 1)
+  let danglingOwners = 0
+  const docs: Record<string, unknown>[] = []
+  const ownerIndex: number[] = []
+  for (let k = 0; k < count; k++) {
+    const at = new Date(base + k * 600_000)
+    const _id = ObjectId.createFromTime(base / 1000 + 20_000_000 + k)
+    const missingOwner = k % 40 === 39
+    if (missingOwner) danglingOwners++
+    const index = missingOwner ? -1 : (k * 7) % owners.length
+    ownerIndex.push(index)
+    const owner = missingOwner ? new ObjectId() : owners[index]!
+    const doc: Record<string, unknown> = {
+      _id,
+      meeting_id: `${tag}-meeting-${k}`,
+      [OWNER_FIELDS[k % 3]!]: k % 2 ? owner : owner.toHexString(),
+      name: `Resident ${k}`,
+      address: `${k} Old Street`,
+      post_code: 'AB1 2CD',
+      reference: `REF-${k}`,
+      repair_detail: 'Leaking tap',
+      recordings: [
+        {
+          _id: new ObjectId(),
+          s3Key: `videodesk_recordings/${tag}/${k}.webm`,
+          url: `https://videodesk-old.s3.eu-west-2.amazonaws.com/videodesk_recordings/${tag}/${k}.webm`,
+          size: 2048,
+          duration: 30,
+          timestamp: at,
+        },
+      ],
+      screenshots: [
+        {
+          _id: new ObjectId(),
+          key: `videodesk_screenshots/${tag}/${k}.png`,
+          size: 512,
+          timestamp: at,
+        },
+      ],
+      access_history: k % 5 === 0 ? [{ accessedAt: at, visitor_name: 'Resident' }] : [],
+      total_access: k % 5 === 0 ? 1 : 0,
+      is_archived: k % 10 === 4,
+      is_deleted: k % 10 === 3,
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    }
+    if (doc.is_archived) doc.archived_at = at
+    // The old cron deleted meetings trashed more than 10 days ago: the trash holds recent ones.
+    if (doc.is_deleted) doc.deleted_at = new Date(Date.now() - (k % 9) * day)
+    docs.push(doc)
+  }
+  return { docs, ownerIndex, danglingOwners }
 }
 
 const STATUSES = ['DRAFT', 'active', 'ENDED']

@@ -10,6 +10,7 @@ import { legacySource, type LegacySource } from '../../worker/legacy-import/lega
 import { selectSteps } from '../../worker/legacy-import/steps'
 import { buildLegacyFixtures, type LegacyFixtures } from '../harness/legacy-fixtures'
 import { api } from '../harness/http'
+import { putObject } from '../harness/storage'
 import { freshIp, testDb } from '../harness/users'
 
 const SCALE = 2000
@@ -258,6 +259,74 @@ describe('legacy import of conferences', () => {
   it('writes nothing on a second run', async () => {
     const again = await importInto(target, { steps: selectSteps(['conferences']) })
     expect(again.steps.map((s) => s.written)).toEqual([0, 0])
+  }, 120_000)
+})
+
+describe('legacy import of Videodesk meetings', () => {
+  let report: Awaited<ReturnType<typeof runImport>>
+  const signIn = async (who: { email: string; password: string }) => {
+    const login = await api('/api/auth/login', {
+      method: 'POST',
+      json: { email: who.email, password: who.password },
+      headers: { 'cf-connecting-ip': freshIp() },
+    })
+    expect(login.status, JSON.stringify(login.body)).toBe(200)
+    return login.body.accessToken as string
+  }
+
+  beforeAll(async () => {
+    // The users step ran above (the id map of merged accounts is its output).
+    report = await importInto(target, { steps: selectSteps(['meetings']) })
+  }, 120_000)
+
+  it('imports every meeting of an existing owner, and reports the ones of deleted users', async () => {
+    const [meetings] = report.steps
+    expect(meetings).toMatchObject({
+      step: 'videodesk.meetings',
+      read: fixtures.meetings,
+      written: fixtures.meetings - fixtures.danglingOwners,
+      skipped: { 'owner does not exist': fixtures.danglingOwners },
+    })
+    expect(meetings!.failed.count).toBe(0)
+    expect(meetings!.dangling.owner!.count).toBe(fixtures.danglingOwners)
+    expect(
+      await target
+        .collection('meetings')
+        .countDocuments({ 'legacy._import.source': 'videodesk.meetings', is_deleted: true }),
+    ).toBe(fixtures.trashedMeetings)
+  })
+
+  it.each([
+    ['an unmerged Videodesk user', () => fixtures.ownedMeeting],
+    ['a Videodesk user merged into a Sanora account', () => fixtures.mergedOwnerMeeting],
+  ])(
+    'lists a meeting of %s to that account, with recordings that play from the old S3 key',
+    async (_, meetingOf) => {
+      const old = meetingOf()
+      await putObject(old.recordingKey, 'old recording bytes', 'video/webm')
+      await putObject(old.screenshotKey, 'old screenshot bytes', 'image/png')
+      const token = await signIn(old)
+      const list = await api('/api/v1/meetings/all?limit=100', { token })
+      expect(list.status).toBe(200)
+      expect(list.body.meetings.map((m: { id: string }) => m.id)).toContain(String(old.id))
+      const read = await api(`/api/v1/meetings/${old.id}`, { token })
+      expect(read.status).toBe(200)
+      expect(read.body.meeting).toMatchObject({
+        meeting_id: old.meetingId,
+        recordings: [{ content_type: 'video/webm', duration: 30 }],
+        screenshots: [{ content_type: 'image/png' }],
+      })
+      const played = await fetch(read.body.meeting.recordings[0].url)
+      expect(played.status).toBe(200)
+      expect(await played.text()).toBe('old recording bytes')
+      expect((await fetch(read.body.meeting.screenshots[0].url)).status).toBe(200)
+    },
+  )
+
+  it('writes nothing on a second run', async () => {
+    const again = await importInto(target, { steps: selectSteps(['meetings']) })
+    expect(again.steps.map((s) => s.written)).toEqual([0])
+    expect(again.steps[0]!.unchanged).toBe(fixtures.meetings - fixtures.danglingOwners)
   }, 120_000)
 })
 
