@@ -55,7 +55,7 @@ const KNOWN = [
 ]
 
 /** The owner as Videodesk stored it: the model kept it in any of three fields. */
-export const legacyOwnerOf = (doc: Fields) =>
+const legacyOwnerOf = (doc: Fields) =>
   asObjectId(doc.owner) ?? asObjectId(doc.userId) ?? asObjectId(doc.created_by)
 
 /** A stable id for a sub-document Mongoose stored without one: the same on every run. */
@@ -77,7 +77,7 @@ const FIELD_PURPOSE = {
 } as const satisfies Record<string, { purpose: MediaPurpose; kind: string; contentType: string }>
 
 /** The S3 key of a legacy recording or screenshot (`s3Key`, `key`, `s3_key`). */
-export const legacyMediaKey = (item: Fields) =>
+const legacyMediaKey = (item: Fields) =>
   asString(item.s3Key) ?? asString(item.key) ?? asString(item.s3_key)
 
 interface ImportedMedia {
