@@ -3,6 +3,7 @@
 import type { Step } from '../step'
 import { sanoraConferenceQuestions, sanoraConferences } from './conferences'
 import { videodeskMeetings } from './meetings'
+import { videodeskUploads } from './uploads'
 import { sanoraUsers, videodeskUsers } from './users'
 
 const STEPS: Step[] = [
@@ -11,6 +12,7 @@ const STEPS: Step[] = [
   sanoraConferences,
   sanoraConferenceQuestions,
   videodeskMeetings as Step,
+  videodeskUploads as Step,
 ]
 
 /** The `--only` groups, each naming its steps. */
