@@ -35,6 +35,17 @@ export interface LegacyFixtures {
   ownedMeeting: LegacyMeetingOf
   /** An active meeting of a Videodesk user merged into a Sanora account (the Sanora sign-in). */
   mergedOwnerMeeting: LegacyMeetingOf
+  uploads: number
+  /** Share-code uploads whose owner is no Videodesk user. */
+  danglingUploadOwners: number
+  /** An upload of an unmerged Videodesk user, with its code and an image's S3 key. */
+  ownedUpload: {
+    id: ObjectId
+    accessCode: string
+    email: string
+    password: string
+    imageKey: string
+  }
 }
 
 export interface LegacyMeetingOf {
@@ -198,6 +209,23 @@ export async function buildLegacyFixtures(
   )
   const mergedOwnerMeeting = activeOf((i) => mergedActive.has(String(vdDocs[i]!._id)))
   await insertInChunks(videodesk, 'meetings', meetings.docs)
+  const uploads = legacyUploads(
+    vdDocs.map((d) => d._id as ObjectId),
+    Math.floor(opts.scale / 2),
+    tag,
+  )
+  const ownedUploadIndex = uploads.docs.findIndex((u, k) => {
+    const i = uploads.ownerIndex[k]!
+    return (
+      i >= opts.scale / 10 &&
+      !u.isDeleted &&
+      !!vdDocs[i]!.lastLogin &&
+      /^[0-9A-Z]{10}$/.test(String(u.accessCode))
+    )
+  })
+  const ownedUploadDoc = uploads.docs[ownedUploadIndex]!
+  const ownedUploadOwner = uploads.ownerIndex[ownedUploadIndex]!
+  await insertInChunks(videodesk, 'uploads', uploads.docs)
   await insertInChunks(sanora, 'conferences', conferences)
   await insertInChunks(sanora, 'conferencequestions', questions)
   await insertInChunks(sanora, 'users', sanoraDocs)
@@ -230,7 +258,65 @@ export async function buildLegacyFixtures(
     trashedMeetings: meetings.docs.filter((m) => m.is_deleted).length,
     ownedMeeting,
     mergedOwnerMeeting,
+    uploads: uploads.docs.length,
+    danglingUploadOwners: uploads.danglingOwners,
+    ownedUpload: {
+      id: ownedUploadDoc._id as ObjectId,
+      accessCode: String(ownedUploadDoc.accessCode),
+      email: String(vdDocs[ownedUploadOwner]!.email),
+      password: LEGACY_PASSWORDS[(ownedUploadOwner + 1) % LEGACY_PASSWORDS.length]!,
+      imageKey: (ownedUploadDoc.images as { s3Key: string }[])[0]!.s3Key,
+    },
   }
+}
+
+/** Ten symbols of the share-code alphabet (no I, L, O, U), as this system's codes are. */
+const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+const shareCode = () => Array.from(randomBytes(10), (b) => CODE_ALPHABET[b & 31]).join('')
+
+/**
+ * Videodesk share-code uploads: the owner in `userId` or `owner`, some of a deleted user, some in
+ * the trash, some with codes in an older format, each with an image and a video under the old S3
+ * prefixes. `ownerIndex` is the owner's index in `owners`, -1 if none.
+ */
+function legacyUploads(owners: ObjectId[], count: number, tag: string) {
+  const base = Date.UTC(2024, 6, 1)
+  let danglingOwners = 0
+  const docs: Record<string, unknown>[] = []
+  const ownerIndex: number[] = []
+  for (let k = 0; k < count; k++) {
+    const at = new Date(base + k * 600_000)
+    const missingOwner = k % 40 === 21
+    if (missingOwner) danglingOwners++
+    const index = missingOwner ? -1 : (k * 11) % owners.length
+    ownerIndex.push(index)
+    const owner = missingOwner ? new ObjectId() : owners[index]!
+    docs.push({
+      _id: ObjectId.createFromTime(base / 1000 + 30_000_000 + k),
+      [k % 2 ? 'userId' : 'owner']: owner,
+      accessCode: k % 50 === 7 ? `${tag}-${k}` : shareCode(),
+      first_name: 'Resident',
+      last_name: String(k),
+      house_name_number: `${k} Old Street`,
+      post_code: 'AB1 2CD',
+      images: [
+        {
+          _id: new ObjectId(),
+          s3Key: `upload_images/${tag}/${k}.jpg`,
+          size: 300,
+          mimeType: 'image/jpeg',
+        },
+      ],
+      videos: [{ key: `upload_videos/${tag}/${k}.webm`, size: 900 }],
+      accessCount: k % 3,
+      isDeleted: k % 10 === 5,
+      notificationSent: k % 2 === 0,
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    })
+  }
+  return { docs, ownerIndex, danglingOwners }
 }
 
 const OWNER_FIELDS = ['owner', 'userId', 'created_by'] as const

@@ -330,6 +330,49 @@ describe('legacy import of Videodesk meetings', () => {
   }, 120_000)
 })
 
+describe('legacy import of Videodesk share-code uploads', () => {
+  let report: Awaited<ReturnType<typeof runImport>>
+
+  beforeAll(async () => {
+    report = await importInto(target, { steps: selectSteps(['uploads']) })
+  }, 120_000)
+
+  it('imports every upload of an existing owner, and reports the ones of deleted users', () => {
+    expect(report.steps[0]).toMatchObject({
+      step: 'videodesk.uploads',
+      read: fixtures.uploads,
+      written: fixtures.uploads - fixtures.danglingUploadOwners,
+      skipped: { 'owner does not exist': fixtures.danglingUploadOwners },
+    })
+    expect(report.steps[0]!.failed.count).toBe(0)
+    expect(report.steps[0]!.dangling.owner!.count).toBe(fixtures.danglingUploadOwners)
+  })
+
+  it('shows an old upload to its owner, with files that load from the old S3 key', async () => {
+    const old = fixtures.ownedUpload
+    await putObject(old.imageKey, 'old image bytes', 'image/jpeg')
+    const login = await api('/api/auth/login', {
+      method: 'POST',
+      json: { email: old.email, password: old.password },
+      headers: { 'cf-connecting-ip': freshIp() },
+    })
+    expect(login.status, JSON.stringify(login.body)).toBe(200)
+    const token = login.body.accessToken as string
+    const mine = await api('/api/v1/uploads/my?limit=100', { token })
+    expect(mine.status).toBe(200)
+    expect(mine.body.uploads.map((u: { id: string }) => u.id)).toContain(String(old.id))
+    const read = await api(`/api/v1/upload/${old.accessCode}`, { token })
+    expect(read.status, JSON.stringify(read.body)).toBe(200)
+    const image = await fetch(read.body.upload.images[0].url)
+    expect(await image.text()).toBe('old image bytes')
+  })
+
+  it('writes nothing on a second run', async () => {
+    const again = await importInto(target, { steps: selectSteps(['uploads']) })
+    expect(again.steps.map((s) => s.written)).toEqual([0])
+  }, 120_000)
+})
+
 describe('legacy import runs', () => {
   it('--dry-run writes nothing, not even a checkpoint', async () => {
     const db = await scratchDb('dry')
