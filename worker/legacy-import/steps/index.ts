@@ -1,6 +1,7 @@
 // Every import step, in the order they run: a step may rely on what an earlier one wrote (the id
 // map of merged users). A new legacy collection is one module here.
 import type { Step } from '../step'
+import { videodeskChatHistories } from './chat-histories'
 import { sanoraConferenceQuestions, sanoraConferences } from './conferences'
 import { videodeskMeetings } from './meetings'
 import { videodeskUploads } from './uploads'
@@ -13,6 +14,7 @@ const STEPS: Step[] = [
   sanoraConferenceQuestions,
   videodeskMeetings as Step,
   videodeskUploads as Step,
+  videodeskChatHistories as Step,
 ]
 
 /** The `--only` groups, each naming its steps. */
