@@ -39,6 +39,11 @@ export interface LegacyFixtures {
   /** Share-code uploads whose owner is no Videodesk user. */
   danglingUploadOwners: number
   /** An upload of an unmerged Videodesk user, with its code and an image's S3 key. */
+  chatHistories: number
+  /** Chat histories whose user is no Videodesk user. */
+  danglingChatUsers: number
+  /** A chat history of the same user as `ownedUpload`. */
+  ownedChat: { sessionId: string }
   ownedUpload: {
     id: ObjectId
     accessCode: string
@@ -226,6 +231,13 @@ export async function buildLegacyFixtures(
   const ownedUploadDoc = uploads.docs[ownedUploadIndex]!
   const ownedUploadOwner = uploads.ownerIndex[ownedUploadIndex]!
   await insertInChunks(videodesk, 'uploads', uploads.docs)
+  const chats = legacyChatHistories(
+    vdDocs.map((d) => d._id as ObjectId),
+    Math.floor(opts.scale / 4),
+    ownedUploadOwner,
+    tag,
+  )
+  await insertInChunks(videodesk, 'chathistories', chats.docs)
   await insertInChunks(sanora, 'conferences', conferences)
   await insertInChunks(sanora, 'conferencequestions', questions)
   await insertInChunks(sanora, 'users', sanoraDocs)
@@ -258,6 +270,9 @@ export async function buildLegacyFixtures(
     trashedMeetings: meetings.docs.filter((m) => m.is_deleted).length,
     ownedMeeting,
     mergedOwnerMeeting,
+    chatHistories: chats.docs.length,
+    danglingChatUsers: chats.danglingUsers,
+    ownedChat: { sessionId: String(chats.docs[0]!.sessionId) },
     uploads: uploads.docs.length,
     danglingUploadOwners: uploads.danglingOwners,
     ownedUpload: {
@@ -268,6 +283,41 @@ export async function buildLegacyFixtures(
       imageKey: (ownedUploadDoc.images as { s3Key: string }[])[0]!.s3Key,
     },
   }
+}
+
+/**
+ * Videodesk assistant chat histories, one per user and session id, the first one of `firstOwner`;
+ * some of a deleted user.
+ */
+function legacyChatHistories(owners: ObjectId[], count: number, firstOwner: number, tag: string) {
+  const base = Date.UTC(2024, 7, 1)
+  let danglingUsers = 0
+  const docs: Record<string, unknown>[] = []
+  for (let k = 0; k < count; k++) {
+    const at = new Date(base + k * 600_000)
+    const missing = k % 40 === 13
+    if (missing) danglingUsers++
+    docs.push({
+      _id: ObjectId.createFromTime(base / 1000 + 40_000_000 + k),
+      userId: missing ? new ObjectId() : owners[k === 0 ? firstOwner : (k * 13) % owners.length],
+      sessionId: `${tag}-chat-${k}`,
+      title: `Chat ${k}`,
+      messages: [
+        { _id: new ObjectId(), role: 'user', content: 'Where is my stopcock?', timestamp: at },
+        {
+          _id: new ObjectId(),
+          role: 'assistant',
+          content: 'Usually under the kitchen sink.',
+          timestamp: at,
+          feedback: { rating: k % 2 ? 'positive' : 'negative' },
+        },
+      ],
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    })
+  }
+  return { docs, danglingUsers }
 }
 
 /** Ten symbols of the share-code alphabet (no I, L, O, U), as this system's codes are. */

@@ -373,6 +373,31 @@ describe('legacy import of Videodesk share-code uploads', () => {
   }, 120_000)
 })
 
+describe('legacy import of Videodesk chat histories', () => {
+  it('imports each history of an existing user, readable by that user; a second run writes nothing', async () => {
+    const report = await importInto(target, { steps: selectSteps(['chathistories']) })
+    expect(report.steps[0]).toMatchObject({
+      step: 'videodesk.chathistories',
+      read: fixtures.chatHistories,
+      written: fixtures.chatHistories - fixtures.danglingChatUsers,
+      skipped: { 'user does not exist': fixtures.danglingChatUsers },
+    })
+    expect(report.steps[0]!.dangling.user!.count).toBe(fixtures.danglingChatUsers)
+    const { email, password } = fixtures.ownedUpload
+    const login = await api('/api/auth/login', {
+      method: 'POST',
+      json: { email, password },
+      headers: { 'cf-connecting-ip': freshIp() },
+    })
+    const token = login.body.accessToken as string
+    const chat = await api(`/api/v1/chat/sessions/${fixtures.ownedChat.sessionId}`, { token })
+    expect(chat.status, JSON.stringify(chat.body)).toBe(200)
+    expect(JSON.stringify(chat.body)).toContain('Usually under the kitchen sink.')
+    const again = await importInto(target, { steps: selectSteps(['chathistories']) })
+    expect(again.steps.map((s) => s.written)).toEqual([0])
+  }, 120_000)
+})
+
 describe('legacy import runs', () => {
   it('--dry-run writes nothing, not even a checkpoint', async () => {
     const db = await scratchDb('dry')
