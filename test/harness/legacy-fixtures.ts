@@ -27,6 +27,39 @@ export interface LegacyFixtures {
   /** Conferences whose host (`hostModel: 'Host'`) does not exist; questions of no conference. */
   danglingHosts: number
   orphanQuestions: number
+  meetings: number
+  /** Meetings whose owner is no Videodesk user; meetings in the trash. */
+  danglingOwners: number
+  trashedMeetings: number
+  /** An active meeting of an unmerged Videodesk user (its sign-in), with a recording's S3 key. */
+  ownedMeeting: LegacyMeetingOf
+  /** An active meeting of a Videodesk user merged into a Sanora account (the Sanora sign-in). */
+  mergedOwnerMeeting: LegacyMeetingOf
+  uploads: number
+  /** Share-code uploads whose owner is no Videodesk user. */
+  danglingUploadOwners: number
+  /** An upload of an unmerged Videodesk user, with its code and an image's S3 key. */
+  chatHistories: number
+  /** Chat histories whose user is no Videodesk user. */
+  danglingChatUsers: number
+  /** A chat history of the same user as `ownedUpload`. */
+  ownedChat: { sessionId: string }
+  ownedUpload: {
+    id: ObjectId
+    accessCode: string
+    email: string
+    password: string
+    imageKey: string
+  }
+}
+
+export interface LegacyMeetingOf {
+  id: ObjectId
+  meetingId: string
+  email: string
+  password: string
+  recordingKey: string
+  screenshotKey: string
 }
 
 const day = 86_400_000
@@ -137,6 +170,74 @@ export async function buildLegacyFixtures(
     Math.max(3, Math.floor(opts.scale / 10)),
     tag,
   )
+  const meetings = legacyMeetings(
+    vdDocs.map((d) => d._id as ObjectId),
+    Math.floor(opts.scale * 1.5),
+    tag,
+  )
+  const signInOf = (meeting: Record<string, unknown>, ownerIndex: number): LegacyMeetingOf => {
+    const vd = vdDocs[ownerIndex]!
+    const pair = provenPairs.find((p) => p.videodeskId.equals(vd._id as ObjectId))
+    const sanoraIndex = pair
+      ? sanoraDocs.findIndex((d) => pair.sanoraId.equals(d._id as ObjectId))
+      : -1
+    return {
+      id: meeting._id as ObjectId,
+      meetingId: String(meeting.meeting_id),
+      email: pair ? pair.email : String(vd.email),
+      password: pair
+        ? LEGACY_PASSWORDS[sanoraIndex % LEGACY_PASSWORDS.length]!
+        : LEGACY_PASSWORDS[(ownerIndex + 1) % LEGACY_PASSWORDS.length]!,
+      recordingKey: (meeting.recordings as { s3Key: string }[])[0]!.s3Key,
+      screenshotKey: (meeting.screenshots as { key: string }[])[0]!.key,
+    }
+  }
+  const activeOf = (ownerOk: (i: number) => boolean) => {
+    const found = meetings.docs.findIndex(
+      (m, k) =>
+        meetings.ownerIndex[k]! >= 0 &&
+        !m.is_deleted &&
+        !m.is_archived &&
+        ownerOk(meetings.ownerIndex[k]!),
+    )
+    return signInOf(meetings.docs[found]!, meetings.ownerIndex[found]!)
+  }
+  const merged = new Set(provenPairs.map((p) => String(p.videodeskId)))
+  // A merged owner whose Sanora account can sign in (not deactivated).
+  const mergedActive = new Set(
+    provenPairs
+      .filter((p) => sanoraDocs.find((d) => p.sanoraId.equals(d._id as ObjectId))!.isActive)
+      .map((p) => String(p.videodeskId)),
+  )
+  const ownedMeeting = activeOf(
+    (i) => i >= opts.scale / 10 && !!vdDocs[i]!.lastLogin && !merged.has(String(vdDocs[i]!._id)),
+  )
+  const mergedOwnerMeeting = activeOf((i) => mergedActive.has(String(vdDocs[i]!._id)))
+  await insertInChunks(videodesk, 'meetings', meetings.docs)
+  const uploads = legacyUploads(
+    vdDocs.map((d) => d._id as ObjectId),
+    Math.floor(opts.scale / 2),
+    tag,
+  )
+  const ownedUploadIndex = uploads.docs.findIndex((u, k) => {
+    const i = uploads.ownerIndex[k]!
+    return (
+      i >= opts.scale / 10 &&
+      !u.isDeleted &&
+      !!vdDocs[i]!.lastLogin &&
+      /^[0-9A-Z]{10}$/.test(String(u.accessCode))
+    )
+  })
+  const ownedUploadDoc = uploads.docs[ownedUploadIndex]!
+  const ownedUploadOwner = uploads.ownerIndex[ownedUploadIndex]!
+  await insertInChunks(videodesk, 'uploads', uploads.docs)
+  const chats = legacyChatHistories(
+    vdDocs.map((d) => d._id as ObjectId),
+    Math.floor(opts.scale / 4),
+    ownedUploadOwner,
+    tag,
+  )
+  await insertInChunks(videodesk, 'chathistories', chats.docs)
   await insertInChunks(sanora, 'conferences', conferences)
   await insertInChunks(sanora, 'conferencequestions', questions)
   await insertInChunks(sanora, 'users', sanoraDocs)
@@ -164,7 +265,171 @@ export async function buildLegacyFixtures(
     },
     danglingHosts,
     orphanQuestions,
+    meetings: meetings.docs.length,
+    danglingOwners: meetings.danglingOwners,
+    trashedMeetings: meetings.docs.filter((m) => m.is_deleted).length,
+    ownedMeeting,
+    mergedOwnerMeeting,
+    chatHistories: chats.docs.length,
+    danglingChatUsers: chats.danglingUsers,
+    ownedChat: { sessionId: String(chats.docs[0]!.sessionId) },
+    uploads: uploads.docs.length,
+    danglingUploadOwners: uploads.danglingOwners,
+    ownedUpload: {
+      id: ownedUploadDoc._id as ObjectId,
+      accessCode: String(ownedUploadDoc.accessCode),
+      email: String(vdDocs[ownedUploadOwner]!.email),
+      password: LEGACY_PASSWORDS[(ownedUploadOwner + 1) % LEGACY_PASSWORDS.length]!,
+      imageKey: (ownedUploadDoc.images as { s3Key: string }[])[0]!.s3Key,
+    },
   }
+}
+
+/**
+ * Videodesk assistant chat histories, one per user and session id, the first one of `firstOwner`;
+ * some of a deleted user.
+ */
+function legacyChatHistories(owners: ObjectId[], count: number, firstOwner: number, tag: string) {
+  const base = Date.UTC(2024, 7, 1)
+  let danglingUsers = 0
+  const docs: Record<string, unknown>[] = []
+  for (let k = 0; k < count; k++) {
+    const at = new Date(base + k * 600_000)
+    const missing = k % 40 === 13
+    if (missing) danglingUsers++
+    docs.push({
+      _id: ObjectId.createFromTime(base / 1000 + 40_000_000 + k),
+      userId: missing ? new ObjectId() : owners[k === 0 ? firstOwner : (k * 13) % owners.length],
+      sessionId: `${tag}-chat-${k}`,
+      title: `Chat ${k}`,
+      messages: [
+        { _id: new ObjectId(), role: 'user', content: 'Where is my stopcock?', timestamp: at },
+        {
+          _id: new ObjectId(),
+          role: 'assistant',
+          content: 'Usually under the kitchen sink.',
+          timestamp: at,
+          feedback: { rating: k % 2 ? 'positive' : 'negative' },
+        },
+      ],
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    })
+  }
+  return { docs, danglingUsers }
+}
+
+/** Ten symbols of the share-code alphabet (no I, L, O, U), as this system's codes are. */
+const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+const shareCode = () => Array.from(randomBytes(10), (b) => CODE_ALPHABET[b & 31]).join('')
+
+/**
+ * Videodesk share-code uploads: the owner in `userId` or `owner`, some of a deleted user, some in
+ * the trash, some with codes in an older format, each with an image and a video under the old S3
+ * prefixes. `ownerIndex` is the owner's index in `owners`, -1 if none.
+ */
+function legacyUploads(owners: ObjectId[], count: number, tag: string) {
+  const base = Date.UTC(2024, 6, 1)
+  let danglingOwners = 0
+  const docs: Record<string, unknown>[] = []
+  const ownerIndex: number[] = []
+  for (let k = 0; k < count; k++) {
+    const at = new Date(base + k * 600_000)
+    const missingOwner = k % 40 === 21
+    if (missingOwner) danglingOwners++
+    const index = missingOwner ? -1 : (k * 11) % owners.length
+    ownerIndex.push(index)
+    const owner = missingOwner ? new ObjectId() : owners[index]!
+    docs.push({
+      _id: ObjectId.createFromTime(base / 1000 + 30_000_000 + k),
+      [k % 2 ? 'userId' : 'owner']: owner,
+      accessCode: k % 50 === 7 ? `${tag}-${k}` : shareCode(),
+      first_name: 'Resident',
+      last_name: String(k),
+      house_name_number: `${k} Old Street`,
+      post_code: 'AB1 2CD',
+      images: [
+        {
+          _id: new ObjectId(),
+          s3Key: `upload_images/${tag}/${k}.jpg`,
+          size: 300,
+          mimeType: 'image/jpeg',
+        },
+      ],
+      videos: [{ key: `upload_videos/${tag}/${k}.webm`, size: 900 }],
+      accessCount: k % 3,
+      isDeleted: k % 10 === 5,
+      notificationSent: k % 2 === 0,
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    })
+  }
+  return { docs, ownerIndex, danglingOwners }
+}
+
+const OWNER_FIELDS = ['owner', 'userId', 'created_by'] as const
+
+/**
+ * Videodesk meetings: the owner in each of the model's three fields (as an ObjectId or a hex
+ * string), some of a deleted user, some trashed or archived, each with a recording and a
+ * screenshot under the old S3 prefixes. `ownerIndex` is the owner's index in `owners`, -1 if none.
+ */
+function legacyMeetings(owners: ObjectId[], count: number, tag: string) {
+  const base = Date.UTC(2024, 4, 1)
+  let danglingOwners = 0
+  const docs: Record<string, unknown>[] = []
+  const ownerIndex: number[] = []
+  for (let k = 0; k < count; k++) {
+    const at = new Date(base + k * 600_000)
+    const _id = ObjectId.createFromTime(base / 1000 + 20_000_000 + k)
+    const missingOwner = k % 40 === 39
+    if (missingOwner) danglingOwners++
+    const index = missingOwner ? -1 : (k * 7) % owners.length
+    ownerIndex.push(index)
+    const owner = missingOwner ? new ObjectId() : owners[index]!
+    const doc: Record<string, unknown> = {
+      _id,
+      meeting_id: `${tag}-meeting-${k}`,
+      [OWNER_FIELDS[k % 3]!]: k % 2 ? owner : owner.toHexString(),
+      name: `Resident ${k}`,
+      address: `${k} Old Street`,
+      post_code: 'AB1 2CD',
+      reference: `REF-${k}`,
+      repair_detail: 'Leaking tap',
+      recordings: [
+        {
+          _id: new ObjectId(),
+          s3Key: `videodesk_recordings/${tag}/${k}.webm`,
+          url: `https://videodesk-old.s3.eu-west-2.amazonaws.com/videodesk_recordings/${tag}/${k}.webm`,
+          size: 2048,
+          duration: 30,
+          timestamp: at,
+        },
+      ],
+      screenshots: [
+        {
+          _id: new ObjectId(),
+          key: `videodesk_screenshots/${tag}/${k}.png`,
+          size: 512,
+          timestamp: at,
+        },
+      ],
+      access_history: k % 5 === 0 ? [{ accessedAt: at, visitor_name: 'Resident' }] : [],
+      total_access: k % 5 === 0 ? 1 : 0,
+      is_archived: k % 10 === 4,
+      is_deleted: k % 10 === 3,
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    }
+    if (doc.is_archived) doc.archived_at = at
+    // The old cron deleted meetings trashed more than 10 days ago: the trash holds recent ones.
+    if (doc.is_deleted) doc.deleted_at = new Date(Date.now() - (k % 9) * day)
+    docs.push(doc)
+  }
+  return { docs, ownerIndex, danglingOwners }
 }
 
 const STATUSES = ['DRAFT', 'active', 'ENDED']

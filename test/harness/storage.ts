@@ -1,5 +1,6 @@
-// Direct reads of the test bucket, for asserting what the API stored or deleted.
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
+// Direct access to the test bucket: asserting what the API stored or deleted, and putting objects
+// where another system left them (the legacy import's media).
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { inject } from 'vitest'
 
 let client: S3Client | undefined
@@ -24,4 +25,16 @@ export async function storedKeys(prefix: string): Promise<string[]> {
     new ListObjectsV2Command({ Bucket: inject('workerVars').S3_BUCKET!, Prefix: prefix }),
   )
   return (listed.Contents ?? []).map((o) => o.Key!)
+}
+
+/** Stores `body` at `key`, as the old system's upload left it. */
+export async function putObject(key: string, body: string, contentType: string) {
+  await s3().send(
+    new PutObjectCommand({
+      Bucket: inject('workerVars').S3_BUCKET!,
+      Key: key,
+      Body: body,
+      ContentType: contentType,
+    }),
+  )
 }

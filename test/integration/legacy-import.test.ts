@@ -10,6 +10,7 @@ import { legacySource, type LegacySource } from '../../worker/legacy-import/lega
 import { selectSteps } from '../../worker/legacy-import/steps'
 import { buildLegacyFixtures, type LegacyFixtures } from '../harness/legacy-fixtures'
 import { api } from '../harness/http'
+import { putObject, storedKeys } from '../harness/storage'
 import { freshIp, testDb } from '../harness/users'
 
 const SCALE = 2000
@@ -255,6 +256,159 @@ describe('legacy import of conferences', () => {
   it('writes nothing on a second run', async () => {
     const again = await importInto(target, { steps: selectSteps(['conferences']) })
     expect(again.steps.map((s) => s.written)).toEqual([0, 0])
+  }, 120_000)
+})
+
+describe('legacy import of Videodesk meetings', () => {
+  let report: Awaited<ReturnType<typeof runImport>>
+  const signIn = async (who: { email: string; password: string }) => {
+    const login = await api('/api/auth/login', {
+      method: 'POST',
+      json: { email: who.email, password: who.password },
+      headers: { 'cf-connecting-ip': freshIp() },
+    })
+    expect(login.status, JSON.stringify(login.body)).toBe(200)
+    return login.body.accessToken as string
+  }
+
+  beforeAll(async () => {
+    // The users step ran above (the id map of merged accounts is its output).
+    report = await importInto(target, { steps: selectSteps(['meetings']) })
+  }, 120_000)
+
+  it('imports every meeting of an existing owner, and reports the ones of deleted users', async () => {
+    const [meetings] = report.steps
+    expect(meetings).toMatchObject({
+      step: 'videodesk.meetings',
+      read: fixtures.meetings,
+      written: fixtures.meetings - fixtures.danglingOwners,
+      skipped: { 'owner does not exist': fixtures.danglingOwners },
+    })
+    expect(meetings!.failed.count).toBe(0)
+    expect(meetings!.dangling.owner!.count).toBe(fixtures.danglingOwners)
+    expect(
+      await target
+        .collection('meetings')
+        .countDocuments({ 'legacy._import.source': 'videodesk.meetings', is_deleted: true }),
+    ).toBe(fixtures.trashedMeetings)
+  })
+
+  it.each([
+    ['an unmerged Videodesk user', () => fixtures.ownedMeeting],
+    ['a Videodesk user merged into a Sanora account', () => fixtures.mergedOwnerMeeting],
+  ])(
+    'lists a meeting of %s to that account, with recordings that play from the old S3 key',
+    async (_, meetingOf) => {
+      const old = meetingOf()
+      await putObject(old.recordingKey, 'old recording bytes', 'video/webm')
+      await putObject(old.screenshotKey, 'old screenshot bytes', 'image/png')
+      const token = await signIn(old)
+      const list = await api('/api/v1/meetings/all?limit=100', { token })
+      expect(list.status).toBe(200)
+      expect(list.body.meetings.map((m: { id: string }) => m.id)).toContain(String(old.id))
+      const read = await api(`/api/v1/meetings/${old.id}`, { token })
+      expect(read.status).toBe(200)
+      expect(read.body.meeting).toMatchObject({
+        meeting_id: old.meetingId,
+        recordings: [{ content_type: 'video/webm', duration: 30 }],
+        screenshots: [{ content_type: 'image/png' }],
+      })
+      const played = await fetch(read.body.meeting.recordings[0].url)
+      expect(played.status).toBe(200)
+      expect(await played.text()).toBe('old recording bytes')
+      expect((await fetch(read.body.meeting.screenshots[0].url)).status).toBe(200)
+    },
+  )
+
+  it('writes nothing on a second run', async () => {
+    const again = await importInto(target, { steps: selectSteps(['meetings']) })
+    expect(again.steps.map((s) => s.written)).toEqual([0])
+    expect(again.steps[0]!.unchanged).toBe(fixtures.meetings - fixtures.danglingOwners)
+  }, 120_000)
+
+  it("deletes an imported recording's own object only, never a neighbour sharing its key as a prefix", async () => {
+    const old = fixtures.ownedMeeting
+    await putObject(old.recordingKey, 'old recording bytes', 'video/webm')
+    // Old keys are flat names in a shared folder: one may be another's prefix.
+    const neighbour = `${old.recordingKey}-other-meeting`
+    await putObject(neighbour, 'another meeting', 'video/webm')
+    const token = await signIn(old)
+    const read = await api(`/api/v1/meetings/${old.id}`, { token })
+    const recordingId = read.body.meeting.recordings[0]._id ?? read.body.meeting.recordings[0].id
+    const deleted = await api(`/api/v1/meetings/${old.id}/recordings/${recordingId}`, {
+      method: 'DELETE',
+      token,
+    })
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(200)
+    expect(await storedKeys(old.recordingKey)).toEqual([neighbour])
+  })
+})
+
+describe('legacy import of Videodesk share-code uploads', () => {
+  let report: Awaited<ReturnType<typeof runImport>>
+
+  beforeAll(async () => {
+    report = await importInto(target, { steps: selectSteps(['uploads']) })
+  }, 120_000)
+
+  it('imports every upload of an existing owner, and reports the ones of deleted users', () => {
+    expect(report.steps[0]).toMatchObject({
+      step: 'videodesk.uploads',
+      read: fixtures.uploads,
+      written: fixtures.uploads - fixtures.danglingUploadOwners,
+      skipped: { 'owner does not exist': fixtures.danglingUploadOwners },
+    })
+    expect(report.steps[0]!.failed.count).toBe(0)
+    expect(report.steps[0]!.dangling.owner!.count).toBe(fixtures.danglingUploadOwners)
+  })
+
+  it('shows an old upload to its owner, with files that load from the old S3 key', async () => {
+    const old = fixtures.ownedUpload
+    await putObject(old.imageKey, 'old image bytes', 'image/jpeg')
+    const login = await api('/api/auth/login', {
+      method: 'POST',
+      json: { email: old.email, password: old.password },
+      headers: { 'cf-connecting-ip': freshIp() },
+    })
+    expect(login.status, JSON.stringify(login.body)).toBe(200)
+    const token = login.body.accessToken as string
+    const mine = await api('/api/v1/uploads/my?limit=100', { token })
+    expect(mine.status).toBe(200)
+    expect(mine.body.uploads.map((u: { id: string }) => u.id)).toContain(String(old.id))
+    const read = await api(`/api/v1/upload/${old.accessCode}`, { token })
+    expect(read.status, JSON.stringify(read.body)).toBe(200)
+    const image = await fetch(read.body.upload.images[0].url)
+    expect(await image.text()).toBe('old image bytes')
+  })
+
+  it('writes nothing on a second run', async () => {
+    const again = await importInto(target, { steps: selectSteps(['uploads']) })
+    expect(again.steps.map((s) => s.written)).toEqual([0])
+  }, 120_000)
+})
+
+describe('legacy import of Videodesk chat histories', () => {
+  it('imports each history of an existing user, readable by that user; a second run writes nothing', async () => {
+    const report = await importInto(target, { steps: selectSteps(['chathistories']) })
+    expect(report.steps[0]).toMatchObject({
+      step: 'videodesk.chathistories',
+      read: fixtures.chatHistories,
+      written: fixtures.chatHistories - fixtures.danglingChatUsers,
+      skipped: { 'user does not exist': fixtures.danglingChatUsers },
+    })
+    expect(report.steps[0]!.dangling.user!.count).toBe(fixtures.danglingChatUsers)
+    const { email, password } = fixtures.ownedUpload
+    const login = await api('/api/auth/login', {
+      method: 'POST',
+      json: { email, password },
+      headers: { 'cf-connecting-ip': freshIp() },
+    })
+    const token = login.body.accessToken as string
+    const chat = await api(`/api/v1/chat/sessions/${fixtures.ownedChat.sessionId}`, { token })
+    expect(chat.status, JSON.stringify(chat.body)).toBe(200)
+    expect(JSON.stringify(chat.body)).toContain('Usually under the kitchen sink.')
+    const again = await importInto(target, { steps: selectSteps(['chathistories']) })
+    expect(again.steps.map((s) => s.written)).toEqual([0])
   }, 120_000)
 })
 

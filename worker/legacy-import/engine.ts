@@ -150,7 +150,7 @@ async function processBatch(
   report: StepReport,
   docs: LegacyDoc[],
 ) {
-  const prepared = step.prepare ? await step.prepare(docs, opts.source) : undefined
+  const prepared = step.prepare ? await step.prepare(docs, opts.source, opts.target) : undefined
   const results: { doc: LegacyDoc; out: Transformed }[] = []
   for (const doc of docs) {
     report.read++

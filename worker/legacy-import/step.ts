@@ -1,6 +1,6 @@
 // What a step of the legacy import is: one legacy collection read in `_id` order and turned, one
 // document at a time, into writes to this system's collections.
-import type { ObjectId } from 'mongodb'
+import type { Db, ObjectId } from 'mongodb'
 import type { LegacySource } from './legacy-source'
 
 export type LegacyDbName = 'sanora' | 'videodesk'
@@ -60,8 +60,11 @@ export interface Step<Prepared = unknown> {
   group: string
   db: LegacyDbName
   collection: string
-  /** Bulk look-ups for one batch (counterparts in the other database), made before transforms. */
-  prepare?(batch: LegacyDoc[], source: LegacySource): Promise<Prepared>
+  /**
+   * Bulk look-ups for one batch (counterparts in the other database, the id map an earlier step
+   * wrote to `target`), made before transforms. Only reads: writes are the engine's.
+   */
+  prepare?(batch: LegacyDoc[], source: LegacySource, target: Db): Promise<Prepared>
   transform(
     doc: LegacyDoc,
     ctx: StepContext,

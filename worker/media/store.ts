@@ -2,6 +2,7 @@
 import { ObjectId, type Collection, type Db } from 'mongodb'
 import type { MediaKind, MediaPurpose, MediaStatus } from '../../shared/media'
 import type { JobOutputs, Playback } from '../../shared/jobs'
+import type { Storage } from '../services/storage'
 
 export interface MediaDoc {
   _id: ObjectId
@@ -39,6 +40,20 @@ export const mediaKey = (purpose: MediaPurpose, id: ObjectId) =>
   `media/${purpose}/${id.toHexString()}/original`
 export const outputPrefix = (purpose: MediaPurpose, id: ObjectId) =>
   `media/${purpose}/${id.toHexString()}/transcoded/`
+
+/**
+ * Deletes a media file's objects: for our keys (`…/<id>/original`) everything under the record's
+ * own folder (the original and its transcoded outputs); for a key imported from the old systems,
+ * which may share its folder with unrelated files, that one object only.
+ */
+export async function deleteMediaObjects(
+  storage: Pick<Storage, 'delete' | 'deletePrefix'>,
+  key: string,
+) {
+  if (key.endsWith('/original')) return storage.deletePrefix(key.slice(0, -'original'.length))
+  await storage.delete(key)
+  return 1
+}
 
 export function findOwnMedia(db: Db, id: string, ownerId: ObjectId) {
   if (!ObjectId.isValid(id)) return Promise.resolve(null)

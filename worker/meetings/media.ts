@@ -3,7 +3,7 @@
 import { ObjectId, type Db } from 'mongodb'
 import type { MediaPurpose } from '../../shared/media'
 import { AppError } from '../errors'
-import { media, type MediaDoc } from '../media/store'
+import { deleteMediaObjects, media, type MediaDoc } from '../media/store'
 import type { MeetingDoc, MeetingMediaEntry } from './store'
 import type { Storage } from '../services/storage'
 
@@ -77,7 +77,7 @@ function entryFor(
 
 /** Deletes a media file's objects (original and anything derived) and its record. */
 export async function deleteMediaEntry(db: Db, storage: Storage, entry: MeetingMediaEntry) {
-  await storage.deletePrefix(entry.key.replace(/original$/, ''))
+  await deleteMediaObjects(storage, entry.key)
   await media(db).deleteOne({ _id: entry.mediaId })
 }
 

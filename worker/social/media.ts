@@ -5,7 +5,7 @@ import { ObjectId, type Db } from 'mongodb'
 import type { MediaPurpose } from '../../shared/media'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
-import { media, type MediaDoc } from '../media/store'
+import { deleteMediaObjects, media, type MediaDoc } from '../media/store'
 import { mediaUrls } from '../media/urls'
 import type { Storage } from '../services/storage'
 
@@ -76,7 +76,7 @@ export async function purgeMedia(db: Db, storage: Storage, ids: ObjectId[], from
     .toArray()
   for (const doc of found) {
     // The original and every transcoded output live under the media's own prefix.
-    await storage.deletePrefix(doc.key.replace(/original$/, ''))
+    await deleteMediaObjects(storage, doc.key)
     await media(db).deleteOne({ _id: doc._id })
   }
   return found.length

@@ -1,7 +1,10 @@
 // Every import step, in the order they run: a step may rely on what an earlier one wrote (the id
 // map of merged users). A new legacy collection is one module here.
 import type { Step } from '../step'
+import { videodeskChatHistories } from './chat-histories'
 import { sanoraConferenceQuestions, sanoraConferences } from './conferences'
+import { videodeskMeetings } from './meetings'
+import { videodeskUploads } from './uploads'
 import { sanoraUsers, videodeskUsers } from './users'
 
 const STEPS: Step[] = [
@@ -9,6 +12,9 @@ const STEPS: Step[] = [
   videodeskUsers as Step,
   sanoraConferences,
   sanoraConferenceQuestions,
+  videodeskMeetings as Step,
+  videodeskUploads as Step,
+  videodeskChatHistories as Step,
 ]
 
 /** The `--only` groups, each naming its steps. */

@@ -11,7 +11,7 @@ import { enqueueTranscode } from '../jobs'
 import { rewritePlaylist, verifyPlaybackToken } from '../playback'
 import { completeUpload, createUpload, publicMedia } from '../uploads'
 import { createRouter, errorResponses, jsonBody } from '../../openapi'
-import { findOwnMedia, media as mediaCollection } from '../store'
+import { deleteMediaObjects, findOwnMedia, media as mediaCollection } from '../store'
 import { mediaUrls } from '../urls'
 import { authedRoute } from '../../authed-route'
 
@@ -144,7 +144,7 @@ mediaRoutes.openapi(
         'CONFLICT',
         `This file belongs to a ${found.attachedTo.type}; delete it from there`,
       )
-    await storage.deletePrefix(found.key.replace(/original$/, ''))
+    await deleteMediaObjects(storage, found.key)
     if (found.upload.uploadId && found.status === 'pending') {
       await storage.abortMultipart(found.key, found.upload.uploadId).catch(() => undefined)
     }
