@@ -2,6 +2,7 @@
 // Videodesk account was merged into (`import_id_map`, written by the users step).
 import type { Db, ObjectId } from 'mongodb'
 import type { LegacySource } from './legacy-source'
+import type { Transformed } from './step'
 
 interface IdMapEntry {
   _id: string
@@ -33,4 +34,24 @@ export async function resolveVideodeskOwners(
     if (existing.has(hex)) resolved.set(hex, mergedInto.get(hex) ?? id)
   }
   return resolved
+}
+
+/**
+ * The account here of a record's Videodesk user (`legacy`, read from the record's `field`), or the
+ * record's skip: without a user, or with one Videodesk no longer has (reported as a dangling
+ * reference, never invented).
+ */
+export function videodeskOwnerHere(
+  legacy: ObjectId | undefined,
+  owners: Map<string, ObjectId>,
+  field: 'owner' | 'user',
+): { legacy: ObjectId; here: ObjectId } | (Transformed & { skip: string }) {
+  if (!legacy) return { skip: `no ${field}`, outputs: [] }
+  const here = owners.get(legacy.toHexString())
+  if (here) return { legacy, here }
+  return {
+    skip: `${field} does not exist`,
+    outputs: [],
+    refs: [{ field, db: 'videodesk', collection: 'users', id: legacy }],
+  }
 }

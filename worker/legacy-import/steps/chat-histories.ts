@@ -5,7 +5,7 @@ import type { ObjectId } from 'mongodb'
 import type { ChatHistoryDoc, ChatHistoryMessage, MessageFeedback } from '../../assistant/store'
 import { asDate, asObjectId, asString, unknownFields } from '../legacy-fields'
 import type { Fields, Step, Transformed } from '../step'
-import { resolveVideodeskOwners } from '../videodesk-owners'
+import { resolveVideodeskOwners, videodeskOwnerHere } from '../videodesk-owners'
 
 const KNOWN = [
   'user',
@@ -53,15 +53,9 @@ export const videodeskChatHistories: Step<Map<string, ObjectId>> = {
       target,
     ),
   transform(doc, _ctx, owners): Transformed {
-    const legacyUser = userOf(doc)
-    if (!legacyUser) return { skip: 'no user', outputs: [] }
-    const userId = owners.get(legacyUser.toHexString())
-    if (!userId)
-      return {
-        skip: 'user does not exist',
-        outputs: [],
-        refs: [{ field: 'user', db: 'videodesk', collection: 'users', id: legacyUser }],
-      }
+    const found = videodeskOwnerHere(userOf(doc), owners, 'user')
+    if ('skip' in found) return found
+    const { legacy: legacyUser, here: userId } = found
     const createdAt = asDate(doc.createdAt) ?? doc._id.getTimestamp()
     const messages: ChatHistoryMessage[] = []
     const feedback: Record<string, MessageFeedback> = {}

@@ -10,7 +10,7 @@ import type { MediaDoc } from '../../media/store'
 import type { MeetingDoc, MeetingMediaEntry } from '../../meetings/store'
 import { asDate, asObjectId, asString, unknownFields } from '../legacy-fields'
 import type { Fields, LegacyDoc, Note, Output, Step, Transformed } from '../step'
-import { resolveVideodeskOwners } from '../videodesk-owners'
+import { resolveVideodeskOwners, videodeskOwnerHere } from '../videodesk-owners'
 
 /** The contact, address and note fields both systems name alike: copied when they are text. */
 const TEXT_FIELDS = [
@@ -183,16 +183,9 @@ export const videodeskMeetings: Step<Map<string, ObjectId>> = {
     ),
   transform(doc, _ctx, owners): Transformed {
     const id = String(doc._id)
-    const legacyOwner = legacyOwnerOf(doc)
-    if (!legacyOwner) return { skip: 'no owner', outputs: [] }
-    const owner = owners.get(legacyOwner.toHexString())
-    const ownerRef = {
-      field: 'owner',
-      db: 'videodesk' as const,
-      collection: 'users',
-      id: legacyOwner,
-    }
-    if (!owner) return { skip: 'owner does not exist', outputs: [], refs: [ownerRef] }
+    const found = videodeskOwnerHere(legacyOwnerOf(doc), owners, 'owner')
+    if ('skip' in found) return found
+    const { legacy: legacyOwner, here: owner } = found
 
     const createdAt = asDate(doc.createdAt) ?? doc._id.getTimestamp()
     const updatedAt = asDate(doc.updatedAt) ?? createdAt

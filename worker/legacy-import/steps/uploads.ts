@@ -9,7 +9,7 @@ import { normaliseHouse, normalisePostcode } from '../../share-uploads/access-co
 import type { Resident, UploadDoc, UploadFile } from '../../share-uploads/store'
 import { asDate, asObjectId, asString, unknownFields } from '../legacy-fields'
 import type { Fields, LegacyDoc, Note, Step, Transformed } from '../step'
-import { resolveVideodeskOwners } from '../videodesk-owners'
+import { resolveVideodeskOwners, videodeskOwnerHere } from '../videodesk-owners'
 
 const KNOWN = [
   'owner',
@@ -127,15 +127,9 @@ export const videodeskUploads: Step<Map<string, ObjectId>> = {
     ),
   transform(doc, _ctx, owners): Transformed {
     const id = String(doc._id)
-    const legacyOwner = ownerOf(doc)
-    if (!legacyOwner) return { skip: 'no owner', outputs: [] }
-    const ownerId = owners.get(legacyOwner.toHexString())
-    if (!ownerId)
-      return {
-        skip: 'owner does not exist',
-        outputs: [],
-        refs: [{ field: 'owner', db: 'videodesk', collection: 'users', id: legacyOwner }],
-      }
+    const found = videodeskOwnerHere(ownerOf(doc), owners, 'owner')
+    if ('skip' in found) return found
+    const { legacy: legacyOwner, here: ownerId } = found
     const accessCode = first(doc, 'accessCode', 'access_code')?.replace(/[\s-]/g, '').toUpperCase()
     if (!accessCode) return { skip: 'no access code', outputs: [] }
     const notes: Note[] = []
