@@ -5,11 +5,14 @@
 import { randomBytes } from 'node:crypto'
 import bcrypt from 'bcryptjs'
 import { ObjectId, type Db } from 'mongodb'
+import { buildGroupFixtures, type GroupFixtures } from './legacy/groups'
 
 /** Passwords are drawn from a few, so that thousands of users cost a few bcrypt hashes. */
 const LEGACY_PASSWORDS = ['old-pass-0', 'old-pass-1', 'old-pass-2', 'old-pass-3']
 
 export interface LegacyFixtures {
+  /** Social, courses, marketplace, conference hosts and speakers (test/harness/legacy/). */
+  groups: GroupFixtures
   sanoraUsers: number
   videodeskUsers: number
   /** Same email, proven on both sides: one account expected. */
@@ -245,7 +248,23 @@ export async function buildLegacyFixtures(
   // Mongoose's `unique: true` on email creates these.
   await sanora.collection('users').createIndex({ email: 1 }, { unique: true, sparse: true })
   await videodesk.collection('users').createIndex({ email: 1 }, { unique: true })
+  const groups = await buildGroupFixtures({
+    sanora,
+    videodesk,
+    accounts: sanoraDocs.map((d, i) => ({
+      id: d._id as ObjectId,
+      email: String(d.email),
+      password: LEGACY_PASSWORDS[i % LEGACY_PASSWORDS.length]!,
+      role: String(d.role),
+      isActive: d.isActive === true,
+      isVerified: d.isVerified === true,
+    })),
+    scale: opts.scale,
+    tag,
+    base,
+  })
   return {
+    groups,
     sanoraUsers: sanoraDocs.length,
     videodeskUsers: vdDocs.length,
     provenPairs,

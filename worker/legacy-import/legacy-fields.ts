@@ -1,7 +1,7 @@
 // Helpers every step uses on a Mongoose document: drop `__v`, keep what the step does not map
 // under `legacy`, read loosely typed values.
 import { ObjectId } from 'mongodb'
-import type { Fields } from './step'
+import type { Fields, Note } from './step'
 
 /** Fields no step keeps anywhere: Mongoose's version key. */
 const ALWAYS_DROPPED = new Set(['__v'])
@@ -51,4 +51,21 @@ export function objectIds(v: unknown): ObjectId[] {
 /** The latest of some dates, ignoring missing ones. */
 export function latest(...dates: (Date | undefined)[]): Date | undefined {
   return dates.reduce<Date | undefined>((a, d) => (d && (!a || d > a) ? d : a), undefined)
+}
+
+/**
+ * A counter the old system kept beside a document, checked against its recomputed value: the
+ * report lists each difference (the recomputed value is the one imported).
+ */
+export function counterDifference(
+  counter: string,
+  id: string,
+  stored: unknown,
+  recomputed: number,
+): Note | undefined {
+  if (typeof stored !== 'number' || stored === recomputed) return undefined
+  return {
+    kind: `counter ${counter}: old value differs, recomputed one imported`,
+    detail: { id, old: stored, recomputed },
+  }
 }

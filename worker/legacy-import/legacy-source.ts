@@ -10,6 +10,18 @@ export interface LegacySource {
   find(db: LegacyDbName, collection: string, filter: Filter<Document>): Promise<LegacyDoc[]>
   /** Which of `ids` exist in the collection. */
   existing(db: LegacyDbName, collection: string, ids: ObjectId[]): Promise<Set<string>>
+  /**
+   * How many documents of the collection reference each of `ids` in `field` (a ref or an array of
+   * refs), optionally only those `filter` matches: the true value of a counter the old system
+   * stored beside the document (likes, comments, enrollments), keyed by the id's hex.
+   */
+  countBy(
+    db: LegacyDbName,
+    collection: string,
+    field: string,
+    ids: ObjectId[],
+    filter?: Filter<Document>,
+  ): Promise<Map<string, number>>
 }
 
 export function legacySource(dbs: Record<LegacyDbName, Db>): LegacySource {
@@ -32,6 +44,21 @@ export function legacySource(dbs: Record<LegacyDbName, Db>): LegacySource {
         .find({ _id: { $in: ids } }, { projection: { _id: 1 } })
         .toArray()
       return new Set(found.map((d) => String(d._id)))
+    },
+    async countBy(db, collection, field, ids, filter = {}) {
+      const counts = new Map<string, number>()
+      if (ids.length === 0) return counts
+      const rows = await dbs[db]
+        .collection(collection)
+        .aggregate<{ _id: unknown; n: number }>([
+          { $match: { ...filter, [field]: { $in: ids } } },
+          { $unwind: `$${field}` },
+          { $match: { [field]: { $in: ids } } },
+          { $group: { _id: `$${field}`, n: { $sum: 1 } } },
+        ])
+        .toArray()
+      for (const row of rows) counts.set(String(row._id), row.n)
+      return counts
     },
   }
 }

@@ -1,0 +1,35 @@
+// The legacy fixtures of each import group beyond users, conferences and Videodesk: each group's
+// builder writes its old collections into the Sanora database and answers what its tests need.
+import type { Db, ObjectId } from 'mongodb'
+
+/** A Sanora user the group fixtures may reference, with what its sign-in needs. */
+export interface LegacyAccount {
+  id: ObjectId
+  email: string
+  password: string
+  role: string
+  isActive: boolean
+  isVerified: boolean
+}
+
+export interface GroupFixtureContext {
+  sanora: Db
+  videodesk: Db
+  /** Every Sanora user, in `_id` order. */
+  accounts: LegacyAccount[]
+  /** The fixtures' scale (the number of Sanora users). */
+  scale: number
+  tag: string
+  /** Milliseconds: the fixtures' first `createdAt`. */
+  base: number
+}
+
+// Each group adds its field and its builder's call below.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface GroupFixtures {}
+
+export async function buildGroupFixtures(ctx: GroupFixtureContext): Promise<GroupFixtures> {
+  const groups: GroupFixtures = {}
+  await Promise.resolve(ctx)
+  return groups
+}
