@@ -16,7 +16,15 @@ export interface LegacyFixtures {
   sanoraUsers: number
   videodeskUsers: number
   /** Same email, proven on both sides: one account expected. */
-  provenPairs: { email: string; sanoraId: ObjectId; videodeskId: ObjectId }[]
+  provenPairs: {
+    email: string
+    sanoraId: ObjectId
+    videodeskId: ObjectId
+    sanoraPassword: string
+    videodeskPassword: string
+    /** Whether the Sanora account (the survivor) is active. */
+    active: boolean
+  }[]
   /** Same email, not proven on both sides: two accounts expected. */
   unprovenPairs: { email: string; sanoraId: ObjectId; videodeskId: ObjectId }[]
   /** A Sanora user with a stored refresh token, and its password. */
@@ -47,6 +55,8 @@ export interface LegacyFixtures {
   danglingChatUsers: number
   /** A chat history of the same user as `ownedUpload`. */
   ownedChat: { sessionId: string }
+  /** An upload of an existing owner whose code is in an older format, as a resident types it. */
+  oldCodeUpload: { accessCode: string; house: string; postcode: string }
   ownedUpload: {
     id: ObjectId
     accessCode: string
@@ -156,7 +166,13 @@ export async function buildLegacyFixtures(
         sanoraId: shared._id as ObjectId,
         videodeskId: _id,
       }
-      if (shared.isVerified && completedOtp) provenPairs.push(pair)
+      if (shared.isVerified && completedOtp)
+        provenPairs.push({
+          ...pair,
+          sanoraPassword: LEGACY_PASSWORDS[i % LEGACY_PASSWORDS.length]!,
+          videodeskPassword: LEGACY_PASSWORDS[(i + 1) % LEGACY_PASSWORDS.length]!,
+          active: shared.isActive === true,
+        })
       else unprovenPairs.push(pair)
     }
     return doc
@@ -231,6 +247,9 @@ export async function buildLegacyFixtures(
       /^[0-9A-Z]{10}$/.test(String(u.accessCode))
     )
   })
+  const oldCodeUploadDoc = uploads.docs.find(
+    (u, k) => uploads.ownerIndex[k]! >= 0 && !u.isDeleted && String(u.accessCode).includes('-'),
+  )!
   const ownedUploadDoc = uploads.docs[ownedUploadIndex]!
   const ownedUploadOwner = uploads.ownerIndex[ownedUploadIndex]!
   await insertInChunks(videodesk, 'uploads', uploads.docs)
@@ -294,6 +313,11 @@ export async function buildLegacyFixtures(
     ownedChat: { sessionId: String(chats.docs[0]!.sessionId) },
     uploads: uploads.docs.length,
     danglingUploadOwners: uploads.danglingOwners,
+    oldCodeUpload: {
+      accessCode: String(oldCodeUploadDoc.accessCode).toLowerCase(),
+      house: String(oldCodeUploadDoc.house_name_number),
+      postcode: String(oldCodeUploadDoc.post_code),
+    },
     ownedUpload: {
       id: ownedUploadDoc._id as ObjectId,
       accessCode: String(ownedUploadDoc.accessCode),

@@ -107,7 +107,7 @@ export async function proveIdentifier(
           },
           {
             $set: { ...proof, updatedAt: now },
-            $unset: { passwordHash: '', [o.value]: '' },
+            $unset: { passwordHash: '', mergedPasswordHash: '', [o.value]: '' },
           },
           { returnDocument: 'after' },
         )

@@ -34,11 +34,16 @@ export async function checkPassword(c: Context<AppEnv>, input: PasswordLogin): P
   // unproven (several may): the one whose password this is.
   const candidates = (
     await identifierHolders(db, input.email ? 'email' : 'phone', identifier)
-  ).filter((u) => u.passwordHash && (!input.role || u.role === input.role))
+  ).filter(
+    (u) => (u.passwordHash || u.mergedPasswordHash) && (!input.role || u.role === input.role),
+  )
   let user: UserDoc | undefined
+  let matched: 'passwordHash' | 'mergedPasswordHash' = 'passwordHash'
   for (const candidate of candidates) {
-    if (await verifyPassword(input.password, candidate.passwordHash!)) {
+    const which = await passwordMatches(input.password, candidate)
+    if (which) {
       user = candidate
+      matched = which
       break
     }
   }
@@ -47,15 +52,27 @@ export async function checkPassword(c: Context<AppEnv>, input: PasswordLogin): P
     throw new AppError('UNAUTHORIZED', INVALID_CREDENTIALS)
   }
   if (!user.isActive) throw new AppError('FORBIDDEN', 'This account has been deactivated')
-  if (needsRehash(user.passwordHash!)) {
+  if (needsRehash(user[matched]!)) {
     const upgraded = await hashPassword(input.password)
     await users(db).updateOne(
       { _id: user._id },
-      { $set: { passwordHash: upgraded, updatedAt: c.get('services').now() } },
+      { $set: { [matched]: upgraded, updatedAt: c.get('services').now() } },
     )
-    user.passwordHash = upgraded
+    user[matched] = upgraded
   }
   return user
+}
+
+/** Which of the account's password hashes `password` matches, if any. */
+export async function passwordMatches(
+  password: string,
+  user: UserDoc,
+): Promise<'passwordHash' | 'mergedPasswordHash' | undefined> {
+  if (user.passwordHash && (await verifyPassword(password, user.passwordHash)))
+    return 'passwordHash'
+  if (user.mergedPasswordHash && (await verifyPassword(password, user.mergedPasswordHash)))
+    return 'mergedPasswordHash'
+  return undefined
 }
 
 /**

@@ -9,6 +9,12 @@ export interface UserDoc {
   name: string
   role: Role
   passwordHash?: string
+  /**
+   * The password of an account the legacy import merged into this one (the Videodesk account with
+   * the same email, proven on both sides): the same person may remember either. Accepted at sign-in
+   * beside `passwordHash` until the password is changed or reset here.
+   */
+  mergedPasswordHash?: string
   /** Whether `email` was proven (by its owner reading a code, Google, or a reset link). */
   emailVerified: boolean
   /** Whether `phone` was proven (by a code texted to it). */

@@ -16,6 +16,12 @@ import {
 import type { Fields, LegacyDoc, Output, Ref, Step, StepContext, Transformed } from './step'
 
 const CHECKPOINTS = 'import_checkpoints'
+/**
+ * Every document an import has put in place, by `<collection>:<key field>:<value>`: one that is in
+ * the ledger but no longer in its collection was deleted here (by its owner, an admin, a TTL) and
+ * must not come back with the next run.
+ */
+const LEDGER = 'import_ledger'
 
 export interface ImportOptions {
   source: LegacySource
@@ -223,7 +229,7 @@ async function writeOutputs(
   }
   for (const [collectionName, list] of byCollection) {
     const collection = opts.target.collection<Fields>(collectionName)
-    const ops: { from: string; op: AnyBulkWriteOperation<Fields> }[] = []
+    const ops: { from: string; ledgerKey: string; op: AnyBulkWriteOperation<Fields> }[] = []
     const replaces = list.filter(
       (o): o is { from: string; output: Extract<Output, { mode?: 'replace' }> } =>
         o.output.mode === undefined || o.output.mode === 'replace',
@@ -237,11 +243,23 @@ async function writeOutputs(
           .toArray()
       ).map((d) => [String(d._id), (d.legacy as Fields | undefined)?._import as ImportMeta]),
     )
+    const ledger = await ledgered(
+      opts.target,
+      replaces.map((o) => ledgerKey(collectionName, '_id', o.output.document._id)),
+    )
+    // What an earlier run of this step put in place (not this system's own documents).
+    const landed: string[] = [...stored]
+      .filter(([, meta]) => meta?.source === stepName)
+      .map(([id]) => ledgerKey(collectionName, '_id', id))
     for (const { from, output } of replaces) {
       const { legacy, ...rest } = output.document
       const hash = contentHash({ ...rest, legacy })
       const id = String(output.document._id)
       const previous = stored.get(id)
+      if (!stored.has(id) && ledger.has(ledgerKey(collectionName, '_id', id))) {
+        deletedHere(report, collectionName, id)
+        continue
+      }
       if (stored.has(id) && previous?.source !== stepName) {
         // Another source (or this system) owns this id: never overwrite it.
         addFailure(report, from, `${collectionName} ${id} exists, not imported by ${stepName}`)
@@ -252,6 +270,7 @@ async function writeOutputs(
       const document = { ...rest, legacy: { ...legacy, _import: { source: stepName, hash } } }
       ops.push({
         from,
+        ledgerKey: ledgerKey(collectionName, '_id', id),
         op: {
           replaceOne: {
             filter: { _id: output.document._id } as Filter<Fields>,
@@ -273,12 +292,22 @@ async function writeOutputs(
           await collection.find({ [key]: { $in: values } }, { projection: { [key]: 1 } }).toArray()
         ).map((d) => String(d[key])),
       )
+      landed.push(...[...present].map((v) => ledgerKey(collectionName, key, v)))
+      const insertLedger = await ledgered(
+        opts.target,
+        values.map((v) => ledgerKey(collectionName, key, v)),
+      )
       for (const { from, output } of inserts) {
         const value = output.document[key]
         if (present.has(String(value))) continue
+        if (insertLedger.has(ledgerKey(collectionName, key, value))) {
+          deletedHere(report, collectionName, String(value))
+          continue
+        }
         const document = { ...output.document, legacy: { _import: { source: stepName } } }
         ops.push({
           from,
+          ledgerKey: ledgerKey(collectionName, key, value),
           op: {
             updateOne: {
               filter: { [key]: value },
@@ -289,7 +318,10 @@ async function writeOutputs(
         })
       }
     }
-    if (ops.length === 0) continue
+    if (ops.length === 0) {
+      if (!opts.dryRun) await remember(opts.target, stepName, landed, ledger)
+      continue
+    }
     if (opts.dryRun) {
       for (const { from } of ops) written.add(from)
       report.writesByCollection[collectionName] =
@@ -312,12 +344,14 @@ async function writeOutputs(
         failed.add(ops[e.index]!.from)
       }
     }
-    ops.forEach(({ from }, i) => {
+    ops.forEach(({ from, ledgerKey }, i) => {
       if (failedIndexes.has(i)) return
       written.add(from)
+      landed.push(ledgerKey)
       report.writesByCollection[collectionName] =
         (report.writesByCollection[collectionName] ?? 0) + 1
     })
+    await remember(opts.target, stepName, landed, ledger)
   }
   await applyUpdates(opts, report, updates, written)
   return { written, failed }
@@ -354,4 +388,41 @@ async function applyUpdates(
         (report.writesByCollection[collectionName] ?? 0) + changed
     }
   }
+}
+
+const ledgerKey = (collection: string, field: string, value: unknown) =>
+  `${collection}:${field}:${String(value)}`
+
+/** Which of `keys` the ledger has. */
+async function ledgered(target: Db, keys: string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set()
+  const found = await target
+    .collection<{ _id: string }>(LEDGER)
+    .find({ _id: { $in: keys } }, { projection: { _id: 1 } })
+    .toArray()
+  return new Set(found.map((d) => d._id))
+}
+
+/**
+ * Adds to the ledger what is in place now and is not in it yet: what this batch wrote, and what an
+ * earlier run wrote just before it stopped (or before the ledger existed).
+ */
+async function remember(target: Db, step: string, landed: string[], known: Set<string>) {
+  const fresh = [...new Set(landed)].filter((k) => !known.has(k))
+  if (fresh.length === 0) return
+  const missing = await ledgered(target, fresh).then((had) => fresh.filter((k) => !had.has(k)))
+  if (missing.length === 0) return
+  await target.collection<{ _id: string; step: string }>(LEDGER).bulkWrite(
+    missing.map((_id) => ({
+      updateOne: { filter: { _id }, update: { $setOnInsert: { step } }, upsert: true },
+    })),
+    { ordered: false },
+  )
+}
+
+function deletedHere(report: StepReport, collection: string, id: string) {
+  addNote(report, {
+    kind: 'deleted here since an earlier import (not restored)',
+    detail: { collection, id },
+  })
 }

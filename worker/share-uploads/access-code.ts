@@ -17,11 +17,24 @@ export function generateAccessCode(): string {
   return Array.from(bytes, (b) => ALPHABET[b & 31]).join('')
 }
 
+/** Ours: ten symbols of ALPHABET. */
+export const ACCESS_CODE_PATTERN = /^[0-9A-HJKMNP-TV-Z]{10}$/
+
+/**
+ * What a lookup accepts: ours, and the codes Videodesk issued before (imported normalised the same
+ * way: letters and digits, 4 to 24 of them), which residents still hold on printed letters. The
+ * guessing budget below, not the code's shape, is what protects either kind.
+ */
+const LOOKUP_ACCESS_CODE_PATTERN = /^[0-9A-Z]{4,24}$/
+
+/** A code as a resident typed it: spaces and dashes dropped, letters uppercased. */
+export const normaliseAccessCode = (v: string) => v.replace(/[\s-]/g, '').toUpperCase()
+
 export const AccessCodeSchema = z
   .string()
   .max(40)
-  .transform((v) => v.replace(/[\s-]/g, '').toUpperCase())
-  .pipe(z.string().regex(/^[0-9A-HJKMNP-TV-Z]{10}$/, 'must be a 10-character access code'))
+  .transform(normaliseAccessCode)
+  .pipe(z.string().regex(LOOKUP_ACCESS_CODE_PATTERN, 'must be an access code (letters and digits)'))
 
 export const HouseSchema = z.string().trim().min(1).max(100)
 export const PostcodeSchema = z

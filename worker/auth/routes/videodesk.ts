@@ -6,10 +6,10 @@ import { getCookie } from 'hono/cookie'
 import { ObjectId } from 'mongodb'
 import { ACCESS_COOKIE, REFRESH_COOKIE, clearSessionCookies, setSessionCookies } from '../cookies'
 import { LIMITS } from '../limits'
-import { checkPassword, startDeviceSession } from '../login'
+import { checkPassword, passwordMatches, startDeviceSession } from '../login'
 import { issueOtp, verifyOtp } from '../otp'
 import { sendOtpMail } from '../otp-mail'
-import { hashPassword, verifyPassword } from '../passwords'
+import { hashPassword } from '../passwords'
 import {
   consumePasswordReset,
   createPasswordReset,
@@ -270,7 +270,7 @@ videodeskAuth.openapi(
     const user = c.get('user')
     // A stolen session must not become an unlimited oracle for the current password.
     await enforceRateLimit(c, LIMITS.login, [`user:${user._id.toHexString()}`])
-    if (!user.passwordHash || !(await verifyPassword(currentPassword, user.passwordHash))) {
+    if (!(await passwordMatches(currentPassword, user))) {
       // 400, not 401: the session is fine, and clients sign out on 401.
       throw new AppError('BAD_REQUEST', 'Current password is incorrect', [
         { path: 'currentPassword', message: 'is incorrect' },
@@ -281,7 +281,11 @@ videodeskAuth.openapi(
     const at = now()
     await users(db).updateOne(
       { _id: user._id },
-      { $set: { passwordHash: await hashPassword(newPassword), updatedAt: at } },
+      // One password from now on: a merged account's other one goes too.
+      {
+        $set: { passwordHash: await hashPassword(newPassword), updatedAt: at },
+        $unset: { mergedPasswordHash: '' },
+      },
     )
     await revokeAllSessions(c, user._id, 'password-change', { except: c.get('auth').sessionId })
     return c.json(
@@ -365,7 +369,10 @@ videodeskAuth.openapi(
       { _id: userId },
       {
         $set: { passwordHash: await hashPassword(password), updatedAt: at },
-        ...(user && !user.phoneVerified && user.phone ? { $unset: { phone: '' } } : {}),
+        $unset: {
+          mergedPasswordHash: '',
+          ...(user && !user.phoneVerified && user.phone ? { phone: '' } : {}),
+        },
       },
     )
     await revokeAllSessions(c, userId, 'password-change')

@@ -5,7 +5,12 @@
 import { createHash } from 'node:crypto'
 import type { ObjectId } from 'mongodb'
 import type { MediaKind } from '../../../shared/media'
-import { normaliseHouse, normalisePostcode } from '../../share-uploads/access-code'
+import {
+  ACCESS_CODE_PATTERN,
+  normaliseAccessCode,
+  normaliseHouse,
+  normalisePostcode,
+} from '../../share-uploads/access-code'
 import type { Resident, UploadDoc, UploadFile } from '../../share-uploads/store'
 import { asDate, asObjectId, asString, unknownFields } from '../legacy-fields'
 import type { Fields, LegacyDoc, Note, Step, Transformed } from '../step'
@@ -130,12 +135,13 @@ export const videodeskUploads: Step<Map<string, ObjectId>> = {
     const found = videodeskOwnerHere(ownerOf(doc), owners, 'owner')
     if ('skip' in found) return found
     const { legacy: legacyOwner, here: ownerId } = found
-    const accessCode = first(doc, 'accessCode', 'access_code')?.replace(/[\s-]/g, '').toUpperCase()
+    const raw = first(doc, 'accessCode', 'access_code')
+    const accessCode = raw === undefined ? undefined : normaliseAccessCode(raw)
     if (!accessCode) return { skip: 'no access code', outputs: [] }
     const notes: Note[] = []
-    if (!/^[0-9A-HJKMNP-TV-Z]{10}$/.test(accessCode))
+    if (!ACCESS_CODE_PATTERN.test(accessCode))
       notes.push({
-        kind: 'access code in an old format (residents cannot open it until lookups accept it)',
+        kind: 'access code in an old format (still opens)',
         detail: { id, accessCode },
       })
     const createdAt = asDate(doc.createdAt) ?? doc._id.getTimestamp()

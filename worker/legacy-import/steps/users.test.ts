@@ -155,8 +155,11 @@ describe('sanoraUsers.transform', () => {
     const user = userOf(await sanoraUsers.transform(sanora(), ctx, byEmail(vd)))!
     expect(user.legacy).toMatchObject({
       videodeskId: vd._id,
-      videodesk: { folders: [{ name: 'Jobs' }], passwordHash: hash },
+      videodesk: { folders: [{ name: 'Jobs' }] },
     })
+    // Its password is accepted beside the Sanora one, and kept nowhere else.
+    expect(user.mergedPasswordHash).toBe(hash)
+    expect((user.legacy!.videodesk as Record<string, unknown>).passwordHash).toBeUndefined()
     expect(user.messageSettings).toEqual(vd.messageSettings)
   })
 

@@ -87,6 +87,7 @@ interface ImportedUser extends OutputDocument {
   email?: string
   phone?: string
   passwordHash?: string
+  mergedPasswordHash?: string
   emailVerified: boolean
   phoneVerified: boolean
   isActive: boolean
@@ -312,9 +313,9 @@ export const sanoraUsers: Step<Map<string, LegacyDoc[]>> = {
       legacy.videodeskId = merged._id
       user.legacyIds = [merged._id]
       const videodesk = unknownFields(merged, VIDEODESK_KNOWN, SECRETS)
-      // Kept for the Videodesk login, which checks a password before its code (not yet accepted).
+      // The same person may remember either password: both are accepted until one is set here.
       const vdHash = bcryptHash(merged.password)
-      if (vdHash) videodesk.passwordHash = vdHash
+      if (vdHash) user.mergedPasswordHash = vdHash
       legacy.videodesk = videodesk
     }
     user.legacy = legacy
