@@ -184,6 +184,21 @@ describe('legacy import of conference hosts and speakers', () => {
   })
 })
 
+describe('a merged host', () => {
+  it("refreshes with the old host's refresh token into the account it was merged into", async () => {
+    const { mergedHost } = fixtures.groups.hosts
+    const refreshed = await api('/api/auth/refresh-token', {
+      method: 'POST',
+      json: { refreshToken: mergedHost.refreshToken },
+      headers: { 'cf-connecting-ip': freshIp() },
+    })
+    expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200)
+    const me = await api('/api/auth/profile', { token: refreshed.body.accessToken })
+    expect(me.status).toBe(200)
+    expect(JSON.stringify(me.body)).toContain(String(mergedHost.accountId))
+  })
+})
+
 describe('a second run', () => {
   it('writes nothing', async () => {
     const again = await importAll()

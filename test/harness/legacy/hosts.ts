@@ -2,6 +2,7 @@
 // /api/speaker/auth), and conferences pointing at them (`hostModel: 'Host'`/'Speaker', bare speaker
 // refs, one to a deleted speaker). Some share an email with a Sanora user or with a host, proven on
 // both sides (merged) or not (two accounts, the pair reported).
+import { randomBytes } from 'node:crypto'
 import bcrypt from 'bcryptjs'
 import { ObjectId } from 'mongodb'
 import type { GroupFixtureContext } from './groups'
@@ -25,8 +26,8 @@ export interface LegacyHosts {
     conferenceId: ObjectId
     speakerId: ObjectId
   }
-  /** A host merged into a Sanora account, and a conference it hosts. */
-  mergedHost: { id: ObjectId; accountId: ObjectId; conferenceId: ObjectId }
+  /** A host merged into a Sanora account, a conference it hosts, and its old refresh token. */
+  mergedHost: { id: ObjectId; accountId: ObjectId; conferenceId: ObjectId; refreshToken: string }
 }
 
 export async function legacyHosts(ctx: GroupFixtureContext): Promise<LegacyHosts> {
@@ -65,7 +66,10 @@ export async function legacyHosts(ctx: GroupFixtureContext): Promise<LegacyHosts
   speakers[1]!.email = provenUsers[1]!.email
   speakers[1]!.isVerified = true
   speakers[2]!.email = hosts[0]!.email
+  // Stored refresh tokens: of a host, of the merged host, of the speaker merged into host 0.
   for (const d of [...hosts, ...speakers]) delete d.refreshToken
+  for (const d of [hosts[0]!, hosts[1]!, speakers[2]!])
+    d.refreshToken = randomBytes(32).toString('hex')
   await sanora.collection('hosts').insertMany(hosts)
   await sanora.collection('speakers').insertMany(speakers)
 
@@ -113,6 +117,7 @@ export async function legacyHosts(ctx: GroupFixtureContext): Promise<LegacyHosts
       id: hosts[1]!._id,
       accountId: provenUsers[0]!.id,
       conferenceId: moved[1]!._id as ObjectId,
+      refreshToken: hosts[1]!.refreshToken!,
     },
   }
 }

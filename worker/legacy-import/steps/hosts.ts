@@ -104,6 +104,18 @@ function roleStep(kind: Kind, role: 'HOST' | 'SPEAKER'): Step<Counterparts> {
             },
           },
         ]
+        // An old token naming the merged id opens the survivor (worker/auth/legacy-sessions.ts).
+        if (into.collection === 'users')
+          outputs.push({
+            collection: 'users',
+            mode: 'update-matching',
+            filter: { _id: targetId, legacyIds: { $ne: doc._id } },
+            update: { $addToSet: { legacyIds: doc._id } },
+          })
+        // Its refresh tokens refresh into the survivor. Not revoked when dropped later: the
+        // survivor's own imported tokens are its users step's to revoke.
+        if (doc.isActive !== false)
+          outputs.push(...(await refreshTokenOutputs(targetId, refreshTokensOf(doc), ctx)))
         const notes: Note[] = []
         const current = String(into.doc.role ?? 'USER').toUpperCase()
         if (into.collection === 'users' && current === 'USER')
@@ -175,7 +187,7 @@ function roleStep(kind: Kind, role: 'HOST' | 'SPEAKER'): Step<Counterparts> {
         outputs: [
           { collection: 'users', document: user },
           ...tokens,
-          revokeDroppedRefreshTokens(doc._id as ObjectId, kept, ctx),
+          revokeDroppedRefreshTokens(doc._id as ObjectId, kept, ctx, name),
         ],
         notes,
       }

@@ -241,12 +241,14 @@ export async function refreshTokenOutputs(
 /**
  * A token the old system has dropped since an earlier run (a logout there, a password change, a
  * deactivation) must not keep working here: its record is revoked. One the app already exchanged
- * (`usedAt`) is spent anyway; the session it opened is ours.
+ * (`usedAt`) is spent anyway; the session it opened is ours. Only the tokens `step` imported from
+ * this document: an account also holds those of a host or speaker merged into it (steps/hosts.ts).
  */
 export function revokeDroppedRefreshTokens(
   userId: ObjectId,
   kept: string[],
   ctx: StepContext,
+  step = 'sanora.users',
 ): Output {
   return {
     collection: LEGACY_TOKENS_COLLECTION,
@@ -254,6 +256,7 @@ export function revokeDroppedRefreshTokens(
     filter: {
       userId,
       kind: 'refresh',
+      'legacy._import.source': step,
       _id: { $nin: kept },
       usedAt: { $exists: false },
       revokedAt: { $exists: false },
