@@ -15,7 +15,7 @@ const ITEM_KNOWN = ['_id', 'product', 'productId', 'quantity', 'qty', 'addedAt']
 /** Our cart's own limit on lines (worker/marketplace/cart.ts). */
 const MAX_LINES = 50
 
-export const cartUser = (doc: Fields) =>
+const cartUser = (doc: Fields) =>
   asObjectId(doc.user) ?? asObjectId(doc.userId) ?? asObjectId(doc.owner)
 
 const lineProduct = (item: Fields) =>

@@ -40,7 +40,7 @@ const KNOWN = [
 ]
 
 /** Host and Speaker documents carried `isVerified` (or `emailVerified`) once the email was proven. */
-export const roleEmailProven = (doc: Fields) =>
+const roleEmailProven = (doc: Fields) =>
   (doc.isVerified === true || doc.emailVerified === true) && !!emailOf(doc)
 
 type Kind = 'hosts' | 'speakers'

@@ -70,7 +70,7 @@ const STATUSES: Record<string, Exclude<OrderStatus, 'RESERVING'>> = {
   refunded: 'CANCELLED',
 }
 
-export const orderBuyer = (doc: Fields) =>
+const orderBuyer = (doc: Fields) =>
   BUYER_FIELDS.map((f) => asObjectId(doc[f]) ?? asObjectId((doc[f] as Fields | null)?._id)).find(
     (id) => id !== undefined,
   )

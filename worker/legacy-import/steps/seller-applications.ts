@@ -46,7 +46,7 @@ const STATUSES: Record<string, ApplicationStatus> = {
   declined: 'rejected',
 }
 
-export const applicant = (doc: Fields) =>
+const applicant = (doc: Fields) =>
   USER_FIELDS.map((f) => asObjectId(doc[f])).find((id) => id !== undefined)
 
 /** Unknown statuses are pending: they grant nothing and wait for an admin's decision. */
