@@ -1,6 +1,8 @@
 // The legacy fixtures of each import group beyond users, conferences and Videodesk: each group's
 // builder writes its old collections into the Sanora database and answers what its tests need.
 import type { Db, ObjectId } from 'mongodb'
+import { legacyHosts, type LegacyHosts } from './hosts'
+import { legacyMarketplace, type LegacyMarketplace } from './marketplace'
 
 /** A Sanora user the group fixtures may reference, with what its sign-in needs. */
 export interface LegacyAccount {
@@ -25,11 +27,14 @@ export interface GroupFixtureContext {
 }
 
 // Each group adds its field and its builder's call below.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface GroupFixtures {}
+export interface GroupFixtures {
+  marketplace: LegacyMarketplace
+  hosts: LegacyHosts
+}
 
 export async function buildGroupFixtures(ctx: GroupFixtureContext): Promise<GroupFixtures> {
-  const groups: GroupFixtures = {}
-  await Promise.resolve(ctx)
-  return groups
+  return {
+    marketplace: await legacyMarketplace(ctx),
+    hosts: await legacyHosts(ctx),
+  }
 }

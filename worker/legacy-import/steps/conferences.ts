@@ -1,10 +1,15 @@
 // Sanora `conferences` and `conferencequestions` → `conferences` and `conference_questions`.
 // Public codes are kept as they were (uppercased), so an audience's printed QR code still opens
-// the conference; stored results are kept and checked against their own totals.
+// the conference; stored results are kept and checked against their own totals. A host or a bare
+// speaker reference into Sanora's `hosts`/`speakers` names the account the hosts step imported
+// with the same id, or the one it merged into (`import_id_map`).
 import { CONFERENCE_STATUSES, QUESTION_STATUSES } from '../../../shared/conference'
 import { CODE_PATTERN } from '../../conference/codes'
+import type { Db, Document, ObjectId } from 'mongodb'
 import { asDate, asObjectId, asString, unknownFields } from '../legacy-fields'
+import type { LegacySource } from '../legacy-source'
 import type { Fields, LegacyDoc, Note, Ref, Step, Transformed } from '../step'
+import { ID_MAP } from './users'
 
 const CONFERENCE_KNOWN = [
   'title',
@@ -46,15 +51,58 @@ function timestamps(doc: LegacyDoc) {
   return { createdAt, updatedAt: asDate(doc.updatedAt) ?? createdAt }
 }
 
-export const sanoraConferences: Step = {
+/** The accounts behind a batch's Host/Speaker references: merged ids, and the legacy speakers. */
+export interface ConferenceAccounts {
+  /** `sanora.hosts:<hex>` / `sanora.speakers:<hex>` → the account it was merged into. */
+  merged: Map<string, ObjectId>
+  speakers: Map<string, LegacyDoc>
+}
+
+const mapKey = (collection: string, id: ObjectId) => `sanora.${collection}:${String(id)}`
+
+async function conferenceAccounts(
+  batch: LegacyDoc[],
+  source: LegacySource,
+  target: Db,
+): Promise<ConferenceAccounts> {
+  const keys: string[] = []
+  const speakerIds: ObjectId[] = []
+  for (const doc of batch) {
+    const hostId = asObjectId(doc.host) ?? asObjectId(doc.hostId)
+    const collection = HOST_COLLECTIONS[asString(doc.hostModel) ?? 'User']
+    if (hostId && collection && collection !== 'users') keys.push(mapKey(collection, hostId))
+    for (const s of Array.isArray(doc.speakers) ? (doc.speakers as unknown[]) : []) {
+      const ref = asObjectId(s)
+      if (!ref) continue
+      speakerIds.push(ref)
+      keys.push(mapKey('speakers', ref))
+    }
+  }
+  const [entries, speakers] = await Promise.all([
+    keys.length
+      ? target
+          .collection<Document>(ID_MAP)
+          .find({ _id: { $in: keys } } as Document)
+          .toArray()
+      : [],
+    speakerIds.length ? source.find('sanora', 'speakers', { _id: { $in: speakerIds } }) : [],
+  ])
+  return {
+    merged: new Map(entries.map((e) => [String(e._id), e.targetId as ObjectId])),
+    speakers: new Map(speakers.map((s) => [String(s._id), s])),
+  }
+}
+
+export const sanoraConferences: Step<ConferenceAccounts | undefined> = {
   name: 'sanora.conferences',
   group: 'conferences',
   db: 'sanora',
   collection: 'conferences',
-  transform(doc): Transformed {
+  prepare: conferenceAccounts,
+  transform(doc, _ctx, accounts): Transformed {
     const id = String(doc._id)
-    const hostId = asObjectId(doc.host) ?? asObjectId(doc.hostId)
-    if (!hostId) return { skip: 'no host', outputs: [] }
+    const legacyHostId = asObjectId(doc.host) ?? asObjectId(doc.hostId)
+    if (!legacyHostId) return { skip: 'no host', outputs: [] }
     const publicCode = asString(doc.publicCode)?.toUpperCase()
     if (!publicCode) return { skip: 'no public code', outputs: [] }
     const notes: Note[] = []
@@ -70,19 +118,30 @@ export const sanoraConferences: Step = {
     const speakers: Fields[] = []
     const refs: Ref[] = []
     const hostModel = asString(doc.hostModel) ?? 'User'
-    refs.push({
-      field: 'host',
-      db: 'sanora',
-      collection: HOST_COLLECTIONS[hostModel] ?? 'users',
-      id: hostId,
-    })
+    const hostCollection = HOST_COLLECTIONS[hostModel] ?? 'users'
+    refs.push({ field: 'host', db: 'sanora', collection: hostCollection, id: legacyHostId })
+    const hostId =
+      (hostCollection !== 'users'
+        ? accounts?.merged.get(mapKey(hostCollection, legacyHostId))
+        : undefined) ?? legacyHostId
     const legacySpeakerRefs: unknown[] = []
     for (const s of Array.isArray(doc.speakers) ? (doc.speakers as unknown[]) : []) {
       const ref = asObjectId(s)
       if (ref) {
-        // A reference into Sanora's `speakers`: kept as it was until speakers are imported.
-        legacySpeakerRefs.push(ref)
         refs.push({ field: 'speakers', db: 'sanora', collection: 'speakers', id: ref })
+        const speaker = accounts?.speakers.get(String(ref))
+        // A speaker that does not exist stays a bare reference under `legacy.speakers`.
+        if (!speaker) {
+          legacySpeakerRefs.push(ref)
+          continue
+        }
+        const entry: Fields = {
+          userId: accounts!.merged.get(mapKey('speakers', ref)) ?? ref,
+          name: asString(speaker.name) ?? asString(speaker.email)?.split('@')[0] ?? 'Speaker',
+        }
+        const email = asString(speaker.email)
+        if (email) entry.email = email.toLowerCase()
+        speakers.push(entry)
         continue
       }
       const sub = s as Fields | null
@@ -110,6 +169,7 @@ export const sanoraConferences: Step = {
       legacy: unknownFields(doc, CONFERENCE_KNOWN),
     }
     if (hostModel !== 'User') conference.legacy.hostModel = hostModel
+    if (!hostId.equals(legacyHostId)) conference.legacy.hostId = legacyHostId
     if (legacySpeakerRefs.length > 0) conference.legacy.speakers = legacySpeakerRefs
     const description = asString(doc.description)
     if (description) conference.description = description

@@ -1,20 +1,33 @@
 // Every import step, in the order they run: a step may rely on what an earlier one wrote (the id
 // map of merged users). A new legacy collection is one module here.
 import type { Step } from '../step'
+import { sanoraCarts } from './carts'
 import { videodeskChatHistories } from './chat-histories'
 import { sanoraConferenceQuestions, sanoraConferences } from './conferences'
+import { sanoraHosts, sanoraSpeakers } from './hosts'
 import { videodeskMeetings } from './meetings'
+import { sanoraOrders } from './orders'
+import { sanoraInventories, sanoraProducts } from './products'
+import { sanoraSellerApplications } from './seller-applications'
 import { videodeskUploads } from './uploads'
 import { sanoraUsers, videodeskUsers } from './users'
 
 const STEPS: Step[] = [
   sanoraUsers as Step,
   videodeskUsers as Step,
-  sanoraConferences,
+  // Hosts and speakers before the conferences that point at them (through the id map if merged).
+  sanoraHosts as Step,
+  sanoraSpeakers as Step,
+  sanoraConferences as Step,
   sanoraConferenceQuestions,
   videodeskMeetings as Step,
   videodeskUploads as Step,
   videodeskChatHistories as Step,
+  sanoraSellerApplications as Step,
+  sanoraProducts as Step,
+  sanoraInventories,
+  sanoraCarts as Step,
+  sanoraOrders as Step,
 ]
 
 /** The `--only` groups, each naming its steps. */

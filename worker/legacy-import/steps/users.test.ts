@@ -130,6 +130,7 @@ describe('sanoraUsers.transform', () => {
       filter: {
         userId: doc._id,
         kind: 'refresh',
+        'legacy._import.source': 'sanora.users',
         _id: { $nin: [await sha256('d'.repeat(64))] },
         usedAt: { $exists: false },
         revokedAt: { $exists: false },

@@ -25,10 +25,10 @@ import type {
   Transformed,
 } from '../step'
 
-const ID_MAP = 'import_id_map'
+export const ID_MAP = 'import_id_map'
 
 /** Secrets no imported document keeps, not even under `legacy`. */
-const SECRETS = [
+export const SECRETS = [
   'password',
   'refreshToken',
   'refreshTokens',
@@ -102,7 +102,7 @@ interface ImportedUser extends OutputDocument {
   paginationSettings?: unknown
 }
 
-const emailOf = (doc: Fields) => {
+export const emailOf = (doc: Fields) => {
   const email = asString(doc.email)
   return email ? normalizeEmail(email) : undefined
 }
@@ -123,7 +123,7 @@ export function videodeskEmailProven(doc: LegacyDoc): boolean {
 }
 
 /** bcrypt hashes verify as they are (worker/auth/passwords.ts) and are upgraded on login. */
-const bcryptHash = (v: unknown) =>
+export const bcryptHash = (v: unknown) =>
   typeof v === 'string' && /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/.test(v) ? v : undefined
 
 function sanoraRole(raw: unknown, id: string): { role: Role; note?: Note } {
@@ -203,7 +203,7 @@ interface LegacyRefreshToken {
 }
 
 /** Sanora kept up to five device tokens as strings or `{ token, device…, createdAt }`. */
-function refreshTokensOf(doc: LegacyDoc): LegacyRefreshToken[] {
+export function refreshTokensOf(doc: LegacyDoc): LegacyRefreshToken[] {
   const raw: unknown[] = Array.isArray(doc.refreshTokens)
     ? doc.refreshTokens
     : doc.refreshToken
@@ -224,7 +224,7 @@ function refreshTokensOf(doc: LegacyDoc): LegacyRefreshToken[] {
   })
 }
 
-async function refreshTokenOutputs(
+export async function refreshTokenOutputs(
   userId: ObjectId,
   tokens: LegacyRefreshToken[],
   ctx: StepContext,
@@ -242,15 +242,22 @@ async function refreshTokenOutputs(
 /**
  * A token the old system has dropped since an earlier run (a logout there, a password change, a
  * deactivation) must not keep working here: its record is revoked. One the app already exchanged
- * (`usedAt`) is spent anyway; the session it opened is ours.
+ * (`usedAt`) is spent anyway; the session it opened is ours. Only the tokens `step` imported from
+ * this document: an account also holds those of a host or speaker merged into it (steps/hosts.ts).
  */
-function revokeDroppedRefreshTokens(userId: ObjectId, kept: string[], ctx: StepContext): Output {
+export function revokeDroppedRefreshTokens(
+  userId: ObjectId,
+  kept: string[],
+  ctx: StepContext,
+  step = 'sanora.users',
+): Output {
   return {
     collection: LEGACY_TOKENS_COLLECTION,
     mode: 'update-matching',
     filter: {
       userId,
       kind: 'refresh',
+      'legacy._import.source': step,
       _id: { $nin: kept },
       usedAt: { $exists: false },
       revokedAt: { $exists: false },
