@@ -3,9 +3,16 @@
 import type { Step } from '../step'
 import { videodeskChatHistories } from './chat-histories'
 import { sanoraConferenceQuestions, sanoraConferences } from './conferences'
+import { sanoraCourseProgress, sanoraVideoProgress } from './course-progress'
+import { sanoraPlaylists } from './course-playlists'
+import { sanoraCourseQuestions } from './course-questions'
+import { sanoraCourseReviews } from './course-reviews'
+import { sanoraCourseVideos } from './course-videos'
+import { sanoraCourses } from './courses'
 import { videodeskMeetings } from './meetings'
 import { videodeskUploads } from './uploads'
 import { sanoraUsers, videodeskUsers } from './users'
+import { sanoraUserActivities } from './user-activities'
 
 const STEPS: Step[] = [
   sanoraUsers as Step,
@@ -15,6 +22,14 @@ const STEPS: Step[] = [
   videodeskMeetings as Step,
   videodeskUploads as Step,
   videodeskChatHistories as Step,
+  sanoraCourses as Step,
+  sanoraCourseVideos as Step,
+  sanoraCourseQuestions as Step,
+  sanoraPlaylists as Step,
+  sanoraVideoProgress as Step,
+  sanoraCourseProgress as Step,
+  sanoraUserActivities,
+  sanoraCourseReviews as Step,
 ]
 
 /** The `--only` groups, each naming its steps. */
