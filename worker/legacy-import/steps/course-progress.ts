@@ -55,7 +55,7 @@ const pairKey = (user: ObjectId | undefined, video: ObjectId | undefined) =>
   `${String(user)}:${String(video)}`
 
 /** What a legacy video progress record says, in our fields. */
-export function videoProgressOf(doc: LegacyDoc, durationOfVideo: number) {
+function videoProgressOf(doc: LegacyDoc, durationOfVideo: number) {
   const durationSeconds =
     firstNumber(doc, 'duration', 'totalDuration', 'durationSeconds') ?? durationOfVideo
   const watchedSeconds = Math.max(
@@ -135,7 +135,8 @@ export const sanoraVideoProgress: Step<VideoPrepared> = {
       refs.push({ field: 'user', db: 'sanora', collection: 'users', id: userId })
     if (!video) refs.push({ field: 'video', db: 'sanora', collection: 'videos', id: videoId })
     if (refs.length > 0) return { skip: 'user or video does not exist', outputs: [], refs }
-    const courseId = courseRef(doc) ?? video!.courseId
+    // The video's course is the one our routes find the video in.
+    const courseId = video!.courseId ?? courseRef(doc)
     if (!courseId || !video!.imported) return { skip: 'video not imported', outputs: [] }
     const latest = prepared.latest.get(pairKey(userId, videoId))
     if (latest && !latest.equals(doc._id))

@@ -2,7 +2,7 @@
 // options become a list of texts and the right answers their indexes, from `correctAnswer(s)` (an
 // index or an option's text) or options marked `isCorrect`; a question with more than one right
 // answer is multiple-choice. One our checkpoints could not hold (under two options, no right one)
-// is skipped and listed. The course is the question's own, else its video's.
+// is skipped and listed. The course is its video's (the one our routes find the video in).
 import type { CheckpointDoc } from '../../courses/checkpoints-store'
 import { unknownFields } from '../legacy-fields'
 import type { Fields, LegacyDoc, Step, Transformed } from '../step'
@@ -89,7 +89,8 @@ export const sanoraCourseQuestions: Step<Prepared> = {
         outputs: [],
         refs: [{ field: 'video', db: 'sanora', collection: 'videos', id: videoId }],
       }
-    const courseId = courseRef(doc) ?? video.courseId
+    // The video's course is the one our routes find the video in.
+    const courseId = video.courseId ?? courseRef(doc)
     if (!courseId || !video.imported) return { skip: 'video not imported', outputs: [] }
     const { options, correct } = questionChoices(doc)
     if (options.length < 2 || correct.length === 0)
