@@ -242,7 +242,7 @@ describe('legacy import of courses', () => {
     )
   })
 
-  it('lets the old university run its course analytics, and refuses another university', async () => {
+  it('lets the old university list and run its course analytics, and refuses another university', async () => {
     const { subject } = fixtures
     const owner = await signIn(subject.university)
     const analytics = await api(`/api/courses/${subject.courseId}/analytics`, { token: owner })
@@ -250,6 +250,9 @@ describe('legacy import of courses', () => {
     expect(analytics.body.analytics.enrollments.current).toBe(subject.enrolledCount)
     expect(analytics.body.analytics.videos).toHaveLength(subject.videoIds.length)
     expect(analytics.body.analytics.checkpoints.perCheckpoint).toHaveLength(2)
+    const mine = await api('/api/courses?mine=true&limit=100', { token: owner })
+    expect(mine.status).toBe(200)
+    expect(mine.body.courses.map((c: { id: string }) => c.id)).toContain(String(subject.courseId))
     const stranger = await signIn(subject.stranger)
     const refused = await api(`/api/courses/${subject.courseId}/analytics`, { token: stranger })
     expect(refused.status).toBe(403)
