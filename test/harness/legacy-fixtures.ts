@@ -277,6 +277,7 @@ export async function buildLegacyFixtures(
       role: String(d.role),
       isActive: d.isActive === true,
       isVerified: d.isVerified === true,
+      isPhoneVerified: d.isPhoneVerified === true,
     })),
     scale: opts.scale,
     tag,

@@ -3,6 +3,7 @@
 import type { Db, ObjectId } from 'mongodb'
 import { legacyHosts, type LegacyHosts } from './hosts'
 import { legacyMarketplace, type LegacyMarketplace } from './marketplace'
+import { buildCourseFixtures, type CourseFixtures } from './courses'
 
 /** A Sanora user the group fixtures may reference, with what its sign-in needs. */
 export interface LegacyAccount {
@@ -12,6 +13,7 @@ export interface LegacyAccount {
   role: string
   isActive: boolean
   isVerified: boolean
+  isPhoneVerified: boolean
 }
 
 export interface GroupFixtureContext {
@@ -30,11 +32,13 @@ export interface GroupFixtureContext {
 export interface GroupFixtures {
   marketplace: LegacyMarketplace
   hosts: LegacyHosts
+  courses: CourseFixtures
 }
 
 export async function buildGroupFixtures(ctx: GroupFixtureContext): Promise<GroupFixtures> {
   return {
     marketplace: await legacyMarketplace(ctx),
     hosts: await legacyHosts(ctx),
+    courses: await buildCourseFixtures(ctx),
   }
 }

@@ -5,12 +5,19 @@ import { sanoraCarts } from './carts'
 import { videodeskChatHistories } from './chat-histories'
 import { sanoraConferenceQuestions, sanoraConferences } from './conferences'
 import { sanoraHosts, sanoraSpeakers } from './hosts'
+import { sanoraCourseProgress, sanoraVideoProgress } from './course-progress'
+import { sanoraPlaylists } from './course-playlists'
+import { sanoraCourseQuestions } from './course-questions'
+import { sanoraCourseReviews } from './course-reviews'
+import { sanoraCourseVideos } from './course-videos'
+import { sanoraCourses } from './courses'
 import { videodeskMeetings } from './meetings'
 import { sanoraOrders } from './orders'
 import { sanoraInventories, sanoraProducts } from './products'
 import { sanoraSellerApplications } from './seller-applications'
 import { videodeskUploads } from './uploads'
 import { sanoraUsers, videodeskUsers } from './users'
+import { sanoraUserActivities } from './user-activities'
 
 const STEPS: Step[] = [
   sanoraUsers as Step,
@@ -28,6 +35,14 @@ const STEPS: Step[] = [
   sanoraInventories,
   sanoraCarts as Step,
   sanoraOrders as Step,
+  sanoraCourses as Step,
+  sanoraCourseVideos as Step,
+  sanoraCourseQuestions as Step,
+  sanoraPlaylists as Step,
+  sanoraVideoProgress as Step,
+  sanoraCourseProgress as Step,
+  sanoraUserActivities,
+  sanoraCourseReviews as Step,
 ]
 
 /** The `--only` groups, each naming its steps. */
