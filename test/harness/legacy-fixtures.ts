@@ -68,6 +68,8 @@ export interface LegacyFixtures {
 
 export interface LegacyMeetingOf {
   id: ObjectId
+  /** Set on `ownedMeeting`: the folder its owner filed it in. */
+  folderId?: ObjectId
   meetingId: string
   email: string
   password: string
@@ -150,6 +152,7 @@ export async function buildLegacyFixtures(
       },
       paginationSettings: { meetingsPerPage: 25, uploadsPerPage: 10, chatSessionsPerPage: 20 },
       folders: [{ _id: new ObjectId(), name: 'Jobs' }],
+      timezone: 'Europe/London',
       createdAt: at,
       updatedAt: at,
       __v: 0,
@@ -232,6 +235,11 @@ export async function buildLegacyFixtures(
     (i) => i >= opts.scale / 10 && !!vdDocs[i]!.lastLogin && !merged.has(String(vdDocs[i]!._id)),
   )
   const mergedOwnerMeeting = activeOf((i) => mergedActive.has(String(vdDocs[i]!._id)))
+  // Its owner filed the owned meeting in a folder, and keeps a trashed one.
+  const filer = vdDocs.find((d) => ownedMeeting.email === d.email)!
+  const jobsFolder = (filer.folders as { _id: ObjectId }[])[0]!._id
+  ;(filer.folders as unknown[]).push({ _id: new ObjectId(), name: 'Old jobs', isDeleted: true })
+  filer.meetingFolders = [{ meetingId: ownedMeeting.id, folderId: jobsFolder }]
   await insertInChunks(videodesk, 'meetings', meetings.docs)
   const uploads = legacyUploads(
     vdDocs.map((d) => d._id as ObjectId),
@@ -307,7 +315,7 @@ export async function buildLegacyFixtures(
     meetings: meetings.docs.length,
     danglingOwners: meetings.danglingOwners,
     trashedMeetings: meetings.docs.filter((m) => m.is_deleted).length,
-    ownedMeeting,
+    ownedMeeting: { ...ownedMeeting, folderId: jobsFolder },
     mergedOwnerMeeting,
     chatHistories: chats.docs.length,
     danglingChatUsers: chats.danglingUsers,

@@ -167,7 +167,8 @@ describe('legacy import of users', () => {
       .collection('users')
       .findOne({ 'legacy._import.source': 'videodesk.users', emailVerified: false })
     expect(pending!.legacy.otp).toBeUndefined()
-    expect(pending!.legacy.folders).toBeDefined()
+    expect(pending!.legacy.timezone).toBe('Europe/London')
+    expect(pending!.legacy.folders).toBeUndefined()
   })
 
   it('reports references to users that do not exist', () => {
@@ -347,9 +348,27 @@ describe('legacy import of Videodesk meetings', () => {
     },
   )
 
+  it("keeps the owner's folders (the trashed one in the trash) and the meeting filed in one", async () => {
+    const old = fixtures.ownedMeeting
+    const token = await signIn(old)
+    const names = async (trashed: boolean) => {
+      const list = await api(`/api/v1/folders?trashed=${trashed}`, { token })
+      expect(list.status, JSON.stringify(list.body)).toBe(200)
+      return (list.body.folders as { id: string; name: string }[]).map((f) => [f.id, f.name])
+    }
+    expect(await names(false)).toEqual([[String(old.folderId), 'Jobs']])
+    expect((await names(true)).map(([, name]) => name)).toEqual(['Old jobs'])
+    const assignments = await api('/api/v1/folders/meeting-assignments', { token })
+    expect(assignments.body.assignments).toEqual([
+      expect.objectContaining({ meetingId: String(old.id), folderId: String(old.folderId) }),
+    ])
+    expect(report.steps[1]).toMatchObject({ step: 'videodesk.users:folders' })
+    expect(report.steps[1]!.failed.count).toBe(0)
+  })
+
   it('writes nothing on a second run', async () => {
     const again = await importInto(target, { steps: selectSteps(['meetings']) })
-    expect(again.steps.map((s) => s.written)).toEqual([0])
+    expect(again.steps.map((s) => s.written)).toEqual([0, 0])
     expect(again.steps[0]!.unchanged).toBe(fixtures.meetings - fixtures.danglingOwners)
   }, 120_000)
 

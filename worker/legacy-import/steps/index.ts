@@ -11,6 +11,7 @@ import { sanoraCourseQuestions } from './course-questions'
 import { sanoraCourseReviews } from './course-reviews'
 import { sanoraCourseVideos } from './course-videos'
 import { sanoraCourses } from './courses'
+import { videodeskMeetingFolders } from './meeting-folders'
 import { videodeskMeetings } from './meetings'
 import { sanoraOrders } from './orders'
 import { sanoraInventories, sanoraProducts } from './products'
@@ -28,6 +29,7 @@ const STEPS: Step[] = [
   sanoraConferences as Step,
   sanoraConferenceQuestions,
   videodeskMeetings as Step,
+  videodeskMeetingFolders as Step,
   videodeskUploads as Step,
   videodeskChatHistories as Step,
   sanoraSellerApplications as Step,

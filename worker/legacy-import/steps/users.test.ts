@@ -31,6 +31,7 @@ const videodesk = (fields: Partial<LegacyDoc> = {}): LegacyDoc => ({
   lastLogin: at,
   messageSettings: { messageOption: 'custom', customMessage: 'Hi' },
   folders: [{ name: 'Jobs' }],
+  deskNotes: 'front desk',
   createdAt: at,
   updatedAt: at,
   __v: 0,
@@ -156,8 +157,10 @@ describe('sanoraUsers.transform', () => {
     const user = userOf(await sanoraUsers.transform(sanora(), ctx, byEmail(vd)))!
     expect(user.legacy).toMatchObject({
       videodeskId: vd._id,
-      videodesk: { folders: [{ name: 'Jobs' }] },
+      videodesk: { deskNotes: 'front desk' },
     })
+    // Folders are the folders step's: not kept twice.
+    expect((user.legacy!.videodesk as Record<string, unknown>).folders).toBeUndefined()
     // Its password is accepted beside the Sanora one, and kept nowhere else.
     expect(user.mergedPasswordHash).toBe(hash)
     expect((user.legacy!.videodesk as Record<string, unknown>).passwordHash).toBeUndefined()
@@ -220,7 +223,7 @@ describe('videodeskUsers.transform', () => {
     expect(out.notes?.[0]?.detail).toMatchObject({ sanoraProven: false, videodeskProven: true })
   })
 
-  it('keeps settings on the user, folders and unknown fields under legacy, and drops the OTP', async () => {
+  it('keeps settings on the user and unknown fields under legacy (folders are their own step), and drops the OTP', async () => {
     const vd = videodesk({
       lastLogin: undefined,
       otp: '123456',
@@ -233,7 +236,7 @@ describe('videodeskUsers.transform', () => {
       logo: { url: 'https://cdn.test/l.png' },
       messageSettings: vd.messageSettings,
     })
-    expect(user.legacy).toEqual({ folders: [{ name: 'Jobs' }] })
+    expect(user.legacy).toEqual({ deskNotes: 'front desk' })
   })
 
   it('does not carry a Videodesk admin role', async () => {

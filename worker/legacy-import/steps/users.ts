@@ -74,6 +74,9 @@ const VIDEODESK_KNOWN = [
   'loginTimestamps',
   'createdAt',
   'updatedAt',
+  // Imported by their own step (meeting-folders.ts).
+  'folders',
+  'meetingFolders',
 ]
 
 /** Videodesk fields this system keeps on the user document (worker/account/settings-store.ts). */
