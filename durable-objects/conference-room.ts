@@ -93,6 +93,28 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     this.store.upsertQuestions(questions)
   }
 
+  /**
+   * The state of a conference that was already running before this room existed (imported from
+   * the old system): set up with its questions, the closed ones closed (their results are in
+   * MongoDB already) and its live question live. Only a room that was never set up takes it, so
+   * concurrent first requests adopt once.
+   */
+  async adopt(
+    conferenceId: string,
+    status: string,
+    questions: StoredQuestion[],
+    state: { live?: string; closed: string[] },
+  ) {
+    return this.run(async () => {
+      if (this.store.meta('conference_id')) return { adopted: false }
+      await this.setup(conferenceId, status, questions)
+      for (const id of state.closed)
+        if (this.store.question(id)) this.store.setQuestionStatus(id, 'CLOSED', true)
+      if (state.live && this.store.question(state.live)) await this.pushQuestion(state.live)
+      return { adopted: true }
+    })
+  }
+
   async push(questionId: string) {
     return this.run(() => this.pushQuestion(questionId))
   }

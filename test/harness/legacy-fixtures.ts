@@ -34,7 +34,13 @@ export interface LegacyFixtures {
   conferences: number
   questions: number
   /** An ACTIVE conference and its public code in the old format (digits the new codes avoid). */
-  activeConference: { id: ObjectId; publicCode: string }
+  activeConference: {
+    id: ObjectId
+    publicCode: string
+    /** Its ACTIVE question (a live vote), and its host's sign-in. */
+    activeQuestionId: ObjectId
+    host: { email: string; password: string }
+  }
   /** Conferences whose host (`hostModel: 'Host'`) does not exist; questions of no conference. */
   danglingHosts: number
   orphanQuestions: number
@@ -306,10 +312,7 @@ export async function buildLegacyFixtures(
     danglingFriends,
     conferences: conferences.length,
     questions: questions.length,
-    activeConference: {
-      id: conferences[1]!._id as ObjectId,
-      publicCode: String(conferences[1]!.publicCode),
-    },
+    activeConference: activeConferenceOf(conferences[1]!, questions, sanoraDocs),
     danglingHosts,
     orphanQuestions,
     meetings: meetings.docs.length,
@@ -559,6 +562,30 @@ function legacyConferences(hosts: ObjectId[], count: number, tag: string) {
     })
   }
   return { conferences, questions, danglingHosts, orphanQuestions }
+}
+
+/** A live conference, its open question and its host (a Sanora user) with the host's password. */
+function activeConferenceOf(
+  conference: Record<string, unknown>,
+  questions: Record<string, unknown>[],
+  sanoraDocs: Record<string, unknown>[],
+): LegacyFixtures['activeConference'] {
+  const id = conference._id as ObjectId
+  const hostIndex = sanoraDocs.findIndex((d) =>
+    (d._id as ObjectId).equals(conference.host as ObjectId),
+  )
+  const host = sanoraDocs[hostIndex]!
+  return {
+    id,
+    publicCode: String(conference.publicCode),
+    activeQuestionId: questions.find(
+      (q) => (q.conference as ObjectId).equals(id) && q.status === 'ACTIVE',
+    )!._id as ObjectId,
+    host: {
+      email: String(host.email),
+      password: LEGACY_PASSWORDS[hostIndex % LEGACY_PASSWORDS.length]!,
+    },
+  }
 }
 
 async function insertInChunks(db: Db, collection: string, docs: Record<string, unknown>[]) {

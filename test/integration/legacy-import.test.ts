@@ -9,6 +9,7 @@ import { runImport } from '../../worker/legacy-import/engine'
 import { legacySource, type LegacySource } from '../../worker/legacy-import/legacy-source'
 import { selectSteps } from '../../worker/legacy-import/steps'
 import { buildLegacyFixtures, type LegacyFixtures } from '../harness/legacy-fixtures'
+import { joinAudience, staffSocket } from '../harness/conference'
 import { api } from '../harness/http'
 import { putObject, storedKeys } from '../harness/storage'
 import { freshIp, testDb } from '../harness/users'
@@ -279,6 +280,34 @@ describe('legacy import of conferences', () => {
         { id: 'o3', text: 'Maybe' },
       ]),
     )
+  })
+
+  it('lets the audience join an old live conference by its code and vote; its host sees the count', async () => {
+    const { id, publicCode, activeQuestionId, host } = fixtures.activeConference
+    const login = await api('/api/auth/login', {
+      method: 'POST',
+      json: host,
+      headers: { 'cf-connecting-ip': freshIp() },
+    })
+    expect(login.status, JSON.stringify(login.body)).toBe(200)
+    const hostSocket = await staffSocket(String(id), login.body.accessToken)
+    const voters = await Promise.all(
+      [0, 1, 2].map(() => joinAudience({ id: String(id), code: publicCode.toLowerCase() })),
+    )
+    const questionId = String(activeQuestionId)
+    voters.forEach((v, i) =>
+      v.socket.send({ type: 'vote', rid: `v${i}`, questionId, optionIds: [i < 2 ? 'o1' : 'o3'] }),
+    )
+    for (const [i, v] of voters.entries())
+      expect(await v.socket.next((m) => m.rid === `v${i}`), JSON.stringify(v.socket.messages)).toMatchObject({
+        type: 'ack',
+        questionId,
+      })
+    const stats = await hostSocket.next(
+      (m) => m.type === 'room.stats' && m.results?.totalResponses === 3,
+    )
+    expect(stats.results.counts).toEqual({ o1: 2, o2: 0, o3: 1 })
+    await Promise.all([hostSocket.close(), ...voters.map((v) => v.socket.close())])
   })
 
   it('writes nothing on a second run', async () => {

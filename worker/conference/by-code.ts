@@ -11,6 +11,7 @@ import {
   refuseWhenOverLimit,
   type RateLimitRule,
 } from '../middleware/rate-limit'
+import { adoptPendingRoom } from './room'
 import { conferences, type ConferenceDoc } from './store'
 
 export const CODE_MISS_LIMIT: RateLimitRule = { name: 'code-miss', limit: 30, window: '10 m' }
@@ -34,7 +35,7 @@ export async function openConferenceByCode(
     await enforceRateLimit(c, CODE_MISS_LIMIT, keys).catch(failOpenWhenRedisIsDown)
     throw new AppError('NOT_FOUND', 'No conference with this code is open')
   }
-  return doc
+  return adoptPendingRoom(c, doc)
 }
 
 function failOpenWhenRedisIsDown(error: unknown) {

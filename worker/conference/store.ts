@@ -29,6 +29,11 @@ export interface ConferenceDoc {
     responsesPerQuestion: Record<string, number>
   }
   qa?: QaItem[]
+  /**
+   * Set by the legacy import on a conference that was running in the old system: its room has not
+   * been handed its state yet (worker/conference/room.ts, `adoptPendingRoom`).
+   */
+  roomPending?: true
   /** Voter keys (`participant:<id>`, `user:<id>`) the host removed: never let in again. */
   removedParticipants?: string[]
   createdAt: Date

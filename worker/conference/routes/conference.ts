@@ -9,7 +9,7 @@ import { assertRunsConference, assertVisible, conferenceRole } from '../access'
 import { openConferenceByCode } from '../by-code'
 import { LOOKUP_CODE_PATTERN, withUniqueCode } from '../codes'
 import { signParticipantToken, verifyParticipantToken } from '../participants'
-import { roomOf, syncRoom, unwrap } from '../room'
+import { adoptPendingRoom, roomOf, syncRoom, unwrap } from '../room'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
 import { createRouter, errorResponses, jsonBody, optionalJsonBody } from '../../openapi'
@@ -54,7 +54,10 @@ declare module 'hono' {
 }
 
 async function readConference(c: Context<AppEnv>, id: string) {
-  return conferences(await c.get('services').database.db()).findOne({ _id: new ObjectId(id) })
+  const doc = await conferences(await c.get('services').database.db()).findOne({
+    _id: new ObjectId(id),
+  })
+  return doc && adoptPendingRoom(c, doc)
 }
 
 /** The conference `id`: the read `prefetchConference` started, once, else a read of its own. */

@@ -56,6 +56,11 @@ describe('sanoraConferences.transform', () => {
       legacy: { qrCode: doc.qrCode },
     })
     expect(documentOf(out)!.__v).toBeUndefined()
+    // Running in the old system: the room takes its live state on first use here.
+    expect(documentOf(out)!.roomPending).toBe(true)
+    expect(documentOf(transformConference(conference({ status: 'ENDED' })))!.roomPending).toBe(
+      undefined,
+    )
     expect(out.notes).toContainEqual(
       expect.objectContaining({ kind: 'public code in the old format (still opens)' }),
     )

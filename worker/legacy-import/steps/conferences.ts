@@ -168,6 +168,8 @@ export const sanoraConferences: Step<ConferenceAccounts | undefined> = {
       ...timestamps(doc),
       legacy: unknownFields(doc, CONFERENCE_KNOWN),
     }
+    // Running in the old system: its room takes the live state on first use here.
+    if (conference.status === 'ACTIVE') conference.roomPending = true
     if (hostModel !== 'User') conference.legacy.hostModel = hostModel
     if (!hostId.equals(legacyHostId)) conference.legacy.hostId = legacyHostId
     if (legacySpeakerRefs.length > 0) conference.legacy.speakers = legacySpeakerRefs
