@@ -31,6 +31,11 @@ async function memberConversation(c: Context<AppEnv>, id: string) {
   )
   // Non-members get the same answer as for a missing conversation.
   if (!found) throw new AppError('NOT_FOUND', 'Conversation not found')
+  if (found.roomPending) {
+    await syncMembers(c, found)
+    const db = await c.get('services').database.db()
+    await conversations(db).updateOne({ _id: found._id }, { $unset: { roomPending: '' } })
+  }
   return found
 }
 

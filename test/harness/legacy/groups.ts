@@ -1,6 +1,7 @@
 // The legacy fixtures of each import group beyond users, conferences and Videodesk: each group's
 // builder writes its old collections into the Sanora database and answers what its tests need.
 import type { Db, ObjectId } from 'mongodb'
+import { buildSocialFixtures, type SocialFixtures } from './social'
 
 /** A Sanora user the group fixtures may reference, with what its sign-in needs. */
 export interface LegacyAccount {
@@ -25,11 +26,12 @@ export interface GroupFixtureContext {
 }
 
 // Each group adds its field and its builder's call below.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface GroupFixtures {}
+export interface GroupFixtures {
+  social: SocialFixtures
+}
 
 export async function buildGroupFixtures(ctx: GroupFixtureContext): Promise<GroupFixtures> {
-  const groups: GroupFixtures = {}
-  await Promise.resolve(ctx)
+  const groups = {} as GroupFixtures
+  groups.social = await buildSocialFixtures(ctx)
   return groups
 }

@@ -2,8 +2,14 @@
 // map of merged users). A new legacy collection is one module here.
 import type { Step } from '../step'
 import { videodeskChatHistories } from './chat-histories'
+import { sanoraComments } from './comments'
 import { sanoraConferenceQuestions, sanoraConferences } from './conferences'
+import { sanoraConversations, sanoraMessages } from './conversations'
+import { sanoraLikes } from './likes'
 import { videodeskMeetings } from './meetings'
+import { sanoraPosts, sanoraReels } from './posts'
+import { sanoraRelations } from './relations'
+import { sanoraStories } from './stories'
 import { videodeskUploads } from './uploads'
 import { sanoraUsers, videodeskUsers } from './users'
 
@@ -12,6 +18,15 @@ const STEPS: Step[] = [
   videodeskUsers as Step,
   sanoraConferences,
   sanoraConferenceQuestions,
+  // Social: posts before what hangs off them; friendships and blocks from the users' arrays.
+  sanoraPosts as Step,
+  sanoraReels as Step,
+  sanoraComments as Step,
+  sanoraLikes as Step,
+  sanoraStories,
+  sanoraRelations as Step,
+  sanoraConversations as Step,
+  sanoraMessages as Step,
   videodeskMeetings as Step,
   videodeskUploads as Step,
   videodeskChatHistories as Step,
