@@ -65,7 +65,7 @@ export async function buildSocialFixtures(ctx: GroupFixtureContext): Promise<Soc
   const posts: Doc[] = []
   const likesOf = new Map<string, Set<string>>()
   const commentsOf = new Map<string, number>()
-  const postCount = 3 * n
+  const postCount = 2 * n
   for (let k = 0; k < postCount; k++) {
     const _id = idAt(50_000_000, k)
     const deleted = k % 71 === 9
@@ -107,7 +107,7 @@ export async function buildSocialFixtures(ctx: GroupFixtureContext): Promise<Soc
   const danglingAuthors = posts.filter(
     (p) => p.isDeleted !== true && !known.has(String(p.user ?? p.userId)),
   ).length
-  const reels: Doc[] = Array.from({ length: Math.ceil(n / 2) }, (_, k) => ({
+  const reels: Doc[] = Array.from({ length: Math.ceil(n / 3) }, (_, k) => ({
     _id: idAt(51_000_000, k),
     userId: user(k * 5 + 3),
     caption: `Reel ${k}`,
@@ -191,8 +191,8 @@ export async function buildSocialFixtures(ctx: GroupFixtureContext): Promise<Soc
   }
   live.forEach((post, k) => {
     if (post === showcasePost) return
-    for (let j = 0; j < k % 4; j++) likePost(post, user(k * 7 + j * 13 + 1), k + j)
-    if (k % 25 === 1 && k % 4 > 0) {
+    for (let j = 0; j < k % 3; j++) likePost(post, user(k * 7 + j * 13 + 1), k + j)
+    if (k % 25 === 1 && k % 3 > 0) {
       // The same person twice: the old API's race between two taps.
       likePost(post, user(k * 7 + 1), k + 1)
       duplicates++
