@@ -5,7 +5,8 @@
 // its message count; its `lastMessage` and each member's read position are set by the messages
 // step (a guarded update that stops matching once applied, so a re-run changes nothing).
 // `roomPending` tells the chat routes to hand the conversation's members and lastSeq to its room
-// object on first use (worker/chat/room.ts), which has never seen an imported conversation.
+// object (which has never seen an imported conversation) when a member first lists or opens it
+// (worker/chat/routes.ts).
 import type { Db, ObjectId } from 'mongodb'
 import { directKey, type ConversationDoc, type MessageDoc, type ReadDoc } from '../../chat/store'
 import { asDate, objectIds, unknownFields } from '../legacy-fields'
