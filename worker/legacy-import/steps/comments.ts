@@ -6,7 +6,7 @@ import type { CommentDoc } from '../../social/store'
 import { counterDifference, unknownFields } from '../legacy-fields'
 import type { LegacySource } from '../legacy-source'
 import type { Fields, LegacyDoc, Note, Ref, Step, Transformed } from '../step'
-import { NOT_DELETED, isDeleted } from './posts'
+import { IMPORTABLE, isDeleted } from './posts'
 import { AUTHOR_FIELDS, firstId, firstString, refersToAny, timestamps } from './social-fields'
 import { TARGET_REF_FIELDS, commentPostOf, likersByTarget } from './social-refs'
 
@@ -26,14 +26,14 @@ export interface CommentsPrepared {
 
 const parentOf = (doc: Fields) => firstId(doc, PARENT_FIELDS)
 
-/** Which of `ids` the posts step imports (it skips soft-deleted posts), by hex. */
+/** Which of `ids` the posts step imports (not soft-deleted, with an author), by hex. */
 export async function importedPosts(
   source: LegacySource,
   collection: 'posts' | 'reels',
   ids: ObjectId[],
 ): Promise<string[]> {
   if (ids.length === 0) return []
-  const found = await source.find('sanora', collection, { _id: { $in: ids }, ...NOT_DELETED })
+  const found = await source.find('sanora', collection, { _id: { $in: ids }, ...IMPORTABLE })
   return found.map((d) => String(d._id))
 }
 

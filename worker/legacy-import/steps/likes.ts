@@ -8,7 +8,7 @@ import { unknownFields } from '../legacy-fields'
 import type { LegacySource } from '../legacy-source'
 import type { Fields, LegacyDoc, Ref, Step, Transformed } from '../step'
 import { importedPosts } from './comments'
-import { NOT_DELETED } from './posts'
+import { IMPORTABLE } from './posts'
 import { firstId, timestamps } from './social-fields'
 import {
   LIKER_FIELDS,
@@ -42,7 +42,7 @@ async function prepareLikes(
   const idsOf = (c: LegacyTarget['collection']) =>
     parsed.flatMap((p) => (p.target?.collection === c ? [p.target.id] : []))
   const commentDocs = idsOf('comments').length
-    ? await source.find('sanora', 'comments', { _id: { $in: idsOf('comments') }, ...NOT_DELETED })
+    ? await source.find('sanora', 'comments', { _id: { $in: idsOf('comments') }, ...IMPORTABLE })
     : []
   const commentTargets = commentDocs.flatMap((c) => {
     const post = commentPostOf(c)

@@ -28,6 +28,11 @@ const SHARES_STORED = ['sharesCount', 'shares'] as const
 /** A soft-deleted post or comment: not shown by the old system, not imported. */
 export const DELETED_FLAGS = ['isDeleted', 'deleted'] as const
 export const NOT_DELETED = { isDeleted: { $ne: true }, deleted: { $ne: true } }
+/** A post or comment the steps import: not soft-deleted, with an author (else it is skipped). */
+export const IMPORTABLE = {
+  ...NOT_DELETED,
+  $or: AUTHOR_FIELDS.map((f) => ({ [f]: { $exists: true, $ne: null } })),
+}
 export const isDeleted = (doc: Fields) => DELETED_FLAGS.some((f) => doc[f] === true)
 
 interface KindOf {
@@ -70,7 +75,7 @@ async function countsOf(kind: KindOf, batch: LegacyDoc[], source: LegacySource) 
   const ids: ObjectId[] = batch.map((d) => d._id)
   const [likes, comments, shares] = await Promise.all([
     likersByTarget(source, kind.collection, ids),
-    countByAny(source, 'comments', kind.commentFields, ids, NOT_DELETED),
+    countByAny(source, 'comments', kind.commentFields, ids, IMPORTABLE),
     countByAny(source, 'posts', SHARE_FIELDS, ids, NOT_DELETED),
   ])
   return { likes, comments, shares }
