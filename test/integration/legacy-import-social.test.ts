@@ -229,6 +229,20 @@ describe('legacy import of the social collections: through the Worker', () => {
     expect(chat.status).toBe(403)
   })
 
+  it('says on a dry run into an empty database what a run writes', async () => {
+    const empty = client.db(`legacy_dry_${tag}`)
+    scratch.push(empty)
+    const dry = await runImport({
+      source,
+      target: empty,
+      steps: selectSteps(['social']),
+      dryRun: true,
+    })
+    const counts = (r: typeof report) =>
+      r.steps.filter((s) => s.step !== 'sanora.users').map((s) => [s.step, s.written, s.skipped])
+    expect(counts(dry)).toEqual(counts(report).filter(([name]) => name !== 'videodesk.users'))
+  }, 60_000)
+
   it('writes nothing on a second run', async () => {
     const again = await importSocial(['social'])
     expect(Object.fromEntries(again.steps.map((s) => [s.step, s.written]))).toEqual(

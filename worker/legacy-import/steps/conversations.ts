@@ -194,6 +194,39 @@ function readersOf(doc: LegacyDoc, senderId: ObjectId | undefined, members: Obje
   return readers.filter((r) => members.some((m) => m.equals(r)))
 }
 
+/**
+ * Of conversations not (yet) here, those the conversations step imports, with their members, read
+ * from the legacy source: on a dry run nothing was written, and a real run finds none but the
+ * skipped ones (a second conversation of a pair, one without participants, a missing one).
+ */
+async function importableConversations(
+  ids: ObjectId[],
+  source: LegacySource,
+  target: Db,
+): Promise<Map<string, ObjectId[]>> {
+  const out = new Map<string, ObjectId[]>()
+  if (ids.length === 0) return out
+  for (const doc of await source.find('sanora', 'conversations', { _id: { $in: ids } })) {
+    const members = membersOf(doc)
+    if (members.length === 0) continue
+    if (isDirect(doc, members)) {
+      const key = directKey(members[0]!, members[1]!)
+      const here = await target
+        .collection<ConversationDoc>('conversations')
+        .findOne({ directKey: key }, { projection: { _id: 1 } })
+      if (here && !here._id.equals(doc._id)) continue
+      const pair = { $all: members, $size: 2 }
+      const earlier = await source.find('sanora', 'conversations', {
+        _id: { $lt: doc._id },
+        $or: MEMBER_FIELDS.map((f) => ({ [f]: pair })),
+      })
+      if (earlier.some((e) => isDirect(e, membersOf(e)))) continue
+    }
+    out.set(String(doc._id), members)
+  }
+  return out
+}
+
 async function prepareMessages(
   batch: LegacyDoc[],
   source: LegacySource,
@@ -215,6 +248,9 @@ async function prepareMessages(
     countByAny(source, 'messages', CONVERSATION_FIELDS, convIds),
   ])
   const conversations = new Map(imported.map((c) => [String(c._id), c.members]))
+  const missing = convIds.filter((id) => !conversations.has(String(id)))
+  for (const [id, members] of await importableConversations(missing, source, target))
+    conversations.set(id, members)
   const seqs = new Map<string, number>()
   const readers = new Map<string, { message: string; seq: number }>()
   const next = new Map(before)
