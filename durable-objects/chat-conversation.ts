@@ -45,8 +45,19 @@ export class ChatConversation extends RealtimeRoom<Bindings, ChatServerMessage> 
 
   // ---- RPC from the Worker ---------------------------------------------------------------------
 
-  async setup(conversationId: string, type: 'direct' | 'group', members: string[]) {
+  /**
+   * `lastSeq` is the conversation document's: this object's own count is never behind it, except
+   * for a conversation imported with its history, whose messages this object never numbered.
+   */
+  async setup(
+    conversationId: string,
+    type: 'direct' | 'group',
+    members: string[],
+    lastSeq?: number,
+  ) {
     this.store.setMeta('conversation_id', conversationId)
+    if (lastSeq !== undefined && lastSeq > this.store.lastSeq())
+      this.store.setMeta('last_seq', lastSeq)
     this.store.setMeta('type', type)
     this.store.setMeta('members', JSON.stringify(members))
     // Removed members lose their open sockets at once.

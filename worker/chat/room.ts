@@ -16,6 +16,7 @@ export async function syncMembers(c: Context<AppEnv>, conversation: Conversation
     conversation._id.toHexString(),
     conversation.type,
     conversation.members.map((m) => m.toHexString()),
+    conversation.lastSeq,
   )
 }
 

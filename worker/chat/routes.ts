@@ -31,7 +31,19 @@ async function memberConversation(c: Context<AppEnv>, id: string) {
   )
   // Non-members get the same answer as for a missing conversation.
   if (!found) throw new AppError('NOT_FOUND', 'Conversation not found')
+  await readyRoom(c, found)
   return found
+}
+
+/**
+ * An imported conversation's room has never seen it: it learns its members and last seq before
+ * anything reads or sends through it (a listing readies its page, for sockets opened next).
+ */
+async function readyRoom(c: Context<AppEnv>, doc: ConversationDoc) {
+  if (!doc.roomPending) return
+  await syncMembers(c, doc)
+  const db = await c.get('services').database.db()
+  await conversations(db).updateOne({ _id: doc._id }, { $unset: { roomPending: '' } })
 }
 
 async function existingUsers(c: Context<AppEnv>, ids: string[]) {
@@ -111,6 +123,7 @@ chat.openapi(
       limit,
       encodeConversationCursor,
     )
+    await Promise.all(items.map((doc) => readyRoom(c, doc)))
     return c.json(
       { success: true, conversations: await publicConversations(c, me, items), nextCursor },
       200,

@@ -16,6 +16,11 @@ export interface ConversationDoc {
   lastActivityAt: Date
   createdAt: Date
   updatedAt: Date
+  /**
+   * Set on a conversation imported from the old system: its room object does not know its members
+   * or its messages' seqs until the first request hands them over (then it is unset).
+   */
+  roomPending?: boolean
 }
 
 export interface MessageDoc {

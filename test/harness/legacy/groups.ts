@@ -4,6 +4,7 @@ import type { Db, ObjectId } from 'mongodb'
 import { legacyHosts, type LegacyHosts } from './hosts'
 import { legacyMarketplace, type LegacyMarketplace } from './marketplace'
 import { buildCourseFixtures, type CourseFixtures } from './courses'
+import { buildSocialFixtures, type SocialFixtures } from './social'
 
 /** A Sanora user the group fixtures may reference, with what its sign-in needs. */
 export interface LegacyAccount {
@@ -33,6 +34,7 @@ export interface GroupFixtures {
   marketplace: LegacyMarketplace
   hosts: LegacyHosts
   courses: CourseFixtures
+  social: SocialFixtures
 }
 
 export async function buildGroupFixtures(ctx: GroupFixtureContext): Promise<GroupFixtures> {
@@ -40,5 +42,6 @@ export async function buildGroupFixtures(ctx: GroupFixtureContext): Promise<Grou
     marketplace: await legacyMarketplace(ctx),
     hosts: await legacyHosts(ctx),
     courses: await buildCourseFixtures(ctx),
+    social: await buildSocialFixtures(ctx),
   }
 }

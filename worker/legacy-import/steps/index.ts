@@ -3,19 +3,25 @@
 import type { Step } from '../step'
 import { sanoraCarts } from './carts'
 import { videodeskChatHistories } from './chat-histories'
+import { sanoraComments } from './comments'
 import { sanoraConferenceQuestions, sanoraConferences } from './conferences'
-import { sanoraHosts, sanoraSpeakers } from './hosts'
-import { sanoraCourseProgress, sanoraVideoProgress } from './course-progress'
+import { sanoraConversations, sanoraMessages } from './conversations'
 import { sanoraPlaylists } from './course-playlists'
+import { sanoraCourseProgress, sanoraVideoProgress } from './course-progress'
 import { sanoraCourseQuestions } from './course-questions'
 import { sanoraCourseReviews } from './course-reviews'
 import { sanoraCourseVideos } from './course-videos'
 import { sanoraCourses } from './courses'
+import { sanoraHosts, sanoraSpeakers } from './hosts'
+import { sanoraLikes } from './likes'
 import { videodeskMeetingFolders } from './meeting-folders'
 import { videodeskMeetings } from './meetings'
 import { sanoraOrders } from './orders'
+import { sanoraPosts, sanoraReels } from './posts'
 import { sanoraInventories, sanoraProducts } from './products'
+import { sanoraRelations } from './relations'
 import { sanoraSellerApplications } from './seller-applications'
+import { sanoraStories } from './stories'
 import { videodeskUploads } from './uploads'
 import { sanoraUsers, videodeskUsers } from './users'
 import { sanoraUserActivities } from './user-activities'
@@ -28,6 +34,15 @@ const STEPS: Step[] = [
   sanoraSpeakers as Step,
   sanoraConferences as Step,
   sanoraConferenceQuestions,
+  // Social: posts before what hangs off them; friendships and blocks from the users' arrays.
+  sanoraPosts as Step,
+  sanoraReels as Step,
+  sanoraComments as Step,
+  sanoraLikes as Step,
+  sanoraStories,
+  sanoraRelations as Step,
+  sanoraConversations as Step,
+  sanoraMessages as Step,
   videodeskMeetings as Step,
   videodeskMeetingFolders as Step,
   videodeskUploads as Step,
