@@ -310,7 +310,8 @@ describe('proving a share code', () => {
     }
     expect(new Set(answers).size).toBe(1)
     for (const json of [
-      { ...issued.proof, accessCode: 'short' },
+      { ...issued.proof, accessCode: 'abc' },
+      { ...issued.proof, accessCode: 'ABCD$FGHJK' },
       { ...issued.proof, accessCode: { $ne: null } },
       { ...issued.proof, house: '' },
       { accessCode: issued.accessCode },

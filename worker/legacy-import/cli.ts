@@ -82,6 +82,8 @@ try {
     refreshTtlDays: Number(process.env.REFRESH_TOKEN_TTL_DAYS ?? 60),
     progress: consoleProgress(),
   })
+  // maxRSS is in KiB: memory stays bounded by the batch size, not by the databases' size.
+  report.peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024)
   console.log(formatReport(report))
   const file = resolve(values.report)
   mkdirSync(dirname(file), { recursive: true })

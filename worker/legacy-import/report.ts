@@ -27,6 +27,8 @@ export interface ImportReport {
   dryRun: boolean
   startedAt: string
   finishedAt?: string
+  /** The importing process's peak resident memory, in MiB (set by the CLI). */
+  peakRssMiB?: number
   steps: StepReport[]
 }
 
@@ -82,5 +84,13 @@ export function formatReport(report: ImportReport): string {
   }
   const written = report.steps.reduce((n, s) => n + s.written, 0)
   if (written === 0) lines.push('Nothing to write: the target already holds every document.')
+  if (report.finishedAt) {
+    const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000
+    const read = report.steps.reduce((n, s) => n + s.read, 0)
+    lines.push(
+      `${read} documents read in ${seconds.toFixed(1)} s` +
+        (report.peakRssMiB ? `, peak memory ${report.peakRssMiB} MiB` : ''),
+    )
+  }
   return lines.join('\n')
 }

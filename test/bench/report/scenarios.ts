@@ -149,6 +149,39 @@ export const SCENARIOS: Scenario[] = [
     render: renderFlood,
   },
   {
+    id: 'legacy-import',
+    title: 'Legacy import: documents per second and peak memory',
+    script: 'bench:legacy-import',
+    args: [],
+    smokeArgs: ['--smoke'],
+    json: 'bench-legacy-import.json',
+    render: (d) =>
+      `Fixture databases shaped as the old Mongoose models stored them, in ${d.mongo === 'dev server' ? 'the dev MongoDB server (its own process: the bench)' : 'the MongoDB of `MONGODB_URI`'}; ` +
+      `the importer's CLI on its own process, batches of ${d.batchSize}. Docs/s counts legacy documents ` +
+      '(every collection of both databases) over the wall time of the run; peak memory is the ' +
+      "importer process's maximum resident set.\n\n" +
+      table(
+        [
+          'legacy documents',
+          'first run',
+          'docs/s',
+          'peak memory',
+          'written',
+          'second run (writes nothing)',
+          'its peak memory',
+        ],
+        d.rows.map((r: any) => [
+          count(r.legacyDocs),
+          `${r.importSeconds.toFixed(1)} s`,
+          count(Math.round(r.docsPerSecond)),
+          `${r.peakRssMiB} MiB`,
+          count(r.written),
+          `${r.rerunSeconds.toFixed(1)} s`,
+          `${r.rerunPeakRssMiB} MiB`,
+        ]),
+      ),
+  },
+  {
     id: 'bundle',
     title: 'Cold start and size',
     script: 'bench:bundle',

@@ -1,0 +1,172 @@
+// Legacy import benchmark: builds legacy Sanora and Videodesk databases of a given number of
+// documents (test/harness/legacy-fixtures.ts), then runs the importer's CLI on them as its own
+// process, as an operator would, and reports documents per second and the importer's peak memory;
+// then a second run (nothing to write). Two sizes, a quarter and the whole, show whether memory
+// follows the batch size or the data. Uses MONGODB_URI when set, else the dev MongoDB server.
+//   npm run bench:legacy-import                     100,000 legacy documents
+//   npm run bench:legacy-import -- --docs 20000
+//   npm run bench:legacy-import -- --smoke          3,000
+import { spawn } from 'node:child_process'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { parseArgs } from 'node:util'
+import { MongoClient, type Db } from 'mongodb'
+import { startMongoDevServer, type MongoDevServer } from '../../dev-services/mongo/index'
+import type { ImportReport } from '../../worker/legacy-import/report'
+import { buildLegacyFixtures } from '../harness/legacy-fixtures'
+
+const ROOT = path.join(import.meta.dirname, '../..')
+const OUT = path.join(ROOT, 'test-artifacts/bench-legacy-import.json')
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    docs: { type: 'string' },
+    'batch-size': { type: 'string', default: '500' },
+  },
+})
+const DOCS = Number(args.docs ?? (args.smoke ? 3_000 : 100_000))
+const BATCH = Number(args['batch-size'])
+const CALIBRATION_SCALE = 200
+const log = (line: string) => console.log(line)
+
+async function countDocs(...dbs: Db[]) {
+  let n = 0
+  for (const db of dbs)
+    for (const { name } of await db.listCollections().toArray())
+      n += await db.collection(name).countDocuments()
+  return n
+}
+
+/** Runs the importer's CLI on its own process; answers its report and wall time. */
+function runCli(uri: string, dbs: { sanora: string; videodesk: string; target: string }) {
+  const report = path.join(ROOT, `test-artifacts/bench-legacy-import-${dbs.target}.json`)
+  const withDb = (name: string) => {
+    const u = new URL(uri)
+    u.pathname = `/${name}`
+    return u.toString()
+  }
+  const argv = [
+    '--import',
+    'tsx',
+    'worker/legacy-import/cli.ts',
+    '--sanora',
+    withDb(dbs.sanora),
+    '--videodesk',
+    withDb(dbs.videodesk),
+    '--target',
+    withDb(dbs.target),
+    '--batch-size',
+    String(BATCH),
+    '--report',
+    report,
+  ]
+  const started = performance.now()
+  return new Promise<{ report: ImportReport; seconds: number }>((resolve, reject) => {
+    const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    child.on('exit', (code) => {
+      const seconds = (performance.now() - started) / 1000
+      if (code !== 0) return reject(new Error(`importer exited ${code}:\n${out.slice(-2000)}`))
+      readFile(report, 'utf8')
+        .then((text) => resolve({ report: JSON.parse(text) as ImportReport, seconds }))
+        .catch(reject)
+    })
+  })
+}
+
+async function measure(client: MongoClient, uri: string, docs: number, perUser: number) {
+  const tag = `b${docs}`
+  const names = {
+    sanora: `bench_legacy_sanora_${tag}`,
+    videodesk: `bench_legacy_videodesk_${tag}`,
+    target: `bench_legacy_target_${tag}`,
+  }
+  const [sanora, videodesk, target] = [names.sanora, names.videodesk, names.target].map((n) =>
+    client.db(n),
+  ) as [Db, Db, Db]
+  await Promise.all([sanora.dropDatabase(), videodesk.dropDatabase(), target.dropDatabase()])
+  const scale = Math.max(20, Math.round(docs / perUser))
+  const t0 = performance.now()
+  await buildLegacyFixtures(sanora, videodesk, { scale, tag })
+  const buildSeconds = (performance.now() - t0) / 1000
+  const legacyDocs = await countDocs(sanora, videodesk)
+  log(`  ${legacyDocs} legacy documents (scale ${scale}) built in ${buildSeconds.toFixed(1)} s`)
+  const first = await runCli(uri, names)
+  const reads = first.report.steps.reduce((n, s) => n + s.read, 0)
+  const written = first.report.steps.reduce((n, s) => n + s.written, 0)
+  const failed = first.report.steps.reduce((n, s) => n + s.failed.count, 0)
+  log(
+    `  first run: ${first.seconds.toFixed(1)} s, ${(legacyDocs / first.seconds).toFixed(0)} legacy docs/s, ` +
+      `peak memory ${first.report.peakRssMiB} MiB, ${written} written, ${failed} failed`,
+  )
+  const again = await runCli(uri, names)
+  const rewritten = again.report.steps.reduce((n, s) => n + s.written, 0)
+  log(
+    `  second run: ${again.seconds.toFixed(1)} s, ${rewritten} written, ` +
+      `peak memory ${again.report.peakRssMiB} MiB`,
+  )
+  if (rewritten !== 0) throw new Error(`a second run wrote ${rewritten} documents`)
+  const targetDocs = await countDocs(target)
+  await Promise.all([sanora.dropDatabase(), videodesk.dropDatabase(), target.dropDatabase()])
+  return {
+    legacyDocs,
+    scale,
+    buildSeconds,
+    importSeconds: first.seconds,
+    docsPerSecond: legacyDocs / first.seconds,
+    stepReads: reads,
+    written,
+    failed,
+    targetDocs,
+    peakRssMiB: first.report.peakRssMiB,
+    rerunSeconds: again.seconds,
+    rerunDocsPerSecond: legacyDocs / again.seconds,
+    rerunPeakRssMiB: again.report.peakRssMiB,
+  }
+}
+
+async function main() {
+  let server: MongoDevServer | undefined
+  const uri =
+    process.env.MONGODB_URI ??
+    (server = await startMongoDevServer({ host: '127.0.0.1', port: 0 })).uri
+  const client = await new MongoClient(uri).connect()
+  try {
+    log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.cpus().length} cores`)
+    log(`MongoDB: ${process.env.MONGODB_URI ? 'MONGODB_URI' : 'the dev server (in this process)'}`)
+    // Documents per Sanora user in the fixtures: measured, so `--docs` means documents.
+    const calSanora = client.db('bench_legacy_cal_sanora')
+    const calVideodesk = client.db('bench_legacy_cal_videodesk')
+    await buildLegacyFixtures(calSanora, calVideodesk, { scale: CALIBRATION_SCALE, tag: 'cal' })
+    const perUser = (await countDocs(calSanora, calVideodesk)) / CALIBRATION_SCALE
+    await Promise.all([calSanora.dropDatabase(), calVideodesk.dropDatabase()])
+    const rows = []
+    for (const docs of [Math.round(DOCS / 4), DOCS]) {
+      log(`\n${docs} legacy documents, batch ${BATCH}:`)
+      rows.push(await measure(client, uri, docs, perUser))
+    }
+    await mkdir(path.dirname(OUT), { recursive: true })
+    await writeFile(
+      OUT,
+      JSON.stringify(
+        {
+          smoke: args.smoke,
+          batchSize: BATCH,
+          mongo: process.env.MONGODB_URI ? 'MONGODB_URI' : 'dev server',
+          rows,
+        },
+        null,
+        2,
+      ),
+    )
+    log(`\nwrote ${path.relative(ROOT, OUT)}`)
+  } finally {
+    await client.close()
+    await server?.close()
+  }
+}
+
+await main()
