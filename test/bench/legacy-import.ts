@@ -5,7 +5,7 @@
 // follows the batch size or the data. Uses MONGODB_URI when set, else the dev MongoDB server.
 //   npm run bench:legacy-import                     100,000 legacy documents
 //   npm run bench:legacy-import -- --docs 20000
-//   npm run bench:legacy-import -- --smoke          3,000
+//   npm run bench:legacy-import -- --smoke          6,000
 import { spawn } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -24,10 +24,19 @@ const { values: args } = parseArgs({
     smoke: { type: 'boolean', default: false },
     docs: { type: 'string' },
     'batch-size': { type: 'string', default: '500' },
+    help: { type: 'boolean', default: false },
   },
 })
-const DOCS = Number(args.docs ?? (args.smoke ? 3_000 : 100_000))
+if (args.help) {
+  console.log('npm run bench:legacy-import [-- --smoke] [--docs 100000] [--batch-size 500]')
+  process.exit(0)
+}
+const DOCS = Number(args.docs ?? (args.smoke ? 6_000 : 100_000))
 const BATCH = Number(args['batch-size'])
+if (!Number.isInteger(DOCS) || DOCS < 1 || !Number.isInteger(BATCH) || BATCH < 1) {
+  console.error('--docs and --batch-size must be positive integers')
+  process.exit(2)
+}
 const CALIBRATION_SCALE = 200
 const log = (line: string) => console.log(line)
 
@@ -88,7 +97,8 @@ async function measure(client: MongoClient, uri: string, docs: number, perUser: 
     client.db(n),
   ) as [Db, Db, Db]
   await Promise.all([sanora.dropDatabase(), videodesk.dropDatabase(), target.dropDatabase()])
-  const scale = Math.max(20, Math.round(docs / perUser))
+  // The fixtures need 200 users for every case they build (hosts, universities, pairs, …).
+  const scale = Math.max(CALIBRATION_SCALE, Math.round(docs / perUser))
   const t0 = performance.now()
   await buildLegacyFixtures(sanora, videodesk, { scale, tag })
   const buildSeconds = (performance.now() - t0) / 1000
@@ -142,6 +152,7 @@ async function main() {
     const calVideodesk = client.db('bench_legacy_cal_videodesk')
     await buildLegacyFixtures(calSanora, calVideodesk, { scale: CALIBRATION_SCALE, tag: 'cal' })
     const perUser = (await countDocs(calSanora, calVideodesk)) / CALIBRATION_SCALE
+    log(`fixtures: ${perUser.toFixed(1)} legacy documents per Sanora user`)
     await Promise.all([calSanora.dropDatabase(), calVideodesk.dropDatabase()])
     const rows = []
     for (const docs of [Math.round(DOCS / 4), DOCS]) {

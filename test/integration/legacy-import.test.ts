@@ -14,7 +14,7 @@ import { api } from '../harness/http'
 import { putObject, storedKeys } from '../harness/storage'
 import { freshIp, testDb } from '../harness/users'
 
-const SCALE = 2000
+const SCALE = 1000
 const tag = randomBytes(3).toString('hex')
 let client: MongoClient
 let source: LegacySource
@@ -299,7 +299,10 @@ describe('legacy import of conferences', () => {
       v.socket.send({ type: 'vote', rid: `v${i}`, questionId, optionIds: [i < 2 ? 'o1' : 'o3'] }),
     )
     for (const [i, v] of voters.entries())
-      expect(await v.socket.next((m) => m.rid === `v${i}`), JSON.stringify(v.socket.messages)).toMatchObject({
+      expect(
+        await v.socket.next((m) => m.rid === `v${i}`),
+        JSON.stringify(v.socket.messages),
+      ).toMatchObject({
         type: 'ack',
         questionId,
       })

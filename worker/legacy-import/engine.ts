@@ -110,6 +110,7 @@ async function runStep(
   const progress = opts.progress ?? silentProgress
   const batchSize = opts.batchSize ?? 500
   if (afterId !== undefined) report.resumedAfter = String(afterId)
+  const started = Date.now()
   progress.start(step.name, await opts.source.count(step.db, step.collection))
   const cursor = opts.source.stream(step.db, step.collection, afterId).batchSize(batchSize)
   let batch: LegacyDoc[] = []
@@ -146,6 +147,7 @@ async function runStep(
         { $set: { done: true, updatedAt: new Date() } },
         { upsert: true },
       )
+  report.seconds = (Date.now() - started) / 1000
   progress.finish(step.name, report.read)
 }
 

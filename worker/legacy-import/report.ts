@@ -21,6 +21,8 @@ export interface StepReport {
   notes: Record<string, { count: number; samples: Record<string, unknown>[] }>
   /** Writes per target collection. */
   writesByCollection: Record<string, number>
+  /** Wall time of the step in this run, in seconds. */
+  seconds?: number
 }
 
 export interface ImportReport {
@@ -78,7 +80,8 @@ export function formatReport(report: ImportReport): string {
         (skipped.length ? `, skipped: ${skipped.join('; ')}` : '') +
         (s.failed.count ? `, FAILED ${s.failed.count}` : '') +
         (dangling.length ? `, dangling refs: ${dangling.join('; ')}` : '') +
-        (s.resumedAfter ? ` (resumed after ${s.resumedAfter})` : ''),
+        (s.resumedAfter ? ` (resumed after ${s.resumedAfter})` : '') +
+        (s.seconds !== undefined ? `, ${s.seconds.toFixed(1)} s` : ''),
     )
     for (const [kind, n] of Object.entries(s.notes)) lines.push(`    ${kind}: ${n.count}`)
   }

@@ -10,7 +10,7 @@ import { IMPORTABLE, isDeleted } from './posts'
 import { AUTHOR_FIELDS, firstId, firstString, refersToAny, timestamps } from './social-fields'
 import { TARGET_REF_FIELDS, commentPostOf, likersByTarget } from './social-refs'
 
-export const PARENT_FIELDS = ['parentComment', 'parentId', 'parent', 'replyTo'] as const
+const PARENT_FIELDS = ['parentComment', 'parentId', 'parent', 'replyTo'] as const
 const TEXT_FIELDS = ['text', 'content', 'comment'] as const
 /** How deep the old threads are followed (a deeper reply is reported, not imported). */
 const MAX_DEPTH = 8

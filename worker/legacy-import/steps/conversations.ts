@@ -17,7 +17,7 @@ import { countByAny, derivedId, firstId, firstString, timestamps } from './socia
 const MEMBER_FIELDS = ['participants', 'members', 'users'] as const
 const ADMIN_FIELDS = ['admins', 'groupAdmins', 'groupAdmin'] as const
 const NAME_FIELDS = ['groupName', 'name'] as const
-export const CONVERSATION_FIELDS = ['conversation', 'conversationId', 'chat'] as const
+const CONVERSATION_FIELDS = ['conversation', 'conversationId', 'chat'] as const
 const SENDER_FIELDS = ['sender', 'senderId', 'from', 'user'] as const
 const TEXT_FIELDS = ['text', 'content', 'message'] as const
 const READ_BY_FIELDS = ['readBy', 'seenBy'] as const

@@ -26,8 +26,8 @@ const LIKES_STORED = ['likesCount', 'likes'] as const
 const COMMENTS_STORED = ['commentsCount', 'comments'] as const
 const SHARES_STORED = ['sharesCount', 'shares'] as const
 /** A soft-deleted post or comment: not shown by the old system, not imported. */
-export const DELETED_FLAGS = ['isDeleted', 'deleted'] as const
-export const NOT_DELETED = { isDeleted: { $ne: true }, deleted: { $ne: true } }
+const DELETED_FLAGS = ['isDeleted', 'deleted'] as const
+const NOT_DELETED = { isDeleted: { $ne: true }, deleted: { $ne: true } }
 /** A post or comment the steps import: not soft-deleted, with an author (else it is skipped). */
 export const IMPORTABLE = {
   ...NOT_DELETED,

@@ -35,8 +35,7 @@ const PRODUCT_KNOWN = [
 const INVENTORY_KNOWN = ['product', 'productId', 'quantity', 'stock', 'available', 'reserved']
 
 /** The product an Inventory document references (`product`, or `productId`). */
-const inventoryProduct = (inv: Fields) =>
-  asObjectId(inv.product) ?? asObjectId(inv.productId)
+const inventoryProduct = (inv: Fields) => asObjectId(inv.product) ?? asObjectId(inv.productId)
 
 /** The seller of a product: the plausible names of the old field. */
 export const productSeller = (doc: Fields) =>
