@@ -109,7 +109,11 @@ describe('user playlists', () => {
       [b, c, a],
     ]
     const results = await Promise.all(permutations.map((p) => order(p)))
-    expect(results.every((r) => r.status === 200 || r.status === 409)).toBe(true)
+    const statuses = results.map((r) => r.status)
+    expect(
+      statuses.every((s) => s === 200 || s === 409),
+      JSON.stringify(results.map((r) => [r.status, r.body])),
+    ).toBe(true)
     expect(results.some((r) => r.status === 200)).toBe(true)
     const final = videoIdsOf((await call(`/${playlist.id}`)).body.playlist)
     expect([...final].sort()).toEqual([a, b, c].sort())

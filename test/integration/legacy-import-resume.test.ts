@@ -52,10 +52,9 @@ afterAll(async () => {
 })
 
 describe('the whole legacy import, interrupted', () => {
-  it.each([
-    ['a batch of posts', 'sanora.posts', 2],
-    ['the first batch of meetings', 'videodesk.meetings', 1],
-  ])(
+  // One mid-run step here (another, users after batch 4, is legacy-import.test.ts's): each case
+  // imports everything three times.
+  it.each([['a batch of posts', 'sanora.posts', 2]])(
     'after %s ends like an uninterrupted run, every collection',
     async (_, crashStep, crashBatch) => {
       const run = (target: Db, extra: Partial<Parameters<typeof runImport>[0]> = {}) =>
