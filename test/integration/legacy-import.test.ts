@@ -2,6 +2,7 @@
 // systems, merged only on proof, imported once (a re-run writes nothing), resumable, and usable
 // through the running Worker with the old password and the old refresh token.
 import { randomBytes } from 'node:crypto'
+import { SignJWT } from 'jose'
 import { MongoClient, type Db, type Document } from 'mongodb'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { ensureIndexes } from '../../worker/db/indexes'
@@ -131,6 +132,30 @@ describe('legacy import of users', () => {
     expect((await login(pair.videodeskPassword)).status).toBe(401)
     expect((await login(pair.sanoraPassword)).status).toBe(401)
     expect((await login('a-new-pass-9')).status).toBe(200)
+  })
+
+  it("opens /api/v1/me with an old Videodesk cookie: the imported account's, or the one it merged into", async () => {
+    const cookie = async (id: string) =>
+      `token=${await new SignJWT({ id })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(inject('workerVars').LEGACY_JWT_SECRET!))}`
+    const unmerged = await target
+      .collection('users')
+      .findOne({ email: fixtures.ownedUpload.email.toLowerCase() })
+    const own = await api('/api/v1/me', {
+      headers: { cookie: await cookie(String(unmerged!._id)) },
+    })
+    expect(own.status, JSON.stringify(own.body)).toBe(200)
+    expect(own.body.user.id).toBe(String(unmerged!._id))
+    // Not the pair whose password the test above changed (that revoked its old tokens).
+    const pair = fixtures.provenPairs.filter((p) => p.active).at(-1)!
+    const merged = await api('/api/v1/me', {
+      headers: { cookie: await cookie(String(pair.videodeskId)) },
+    })
+    expect(merged.status, JSON.stringify(merged.body)).toBe(200)
+    expect(merged.body.user.id).toBe(String(pair.sanoraId))
   })
 
   it('imports both accounts of a pair not proven on both sides, and lists the pair', async () => {
