@@ -1,7 +1,10 @@
-// One live conference: the live question, votes, audience presence and Q&A, in SQLite storage.
+// One live conference: the live question, its totals, Q&A, and the hosts' and speakers' sockets, in
+// SQLite storage. The audience is spread over audience shard objects (audience-shard.ts) that store
+// and ack its votes and report totals on a short tick; the room sends each event once per shard.
 // Counts are broadcast on a short alarm tick, never per vote. Results reach MongoDB when a
 // question closes and when the conference ends (retried by the alarm until MongoDB takes them).
 import { ObjectId } from 'mongodb'
+import type { Revocation } from '../shared/realtime'
 import {
   CONFERENCE_FRAME_BUDGETS,
   ConferenceClientMessageSchema,
@@ -27,18 +30,26 @@ import { configFor } from '../worker/config'
 import { log } from '../worker/log'
 import { admitSocketIo } from '../worker/realtime/socket-io-identity'
 import {
-  ConferenceStore,
-  type EventTarget,
-  type StagedVote,
-  type StoredQuestion,
-  VOTES_PER_STATEMENT,
-} from './conference-store'
+  audienceShardOf,
+  audienceShardStub,
+  UNSHARDED,
+  voterKey,
+  type AudienceShards,
+} from '../worker/conference/shards'
+import type { AudienceView, Delivery, ShardReport, ShardState } from './audience-shard-protocol'
+import { ConferenceStore, type EventTarget, type StoredQuestion } from './conference-store'
 import { CountTicks } from './count-ticks'
 import { FrameBudgets } from './frame-budgets'
 import { TokenBuckets } from './token-buckets'
-import { RealtimeRoom, RoomError, type ClientFrame, type SocketAttachment } from './realtime-room'
+import {
+  RealtimeRoom,
+  RoomError,
+  type ClientFrame,
+  type RoomResult,
+  type SocketAttachment,
+} from './realtime-room'
 import { AUDIENCE_RATE } from './room-limits'
-import { VoteBatcher, type BatchedVote, type VoteOutcome } from './vote-batcher'
+import { ShardTotals } from './shard-totals'
 
 /**
  * Live counts go to hosts and speakers at most this often: after a vote batch is stored at once when
@@ -55,6 +66,8 @@ const AUDIENCE_TICK_MS = 1000
 const VOTE_QUIET_MS = 250
 const AUDIENCE_MAX_DEFER_MS = 2000
 const PERSIST_RETRY_MS = 5000
+/** A shard that missed a delivery (busy, restarting) is sent the state again this much later. */
+const SHARD_RETRY_MS = 500
 /**
  * How old the counted audience size may be when the audience's tick or a push recounts it (see
  * audienceSize): between recounts, joins and leaves keep it current.
@@ -69,6 +82,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
   protected readonly frameBudgets = new FrameBudgets(CONFERENCE_FRAME_BUDGETS)
   protected override readonly servesSocketIo = true
   private readonly store: ConferenceStore
+  private readonly totals: ShardTotals
   private seq: number
   private readonly ticks = new CountTicks({
     staffMs: TICK_MS,
@@ -81,16 +95,32 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env)
     this.store = new ConferenceStore(ctx.storage.sql)
+    this.totals = new ShardTotals(ctx.storage.sql)
     this.seq = Number(this.store.meta('seq') ?? 0)
+    // Restarted: ask every shard for its totals, in case a report was lost with the old instance
+    // (shards retry until the room takes one, so this only shortens the wait).
+    if (this.totals.shards().length > 0) {
+      this.resyncShards = true
+      void ctx.blockConcurrencyWhile(async () => this.alarmBy(Date.now()))
+    }
   }
+
+  private resyncShards = false
 
   // ---- RPC from the Worker (REST) -------------------------------------------------------------
 
   /** Sets the conference's identity and status and (re)loads question definitions. */
-  async setup(conferenceId: string, status: string, questions: StoredQuestion[]) {
+  async setup(
+    conferenceId: string,
+    status: string,
+    questions: StoredQuestion[],
+    shards?: AudienceShards,
+  ) {
     this.store.setMeta('conference_id', conferenceId)
     this.store.setMeta('status', status)
+    if (shards) this.store.setMeta('shards', JSON.stringify(shards))
     this.store.upsertQuestions(questions)
+    if (this.totals.shards().length > 0) this.deliverToShards([])
   }
 
   /**
@@ -132,7 +162,9 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
   }
 
   async results(questionId: string): Promise<PollResults | null> {
-    return this.store.question(questionId) ? this.store.results(questionId) : null
+    if (!this.store.question(questionId)) return null
+    await this.refreshTotals()
+    return this.resultsOf(questionId)
   }
 
   async questionState(questionId: string): Promise<LiveQuestion | null> {
@@ -140,7 +172,8 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
   }
 
   async qa(sort: 'votes' | 'recent', includeHidden: boolean): Promise<QaItem[]> {
-    return this.store.qaItems(!includeHidden, sort)
+    await this.refreshTotals()
+    return this.qaItems(!includeHidden, sort)
   }
 
   /** Ends the conference: closes the live question and writes everything to MongoDB. */
@@ -170,12 +203,53 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
       const author = this.store.qaAuthor(qaId)
       if (!author) throw new RoomError('NOT_FOUND', 'No such question in this conference')
       this.ctx.storage.kv.put(removedKey(author), true)
+      for (const shard of this.totals.shards())
+        void this.toShard(shard, (stub) => stub.removeVoter(author))
       const subject = author.slice(author.indexOf(':') + 1)
       for (const ws of this.roomSockets(`subject:${subject}`))
         if (voterKey(this.attachmentOf(ws).identity) === author)
           this.closeSocket(ws, CLOSE_CODES.ACCESS_WITHDRAWN, 'Removed from the conference')
       return { removed: author }
     })
+  }
+
+  /** Closes the revoked sockets here and on every shard; answers how many of the subject's stay open. */
+  override async revokeSockets(revocation: Revocation): Promise<number> {
+    const here = await super.revokeSockets(revocation)
+    const there = await Promise.all(
+      this.totals.shards().map((shard) =>
+        this.shardStub(shard)
+          .revokeSockets(revocation)
+          .catch(() => 0),
+      ),
+    )
+    return there.reduce((sum: number, n: number) => sum + n, here)
+  }
+
+  // ---- RPC from the audience shards ------------------------------------------------------------
+
+  /** A shard's totals (absolute, versioned: a retried or late one changes nothing). */
+  async report(shard: number, report: ShardReport) {
+    this.applyReport(shard, report)
+    return { ok: true as const }
+  }
+
+  /** What a shard shows its joining members; the first call attaches the shard to the room. */
+  async audienceView(shard: number): Promise<AudienceView> {
+    return this.audienceViewNow(shard)
+  }
+
+  /** The audience events after `since` a shard missed, with their seqs (none if the log is gone). */
+  async audienceEventsSince(since: number): Promise<{ seq: number; body: string }[]> {
+    return (this.store.eventsSince(since, 'audience') ?? []).map((body) => ({
+      seq: (JSON.parse(body) as { seq: number }).seq,
+      body,
+    }))
+  }
+
+  /** A shard's member asks a question: numbered and announced here, like the room's own members'. */
+  async askFrom(identity: RealtimeIdentity, text: string, anonymous: boolean) {
+    return this.run(() => this.ask(identity, text, anonymous))
   }
 
   /** A participant token, or a signed-in account's access token (worker/realtime/socket-io-identity.ts). */
@@ -228,12 +302,11 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
       for (const body of replay) this.sendEach(body, [ws])
       // Counts are state, not events: the log holds none, so the current ones follow the replay.
       this.send(ws, this.currentStats(roleOf(identity)))
-    } else
-      this.send(ws, {
-        type: 'conference.snapshot',
-        seq: this.seq,
-        snapshot: this.snapshot(identity),
-      })
+    } else {
+      const seq = this.seq
+      const snapshot = await this.snapshot(identity)
+      this.send(ws, { type: 'conference.snapshot', seq, snapshot })
+    }
     this.countsChanged()
   }
 
@@ -243,7 +316,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     this.countsChanged()
   }
 
-  // Not async: a vote is queued here and acked by its batch (VoteBatcher), with no promise per vote.
+  // Not async: a vote goes on to its shard, with no promise of its own here.
   protected override onMessage(
     ws: WebSocket,
     attachment: SocketAttachment,
@@ -269,7 +342,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
         new RoomError('RATE_LIMITED', 'You are sending too fast; slow down'),
       )
     }
-    if (message.type === 'vote') return this.queueVote(ws, attachment, message)
+    if (message.type === 'vote') return this.voteOnShard(ws, attachment.identity, message)
     return this.handle(message, attachment.identity).then(
       (result) => this.send(ws, { type: 'ack', rid: message.rid, ...result }),
       (error: unknown) => {
@@ -291,7 +364,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
       case 'qa.ask':
         return this.ask(identity, message.text, message.anonymous)
       case 'qa.upvote':
-        return this.upvote(identity, message.qaId)
+        return this.upvoteOnShard(identity, message.qaId)
       case 'question.push':
         return this.pushQuestion(message.questionId)
       case 'question.close':
@@ -316,67 +389,36 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     return question
   }
 
-  private readonly votes = new VoteBatcher<QueuedVote>({
-    check: (queued, staged) => this.vote(queued.attachment.identity, queued.message, staged),
-    write: (staged) => {
-      // All of the batch or none of it: a failed write must not leave part of it stored. One
-      // statement is that by itself; a transaction round it cost two more statements a batch.
-      if (staged.length <= VOTES_PER_STATEMENT) this.store.writeVotes(staged)
-      else this.ctx.storage.transactionSync(() => this.store.writeVotes(staged))
-    },
-    unstage: (vote) => this.store.unstageVote(vote),
-    stored: () => this.countsChanged({ fromVotes: true }),
-    settle: ({ ws, attachment, message, outcome }, error) => {
-      if (error === undefined) {
-        this.send(ws, {
-          type: 'ack',
-          rid: message.rid,
-          questionId: message.questionId,
-          optionIds: message.optionIds,
-          replaced: outcome!.replaced,
-        } satisfies ConferenceAckMessage<'vote'>)
-      } else if (error instanceof RoomError) this.sendRefusal(ws, message.rid, error)
-      else this.sendFailure(ws, attachment, message, error)
-    },
-  })
-
-  private queueVote(ws: WebSocket, attachment: SocketAttachment, message: VoteMessage) {
-    this.votes.add({ ws, attachment, message, outcome: undefined, failure: undefined }, Date.now())
+  /**
+   * A vote from an audience socket held here (a Socket.IO client): stored and answered by the
+   * member's shard, the one place their votes live, so a person votes once whichever way they connect.
+   */
+  private async voteOnShard(ws: WebSocket, identity: RealtimeIdentity, message: VoteMessage) {
+    const stub = await this.attachedShard(audienceShardOf(identity, this.shardCounts()))
+    const result: RoomResult<{ replaced: boolean }> = await stub.voteFor(identity, message)
+    if ('error' in result)
+      return this.sendRefusal(
+        ws,
+        message.rid,
+        new RoomError(result.error.code, result.error.message),
+      )
+    this.send(ws, {
+      type: 'ack',
+      rid: message.rid,
+      questionId: message.questionId,
+      optionIds: message.optionIds,
+      replaced: result.replaced,
+    } satisfies ConferenceAckMessage<'vote'>)
   }
 
-  /**
-   * Checks a vote and stages it into `staged` (unless it repeats the voter's current choice).
-   * Loops, not Sets: a vote names at most MAX_VOTE_OPTIONS, and this runs for every vote.
-   */
-  private vote(
+  private async upvoteOnShard(
     identity: RealtimeIdentity,
-    { questionId, optionIds }: VoteMessage,
-    staged: StagedVote[],
-  ): VoteOutcome {
-    this.requireActive()
-    const question = this.requireQuestion(questionId)
-    if (question.status !== 'ACTIVE' || this.store.meta('live_question_id') !== questionId) {
-      throw new RoomError(
-        'CONFLICT',
-        question.status === 'CLOSED'
-          ? 'This question is closed'
-          : 'This question is not open for voting',
-      )
-    }
-    for (let i = 0; i < optionIds.length; i++) {
-      const option = optionIds[i]!
-      if (optionIds.indexOf(option) !== i || !hasOption(question, option))
-        throw new RoomError('VALIDATION_ERROR', 'Choose options of this question, each once')
-    }
-    if (question.type === 'single' && optionIds.length !== 1)
-      throw new RoomError('VALIDATION_ERROR', 'Choose exactly one option')
-    const voter = voterKey(identity)
-    const previous = this.store.previousVote(questionId, voter)
-    if (previous && !question.allowVoteChange)
-      throw new RoomError('CONFLICT', 'You have already voted on this question')
-    if (previous && sameChoice(previous, optionIds)) return { replaced: true, stored: false }
-    staged.push(this.store.stageVote(questionId, voter, optionIds, Date.now()))
-    return { replaced: previous !== undefined, stored: true }
+    qaId: string,
+  ): Promise<ConferenceAck<'qa.upvote'>> {
+    const stub = await this.attachedShard(audienceShardOf(identity, this.shardCounts()))
+    const result = await stub.upvoteFor(identity, qaId)
+    if ('error' in result) throw new RoomError(result.error.code, result.error.message)
+    return result
   }
 
   private async pushQuestion(questionId: string): Promise<ConferenceAck<'question.push'>> {
@@ -385,6 +427,8 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
       throw new RoomError('CONFLICT', 'A closed question cannot go live again')
     const current = this.store.meta('live_question_id')
     if (current && current !== questionId) await this.closeQuestion(current)
+    // question.live carries the audience size: each shard's, as of now.
+    await this.refreshTotals()
     this.store.setQuestionStatus(questionId, 'ACTIVE')
     this.store.setMeta('live_question_id', questionId)
     const question = this.store.question(questionId)!
@@ -405,7 +449,8 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     this.store.setQuestionStatus(questionId, 'CLOSED', false)
     if (this.store.meta('live_question_id') === questionId)
       this.store.setMeta('live_question_id', '')
-    const results = this.store.results(questionId)
+    await this.finalCounts(questionId)
+    const results = this.resultsOf(questionId)
     this.emit({ type: 'question.closed', questionId, results }, 'staff')
     this.emit(
       { type: 'question.closed', questionId, results: this.visible(question) ? results : null },
@@ -415,13 +460,11 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     return { questionId, status: 'CLOSED', results }
   }
 
-  private revealResults(questionId: string): ConferenceAck<'question.reveal'> {
+  private async revealResults(questionId: string): Promise<ConferenceAck<'question.reveal'>> {
     this.requireQuestion(questionId)
+    await this.refreshTotals()
     this.store.reveal(questionId)
-    this.emit(
-      { type: 'results.revealed', questionId, results: this.store.results(questionId) },
-      'all',
-    )
+    this.emit({ type: 'results.revealed', questionId, results: this.resultsOf(questionId) }, 'all')
     return { questionId, revealed: true }
   }
 
@@ -439,17 +482,8 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
       authorName: anonymous ? null : (identity.name ?? null),
       now: Date.now(),
     })
-    this.emit({ type: 'qa.new', item: this.store.qaItem(id)! }, 'all')
+    this.emit({ type: 'qa.new', item: this.qaItem(id)! }, 'all', [{ id, visible: true }])
     return { qaId: id }
-  }
-
-  private upvote(identity: RealtimeIdentity, qaId: string): ConferenceAck<'qa.upvote'> {
-    const item = this.store.qaItem(qaId)
-    if (!item || item.status === 'hidden') throw new RoomError('NOT_FOUND', 'No such question')
-    if (!this.store.upvoteQa(qaId, voterKey(identity)))
-      throw new RoomError('CONFLICT', 'You have already upvoted this question')
-    this.emit({ type: 'qa.updated', item: this.store.qaItem(qaId)! }, 'all')
-    return { qaId }
   }
 
   private moderateQa(
@@ -462,11 +496,12 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
         ? { pinned: action === 'pin' }
         : { status: ({ approve: 'approved', hide: 'hidden', answer: 'answered' } as const)[action] }
     this.store.moderateQa(qaId, change)
-    const item = this.store.qaItem(qaId)!
+    const item = this.qaItem(qaId)!
     this.emit({ type: 'qa.updated', item }, 'staff')
     this.emit(
       item.status === 'hidden' ? { type: 'qa.removed', qaId } : { type: 'qa.updated', item },
       'audience',
+      [{ id: qaId, visible: item.status !== 'hidden' }],
     )
     return { qaId, action }
   }
@@ -475,29 +510,40 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     return !question.hideResults || question.revealed
   }
 
-  private snapshot(identity: RealtimeIdentity): ConferenceSnapshot {
+  private async snapshot(identity: RealtimeIdentity): Promise<ConferenceSnapshot> {
     const role = roleOf(identity)
-    const live = this.liveQuestion() ?? null
     const voter = voterKey(identity)
+    // An audience member's own votes live on their shard (votes stored here before shards count too).
+    const yours =
+      role === 'audience'
+        ? await this.attachedShard(audienceShardOf(identity, this.shardCounts())).then((stub) =>
+            stub.yours(identity),
+          )
+        : { votes: {}, upvoted: [] }
+    const live = this.liveQuestion() ?? null
     return {
       conferenceId: this.store.meta('conference_id') ?? '',
       status: this.store.status,
       liveQuestion: live,
-      results:
-        live && (role !== 'audience' || this.visible(live)) ? this.store.results(live.id) : null,
+      results: live && (role !== 'audience' || this.visible(live)) ? this.resultsOf(live.id) : null,
       audienceCount: this.audienceSize(),
-      qa: this.store.qaItems(role === 'audience'),
-      you: { role, votes: this.store.votesOf(voter), upvoted: this.store.upvotedBy(voter) },
+      qa: this.qaItems(role === 'audience'),
+      you: {
+        role,
+        votes: { ...this.store.votesOf(voter), ...yours.votes },
+        upvoted: [...new Set([...this.store.upvotedBy(voter), ...yours.upvoted])],
+      },
     }
   }
 
   /** Numbers and logs an event, then sends one serialisation of it to its target sockets. */
-  private emit(event: ConferenceEventInput, target: EventTarget) {
+  private emit(event: ConferenceEventInput, target: EventTarget, qa?: Delivery['qa']) {
     this.seq += 1
     this.store.setMeta('seq', this.seq)
     const body = JSON.stringify({ ...event, seq: this.seq })
     this.store.appendEvent(this.seq, target, body)
     this.sendTo(body, target === 'all' ? ALL_TAGS : target === 'staff' ? STAFF_TAGS : AUDIENCE_TAGS)
+    if (target !== 'staff') this.deliverToShards([{ seq: this.seq, body }], qa)
   }
 
   private audienceCounted: { at: number; size: number } | undefined
@@ -518,7 +564,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
       (opts.recount && now - this.audienceCounted.at >= AUDIENCE_RECOUNT_MS)
     )
       this.audienceCounted = { at: now, size: this.roomSockets('role:audience').length }
-    return this.audienceCounted.size
+    return this.audienceCounted.size + this.totals.sum('sockets')
   }
 
   /** Keeps the counted size current between readings (a reading corrects any drift). */
@@ -556,6 +602,16 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
   private lastAudienceView: string | undefined
 
   protected override async onAlarm() {
+    if (this.resyncShards) {
+      this.resyncShards = false
+      for (const shard of this.totals.shards())
+        void this.toShard(shard, async (stub) => this.applyReport(shard, await stub.tally()))
+    }
+    for (const shard of this.laggingShards) {
+      this.laggingShards.delete(shard)
+      const delivery = this.delivery([])
+      void this.toShard(shard, (stub) => stub.deliver(delivery))
+    }
     const due = this.ticks.fire(Date.now())
     this.sendCounts(due)
     // Whoever is still owed the latest state gets it on their next tick.
@@ -569,7 +625,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
   private audienceStats(
     audienceCount: number,
     live: Readonly<LiveQuestion> | undefined,
-    results = live ? this.store.results(live.id) : null,
+    results = live ? this.resultsOf(live.id) : null,
   ): RoomStats {
     return {
       type: 'room.stats',
@@ -584,7 +640,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     if (!to.staff && !to.audience) return
     if (to.staff) this.ticks.staffSent(Date.now())
     const live = this.liveQuestion()
-    const results = live ? this.store.results(live.id) : null
+    const results = live ? this.resultsOf(live.id) : null
     if (to.staff) this.sendState({ type: 'room.stats', audienceCount, results }, STAFF_TAGS)
     if (to.audience) {
       // Votes on a question with hidden results change nothing the audience sees: no frame to
@@ -593,6 +649,8 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
       if (view !== this.lastAudienceView) {
         this.lastAudienceView = view
         this.sendState(view, AUDIENCE_TAGS)
+        for (const shard of this.totals.shards())
+          void this.toShard(shard, (stub) => stub.stats(view))
       }
     }
   }
@@ -608,7 +666,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     const audienceCount = this.audienceSize()
     const live = this.liveQuestion()
     if (role === 'audience') return this.audienceStats(audienceCount, live)
-    return { type: 'room.stats', audienceCount, results: live ? this.store.results(live.id) : null }
+    return { type: 'room.stats', audienceCount, results: live ? this.resultsOf(live.id) : null }
   }
 
   /**
@@ -636,6 +694,182 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     return (this.staffSockets ??= STAFF_TAGS.flatMap((tag) => this.roomSockets(tag)))
   }
 
+  // ---- Totals over the shards ------------------------------------------------------------------
+
+  /** A question's results: votes stored here (before shards existed) and every shard's. */
+  private resultsOf(questionId: string): PollResults {
+    return this.totals.addTo(this.store.results(questionId))
+  }
+
+  private qaItems(visibleOnly: boolean, sort: 'votes' | 'recent' = 'votes'): QaItem[] {
+    return this.totals.withUpvotes(this.store.qaItems(visibleOnly, sort), sort)
+  }
+
+  private qaItem(qaId: string): QaItem | undefined {
+    return this.qaItems(false).find((item) => item.id === qaId)
+  }
+
+  /** Takes a shard's report if it is its newest, and announces what it changed. */
+  private applyReport(shard: number, report: ShardReport) {
+    const before = this.totals.report(shard)
+    if (!this.totals.apply(shard, report)) return
+    for (const qaId of ShardTotals.changedUpvotes(before, report)) {
+      const item = this.qaItem(qaId)
+      if (item) this.emit({ type: 'qa.updated', item }, item.status === 'hidden' ? 'staff' : 'all')
+    }
+    // Votes a shard counted after the room closed the question (it could not be reached then):
+    // the results in MongoDB are written again.
+    for (const [questionId, counts] of Object.entries(report.questions)) {
+      if (
+        this.store.question(questionId)?.status === 'CLOSED' &&
+        JSON.stringify(counts) !== JSON.stringify(before?.questions[questionId])
+      )
+        this.store.setQuestionStatus(questionId, 'CLOSED', false)
+    }
+    if (this.store.unpersistedClosed().length > 0) this.alarmBy(Date.now())
+    this.countsChanged({ fromVotes: true })
+    this.growShards()
+  }
+
+  /**
+   * Every shard's totals as of now (through the same queue as its deliveries): what a REST read, a
+   * push or a reveal shows includes every vote acked before it, not only those reported on a tick.
+   */
+  private async refreshTotals() {
+    await Promise.all(
+      this.totals
+        .shards()
+        .map((shard) =>
+          this.toShard(shard, async (stub) => this.applyReport(shard, await stub.tally())),
+        ),
+    )
+  }
+
+  /**
+   * Every shard's last count of a closing question, through the same queue as its deliveries (so
+   * it lands after the push that opened it): each answers once it takes no more votes for it.
+   */
+  private async finalCounts(questionId: string) {
+    await Promise.all(
+      this.totals
+        .shards()
+        .map((shard) =>
+          this.toShard(shard, async (stub) =>
+            this.applyReport(shard, await stub.closeQuestion(questionId)),
+          ),
+        ),
+    )
+  }
+
+  // ---- Shards ------------------------------------------------------------------------------------
+
+  private shardCounts(): AudienceShards {
+    const stored = this.store.meta('shards')
+    return stored ? (JSON.parse(stored) as AudienceShards) : UNSHARDED
+  }
+
+  private shardStub(shard: number) {
+    return audienceShardStub(this.env, this.store.meta('conference_id') ?? '', shard)
+  }
+
+  /** A shard ready for a member's vote: attached (it knows the conference and its state). */
+  private async attachedShard(shard: number) {
+    const stub = this.shardStub(shard)
+    if (!this.totals.has(shard))
+      await stub.attach(this.store.meta('conference_id') ?? '', shard, this.audienceViewNow(shard))
+    return stub
+  }
+
+  /** The view a shard attaching now is given (see audienceView). */
+  private audienceViewNow(shard: number): AudienceView {
+    this.totals.attach(shard)
+    const state = this.shardState()
+    const { live } = state
+    return {
+      ...state,
+      seq: this.seq,
+      conferenceId: this.store.meta('conference_id') ?? '',
+      results: live && this.visible(live) ? this.resultsOf(live.id) : null,
+      audienceCount: this.audienceSize(),
+      shardSockets: this.totals.report(shard)?.sockets ?? 0,
+      qa: this.qaItems(true),
+    }
+  }
+
+  /** Each shard's calls in order (a close must not overtake the push before it). */
+  private readonly shardQueues = new Map<number, Promise<unknown>>()
+  /** Shards whose last delivery failed: sent the state again on the alarm, and they catch up. */
+  private readonly laggingShards = new Set<number>()
+
+  private toShard<T>(
+    shard: number,
+    call: (stub: ReturnType<ConferenceRoom['shardStub']>) => Promise<T>,
+  ): Promise<T | undefined> {
+    const next = (this.shardQueues.get(shard) ?? Promise.resolve())
+      .then(() => call(this.shardStub(shard)))
+      .catch((error: unknown) => {
+        log('warn', 'audience shard call failed; sending the state again', {
+          conferenceId: this.store.meta('conference_id'),
+          shard,
+          error: error instanceof Error ? error.message : String(error),
+        })
+        this.laggingShards.add(shard)
+        this.alarmBy(Date.now() + SHARD_RETRY_MS)
+        return undefined
+      })
+    this.shardQueues.set(shard, next)
+    return next
+  }
+
+  private delivery(events: Delivery['events'], qa?: Delivery['qa']): Delivery {
+    const after = Number(this.store.meta('audience_seq') ?? 0)
+    const last = events.at(-1)
+    if (last) this.store.setMeta('audience_seq', last.seq)
+    return { after, events, state: this.shardState(), qa }
+  }
+
+  private shardState(): ShardState {
+    return {
+      status: this.store.status,
+      live: this.liveQuestion() ?? null,
+      questionIds: this.store.questionIds(),
+    }
+  }
+
+  /** Audience events (or only the state, with none) to every attached shard, once each. */
+  private deliverToShards(events: Delivery['events'], qa?: Delivery['qa']) {
+    const delivery = this.delivery(events, qa)
+    for (const shard of this.totals.shards())
+      void this.toShard(shard, (stub) => stub.deliver(delivery))
+  }
+
+  /**
+   * Adds a shard when the audience outgrows them: participants who join from now on are spread
+   * over one more (their tokens name it), while everyone already in keeps theirs.
+   */
+  private growShards() {
+    const shards = this.shardCounts()
+    const capacity = configFor(this.env).CONFERENCE_SHARD_CAPACITY
+    if (this.audienceSize() <= shards.count * capacity) return
+    const grown = { ...shards, count: shards.count + 1 }
+    this.store.setMeta('shards', JSON.stringify(grown))
+    const conferenceId = this.store.meta('conference_id')
+    if (!conferenceId || !ObjectId.isValid(conferenceId)) return
+    void this.db()
+      .then((db) =>
+        conferences(db).updateOne(
+          { _id: new ObjectId(conferenceId) },
+          { $max: { 'audienceShards.count': grown.count } },
+        ),
+      )
+      .catch((error: unknown) =>
+        log('warn', 'added audience shard not recorded in MongoDB', {
+          conferenceId,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      )
+  }
+
   /** Writes closed questions' results and, after the end, the analytics; retried until done. */
   private async persistPending() {
     try {
@@ -644,7 +878,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
         await saveQuestionResults(
           db,
           questionId,
-          this.store.results(questionId),
+          this.resultsOf(questionId),
           Boolean(this.store.question(questionId)?.revealed),
           new Date(),
         )
@@ -655,9 +889,10 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
         if (conferenceId && ObjectId.isValid(conferenceId)) {
           const responsesPerQuestion: Record<string, number> = {}
           for (const id of this.store.questionIds())
-            responsesPerQuestion[id] = this.store.results(id).totalResponses
-          const totalParticipants = this.store.participantCount()
-          const totalVoters = this.store.distinctVoters()
+            responsesPerQuestion[id] = this.resultsOf(id).totalResponses
+          // A voter is counted by one shard only (each person has one), so the sums are distinct.
+          const totalParticipants = this.store.participantCount() + this.totals.sum('participants')
+          const totalVoters = this.store.distinctVoters() + this.totals.sum('voters')
           await conferences(db).updateOne(
             { _id: new ObjectId(conferenceId) },
             {
@@ -669,7 +904,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
                   participationRate: totalParticipants ? totalVoters / totalParticipants : 0,
                   responsesPerQuestion,
                 },
-                qa: this.store.qaItems(false),
+                qa: this.qaItems(false),
                 updatedAt: new Date(),
               },
             },
@@ -691,32 +926,8 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
   }
 }
 
-/** A vote waiting for its batch, with the socket its answer goes to. */
-interface QueuedVote extends BatchedVote {
-  ws: WebSocket
-  attachment: SocketAttachment
-  message: VoteMessage
-}
-
-function hasOption(question: Readonly<LiveQuestion>, option: string): boolean {
-  for (const { id } of question.options) if (id === option) return true
-  return false
-}
-
-/** Whether two choices name the same options (each list holds every option once). */
-function sameChoice(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false
-  for (const option of a) if (!b.includes(option)) return false
-  return true
-}
-
 function roleOf(identity: RealtimeIdentity): ConferenceRole {
   return identity.role === 'host' || identity.role === 'speaker' ? identity.role : 'audience'
 }
 
 const removedKey = (voter: string) => `removed:${voter}`
-
-/** One vote per person: accounts vote as themselves, anonymous participants by their token's id. */
-function voterKey(identity: RealtimeIdentity): string {
-  return `${identity.kind}:${identity.subject}`
-}

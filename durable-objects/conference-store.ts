@@ -287,6 +287,16 @@ export class ConferenceStore {
     return true
   }
 
+  /** Upvotes per Q&A item, counted from who upvoted (an audience shard keeps no items). */
+  upvoteCounts(): Record<string, number> {
+    const out: Record<string, number> = {}
+    for (const row of this.sql.exec<{ qa_id: string; n: number }>(
+      'SELECT qa_id, COUNT(*) AS n FROM qa_votes GROUP BY qa_id',
+    ))
+      out[row.qa_id] = row.n
+    return out
+  }
+
   upvotedBy(voter: string): string[] {
     return this.sql
       .exec<{ qa_id: string }>('SELECT qa_id FROM qa_votes WHERE voter = ?', voter)

@@ -395,6 +395,16 @@ export const configSchema = z
           'JSON array of RTCIceServer entries handed to both meeting peers (TURN entries carry credentials)',
         secret: true,
       }),
+    CONFERENCE_SHARD_CAPACITY: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(30_000)
+      .default(2000)
+      .register(docs, {
+        description:
+          'Audience sockets per audience shard object of a live conference: a conference starts with enough shards for its `expectedAudience` and adds one while live when joins exceed this',
+      }),
     MEETING_LINK_TTL_HOURS: z.coerce
       .number()
       .positive()

@@ -19,6 +19,11 @@ export const RealtimeIdentitySchema = z.object({
   name: z.string().max(200).optional(),
   /** For accounts: the session (refresh-token family) the ticket was issued under. */
   session: z.string().min(1).max(64).optional(),
+  /**
+   * A conference's audience member: the audience shard object that holds their socket and their
+   * votes (worker/conference/shards.ts). Signed into the ticket, so nobody picks their own.
+   */
+  shard: z.number().int().min(0).max(1023).optional(),
 })
 export type RealtimeIdentity = z.infer<typeof RealtimeIdentitySchema>
 

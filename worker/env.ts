@@ -1,4 +1,5 @@
 // The one AppEnv type: Worker bindings plus the per-request variables every handler can read.
+import type { AudienceShard } from '../durable-objects/audience-shard'
 import type { ChatConversation } from '../durable-objects/chat-conversation'
 import type { ConferenceRoom } from '../durable-objects/conference-room'
 import type { MeetingRoom } from '../durable-objects/meeting-room'
@@ -9,6 +10,8 @@ import type { Services } from './services'
 
 export interface Bindings {
   CONFERENCE_ROOM: DurableObjectNamespace<ConferenceRoom>
+  /** A live conference's audience, spread over shard objects (worker/conference/shards.ts). */
+  AUDIENCE_SHARD: DurableObjectNamespace<AudienceShard>
   CHAT_CONVERSATION: DurableObjectNamespace<ChatConversation>
   MEETING_ROOM: DurableObjectNamespace<MeetingRoom>
   USER_CHANNEL: DurableObjectNamespace<UserChannel>

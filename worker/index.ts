@@ -13,6 +13,7 @@ export default {
   },
 } satisfies ExportedHandler<Bindings>
 
+export { AudienceShard } from '../durable-objects/audience-shard'
 export { ConferenceRoom } from '../durable-objects/conference-room'
 export { ChatConversation } from '../durable-objects/chat-conversation'
 export { MeetingRoom } from '../durable-objects/meeting-room'

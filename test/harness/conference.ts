@@ -19,13 +19,17 @@ export async function createConference(
     hideResults?: boolean
     allowVoteChange?: boolean
   }[] = [{ text: 'Tabs or spaces?', options: ['Tabs', 'Spaces'] }],
-  opts: { start?: boolean; host?: TestUser } = {},
+  opts: { start?: boolean; host?: TestUser; expectedAudience?: number } = {},
 ): Promise<RunningConference> {
   const host = opts.host ?? (await registerRoleUser('host'))
   const created = await api('/api/conference', {
     method: 'POST',
     token: host.accessToken,
-    json: { title: 'Test Conf', speakers: [] },
+    json: {
+      title: 'Test Conf',
+      speakers: [],
+      ...(opts.expectedAudience ? { expectedAudience: opts.expectedAudience } : {}),
+    },
   })
   if (created.status !== 201)
     throw new Error(`create conference: ${created.status} ${JSON.stringify(created.body)}`)

@@ -10,6 +10,8 @@ export interface Participant {
   id: string
   conferenceId: string
   name?: string
+  /** The audience shard given when the token was minted (worker/conference/shards.ts). */
+  shard?: number
 }
 
 export async function signParticipantToken(
@@ -19,6 +21,7 @@ export async function signParticipantToken(
   return new SignJWT({
     conf: participant.conferenceId,
     ...(participant.name ? { name: participant.name } : {}),
+    ...(participant.shard !== undefined ? { shd: participant.shard } : {}),
   })
     .setProtectedHeader({ alg: 'HS256' })
     .setAudience(AUDIENCE)
@@ -44,6 +47,10 @@ export async function verifyParticipantToken(
       id: payload.sub,
       conferenceId,
       name: typeof payload.name === 'string' ? payload.name : undefined,
+      shard:
+        typeof payload.shd === 'number' && Number.isInteger(payload.shd) && payload.shd >= 0
+          ? payload.shd
+          : undefined,
     }
   } catch {
     return null

@@ -62,5 +62,6 @@ export async function syncRoom(c: Context<AppEnv>, conference: ConferenceDoc) {
     conference._id.toHexString(),
     conference.status,
     questions.map(liveDefinition),
+    conference.audienceShards,
   )
 }

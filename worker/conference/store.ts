@@ -34,6 +34,10 @@ export interface ConferenceDoc {
    * been handed its state yet (worker/conference/room.ts, `adoptPendingRoom`).
    */
   roomPending?: true
+  /** The audience the host expects: how many audience shards the conference starts with. */
+  expectedAudience?: number
+  /** Its audience shards (worker/conference/shards.ts): set when it starts, grown while live. */
+  audienceShards?: { base: number; count: number }
   /** Voter keys (`participant:<id>`, `user:<id>`) the host removed: never let in again. */
   removedParticipants?: string[]
   createdAt: Date

@@ -8,6 +8,7 @@ import { AppError } from '../errors'
 import { accountIdentity, signRealtimeTicket } from '../realtime/tickets'
 import { conferenceRole } from './access'
 import type { Participant } from './participants'
+import { audienceShardOf, UNSHARDED } from './shards'
 import type { ConferenceDoc } from './store'
 
 /** Someone the host removed is not let back in, with a new ticket or otherwise. */
@@ -31,15 +32,27 @@ export async function accountTicket(
   const user = c.get('user')
   const role = conferenceRole(doc, user)
   refuseRemoved(doc, `user:${user._id.toHexString()}`)
-  return { ticket: await issue(c, id, accountIdentity(c, role)), role }
+  const identity = accountIdentity(c, role)
+  // The audience's sockets go to their shard; hosts' and speakers' to the room.
+  if (role === 'audience') identity.shard = audienceShardOf(identity, shardsOf(doc))
+  return { ticket: await issue(c, id, identity), role }
 }
 
-/** An anonymous participant's ticket into room `id`, as audience. */
-export function participantTicket(c: Context<AppEnv>, id: string, participant: Participant) {
-  return issue(c, id, {
+const shardsOf = (doc: ConferenceDoc) => doc.audienceShards ?? UNSHARDED
+
+/** An anonymous participant's ticket into room `id`, as audience, through their shard. */
+export function participantTicket(
+  c: Context<AppEnv>,
+  id: string,
+  doc: ConferenceDoc,
+  participant: Participant,
+) {
+  const identity: RealtimeIdentity = {
     subject: participant.id,
     kind: 'participant',
     role: 'audience',
     ...(participant.name ? { name: participant.name } : {}),
-  })
+  }
+  identity.shard = participant.shard ?? audienceShardOf(identity, shardsOf(doc))
+  return issue(c, id, identity)
 }

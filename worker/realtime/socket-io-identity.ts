@@ -102,6 +102,7 @@ async function participantIdentity(
     kind: 'participant',
     role: 'audience',
     ...(participant.name ? { name: participant.name } : {}),
+    ...(participant.shard !== undefined ? { shard: participant.shard } : {}),
   }
 }
 

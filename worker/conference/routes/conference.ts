@@ -15,6 +15,7 @@ import { AppError } from '../../errors'
 import { createRouter, errorResponses, jsonBody, optionalJsonBody } from '../../openapi'
 import { conferences, type ConferenceDoc } from '../store'
 import { speakerAccount } from '../speaker-grants'
+import { initialShards, shardOf, UNSHARDED } from '../shards'
 import { accountTicket, participantTicket, refuseRemoved } from '../tickets'
 import { normalizeEmail } from '../../auth/users-store'
 import { assertNoBlockWith } from '../../social/blocks'
@@ -36,6 +37,8 @@ const ConferenceFields = {
   startTime: TimeSchema.optional(),
   endTime: TimeSchema.optional(),
   speakers: z.array(SpeakerSchema).max(50).optional(),
+  /** Sizes the live room: enough audience shards for this many from the start. */
+  expectedAudience: z.number().int().min(1).max(1_000_000).optional(),
 }
 const CreateSchema = z.strictObject(ConferenceFields)
 const UpdateSchema = z
@@ -108,6 +111,7 @@ function publicConference(c: Context<AppEnv>, doc: ConferenceDoc, role?: Confere
     speakers: doc.speakers.map((s) => ({ name: s.name, userId: s.userId?.toHexString() ?? null })),
     hostId: doc.hostId.toHexString(),
     groupChatId: doc.groupChatId?.toHexString() ?? null,
+    expectedAudience: doc.expectedAudience ?? null,
     analytics: role && role !== 'audience' ? (doc.analytics ?? null) : undefined,
     yourRole: role,
     createdAt: doc.createdAt.toISOString(),
@@ -207,6 +211,7 @@ conference.openapi(
         updatedAt: now(),
         ...(body.description ? { description: body.description } : {}),
         ...(body.date ? { date: body.date } : {}),
+        ...(body.expectedAudience ? { expectedAudience: body.expectedAudience } : {}),
         ...(body.startTime ? { startTime: body.startTime } : {}),
         ...(body.endTime ? { endTime: body.endTime } : {}),
       }
@@ -289,15 +294,18 @@ conference.openapi(
         200,
       )
     }
+    const newId = crypto.randomUUID()
+    // A new participant is given a shard among all there are now; the token keeps it for good.
     const participant = known ?? {
-      id: crypto.randomUUID(),
+      id: newId,
       conferenceId: id,
       ...(body.name ? { name: body.name } : {}),
+      shard: shardOf(`participant:${newId}`, (doc.audienceShards ?? UNSHARDED).count),
     }
     const participantToken = known
       ? body.participantToken!
       : await signParticipantToken(secret, participant)
-    const ticket = await participantTicket(c, id, participant)
+    const ticket = await participantTicket(c, id, doc, participant)
     return c.json(
       { success: true, conference: publicConference(c, doc, 'audience'), ticket, participantToken },
       200,
@@ -336,7 +344,7 @@ conference.openapi(
         'UNAUTHORIZED',
         'The conference has ended; participant tokens no longer work',
       )
-    const ticket = await participantTicket(c, id, participant)
+    const ticket = await participantTicket(c, id, doc, participant)
     return c.json({ success: true, ticket, role: 'audience' }, 200)
   },
 )
@@ -386,7 +394,13 @@ conference.openapi(
         throw new AppError('CONFLICT', `A conference cannot go from ${doc.status} to ${status}`)
       }
       $set.status = status
-      if (status === 'ACTIVE') $set.startedAt = now()
+      if (status === 'ACTIVE') {
+        $set.startedAt = now()
+        $set.audienceShards = initialShards(
+          fields.expectedAudience ?? doc.expectedAudience,
+          c.get('config').CONFERENCE_SHARD_CAPACITY,
+        )
+      }
       if (status === 'ENDED') $set.endedAt = now()
     }
     // Conditional on the status read above: two racing transitions cannot both apply.

@@ -5,6 +5,7 @@ import { IDENTITY_HEADER, ROOM_KINDS, TICKET_AT_HEADER } from '../../../shared/r
 import { AppError } from '../../errors'
 import { createRouter, errorResponses } from '../../openapi'
 import { admitTicket } from '../admission'
+import { audienceShardStub } from '../../conference/shards'
 import { roomStub } from '../rooms'
 import { InvalidTicketError, verifyRealtimeTicket } from '../tickets'
 
@@ -43,7 +44,12 @@ export const realtime = createRouter().openapi(
       throw error
     }
     await admitTicket(c, { kind, id }, verified)
-    const stub = roomStub(c.env, kind, id)
+    // A conference's audience member goes to their shard, named in their signed ticket.
+    const { shard } = verified.identity
+    const stub =
+      kind === 'conference' && shard !== undefined && c.env.AUDIENCE_SHARD
+        ? audienceShardStub(c.env, id, shard)
+        : roomStub(c.env, kind, id)
     if (!stub) throw new AppError('SERVICE_UNAVAILABLE', 'Realtime rooms are not available here')
     const url = new URL(c.req.url)
     url.searchParams.delete('ticket')

@@ -1,0 +1,288 @@
+// A conference's audience spread over shard objects: votes stored and acked by each member's shard,
+// totals exact across shards, one vote per person whichever shard or framing they come through,
+// events reaching every shard's sockets, Q&A and hidden results through shards, and replay.
+import { ObjectId } from 'mongodb'
+import { describe, expect, it } from 'vitest'
+import {
+  createConference,
+  joinAudience,
+  staffSocket,
+  type AudienceMember,
+  type RunningConference,
+} from '../harness/conference'
+import { api } from '../harness/http'
+import { testDb } from '../harness/users'
+
+/** CONFERENCE_SHARD_CAPACITY is 2,000 in tests: this many expected fills three shards. */
+const THREE_SHARDS = 6000
+
+const push = (conf: RunningConference, q: string) =>
+  api(`/api/conference/${conf.id}/questions/${q}/live`, {
+    method: 'POST',
+    token: conf.host.accessToken,
+  })
+
+const close = (conf: RunningConference, q: string) =>
+  api(`/api/conference/${conf.id}/questions/${q}/close`, {
+    method: 'POST',
+    token: conf.host.accessToken,
+  })
+
+/** Members joined until every one of `shards` shards holds at least one (the shard is hashed). */
+async function audienceOnEveryShard(conf: RunningConference, shards: number, atLeast: number) {
+  const members: (AudienceMember & { shard: number })[] = []
+  while (members.length < atLeast || new Set(members.map((m) => m.shard)).size < shards) {
+    if (members.length > 60) throw new Error('60 members and still a shard without any')
+    const member = await joinAudience(conf, `Member ${members.length}`)
+    const welcome = await member.socket.next((m) => m.type === 'welcome')
+    members.push({ ...member, shard: welcome.identity.shard })
+  }
+  return members
+}
+
+describe('audience shards', () => {
+  it('starts with shards for the expected audience, and records them on the conference', async () => {
+    const conf = await createConference(undefined, { expectedAudience: THREE_SHARDS })
+    const doc = await (
+      await testDb()
+    )
+      .collection('conferences')
+      .findOne({ _id: new ObjectId(conf.id) })
+    expect(doc?.audienceShards).toEqual({ base: 3, count: 3 })
+    const small = await createConference()
+    const smallDoc = await (
+      await testDb()
+    )
+      .collection('conferences')
+      .findOne({ _id: new ObjectId(small.id) })
+    expect(smallDoc?.audienceShards).toEqual({ base: 1, count: 1 })
+  })
+
+  it('counts every vote exactly once with the audience on three shards, and the push reaches all', async () => {
+    const conf = await createConference(
+      [{ text: 'Best shard?', options: ['a', 'b', 'c'], allowVoteChange: true }],
+      { expectedAudience: THREE_SHARDS },
+    )
+    const q = conf.questions[0]!
+    const host = await staffSocket(conf.id, conf.host.accessToken)
+    const members = await audienceOnEveryShard(conf, 3, 12)
+    expect(new Set(members.map((m) => m.shard))).toEqual(new Set([0, 1, 2]))
+    await push(conf, q.id)
+    await Promise.all(members.map((m) => m.socket.next((e) => e.type === 'question.live')))
+
+    const expected: Record<string, number> = Object.fromEntries(q.options.map((o) => [o.id, 0]))
+    members.forEach((m, i) => {
+      const option = q.options[i % 3]!.id
+      expected[option]! += 1
+      m.socket.send({ type: 'vote', rid: `v${i}`, questionId: q.id, optionIds: [option] })
+    })
+    await Promise.all(
+      members.map((m, i) =>
+        expect(m.socket.next((e) => e.rid === `v${i}`)).resolves.toMatchObject({
+          type: 'ack',
+          replaced: false,
+        }),
+      ),
+    )
+    // Everyone changes to the first option: replaced on their own shard, never counted twice.
+    members.forEach((m, i) =>
+      m.socket.send({
+        type: 'vote',
+        rid: `c${i}`,
+        questionId: q.id,
+        optionIds: [q.options[0]!.id],
+      }),
+    )
+    await Promise.all(
+      members.map((m, i) =>
+        expect(m.socket.next((e) => e.rid === `c${i}`)).resolves.toMatchObject({
+          type: 'ack',
+          replaced: true,
+        }),
+      ),
+    )
+    const final = {
+      ...Object.fromEntries(q.options.map((o) => [o.id, 0])),
+      [q.options[0]!.id]: members.length,
+    }
+    const stats = await host.next(
+      (m) => m.type === 'room.stats' && m.results?.counts[q.options[0]!.id] === members.length,
+      10_000,
+    )
+    expect(stats.results).toEqual({
+      questionId: q.id,
+      counts: final,
+      totalResponses: members.length,
+    })
+    expect(stats.audienceCount).toBe(members.length)
+
+    // Closing collects each shard's last count: the closed results are the acked votes.
+    const closed = await close(conf, q.id)
+    expect(closed.body.results).toEqual({
+      questionId: q.id,
+      counts: final,
+      totalResponses: members.length,
+    })
+    await Promise.all(members.map((m) => m.socket.next((e) => e.type === 'question.closed')))
+    const stored = await (
+      await testDb()
+    )
+      .collection('conference_questions')
+      .findOne({ _id: new ObjectId(q.id) })
+    expect(stored?.results).toMatchObject({ totalResponses: members.length })
+    await Promise.all([host.close(), ...members.map((m) => m.socket.close())])
+  })
+
+  it('keeps one vote per person across reconnects and across framings (a Socket.IO client votes through its shard)', async () => {
+    const conf = await createConference([{ text: 'Once?', options: ['yes', 'no'] }], {
+      expectedAudience: THREE_SHARDS,
+    })
+    const q = conf.questions[0]!
+    const ann = await joinAudience(conf, 'Ann')
+    await push(conf, q.id)
+    await ann.socket.next((m) => m.type === 'question.live')
+    ann.socket.send({ type: 'vote', rid: '1', questionId: q.id, optionIds: [q.options[0]!.id] })
+    expect(await ann.socket.next((m) => m.rid === '1')).toMatchObject({ type: 'ack' })
+    await ann.socket.close()
+
+    const again = await ann.reconnect()
+    const welcome = await again.next(
+      (m) => m.type === 'snapshot' || m.type === 'conference.snapshot',
+    )
+    expect(welcome.snapshot.you.votes).toEqual({ [q.id]: [q.options[0]!.id] })
+    again.send({ type: 'vote', rid: '2', questionId: q.id, optionIds: [q.options[1]!.id] })
+    expect(await again.next((m) => m.rid === '2')).toMatchObject({
+      type: 'error',
+      code: 'CONFLICT',
+      message: 'You have already voted on this question',
+    })
+
+    // The same participant token through Socket.IO: its socket is the room's, its vote its shard's.
+    const { io } = await import('socket.io-client')
+    const { workerUrl } = await import('../harness/http')
+    const client = io(workerUrl(), {
+      path: '/socket.io/',
+      query: { room: `conference:${conf.id}` },
+      auth: { token: ann.participantToken },
+      transports: ['websocket'],
+      reconnection: false,
+    })
+    try {
+      const snapshot = await new Promise<any>((resolve) =>
+        client.on('conference.snapshot', (m: unknown) => resolve(m)),
+      )
+      expect(snapshot.snapshot.you.votes).toEqual({ [q.id]: [q.options[0]!.id] })
+      const answer = await client.timeout(10_000).emitWithAck('vote', {
+        questionId: q.id,
+        optionIds: [q.options[1]!.id],
+      })
+      expect(answer).toMatchObject({ error: { code: 'CONFLICT' } })
+    } finally {
+      client.disconnect()
+    }
+    const results = await api(`/api/conference/${conf.id}/questions/${q.id}/results`, {
+      token: conf.host.accessToken,
+    })
+    expect(results.body.results).toMatchObject({
+      counts: { [q.options[0]!.id]: 1, [q.options[1]!.id]: 0 },
+      totalResponses: 1,
+    })
+    await again.close()
+  })
+
+  it('carries Q&A across shards: asked on one, seen and upvoted on the others, hidden from all', async () => {
+    const conf = await createConference(undefined, { expectedAudience: THREE_SHARDS })
+    const host = await staffSocket(conf.id, conf.host.accessToken)
+    const members = await audienceOnEveryShard(conf, 3, 3)
+    const [asker, ...others] = members
+    asker!.socket.send({ type: 'qa.ask', rid: 'ask', text: 'Why shards?', anonymous: false })
+    const { qaId } = await asker!.socket.next((m) => m.rid === 'ask')
+    expect(qaId).toEqual(expect.any(String))
+    await Promise.all(
+      members.map((m) => m.socket.next((e) => e.type === 'qa.new' && e.item.id === qaId)),
+    )
+    others.forEach((m, i) => m.socket.send({ type: 'qa.upvote', rid: `u${i}`, qaId }))
+    await Promise.all(
+      others.map((m, i) =>
+        expect(m.socket.next((e) => e.rid === `u${i}`)).resolves.toMatchObject({ type: 'ack' }),
+      ),
+    )
+    others[0]!.socket.send({ type: 'qa.upvote', rid: 'twice', qaId })
+    expect(await others[0]!.socket.next((e) => e.rid === 'twice')).toMatchObject({
+      code: 'CONFLICT',
+    })
+    // The shards' upvotes arrive as totals: everyone sees the sum.
+    await Promise.all(
+      [host, asker!.socket].map((s) =>
+        s.next((e) => e.type === 'qa.updated' && e.item.upvotes === others.length, 10_000),
+      ),
+    )
+    const listed = await api(`/api/conference/${conf.id}/qa`, { token: conf.host.accessToken })
+    expect(listed.body.items ?? listed.body.qa).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: qaId, upvotes: others.length })]),
+    )
+
+    host.send({ type: 'qa.moderate', rid: 'hide', qaId, action: 'hide' })
+    expect(await host.next((m) => m.rid === 'hide')).toMatchObject({ type: 'ack' })
+    await Promise.all(
+      members.map((m) => m.socket.next((e) => e.type === 'qa.removed' && e.qaId === qaId)),
+    )
+    asker!.socket.send({ type: 'qa.upvote', rid: 'hidden', qaId })
+    expect(await asker!.socket.next((e) => e.rid === 'hidden')).toMatchObject({
+      code: 'NOT_FOUND',
+    })
+    await Promise.all([host.close(), ...members.map((m) => m.socket.close())])
+  })
+
+  it('keeps hidden results hidden on every shard until the reveal, and replays missed events by seq', async () => {
+    const conf = await createConference(
+      [{ text: 'Secret?', options: ['x', 'y'], hideResults: true }],
+      { expectedAudience: THREE_SHARDS },
+    )
+    const q = conf.questions[0]!
+    const members = await audienceOnEveryShard(conf, 3, 3)
+    await push(conf, q.id)
+    const live = await Promise.all(
+      members.map((m) => m.socket.next((e) => e.type === 'question.live')),
+    )
+    members.forEach((m, i) =>
+      m.socket.send({
+        type: 'vote',
+        rid: `v${i}`,
+        questionId: q.id,
+        optionIds: [q.options[0]!.id],
+      }),
+    )
+    await Promise.all(members.map((m, i) => m.socket.next((e) => e.rid === `v${i}`)))
+    // One member drops out; the reveal happens while they are away.
+    const away = members[0]!
+    const seenSeq = live[0].seq
+    await away.socket.close()
+    const revealed = await api(`/api/conference/${conf.id}/questions/${q.id}/reveal`, {
+      method: 'POST',
+      token: conf.host.accessToken,
+    })
+    expect(revealed.status).toBe(200)
+    for (const m of members.slice(1)) {
+      const event = await m.socket.next((e) => e.type === 'results.revealed')
+      expect(event.results.totalResponses).toBe(members.length)
+    }
+    // No audience frame before the reveal carried the counts.
+    for (const m of members.slice(1)) {
+      const before = m.socket.messages.slice(
+        0,
+        m.socket.messages.findIndex((e) => e.type === 'results.revealed'),
+      )
+      expect(before.filter((e) => e.results && e.results.totalResponses > 0)).toEqual([])
+    }
+    const back = await away.reconnect(seenSeq)
+    const replayed = await back
+      .next((e) => e.type === 'results.revealed')
+      .catch((error) => {
+        throw new Error(`no replay; got ${JSON.stringify(back.messages)}`, { cause: error })
+      })
+    expect(replayed.results.totalResponses).toBe(members.length)
+    expect(back.messages.some((e) => e.type === 'conference.snapshot')).toBe(false)
+    await Promise.all([back.close(), ...members.slice(1).map((m) => m.socket.close())])
+  })
+})
