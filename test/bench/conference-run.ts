@@ -146,12 +146,14 @@ export async function runConferenceRoom(
           })
           const sockets = clients.map((c) => c.socket)
           await awaitLiveFanout(report, sockets, pushAt, deadline, log)
-          report.framings = Object.fromEntries(
-            framings.map((framing) => {
-              const mine = clients.filter((c) => c.framing === framing).map((c) => c.socket)
-              return [framing, { clients: mine.length, liveFanoutMs: slowestLive(mine, pushAt) }]
-            }),
-          )
+          // Only a mixed room has framings (an empty object made the table call a native room mixed).
+          if (mixed)
+            report.framings = Object.fromEntries(
+              framings.map((framing) => {
+                const mine = clients.filter((c) => c.framing === framing).map((c) => c.socket)
+                return [framing, { clients: mine.length, liveFanoutMs: slowestLive(mine, pushAt) }]
+              }),
+            )
           beforeVotes = await cpuAt(sampler)
         },
         vote: (c, index) => {

@@ -8,7 +8,13 @@ import { compare, comparisonTable } from '../bench/compare'
 import { runConferenceRoom } from '../bench/conference-run'
 import { SOCKET_IO_REDIS_ROLE, SOCKET_IO_ROLE, type RunSettings } from '../bench/report'
 import { ROUND_TRIPS } from '../bench/run-steps'
-import { runSocketIo, startBaseline, type RunningBaseline } from '../bench/socketio-baseline/run'
+import {
+  runSocketIo,
+  startBaseline,
+  startBaselineServers,
+  type BaselineServers,
+  type RunningBaseline,
+} from '../bench/socketio-baseline/run'
 import { workerUrl } from '../harness/http'
 
 const N = 20
@@ -182,5 +188,58 @@ describe('the Socket.IO baseline server', () => {
       totalResponses: 1,
       counts: { [optionIds[0]!]: 0, [optionIds[1]!]: 1 },
     })
+  })
+})
+
+describe('the two-process Socket.IO baseline', () => {
+  let servers: BaselineServers
+  const sockets: Socket[] = []
+
+  beforeAll(async () => {
+    servers = await startBaselineServers(2)
+  })
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect()
+    await servers?.stop()
+  })
+
+  const connect = (url: string, token: string) =>
+    new Promise<Socket>((resolve, reject) => {
+      const socket = io(url, { transports: ['websocket'], auth: { token }, forceNew: true })
+      sockets.push(socket)
+      socket.once('conference.snapshot', () => resolve(socket))
+      socket.once('connect_error', reject)
+    })
+
+  it('shares one conference: a token of one process votes on the other, and a repeat replaces there', async () => {
+    const [first, second] = servers.urls as [string, string]
+    const { id, code, questionId, optionIds } = servers.ready.conference
+    const joined = await fetch(`${first}/api/conference/by-code/${code}/join`, { method: 'POST' })
+    const { token } = (await joined.json()) as { token: string }
+    const host = await connect(first, servers.ready.hostToken)
+    const counted: unknown[] = []
+    host.on('room.stats', (stats: { results: unknown }) => counted.push(stats.results))
+    await fetch(`${second}/api/conference/${id}/questions/${questionId}/live`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${servers.ready.hostToken}` },
+    })
+
+    const onFirst = await connect(first, token)
+    const onSecond = await connect(second, token)
+    expect(await onFirst.emitWithAck('vote', { questionId, optionIds: [optionIds[0]] })).toEqual({
+      ok: true,
+      replaced: false,
+    })
+    expect(await onSecond.emitWithAck('vote', { questionId, optionIds: [optionIds[1]] })).toEqual({
+      ok: true,
+      replaced: true,
+    })
+    // The vote on the second process reached the host on the first through the adapter.
+    const final = { totalResponses: 1, counts: { [optionIds[0]!]: 0, [optionIds[1]!]: 1 } }
+    await expect.poll(() => counted.at(-1)).toMatchObject(final)
+    const results = await fetch(`${first}/api/conference/${id}/questions/${questionId}/results`, {
+      headers: { authorization: `Bearer ${servers.ready.hostToken}` },
+    })
+    expect(((await results.json()) as { results: unknown }).results).toMatchObject(final)
   })
 })
