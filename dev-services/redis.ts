@@ -39,6 +39,8 @@ export interface LocalRedis {
   port: number
   /** False when an already running Redis was reused (close() then leaves it alone). */
   spawned: boolean
+  /** The spawned redis-server's process id (undefined when reused). */
+  pid?: number
   close(): Promise<void>
 }
 
@@ -94,6 +96,7 @@ async function spawnRedis(
     host: opts.host,
     port: opts.port,
     spawned: true,
+    pid: child.pid,
     close() {
       closing ??= (async () => {
         process.off('exit', killOnExit)

@@ -1,43 +1,63 @@
-// ConferenceRoom vs the Socket.IO baseline at the same N: the figures side by side with the ratio
-// ConferenceRoom / Socket.IO, and whether the room is at least as good where it must be.
-import { summarize } from './load'
-import { serverProcesses, type RunReport } from './report'
+// ConferenceRoom vs a Socket.IO baseline at the same N: the figures side by side with the ratio
+// ConferenceRoom / baseline. Latencies with raw samples are compared on every run's samples pooled,
+// with a bootstrap 95 % interval of the ratio and a verdict only where the interval excludes 1;
+// figures that are one number per run (RSS, CPU, counts) are compared as medians of the runs, and
+// get no verdict: a handful of runs says too little about their spread.
+import {
+  bootstrapRatios,
+  percentile,
+  type Better,
+  type BootstrapOptions,
+  verdict,
+  type Verdict,
+} from './report/bootstrap'
+import { BASELINE_LABELS, serverProcesses, type Baseline, type RunReport } from './report'
 import { figure } from './report/markdown'
 
 export interface Figure {
   name: string
-  /** Which way is better: a ratio below 1 is better for 'lower', above 1 for 'higher'. */
-  better: 'lower' | 'higher'
+  better: Better
+  /** 'pooled samples': a percentile of every run's samples; 'median of runs': one number per run. */
+  basis: 'pooled samples' | 'median of runs'
   conferenceRoom: number | undefined
-  socketIo: number | undefined
-  /** ConferenceRoom / Socket.IO; undefined when either is missing or the baseline's is 0. */
+  baseline: number | undefined
+  /** ConferenceRoom / baseline; undefined when either is missing or the baseline's is 0. */
   ratio: number | undefined
+  /** Pooled figures: the ratio's bootstrap 95 % interval and what it says. */
+  interval?: { low: number; high: number }
+  verdict?: Verdict
 }
 
 export interface Comparison {
   n: number
   /** How the ConferenceRoom ran (wrangler or miniflare). */
   via: string
-  /** Runs per side whose median each figure is. */
+  /** Which Socket.IO baseline: one process, or two sharing state through Redis. */
+  baseline: Baseline
+  /** Runs of the room, and of the baseline, whose samples are pooled (or whose median is taken). */
   runs: number
+  baselineRuns: number
   figures: Figure[]
-  /** Both runs ok with 0 lost and 0 double-counted on each side. */
+  /** Every run of both sides ok, with 0 lost and 0 double-counted votes. */
   exact: boolean
-  /**
-   * exact, and the room's vote ack p99 and last vote → host count (medians of the runs) are no
-   * worse than the baseline's; the pooled p99 is shown, not decided on.
-   */
-  atLeastAsGood: boolean
 }
 
-const FIGURES: [string, Figure['better'], (r: RunReport) => number | undefined][] = [
-  ['join per client p50 (ms)', 'lower', (r) => r.load?.join.perClientMs.p50],
-  ['join per client p99 (ms)', 'lower', (r) => r.load?.join.perClientMs.p99],
+type Samples = (r: RunReport) => number[] | undefined
+
+/** Latencies kept per sample: [name, samples, percentile]. */
+const POOLED: [string, Samples, number][] = [
+  ['join per client p50 (ms)', (r) => r.load?.join.perClientSamplesMs, 50],
+  ['join per client p99 (ms)', (r) => r.load?.join.perClientSamplesMs, 99],
+  // The transport's floor under the vote rows: the host's ping → reply, before anyone joined.
+  ['idle round trip p50 (ms)', (r) => r.roundTripSamplesMs, 50],
+  ['idle round trip p99 (ms)', (r) => r.roundTripSamplesMs, 99],
+  ['vote ack p50 (ms)', (r) => r.load?.votes.ackSamplesMs, 50],
+  ['vote ack p99 (ms)', (r) => r.load?.votes.ackSamplesMs, 99],
+]
+
+/** One number per run: [name, which way is better, read]. */
+const PER_RUN: [string, Better, (r: RunReport) => number | undefined][] = [
   ['push → all saw question.live (ms)', 'lower', (r) => r.liveFanoutMs],
-  // The transport's floor under the two rows below: the host's ping → reply, before anyone joined.
-  ['idle round trip p50 (ms)', 'lower', (r) => r.roundTripMs?.p50],
-  ['vote ack p50 (ms)', 'lower', (r) => r.load?.votes.ackMs.p50],
-  ['vote ack p99 (ms)', 'lower', (r) => r.load?.votes.ackMs.p99],
   ['last vote → host final count (ms)', 'lower', (r) => r.load?.talliedMs],
   ['votes/s sustained', 'higher', (r) => r.load?.votes.votesPerSecond],
   // The generator timestamps acks: its own longest pause during the votes, to read p99 against.
@@ -55,26 +75,16 @@ const FIGURES: [string, Figure['better'], (r: RunReport) => number | undefined][
     (r) => r.stolenCpuDuringVotes,
   ],
 ]
-const ACK_P99 = 'vote ack p99 (ms)'
-const TO_HOST = 'last vote → host final count (ms)'
-/**
- * The p99 of every run's votes taken together, beside the median of the runs' p99s: a stall that
- * lands in some runs' vote windows and not others makes the per-run p99 bimodal, and then the median
- * of five says whether three stalled; pooled, it says what latency 99 % of the votes got.
- */
-const POOLED_ACK_P99 = 'vote ack p99, all runs’ votes pooled (ms)'
 
-function pooledAckP99(runs: RunReport[]): number | undefined {
-  const samples = runs.flatMap((r) => r.load?.votes.ackSamplesMs ?? [])
-  return samples.length > 0 ? summarize(samples).p99 : undefined
-}
+const BASELINES = Object.keys(BASELINE_LABELS) as Baseline[]
+const isBaseline = (via: RunReport['via']): via is Baseline => BASELINES.includes(via as Baseline)
 
 /**
- * Pairs the ConferenceRoom's runs with the Socket.IO runs at the same N. With repetitions, each
- * figure is the median of its runs (the machine is shared and one run's tail is noisy); exact means
- * every run of both sides was.
+ * Pairs the ConferenceRoom's runs with each baseline's runs at the same N (one comparison per
+ * baseline that ran). `options` sets the bootstrap (resamples, seed); the defaults are fixed, so
+ * one set of runs always prints the same intervals.
  */
-export function compare(reports: RunReport[]): Comparison[] {
+export function compare(reports: RunReport[], options: BootstrapOptions = {}): Comparison[] {
   const groups = new Map<string, RunReport[]>()
   for (const r of reports) {
     const key = `${r.via} ${r.n}`
@@ -82,46 +92,70 @@ export function compare(reports: RunReport[]): Comparison[] {
   }
   return [...groups.values()].flatMap((rooms) => {
     const { via, n } = rooms[0]!
-    const baselines = via === 'socket.io' ? undefined : groups.get(`socket.io ${n}`)
-    if (!baselines) return []
-    const figures = FIGURES.map(([name, better, value]) =>
-      figureOf(name, better, median(rooms.map(value)), median(baselines.map(value))),
-    )
-    figures.splice(
-      figures.findIndex((f) => f.name === ACK_P99) + 1,
-      0,
-      figureOf(POOLED_ACK_P99, 'lower', pooledAckP99(rooms), pooledAckP99(baselines)),
-    )
-    const exact = [...rooms, ...baselines].every(
-      (r) => r.ok && r.lost === 0 && r.doubleCounted === 0,
-    )
-    const noWorse = (name: string) => {
-      const f = figures.find((x) => x.name === name)!
-      return (
-        f.conferenceRoom !== undefined && f.socketIo !== undefined && f.conferenceRoom <= f.socketIo
+    if (isBaseline(via)) return []
+    return BASELINES.flatMap((baseline) => {
+      const baselines = groups.get(`${baseline} ${n}`)
+      if (!baselines) return []
+      const figures = [
+        ...pooledFigures(rooms, baselines, options),
+        ...PER_RUN.map(([name, better, read]) =>
+          perRunFigure(name, better, median(rooms.map(read)), median(baselines.map(read))),
+        ),
+      ]
+      const exact = [...rooms, ...baselines].every(
+        (r) => r.ok && r.lost === 0 && r.doubleCounted === 0,
       )
-    }
-    return [
-      {
-        n,
-        via,
-        runs: rooms.length,
-        figures,
-        exact,
-        atLeastAsGood: exact && noWorse(ACK_P99) && noWorse(TO_HOST),
-      },
-    ]
+      return [
+        { n, via, baseline, runs: rooms.length, baselineRuns: baselines.length, figures, exact },
+      ]
+    })
   })
 }
 
-function figureOf(
+/** One bootstrap per sample kind (join, round trip, ack), for all of its percentiles at once. */
+function pooledFigures(rooms: RunReport[], baselines: RunReport[], options: BootstrapOptions) {
+  const pooled = (runs: RunReport[], read: Samples) => runs.flatMap((r) => read(r) ?? [])
+  const kinds = [...new Set(POOLED.map(([, read]) => read))]
+  const byName = new Map<string, Figure>()
+  for (const read of kinds) {
+    const rows = POOLED.filter(([, r]) => r === read)
+    const room = pooled(rooms, read)
+    const base = pooled(baselines, read)
+    const intervals = bootstrapRatios(
+      room,
+      base,
+      rows.map(([, , p]) => p),
+      options,
+    )
+    rows.forEach(([name, , p], i) => {
+      const interval = intervals[i]
+      byName.set(name, {
+        name,
+        better: 'lower',
+        basis: 'pooled samples',
+        conferenceRoom: percentile(room, p),
+        baseline: percentile(base, p),
+        ratio: interval?.ratio,
+        ...(interval
+          ? {
+              interval: { low: interval.low, high: interval.high },
+              verdict: verdict(interval, 'lower'),
+            }
+          : {}),
+      })
+    })
+  }
+  return POOLED.map(([name]) => byName.get(name)!)
+}
+
+function perRunFigure(
   name: string,
-  better: Figure['better'],
+  better: Better,
   a: number | undefined,
   b: number | undefined,
 ): Figure {
-  const ratio = a === undefined || b === undefined || b === 0 ? undefined : round2(a / b)
-  return { name, better, conferenceRoom: a, socketIo: b, ratio }
+  const ratio = a === undefined || b === undefined || b === 0 ? undefined : a / b
+  return { name, better, basis: 'median of runs', conferenceRoom: a, baseline: b, ratio }
 }
 
 /** The median of the defined values (the mean of the middle two for an even count). */
@@ -132,38 +166,51 @@ export function median(values: (number | undefined)[]): number | undefined {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
-/** The side-by-side table, one column group (room, baseline, ratio) per N. */
+/** A ratio with its interval and verdict, e.g. `0.82 [0.71, 0.95] ahead`; `1.10` for a median. */
+export function ratioCell(f: Pick<Figure, 'ratio' | 'interval' | 'verdict'>): string {
+  if (f.ratio === undefined) return '—'
+  if (!f.interval) return f.ratio.toFixed(2)
+  return `${f.ratio.toFixed(2)} [${f.interval.low.toFixed(2)}, ${f.interval.high.toFixed(2)}] ${f.verdict}`
+}
+
+/** The side-by-side table, one column group (room, baseline, ratio) per N and baseline. */
 export function comparisonTable(comparisons: Comparison[]): string[] {
+  const label = (c: Comparison) => BASELINE_LABELS[c.baseline].short
   const header = [
     'ConferenceRoom (CR) vs Socket.IO (S.IO)',
-    ...comparisons.flatMap((c) => [`CR ${c.via} n=${c.n}`, `S.IO n=${c.n}`, 'CR/S.IO']),
+    'basis',
+    ...comparisons.flatMap((c) => [
+      `CR ${c.via} n=${c.n}`,
+      `${label(c)} n=${c.n}`,
+      `CR/${label(c)} [95 %]`,
+    ]),
   ]
-  const names = comparisons[0]?.figures.map((f) => f.name) ?? []
-  const body = names.map((name) => [
+  const figures = comparisons[0]?.figures ?? []
+  const body = figures.map(({ name, basis }) => [
     name,
+    basis === 'pooled samples' ? 'pooled' : 'median',
     ...comparisons.flatMap((c) => {
       const f = c.figures.find((x) => x.name === name)!
-      return [
-        figure(f.conferenceRoom),
-        figure(f.socketIo),
-        f.ratio === undefined ? '—' : f.ratio.toFixed(2),
-      ]
+      return [figure(f.conferenceRoom), figure(f.baseline), ratioCell(f)]
     }),
-  ])
-  body.push([
-    'CR at least as good (ack p99, → host, exact)',
-    ...comparisons.flatMap((c) => ['', '', c.atLeastAsGood ? 'yes' : 'NO']),
   ])
   const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i]!.length)))
   const line = (row: string[]) =>
-    row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
+    row.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
+  const runs = [...new Set(comparisons.map((c) => `${c.runs}/${c.baselineRuns}`))].join(', ')
   return [
     line(header),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...body.map(line),
-    `Each figure is the median of ${[...new Set(comparisons.map((c) => c.runs))].join('/')} run(s) per side at each N.`,
+    `Runs per side (room/baseline) at each N: ${runs}. pooled: the percentile of every run's samples,`,
+    '  with a bootstrap 95 % interval of the ratio: ahead / behind when the whole interval is on the',
+    '  better / worse side of 1, else no difference measurable. median: the median of the runs, no verdict.',
     'Ratios are CR / S.IO: below 1 is better for the room except for votes/s, where above 1 is.',
-    'Server = the workerd running the Worker (not wrangler’s dev proxy) | the Socket.IO node process.',
+    ...BASELINES.filter((b) => comparisons.some((c) => c.baseline === b)).map(
+      (b) => `${BASELINE_LABELS[b].short}: ${BASELINE_LABELS[b].long}.`,
+    ),
+    'Server = the workerd running the Worker (not wrangler’s dev proxy) | the Socket.IO node',
+    '  process(es) and, with two, their Redis.',
   ]
 }
 
@@ -177,5 +224,3 @@ function serverCpu(r: RunReport) {
   const used = (r.cpuDuringVotes ?? []).filter((p) => pids.has(p.pid))
   return used.length > 0 ? used.reduce((sum, p) => sum + p.percent, 0) : undefined
 }
-
-const round2 = (v: number) => Math.round(v * 100) / 100

@@ -5,7 +5,7 @@
 // and each framing votes among options of its own, so the host's counts tally each exactly.
 import { performance } from 'node:perf_hooks'
 import { api, roomUrl, RoomSocket, setUpConference, type Received } from './conference-client'
-import { runLoad } from './load'
+import { runLoad, samplesMs, summarize } from './load'
 import {
   loadOptions,
   type Framing,
@@ -18,9 +18,9 @@ import {
 import {
   awaitLiveFanout,
   concludeRun,
-  measureRoundTrips,
   recordAudience,
   recordFailure,
+  roundTripSamples,
   slowestLive,
 } from './run-steps'
 import { SioSocket } from './sio-socket'
@@ -96,9 +96,11 @@ export async function runConferenceRoom(
     })
     host = await RoomSocket.open(roomUrl(url, conf.id, hostTicket.body.ticket), { keepAll: true })
     const hostSocket = host
-    report.roundTripMs = await measureRoundTrips((i) =>
+    const roundTrips = await roundTripSamples((i) =>
       hostSocket.request({ type: 'ping' }, `ping${i}`),
     )
+    report.roundTripMs = summarize(roundTrips)
+    report.roundTripSamplesMs = samplesMs(roundTrips)
     let expected: Counts | undefined
     const expectedBy = new Map<Framing, Counts>()
     let tallyAt: number | undefined
@@ -144,12 +146,14 @@ export async function runConferenceRoom(
           })
           const sockets = clients.map((c) => c.socket)
           await awaitLiveFanout(report, sockets, pushAt, deadline, log)
-          report.framings = Object.fromEntries(
-            framings.map((framing) => {
-              const mine = clients.filter((c) => c.framing === framing).map((c) => c.socket)
-              return [framing, { clients: mine.length, liveFanoutMs: slowestLive(mine, pushAt) }]
-            }),
-          )
+          // Only a mixed room has framings (an empty object made the table call a native room mixed).
+          if (mixed)
+            report.framings = Object.fromEntries(
+              framings.map((framing) => {
+                const mine = clients.filter((c) => c.framing === framing).map((c) => c.socket)
+                return [framing, { clients: mine.length, liveFanoutMs: slowestLive(mine, pushAt) }]
+              }),
+            )
           beforeVotes = await cpuAt(sampler)
         },
         vote: (c, index) => {

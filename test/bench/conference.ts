@@ -1,7 +1,9 @@
 // `npm run bench:conference`: N audience sockets join a live conference and vote once each; prints
 // join and ack latencies, last vote → host's final count, throughput, lost/double-counted votes.
 // `--compare` (`npm run bench:fanout`) runs the Socket.IO baseline at each N right after the room,
-// with the same load generator and settings, and prints the two side by side with their ratios.
+// with the same load generator and settings, and prints the two side by side with their ratios
+// (latencies: pooled over the runs, with a bootstrap 95 % interval and a verdict).
+// `--socket-io-processes 1,2` picks the baselines: one process, and/or two behind the Redis adapter.
 // `--socket-io` (`npm run bench:socket-io`) makes every other audience client a real
 // socket.io-client on the Worker's /socket.io/ in the same room, and prints each framing's figures
 // side by side with the ratio Socket.IO / native.
@@ -18,7 +20,13 @@ import { ensureIndexes } from '../../worker/db/indexes'
 import { testWorkerVars } from '../harness/global-setup'
 import { compare, comparisonTable } from './compare'
 import { compareFramings, framingTable, WITHIN } from './framing-compare'
-import { SOCKET_IO_ROLE, type RunReport, type RunSettings } from './report'
+import {
+  SOCKET_IO_REDIS_ROLE,
+  SOCKET_IO_ROLE,
+  type Baseline,
+  type RunReport,
+  type RunSettings,
+} from './report'
 import { figure } from './report/markdown'
 import { runOnThread } from './run-thread'
 import { startBenchWorker, useMemoryTmpdir, type ProcessUse, type Via } from './workers'
@@ -37,6 +45,7 @@ const { values: args } = parseArgs({
     'vote-window-ms': { type: 'string', default: '1000' },
     'timeout-s': { type: 'string' },
     compare: { type: 'boolean', default: false },
+    'socket-io-processes': { type: 'string', default: '1' },
     'socket-io': { type: 'boolean', default: false },
     repeat: { type: 'string', default: '1' },
     storage: { type: 'string', default: 'memory' },
@@ -51,7 +60,11 @@ if (args.help) {
     get the same offered load; 0 sends them as fast as the load generator can, in bursts of --batch)
   [--batch 200] (votes sent back to back per burst with --vote-window-ms 0)
   [--timeout-s S] (per N; default 60 + 0.04·N)
-  [--compare] (also the Socket.IO baseline at each N, side by side; npm run bench:fanout)
+  [--compare] (also the Socket.IO baseline at each N, side by side; npm run bench:fanout; latencies
+    pooled over the runs with a bootstrap 95 % interval of the ratio: ahead / behind / no difference
+    measurable)
+  [--socket-io-processes 1|2|1,2] (with --compare: the baseline as one node process, as two behind
+    @socket.io/redis-adapter with the poll state in a redis-server of their own, or both; default 1)
   [--socket-io] (half the audience native, half socket.io-client on /socket.io/, in the same room;
     each framing's figures side by side, Socket.IO within ${WITHIN}× of native; npm run bench:socket-io;
     default N ${SOCKET_IO_NS.join(',')})
@@ -72,6 +85,12 @@ const plan: { via: Via; ns: number[] } = (() => {
   return { via, ns: ns ?? (args['socket-io'] ? SOCKET_IO_NS : DEFAULT_NS) }
 })()
 if (args.compare && args['socket-io']) fail('--compare and --socket-io: one or the other')
+const PROCESSES_BASELINE: Record<string, Baseline> = { '1': 'socket.io', '2': 'socket.io-redis' }
+const baselines = [...new Set(args['socket-io-processes'].split(',').map((v) => v.trim()))].map(
+  (v) =>
+    PROCESSES_BASELINE[v] ??
+    fail(`--socket-io-processes: 1, 2 or 1,2, got ${args['socket-io-processes']}`),
+)
 const repeat = Number(args.repeat)
 if (!Number.isInteger(repeat) || repeat < 1) fail(`--repeat: an integer ≥ 1, got ${args.repeat}`)
 const voteWindowMs = Number(args['vote-window-ms'])
@@ -110,6 +129,10 @@ const log = (line: string) =>
 // files at 1,000 clients, 12,071 at 2,000). Node raises its own soft limit to the hard limit at
 // startup and workerd inherits it, so what matters is the hard limit. Raising that takes privilege
 // (CAP_SYS_RESOURCE); where bash may, this command re-runs itself under `ulimit -n`, else it warns.
+// The Socket.IO baseline (--compare, e.g. --n 10000) needs no more: its node processes raise their
+// own soft limits the same way and hold about one file per client they serve (half each with
+// --socket-io-processes 2; their redis-server, a few), and the load generator, one per client on
+// either side, stays within what the room's run asks of it.
 
 function fdLimits(): { soft: number; hard: number } {
   const out = spawnSync('bash', ['-c', 'ulimit -Sn; ulimit -Hn'], { encoding: 'utf8' }).stdout
@@ -274,8 +297,11 @@ async function runVia(stack: Stack, via: Via, ns: number[]): Promise<RunReport[]
           audience: args['socket-io'] ? 'half-socket-io' : 'native',
         } as const
         reports.push({ ...(await runOnThread(room, n, settings)), repeat: run })
-        if (args.compare && !interrupted)
-          reports.push({ ...(await runOnThread({ kind: 'socket.io' }, n, settings)), repeat: run })
+        for (const baseline of args.compare ? baselines : []) {
+          if (interrupted) break
+          const report = await runOnThread({ kind: 'socket.io', baseline }, n, settings)
+          reports.push({ ...report, repeat: run })
+        }
       }
     }
   } finally {
@@ -420,7 +446,7 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
   console.log()
   console.log(
     '* the workerd that serves the URL (wrangler: its proxy; miniflare: the Worker itself); ' +
-      'server: workerd, or node for socket.io',
+      'server: workerd, or node for socket.io (two and their redis-server for socket.io-redis)',
   )
   for (const r of reports.filter((r) => r.error)) console.log(`${r.via} n=${r.n}: ${r.error}`)
   for (const r of reports)
@@ -442,9 +468,15 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
   )
 }
 
-/** The room's processes: workerd, or the Socket.IO baseline's node process (workerd idles then). */
+/**
+ * The room's processes: workerd, or the Socket.IO baseline's node processes and their Redis (workerd
+ * idles then).
+ */
 function isServer(r: RunReport, p: { role: string }) {
-  return r.via === 'socket.io' ? p.role === SOCKET_IO_ROLE : p.role.startsWith('workerd')
+  if (r.via === 'socket.io') return p.role === SOCKET_IO_ROLE
+  if (r.via === 'socket.io-redis')
+    return p.role === SOCKET_IO_ROLE || p.role === SOCKET_IO_REDIS_ROLE
+  return p.role.startsWith('workerd')
 }
 
 // ---- Small helpers --------------------------------------------------------------------------------

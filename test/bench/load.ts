@@ -76,6 +76,8 @@ export interface LoadResult {
     joined: number
     totalMs: number
     perClientMs: Summary
+    /** Every joined client's join (0.01 ms steps), so repeated runs can be pooled (see compare). */
+    perClientSamplesMs: number[]
     failures: string[]
   }
   /** beforeVotes (e.g. push → every client saw the question), in ms. */
@@ -162,6 +164,7 @@ export async function runLoad<C>(
       joined: clients.length,
       totalMs: round(joinTotalMs),
       perClientMs: summarize(joinMs),
+      perClientSamplesMs: samplesMs(joinMs),
       failures: joinFailures,
     }
 
@@ -296,7 +299,7 @@ export async function runLoad<C>(
         refused,
         timedOut,
         ackMs: summarize(ackMs),
-        ackSamplesMs: ackMs.map((ms) => Math.round(ms * 100) / 100),
+        ackSamplesMs: samplesMs(ackMs),
         sendSpreadMs: round(lastSendAt - firstSendAt),
         sendLagMs: summarize(lagMs),
         generatorDelayMs: {
@@ -326,7 +329,7 @@ export async function runLoad<C>(
                   refused: k.refused,
                   timedOut: k.sent - k.acked - k.refused,
                   ackMs: summarize(k.ackMs),
-                  ackSamplesMs: k.ackMs.map((ms) => Math.round(ms * 100) / 100),
+                  ackSamplesMs: samplesMs(k.ackMs),
                   ...(at !== undefined ? { talliedMs: round(at - k.lastSendAt) } : {}),
                   ...(error ? { tallyError: error } : {}),
                 }
@@ -369,6 +372,8 @@ function raceDeadline<T>(promise: Promise<T>, deadline: number, what: string): P
 }
 
 const round = (v: number) => Math.round(v * 10) / 10
+/** Latencies kept one by one, rounded to 0.01 ms. */
+export const samplesMs = (values: number[]) => values.map((ms) => Math.round(ms * 100) / 100)
 function pushTo(map: Map<string, number[]>, key: string, value: number) {
   const values = map.get(key)
   if (values) values.push(value)

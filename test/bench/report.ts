@@ -5,8 +5,25 @@ import { summarize, type LoadOptions, type LoadResult, type Summary } from './lo
 import type { Check, Counts } from './tally'
 import type { ProcessUse, Via } from './workers'
 
-/** What served the room: the ConferenceRoom via wrangler or miniflare, or the Socket.IO baseline. */
-export type Runner = Via | 'socket.io'
+/** What served the room: the ConferenceRoom via wrangler or miniflare, or a Socket.IO baseline. */
+export type Runner = Via | Baseline
+
+/**
+ * The old stack's Socket.IO server: one process with its poll state in memory, or two processes
+ * behind Socket.IO's Redis adapter with the poll state in that Redis.
+ */
+export type Baseline = 'socket.io' | 'socket.io-redis'
+
+export const BASELINE_LABELS: Record<Baseline, { short: string; long: string }> = {
+  'socket.io': { short: 'S.IO', long: 'the Socket.IO baseline, one node process' },
+  'socket.io-redis': {
+    short: 'S.IO×2',
+    long: 'two Socket.IO node processes behind @socket.io/redis-adapter, poll state in Redis',
+  },
+}
+
+/** How many node processes serve each baseline. */
+export const BASELINE_PROCESSES: Record<Baseline, number> = { 'socket.io': 1, 'socket.io-redis': 2 }
 
 /** The knobs every run of one benchmark invocation shares, so both systems get the same load. */
 export interface RunSettings {
@@ -31,6 +48,8 @@ export interface RunReport {
   load?: Omit<LoadResult, 'votedIndexes'>
   /** The host's ping → reply round trips before anyone joined (see measureRoundTrips). */
   roundTripMs?: Summary
+  /** Those round trips one by one (0.01 ms steps), so repeated runs can be pooled. */
+  roundTripSamplesMs?: number[]
   liveFanoutMs?: number
   hostAudienceCount?: number
   expected?: Counts
@@ -146,8 +165,12 @@ export function ticksBetween(
 export function serverProcesses(report: RunReport, ps: ProcessUse[] | undefined): ProcessUse[] {
   const all = ps ?? []
   if (report.via === 'socket.io') return all.filter((p) => p.role === SOCKET_IO_ROLE)
+  if (report.via === 'socket.io-redis')
+    return all.filter((p) => p.role === SOCKET_IO_ROLE || p.role === SOCKET_IO_REDIS_ROLE)
   const behind = all.filter((p) => p.role === 'workerd (behind it)')
   return behind.length > 0 ? behind : all.filter((p) => p.role === 'workerd (serves the URL)')
 }
 
 export const SOCKET_IO_ROLE = 'Socket.IO server (node)'
+/** The redis-server that two baseline processes share their adapter and poll state through. */
+export const SOCKET_IO_REDIS_ROLE = 'Redis (Socket.IO adapter and poll state)'

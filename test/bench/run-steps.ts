@@ -81,6 +81,14 @@ export async function measureRoundTrips(
   roundTrip: (index: number) => Promise<unknown>,
   counts = ROUND_TRIPS,
 ): Promise<Summary> {
+  return summarize(await roundTripSamples(roundTrip, counts))
+}
+
+/** measureRoundTrips' round trips one by one, in ms. */
+export async function roundTripSamples(
+  roundTrip: (index: number) => Promise<unknown>,
+  counts = ROUND_TRIPS,
+): Promise<number[]> {
   for (let i = 0; i < counts.warmUp; i++) await roundTrip(i)
   const ms: number[] = []
   for (let i = 0; i < counts.measured; i++) {
@@ -88,5 +96,5 @@ export async function measureRoundTrips(
     await roundTrip(counts.warmUp + i)
     ms.push(performance.now() - sentAt)
   }
-  return summarize(ms)
+  return ms
 }

@@ -7,11 +7,11 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import type { AudienceMix } from './conference-run'
 import type { Via } from './workers'
-import type { RunReport, RunSettings } from './report'
+import type { Baseline, RunReport, RunSettings } from './report'
 
 export type ThreadRun =
   | { kind: 'conference-room'; worker: { url: string; via: Via }; audience?: AudienceMix }
-  | { kind: 'socket.io' }
+  | { kind: 'socket.io'; baseline?: Baseline }
 
 type FromThread = { log: string } | { report: RunReport } | { failure: string }
 
@@ -49,7 +49,7 @@ async function threadMain() {
         ? await (
             await import('./conference-run')
           ).runConferenceRoom(run.worker, n, withLog, run.audience)
-        : await (await import('./socketio-baseline/run')).runSocketIo(n, withLog)
+        : await (await import('./socketio-baseline/run')).runSocketIo(n, withLog, run.baseline)
     port.postMessage({ report })
   } catch (error) {
     port.postMessage({ failure: error instanceof Error ? error.message : String(error) })

@@ -1,13 +1,20 @@
 // Smoke of the fan-out benchmark (npm run bench:fanout) with a tiny N, so it cannot rot: the
-// ConferenceRoom run against the test Worker and the Socket.IO baseline run complete with every vote
-// counted exactly once on both sides. Correctness only: no latency is asserted here.
+// ConferenceRoom run against the test Worker and the Socket.IO baselines (one process; two behind the
+// Redis adapter) complete with every vote counted exactly once on each side. Correctness only: no
+// latency is asserted here.
 import { io, type Socket } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { compare, comparisonTable } from '../bench/compare'
 import { runConferenceRoom } from '../bench/conference-run'
-import type { RunSettings } from '../bench/report'
+import { SOCKET_IO_REDIS_ROLE, SOCKET_IO_ROLE, type RunSettings } from '../bench/report'
 import { ROUND_TRIPS } from '../bench/run-steps'
-import { runSocketIo, startBaseline, type RunningBaseline } from '../bench/socketio-baseline/run'
+import {
+  runSocketIo,
+  startBaseline,
+  startBaselineServers,
+  type BaselineServers,
+  type RunningBaseline,
+} from '../bench/socketio-baseline/run'
 import { workerUrl } from '../harness/http'
 
 const N = 20
@@ -46,16 +53,35 @@ describe('the fan-out comparison', () => {
     const [comparison, ...more] = compare([room, baseline])
     expect(more).toEqual([])
     expect(comparison).toMatchObject({ n: N, via: 'wrangler', exact: true })
+    expect(comparison!.baseline).toBe('socket.io')
     const ackP99 = comparison!.figures.find((f) => f.name === 'vote ack p99 (ms)')!
-    expect(ackP99.ratio).toBeCloseTo(ackP99.conferenceRoom! / ackP99.socketIo!, 1)
+    expect(ackP99.ratio).toBeCloseTo(ackP99.conferenceRoom! / ackP99.baseline!, 10)
+    expect(ackP99.interval!.low).toBeLessThanOrEqual(ackP99.interval!.high)
+    expect(ackP99.verdict).toBeDefined()
+    // The pooled percentile of one run's samples is the run's own (summaries round to 0.1 ms).
     const roundTrip = comparison!.figures.find((f) => f.name === 'idle round trip p50 (ms)')!
-    expect(roundTrip).toMatchObject({
-      conferenceRoom: room.roundTripMs!.p50,
-      socketIo: baseline.roundTripMs!.p50,
-    })
+    expect(roundTrip.conferenceRoom).toBeCloseTo(room.roundTripMs!.p50, 1)
+    expect(roundTrip.baseline).toBeCloseTo(baseline.roundTripMs!.p50, 1)
     const table = comparisonTable([comparison!])
     expect(table[0]).toContain(`CR wrangler n=${N}`)
     expect(table.some((line) => line.startsWith('last vote → host final count (ms)'))).toBe(true)
+  }, 40_000)
+
+  it('runs the two-process baseline behind the Redis adapter with every vote counted once', async () => {
+    const run = await runSocketIo(N, settings, 'socket.io-redis')
+
+    expect(run.error).toBeUndefined()
+    expect(run).toMatchObject({ via: 'socket.io-redis', ok: true, lost: 0, doubleCounted: 0 })
+    expect(run.unexpectedCloses).toBe(0)
+    expect(run.load!.votes).toMatchObject({ sent: N, acked: N, refused: [], timedOut: 0 })
+    // The host (on the first process) counted the audience of both, and every vote of both.
+    expect(run.hostAudienceCount).toBe(N)
+    expect(run.checks!.map((c) => c.source)).toEqual(['host room.stats', "REST (server's tally)"])
+    expect(run.checks!.every((c) => c.counts!.totalResponses === N)).toBe(true)
+    // Both node processes and their redis-server were sampled as the server side.
+    const roles = run.processesPeak!.map((p) => p.role)
+    expect(roles.filter((r) => r === SOCKET_IO_ROLE)).toHaveLength(2)
+    expect(roles).toContain(SOCKET_IO_REDIS_ROLE)
   }, 40_000)
 })
 
@@ -162,5 +188,58 @@ describe('the Socket.IO baseline server', () => {
       totalResponses: 1,
       counts: { [optionIds[0]!]: 0, [optionIds[1]!]: 1 },
     })
+  })
+})
+
+describe('the two-process Socket.IO baseline', () => {
+  let servers: BaselineServers
+  const sockets: Socket[] = []
+
+  beforeAll(async () => {
+    servers = await startBaselineServers(2)
+  })
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect()
+    await servers?.stop()
+  })
+
+  const connect = (url: string, token: string) =>
+    new Promise<Socket>((resolve, reject) => {
+      const socket = io(url, { transports: ['websocket'], auth: { token }, forceNew: true })
+      sockets.push(socket)
+      socket.once('conference.snapshot', () => resolve(socket))
+      socket.once('connect_error', reject)
+    })
+
+  it('shares one conference: a token of one process votes on the other, and a repeat replaces there', async () => {
+    const [first, second] = servers.urls as [string, string]
+    const { id, code, questionId, optionIds } = servers.ready.conference
+    const joined = await fetch(`${first}/api/conference/by-code/${code}/join`, { method: 'POST' })
+    const { token } = (await joined.json()) as { token: string }
+    const host = await connect(first, servers.ready.hostToken)
+    const counted: unknown[] = []
+    host.on('room.stats', (stats: { results: unknown }) => counted.push(stats.results))
+    await fetch(`${second}/api/conference/${id}/questions/${questionId}/live`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${servers.ready.hostToken}` },
+    })
+
+    const onFirst = await connect(first, token)
+    const onSecond = await connect(second, token)
+    expect(await onFirst.emitWithAck('vote', { questionId, optionIds: [optionIds[0]] })).toEqual({
+      ok: true,
+      replaced: false,
+    })
+    expect(await onSecond.emitWithAck('vote', { questionId, optionIds: [optionIds[1]] })).toEqual({
+      ok: true,
+      replaced: true,
+    })
+    // The vote on the second process reached the host on the first through the adapter.
+    const final = { totalResponses: 1, counts: { [optionIds[0]!]: 0, [optionIds[1]!]: 1 } }
+    await expect.poll(() => counted.at(-1)).toMatchObject(final)
+    const results = await fetch(`${first}/api/conference/${id}/questions/${questionId}/results`, {
+      headers: { authorization: `Bearer ${servers.ready.hostToken}` },
+    })
+    expect(((await results.json()) as { results: unknown }).results).toMatchObject(final)
   })
 })

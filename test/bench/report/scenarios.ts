@@ -1,5 +1,7 @@
 // The scenarios `npm run bench` runs, in order: the command that runs each alone, its smoke
 // variant, the JSON it writes, and how its numbers appear in BENCHMARKS.md.
+import { ratioCell, type Comparison } from '../compare'
+import { BASELINE_LABELS } from '../report'
 import { count, figure, ms, ratio, table } from './markdown'
 
 export interface Scenario {
@@ -218,27 +220,29 @@ export const SCENARIOS: Scenario[] = [
 ]
 
 function renderFanout(d: any): string {
-  const comparisons: any[] = d.comparisons ?? []
+  const comparisons: Comparison[] = d.comparisons ?? []
+  const short = (c: Comparison) => BASELINE_LABELS[c.baseline].short
   const header = [
     'figure',
-    ...comparisons.flatMap((c) => [`CR ${c.via} ${c.n}`, `S.IO ${c.n}`, 'CR/S.IO']),
+    'basis',
+    ...comparisons.flatMap((c) => [
+      `CR ${c.via} ${c.n}`,
+      `${short(c)} ${c.n}`,
+      `CR/${short(c)} [95 %]`,
+    ]),
   ]
-  const names: string[] = comparisons[0]?.figures.map((f: any) => f.name) ?? []
-  const rows = names.map((name) => [
+  const figures = comparisons[0]?.figures ?? []
+  const rows = figures.map(({ name, basis }) => [
     name,
+    basis === 'pooled samples' ? 'pooled' : 'median',
     ...comparisons.flatMap((c) => {
-      const f = c.figures.find((x: any) => x.name === name)
-      return [
-        figure(f?.conferenceRoom),
-        figure(f?.socketIo),
-        f?.ratio === undefined ? '—' : ratio(f.ratio),
-      ]
+      const f = c.figures.find((x) => x.name === name)
+      return f ? [figure(f.conferenceRoom), figure(f.baseline), ratioCell(f)] : ['—', '—', '—']
     }),
   ])
-  rows.push([
-    'CR at least as good (ack p99, → host, exact)',
-    ...comparisons.flatMap((c) => ['', '', c.atLeastAsGood ? 'yes' : 'NO']),
-  ])
+  const baselines = [...new Set(comparisons.map((c) => c.baseline))]
+    .map((b) => `${BASELINE_LABELS[b].short}: ${BASELINE_LABELS[b].long}`)
+    .join('; ')
   const schedule = d.voteWindowMs
     ? `The N votes leave on one fixed schedule for both systems, evenly over ${d.voteWindowMs} ms ` +
       '(open loop: a slow answer does not slow the sender), so both get the same offered load: ' +
@@ -248,12 +252,25 @@ function renderFanout(d: any): string {
       'plain WebSockets several times faster than through socket.io-client, so the room gets ' +
       'a denser burst and its ack latency is mostly queueing behind its throughput (votes/s). '
   return (
-    `Same load generator, same N. ${schedule}Each figure is the median of ${d.repeat ?? 1} ` +
-    'run(s) per side, interleaved (room, baseline, room, baseline, …): this 2-core machine is ' +
-    'shared by the load generator and the server, and one run’s tail latency alone is noise: a ' +
-    'room run whose vote window holds a garbage collection of the Worker’s isolate (a scavenge of ' +
-    '10–18 ms, or a full mark-compact of 30–40 ms once the joins’ garbage fills the old ' +
-    'generation; V8 `--trace-gc`) has a p99 several times the others’. Runs also stall with ' +
+    `Same load generator, same N. ${schedule}Each side ran ${d.repeat ?? 1} time(s) at each N, ` +
+    'interleaved (room, baseline, room, baseline, …). Baselines: ' +
+    `${baselines || 'none ran'}. ` +
+    'How the figures are compared: a latency kept per sample (join per client, idle round trip, ' +
+    'vote ack) pools every run’s samples per side (“pooled”); the figure is that percentile of ' +
+    'the pool and the ratio is CR / baseline, with a 95 % interval from a percentile bootstrap ' +
+    '(1,000 resamples of each pool, a fixed seed, so the same runs always print the same ' +
+    'interval). The room is “ahead” when the whole interval is on the better side of 1, ' +
+    '“behind” when it is on the worse side, and “no difference measurable” when it contains 1. ' +
+    'The other figures are one number per run (push → all, last vote → host, votes/s, RSS, CPU, ' +
+    'counts): the median of the runs (“median”), with its ratio and no verdict. This replaces a ' +
+    'yes/no on the median of the runs’ p99s, which flipped between runs of the same code on ' +
+    'sub-millisecond differences. Pooling treats every vote as independent: a stall that hits one ' +
+    'run’s vote window and not the others’ widens the pooled tail, but the interval does not know ' +
+    'that the stalled votes came together, so read a narrow p99 interval against the per-run ' +
+    'tables and the rows below. This 2-core machine is shared by the load generator and the ' +
+    'server: a room run whose vote window holds a garbage collection of the Worker’s isolate (a ' +
+    'scavenge of 10–18 ms, or a full mark-compact of 30–40 ms once the joins’ garbage fills the ' +
+    'old generation; V8 `--trace-gc`) has a p99 several times the others’. Runs also stall with ' +
     'no collection in their window: on a virtual machine, “CPU stolen by the hypervisor” ' +
     '(/proc/stat’s steal, time its CPUs were ready to run while the host ran something else) ' +
     'is there to read such a run against. ' +
@@ -261,10 +278,11 @@ function renderFanout(d: any): string {
     'system’s transport floor, with no room logic, storage or other sockets behind it. What a vote ' +
     'adds to it on the room’s side is its handling and the storage commit its ack waits for ' +
     '(decision 8: a vote is acked once stored; measured with the write left out, 1,000 votes a ' +
-    'second: ack p50 0.3 → 0.2 ms); the baseline keeps its tally in process memory and stores ' +
-    'nothing. The verdict reads the median of the runs’ p99s; the pooled row (the p99 of every ' +
-    'run’s votes together) is beside it to read a stall that hit some runs’ windows and not ' +
-    'others against: it says what latency 99 % of all the votes got. ' +
+    'second: ack p50 0.3 → 0.2 ms); the one-process baseline keeps its tally in process memory ' +
+    'and stores nothing; the two-process one (`--socket-io-processes 2`) keeps it in Redis (each ' +
+    'vote one atomic script: the voter’s hash field, the counts’ HINCRBY), its audience spread ' +
+    'round robin over the two ports, every broadcast relayed through the Redis adapter, and its ' +
+    'server figures add both processes and that Redis. ' +
     'Each run’s load generator is a thread of its own (its own V8 heap, so the dev stand-ins’ ' +
     'garbage collections do not pause it while it timestamps acks). The ' +
     'room runs in workerd from the deploy bundle (Miniflare, straight to the Worker, as deployed); ' +

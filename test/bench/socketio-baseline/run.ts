@@ -1,16 +1,22 @@
-// One Socket.IO baseline run with the ConferenceRoom run's load and checks: a fresh server process,
-// a host (its idle round trips first) and N audience sockets (socket.io-client, WebSocket transport
-// only), REST join and push, one vote each acked by callback, then the host's count and the server's
-// own tally checked.
+// One Socket.IO baseline run with the ConferenceRoom run's load and checks: a fresh server process
+// (or two behind the Redis adapter, with a fresh redis-server of their own), a host (its idle round
+// trips first) and N audience sockets (socket.io-client, WebSocket transport only; with two
+// processes every other client joins and connects to the second one's port: a WebSocket needs no
+// sticky session), REST join and push, one vote each acked by callback, then the host's count and
+// the servers' own tally checked.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { ensureRedis } from '../../../dev-services/redis'
 import { api, type Received } from '../conference-client'
-import { runLoad } from '../load'
+import { runLoad, samplesMs, summarize } from '../load'
 import {
+  type Baseline,
   loadOptions,
   settle,
+  SOCKET_IO_REDIS_ROLE,
   SOCKET_IO_ROLE,
+  BASELINE_PROCESSES,
   ticksBetween,
   timeoutFor,
   type RunReport,
@@ -19,9 +25,9 @@ import {
 import {
   awaitLiveFanout,
   concludeRun,
-  measureRoundTrips,
   recordAudience,
   recordFailure,
+  roundTripSamples,
 } from '../run-steps'
 import { check, expectedCounts, optionFor, sameCounts, type Counts } from '../tally'
 import {
@@ -35,7 +41,7 @@ import {
   type CpuAt,
 } from '../workers'
 import { SioSocket } from '../sio-socket'
-import type { BaselineReady, RoomStats } from './protocol'
+import { newSetup, REDIS_URL_ENV, SETUP_ENV, type BaselineReady, type RoomStats } from './protocol'
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url))
@@ -47,11 +53,26 @@ export interface RunningBaseline {
   stop(): Promise<void>
 }
 
-/** Starts the baseline server in its own Node process; resolves once it listens. */
-export function startBaseline(timeoutMs = 30_000): Promise<RunningBaseline> {
+/** Where a baseline serves: one process, or several serving one conference through Redis. */
+export interface BaselineServers {
+  /** Each process's base URL: the host and the REST calls use the first. */
+  urls: string[]
+  ready: BaselineReady
+  stop(): Promise<void>
+}
+
+/**
+ * Starts the baseline server in its own Node process; resolves once it listens. `env`: another
+ * process's setup and the Redis they share (see startBaselineServers).
+ */
+export function startBaseline(
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<RunningBaseline> {
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
   })
   nameProcess(child.pid!, SOCKET_IO_ROLE)
   return new Promise((resolve, reject) => {
@@ -75,6 +96,34 @@ export function startBaseline(timeoutMs = 30_000): Promise<RunningBaseline> {
   })
 }
 
+/**
+ * One baseline process, or `processes` of them sharing one conference (its ids and token secret),
+ * Socket.IO's Redis adapter and the poll state through a redis-server started for them alone.
+ */
+export async function startBaselineServers(processes: number): Promise<BaselineServers> {
+  if (processes === 1) {
+    const one = await startBaseline()
+    return { urls: [one.url], ready: one.ready, stop: one.stop }
+  }
+  const redis = await ensureRedis()
+  if (redis.pid) nameProcess(redis.pid, SOCKET_IO_REDIS_ROLE)
+  const env = { [SETUP_ENV]: JSON.stringify(newSetup()), [REDIS_URL_ENV]: redis.url }
+  const started = await Promise.allSettled(
+    Array.from({ length: processes }, () => startBaseline(env)),
+  )
+  const servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
+  const stop = async () => {
+    await Promise.all(servers.map((s) => s.stop()))
+    await redis.close()
+  }
+  const failed = started.find((s) => s.status === 'rejected')
+  if (failed) {
+    await stop()
+    throw failed.reason
+  }
+  return { urls: servers.map((s) => s.url), ready: servers[0]!.ready, stop }
+}
+
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise((resolve) => {
@@ -94,14 +143,20 @@ async function vote(socket: SioSocket, questionId: string, optionId: string) {
   return reply
 }
 
-export async function runSocketIo(n: number, settings: RunSettings): Promise<RunReport> {
-  const label = `socket.io n=${n}`
+/** A baseline run at N: `socket.io` (one process) or `socket.io-redis` (two behind Redis). */
+export async function runSocketIo(
+  n: number,
+  settings: RunSettings,
+  baseline: Baseline = 'socket.io',
+): Promise<RunReport> {
+  const processes = BASELINE_PROCESSES[baseline]
+  const label = `${baseline} n=${n}`
   const log = (line: string) => settings.log(`${label}: ${line}`)
   const timeoutMs = timeoutFor(n, settings)
   const started = performance.now()
   const deadline = started + timeoutMs
-  const report: RunReport = { via: 'socket.io', n, ok: false }
-  let server: RunningBaseline | undefined
+  const report: RunReport = { via: baseline, n, ok: false }
+  let server: BaselineServers | undefined
   let sampler: PeakSampler | undefined
   let cpuAtStart: Awaited<ReturnType<typeof cpuSnapshot>> | undefined
   let host: SioSocket | undefined
@@ -109,15 +164,18 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
   let joinFailures: string[] = []
   log(`starting the server (timeout ${Math.round(timeoutMs / 1000)} s)`)
   try {
-    server = await startBaseline()
-    const { url } = server
+    server = await startBaselineServers(processes)
+    const { urls } = server
+    const url = urls[0]!
     const { conference: conf, hostToken } = server.ready
     cpuAtStart = await cpuSnapshot(url)
     sampler = new PeakSampler(url)
     const samples = sampler
     host = await SioSocket.open(url, { auth: { token: hostToken } }, { keepStats: true })
     const hostSocket = host
-    report.roundTripMs = await measureRoundTrips(() => hostSocket.request('room.ping'))
+    const roundTrips = await roundTripSamples(() => hostSocket.request('room.ping'))
+    report.roundTripMs = summarize(roundTrips)
+    report.roundTripSamplesMs = samplesMs(roundTrips)
     let expected: Counts | undefined
     let tallyAt: number | undefined
     let beforeVotes: CpuAt | undefined
@@ -126,11 +184,12 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
     const load = await runLoad<{ index: number; socket: SioSocket }>(
       {
         async join(index) {
-          const joined = await api(url, `/api/conference/by-code/${conf.code}/join`, {
+          const mine = urls[index % urls.length]!
+          const joined = await api(mine, `/api/conference/by-code/${conf.code}/join`, {
             method: 'POST',
             json: {},
           })
-          const socket = await SioSocket.open(url, { auth: { token: joined.body.token } })
+          const socket = await SioSocket.open(mine, { auth: { token: joined.body.token } })
           audience.push(socket)
           return { index, socket }
         },
@@ -202,7 +261,7 @@ export async function runSocketIo(n: number, settings: RunSettings): Promise<Run
     if (sampler) report.processesPeak = await sampler.stop()
     report.durationMs = Math.round(performance.now() - started)
     if (server && cpuAtStart)
-      report.otherCpuPercent = otherCpu(cpuAtStart, await cpuSnapshot(server.url))
+      report.otherCpuPercent = otherCpu(cpuAtStart, await cpuSnapshot(server.urls[0]!))
     await server?.stop()
     concludeRun(report, log)
   }
