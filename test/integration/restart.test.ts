@@ -165,4 +165,75 @@ describe('restarting workerd', () => {
     expect(await late.next((m) => m.rid === 'l')).toMatchObject({ type: 'ack' })
     late.ws.terminate()
   }, 60_000)
+
+  it('loses and doubles no vote when the room and its audience shards restart mid-vote', async () => {
+    const host = await (await import('../harness/users')).registerRoleUser('host')
+    let w = await restartable()
+    const created = await call(w.url, '/api/conference', {
+      method: 'POST',
+      token: host.accessToken,
+      // Three shards at the default capacity of 2,000 sockets each.
+      json: { title: 'Sharded restart', expectedAudience: 6000 },
+    })
+    const confId = created.body.conference.id
+    const q = await call(w.url, `/api/conference/${confId}/questions`, {
+      method: 'POST',
+      token: host.accessToken,
+      json: { text: 'Q?', options: ['a', 'b'], allowVoteChange: true },
+    })
+    const qid = q.body.question.id
+    await call(w.url, `/api/conference/${confId}`, {
+      method: 'PUT',
+      token: host.accessToken,
+      json: { status: 'ACTIVE' },
+    })
+    await call(w.url, `/api/conference/${confId}/questions/${qid}/live`, {
+      method: 'POST',
+      token: host.accessToken,
+    })
+    const secret = inject('workerVars').JWT_SECRET!
+    const socketOf = async (subject: string, shard: number) => {
+      const ticket = await signRealtimeTicket(
+        secret,
+        { kind: 'conference', id: confId },
+        { subject, kind: 'participant', role: 'audience', shard },
+      )
+      return openSocket(
+        `${w.url.replace('http', 'ws')}/api/realtime/conference/${confId}?ticket=${ticket}`,
+      )
+    }
+    // Ten voters on each of the three shards, each acked; the restart follows the last ack at
+    // once, before the shards' next report to the room is due.
+    const voters = await Promise.all(Array.from({ length: 30 }, (_, i) => socketOf(`s${i}`, i % 3)))
+    await Promise.all(
+      voters.map((s, i) => {
+        s.send({ type: 'vote', rid: 'v', questionId: qid, optionIds: [i < 20 ? 'o1' : 'o2'] })
+        return s.next((m) => m.rid === 'v' && m.type === 'ack')
+      }),
+    )
+    for (const s of voters) s.ws.terminate()
+    w = await restartable()
+    faults.injected()
+
+    const results = await call(w.url, `/api/conference/${confId}/questions/${qid}/results`, {
+      token: host.accessToken,
+    })
+    const counted = results.body.results?.totalResponses ?? 0
+    faults.checkedWrites(voters.length, Math.max(0, voters.length - counted))
+    expect(results.body.results).toMatchObject({ counts: { o1: 20, o2: 10 }, totalResponses: 30 })
+
+    // Back on their shards, everyone changes their vote: replaced, so nobody counts twice.
+    const back = await Promise.all(Array.from({ length: 30 }, (_, i) => socketOf(`s${i}`, i % 3)))
+    await Promise.all(
+      back.map(async (s) => {
+        s.send({ type: 'vote', rid: 'c', questionId: qid, optionIds: ['o2'] })
+        expect(await s.next((m) => m.rid === 'c')).toMatchObject({ type: 'ack', replaced: true })
+      }),
+    )
+    const after = await call(w.url, `/api/conference/${confId}/questions/${qid}/results`, {
+      token: host.accessToken,
+    })
+    expect(after.body.results).toMatchObject({ counts: { o1: 0, o2: 30 }, totalResponses: 30 })
+    for (const s of back) s.ws.terminate()
+  }, 60_000)
 })
