@@ -14,7 +14,7 @@ import {
   type LiveQuestion,
   type VoteMessage,
 } from '../shared/conference'
-import { CLOSE_CODES, type RealtimeIdentity } from '../shared/realtime'
+import { CLOSE_CODES, TICKET_ID_HEADER, type RealtimeIdentity } from '../shared/realtime'
 import type { Bindings } from '../worker/env'
 import { voterKey } from '../worker/conference/shards'
 import { log } from '../worker/log'
@@ -40,6 +40,8 @@ const REPORT_RETRY_MS = 500
 /** How long a joining socket may be shown a view the room gave earlier (see view()). */
 const VIEW_MAX_AGE_MS = 1000
 const AUDIENCE_TAG = 'role:audience'
+/** A ticket lives a minute (worker/realtime/tickets.ts); its id is kept a little longer. */
+const TICKET_MEMORY_MS = 65_000
 
 type Reply = (outcome: VoteOutcome | undefined, error: unknown) => void
 
@@ -77,6 +79,9 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
     this.seq = Number(this.store.meta('seq') ?? 0)
     this.version = Number(this.store.meta('version') ?? 0)
     this.reportedVersion = Number(this.store.meta('reported_version') ?? 0)
+    ctx.storage.sql.exec(
+      'CREATE TABLE IF NOT EXISTS used_tickets (id TEXT PRIMARY KEY, until INTEGER NOT NULL)',
+    )
     // Restarted with totals the room may not have: report them (the alarm survives a restart too).
     if (this.version > this.reportedVersion)
       void ctx.blockConcurrencyWhile(async () => this.alarmBy(Date.now()))
@@ -178,6 +183,39 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
   }
 
   // ---- Sockets --------------------------------------------------------------------------------------
+
+  /**
+   * Each ticket opens one socket: the shard a participant's ticket names remembers the tickets it
+   * took, so the Worker asks Redis nothing for them (worker/realtime/admission.ts).
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const ticketId = request.headers.get(TICKET_ID_HEADER)
+    if (request.headers.get('upgrade')?.toLowerCase() === 'websocket' && !this.admitOnce(ticketId))
+      return Response.json(
+        { success: false, code: 'UNAUTHORIZED', message: 'This ticket was already used' },
+        { status: 401 },
+      )
+    return super.fetch(request)
+  }
+
+  private usedTickets = 0
+
+  private admitOnce(ticketId: string | null): boolean {
+    if (!ticketId) return false
+    const now = Date.now()
+    const seen = this.ctx.storage.sql
+      .exec<{ n: number }>('SELECT COUNT(*) AS n FROM used_tickets WHERE id = ?', ticketId)
+      .one().n
+    if (seen > 0) return false
+    this.ctx.storage.sql.exec(
+      'INSERT INTO used_tickets (id, until) VALUES (?, ?)',
+      ticketId,
+      now + TICKET_MEMORY_MS,
+    )
+    if (++this.usedTickets % 100 === 0)
+      this.ctx.storage.sql.exec('DELETE FROM used_tickets WHERE until < ?', now)
+    return true
+  }
 
   protected override admissionRefused(
     identity: RealtimeIdentity,

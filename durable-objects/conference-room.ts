@@ -199,12 +199,16 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
    * again. Answers their voter key (for the conference record), or a NOT_FOUND refusal.
    */
   async removeAuthor(qaId: string) {
-    return this.run(() => {
+    return this.run(async () => {
       const author = this.store.qaAuthor(qaId)
       if (!author) throw new RoomError('NOT_FOUND', 'No such question in this conference')
       this.ctx.storage.kv.put(removedKey(author), true)
-      for (const shard of this.totals.shards())
-        void this.toShard(shard, (stub) => stub.removeVoter(author))
+      // Every shard (the author's is the one that matters), before the REST call answers.
+      await Promise.all(
+        this.totals
+          .shards()
+          .map((shard) => this.toShard(shard, (stub) => stub.removeVoter(author))),
+      )
       const subject = author.slice(author.indexOf(':') + 1)
       for (const ws of this.roomSockets(`subject:${subject}`))
         if (voterKey(this.attachmentOf(ws).identity) === author)

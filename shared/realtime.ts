@@ -212,6 +212,11 @@ export interface RoomProtocol {
 export const IDENTITY_HEADER = 'x-realtime-identity'
 /** Header on the Worker → room request: when the ticket was minted (ms), for revocations. */
 export const TICKET_AT_HEADER = 'x-realtime-ticket-at'
+/**
+ * Header on the Worker → audience shard request: the ticket's id, which the shard itself admits
+ * once (a join storm costs no Redis round trip per join; see AudienceShard).
+ */
+export const TICKET_ID_HEADER = 'x-realtime-ticket-id'
 
 /**
  * Close codes a room uses when it ends a socket itself. Clients must not reconnect on these with

@@ -10,8 +10,9 @@ import {
   type AudienceMember,
   type RunningConference,
 } from '../harness/conference'
-import { api } from '../harness/http'
-import { testDb } from '../harness/users'
+import { api, workerUrl } from '../harness/http'
+import { signUpUser, testDb } from '../harness/users'
+import { openSocket } from '../harness/ws'
 
 /** CONFERENCE_SHARD_CAPACITY is 2,000 in tests: this many expected fills three shards. */
 const THREE_SHARDS = 6000
@@ -284,5 +285,58 @@ describe('audience shards', () => {
     expect(replayed.results.totalResponses).toBe(members.length)
     expect(back.messages.some((e) => e.type === 'conference.snapshot')).toBe(false)
     await Promise.all([back.close(), ...members.slice(1).map((m) => m.socket.close())])
+  })
+
+  it('admits each ticket once, on the shard for a participant and through Redis for an account', async () => {
+    const conf = await createConference(undefined, { expectedAudience: THREE_SHARDS })
+    const url = (ticket: string) =>
+      `${workerUrl().replace('http', 'ws')}/api/realtime/conference/${conf.id}?ticket=${ticket}`
+    const anonymous = await api(`/api/conference/by-code/${conf.code}/join`, {
+      method: 'POST',
+      json: {},
+    })
+    const user = await signUpUser()
+    const account = await api(`/api/conference/by-code/${conf.code}/join`, {
+      method: 'POST',
+      token: user.accessToken,
+      json: {},
+    })
+    for (const ticket of [anonymous.body.ticket, account.body.ticket]) {
+      const first = await openSocket(url(ticket))
+      expect((await first.next((m) => m.type === 'welcome')).identity.role).toBe('audience')
+      const second = await openSocket(url(ticket)).catch((error: unknown) => error)
+      expect(second).toMatchObject({ status: 401 })
+      expect(JSON.parse((second as { body: string }).body)).toMatchObject({
+        success: false,
+        code: 'UNAUTHORIZED',
+        message: 'This ticket was already used',
+      })
+      await first.close()
+    }
+  })
+
+  it('reads a conference once for a storm of joins, and sees its own changes at once', async () => {
+    const conf = await createConference(undefined, { expectedAudience: THREE_SHARDS })
+    const join = () =>
+      api(`/api/conference/by-code/${conf.code}/join`, { method: 'POST', json: {} })
+    expect((await join()).body.conference.title).toBe('Test Conf')
+    // Renamed behind the API's back: joins within the next seconds are served from memory.
+    await (
+      await testDb()
+    )
+      .collection('conferences')
+      .updateOne({ _id: new ObjectId(conf.id) }, { $set: { title: 'Renamed in MongoDB' } })
+    const storm = await Promise.all(Array.from({ length: 20 }, join))
+    expect(storm.map((r) => r.status)).toEqual(Array(20).fill(200))
+    expect(new Set(storm.map((r) => r.body.conference.title))).toEqual(new Set(['Test Conf']))
+    // A change made through the API is seen by the next join: the conference ended, no ticket.
+    const ended = await api(`/api/conference/${conf.id}`, {
+      method: 'PUT',
+      token: conf.host.accessToken,
+      json: { status: 'ENDED' },
+    })
+    expect(ended.status).toBe(200)
+    const late = await join()
+    expect(late.body).toMatchObject({ ticket: null, conference: { status: 'ENDED' } })
   })
 })

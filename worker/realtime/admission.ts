@@ -15,12 +15,24 @@ const REFUSED: Record<AccountRefusal, string> = {
   'role-changed': 'Your role changed; ask for a new ticket',
 }
 
+/**
+ * Whether the object the ticket opens admits it once by itself: an anonymous participant's ticket
+ * goes to the one audience shard it names, which remembers the tickets it took (AudienceShard).
+ */
+export function singleUseKeptByShard(room: { kind: RoomKind }, ticket: VerifiedTicket): boolean {
+  const { identity } = ticket
+  return (
+    room.kind === 'conference' && identity.kind === 'participant' && identity.shard !== undefined
+  )
+}
+
 /** Throws 401 unless the ticket may open a socket into `kind/id` now. */
 export async function admitTicket(
   c: Context<AppEnv>,
   room: { kind: RoomKind; id: string },
   ticket: VerifiedTicket,
 ): Promise<void> {
+  if (singleUseKeptByShard(room, ticket)) return
   const { redis, database } = c.get('services')
   // Single use: the id is remembered for longer than the ticket lives.
   const first = await redis.set(`realtime:ticket:${ticket.jti}`, 1, {

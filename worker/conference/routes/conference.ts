@@ -15,6 +15,7 @@ import { AppError } from '../../errors'
 import { createRouter, errorResponses, jsonBody, optionalJsonBody } from '../../openapi'
 import { conferences, type ConferenceDoc } from '../store'
 import { speakerAccount } from '../speaker-grants'
+import { forgetConference } from '../code-cache'
 import { initialShards, shardOf, UNSHARDED } from '../shards'
 import { accountTicket, participantTicket, refuseRemoved } from '../tickets'
 import { normalizeEmail } from '../../auth/users-store'
@@ -411,6 +412,7 @@ conference.openapi(
     )
     if (!updated)
       throw new AppError('CONFLICT', 'The conference changed meanwhile; reload and try again')
+    forgetConference(updated.publicCode)
     if (status === 'ACTIVE' && doc.status === 'DRAFT') await syncRoom(c, updated)
     if (status === 'ENDED' && doc.status === 'ACTIVE') unwrap(await roomOf(c, id).end())
     const fresh = (await loadConference(c, id))!

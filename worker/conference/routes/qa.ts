@@ -4,6 +4,7 @@ import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { QA_ACTIONS, type QaItem } from '../../../shared/conference'
 import { assertRunsConference, assertVisible, conferenceRole } from '../access'
+import { forgetConference } from '../code-cache'
 import { roomOf, unwrap } from '../room'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
@@ -114,6 +115,7 @@ conferenceQa.openapi(
       { _id: doc._id },
       { $addToSet: { removedParticipants: removed }, $set: { updatedAt: c.get('services').now() } },
     )
+    forgetConference(doc.publicCode)
     return c.json({ success: true, message: 'Removed from the conference' }, 200)
   },
 )

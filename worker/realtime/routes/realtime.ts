@@ -1,7 +1,12 @@
 // WebSocket entry to every Durable Object room. The ticket is checked here, before the upgrade;
 // the room is addressed by name and receives only the verified identity.
 import { createRoute, z } from '@hono/zod-openapi'
-import { IDENTITY_HEADER, ROOM_KINDS, TICKET_AT_HEADER } from '../../../shared/realtime'
+import {
+  IDENTITY_HEADER,
+  ROOM_KINDS,
+  TICKET_AT_HEADER,
+  TICKET_ID_HEADER,
+} from '../../../shared/realtime'
 import { AppError } from '../../errors'
 import { createRouter, errorResponses } from '../../openapi'
 import { admitTicket } from '../admission'
@@ -59,6 +64,7 @@ export const realtime = createRouter().openapi(
         upgrade: 'websocket',
         [IDENTITY_HEADER]: JSON.stringify(verified.identity),
         [TICKET_AT_HEADER]: String(verified.issuedAtMs),
+        [TICKET_ID_HEADER]: verified.jti,
       },
     })
   },

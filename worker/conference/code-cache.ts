@@ -1,0 +1,32 @@
+// The conference a public code names, remembered by this isolate for a few seconds: when a venue
+// is told to scan the QR code, thousands of joins read the same conference, and each would be a
+// MongoDB read. What a join decides from it that may change meanwhile is checked again where it
+// matters: a removed participant and an ended conference are refused by the audience shard itself.
+import type { ConferenceDoc } from './store'
+
+const TTL_MS = 5000
+/** Codes kept at most (the oldest go first): a few live events per isolate, never unbounded. */
+const MAX_CODES = 500
+
+const byCode = new Map<string, { doc: ConferenceDoc; until: number }>()
+
+export function cachedConference(code: string, now: number): ConferenceDoc | undefined {
+  const hit = byCode.get(code)
+  if (!hit) return undefined
+  if (hit.until > now) return hit.doc
+  byCode.delete(code)
+  return undefined
+}
+
+/** Remembers a running conference's document; drafts and pending adoptions are never kept. */
+export function rememberConference(code: string, doc: ConferenceDoc, now: number) {
+  if (doc.status === 'DRAFT' || doc.roomPending) return
+  byCode.delete(code)
+  byCode.set(code, { doc, until: now + TTL_MS })
+  if (byCode.size > MAX_CODES) byCode.delete(byCode.keys().next().value!)
+}
+
+/** This isolate changed the conference: its next join reads it again (others within TTL_MS). */
+export function forgetConference(code: string) {
+  byCode.delete(code)
+}
