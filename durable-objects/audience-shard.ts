@@ -20,6 +20,7 @@ import { voterKey } from '../worker/conference/shards'
 import { log } from '../worker/log'
 import type { AudienceView, Delivery, ShardReport, ShardState } from './audience-shard-protocol'
 import { ConferenceStore, type StagedVote, VOTES_PER_STATEMENT } from './conference-store'
+import { EventMeter, type EventCounts } from './event-meter'
 import { FrameBudgets } from './frame-budgets'
 import {
   RealtimeRoom,
@@ -58,6 +59,7 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
   private readonly store: ConferenceStore
   private readonly audienceLimit = new TokenBuckets(AUDIENCE_RATE.burst, AUDIENCE_RATE.perSecond)
   private state: ShardState
+  private readonly meter = new EventMeter()
   private readonly visibleQa: Set<string>
   /** The last audience event this shard holds (its log's newest). */
   private seq: number
@@ -109,14 +111,21 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
 
   // ---- RPC from the ConferenceRoom ---------------------------------------------------------------
 
+  /** Events this shard handled so far. */
+  async load(): Promise<EventCounts> {
+    return this.meter.reading()
+  }
+
   /** Attached by the room itself: a member whose socket the room holds acted first. */
   async attach(conferenceId: string, index: number, view: AudienceView) {
+    this.meter.count('room')
     this.identify(conferenceId, index)
     this.takeView(view)
   }
 
   /** The room's audience events, in order: logged for replay, then sent to every socket here. */
   async deliver(delivery: Delivery): Promise<{ seq: number }> {
+    this.meter.count('room')
     if (delivery.after > this.seq) await this.catchUp()
     for (const event of delivery.events) this.append(event)
     this.applyState(delivery.state, delivery.qa)
@@ -126,6 +135,7 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
 
   /** The audience's copy of the counts: one call per shard, one frame per socket. */
   async stats(body: string) {
+    this.meter.count('room')
     this.sendEach(body, this.roomSockets(AUDIENCE_TAG))
   }
 
@@ -134,6 +144,7 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
    * final count for it (within the totals), so the room's results include every vote acked here.
    */
   async closeQuestion(questionId: string): Promise<ShardReport> {
+    this.meter.count('room')
     if (this.state.live?.id === questionId)
       this.applyState({ ...this.state, live: null }, undefined)
     if (this.store.question(questionId)) this.store.setQuestionStatus(questionId, 'CLOSED')
@@ -142,11 +153,13 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
 
   /** Everything this shard counts, for a room rebuilding its totals. */
   async tally(): Promise<ShardReport> {
+    this.meter.count('room')
     return this.nextReport()
   }
 
   /** A member the host removed: their sockets close, and they are not let in again. */
   async removeVoter(voter: string) {
+    this.meter.count('room')
     this.ctx.storage.kv.put(`removed:${voter}`, true)
     const subject = voter.slice(voter.indexOf(':') + 1)
     for (const ws of this.roomSockets(`subject:${subject}`))
@@ -162,6 +175,7 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
     identity: RealtimeIdentity,
     message: VoteMessage,
   ): Promise<RoomResult<{ replaced: boolean }>> {
+    this.meter.count('room')
     return new Promise((resolve) => {
       this.queueVote(identity, message, (outcome, error) => {
         if (error === undefined) return resolve({ replaced: outcome!.replaced })
@@ -173,11 +187,13 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
   }
 
   async upvoteFor(identity: RealtimeIdentity, qaId: string) {
+    this.meter.count('room')
     return this.run(() => this.upvote(identity, qaId))
   }
 
   /** A member's own votes and upvotes, for the snapshot of a socket the room holds. */
   async yours(identity: RealtimeIdentity) {
+    this.meter.count('room')
     const voter = voterKey(identity)
     return { votes: this.store.votesOf(voter), upvoted: this.store.upvotedBy(voter) }
   }
@@ -232,6 +248,7 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
   }
 
   protected override async onConnect(ws: WebSocket, attachment: SocketAttachment, url: URL) {
+    this.meter.count('socket')
     const { identity } = attachment
     this.identify(attachment.room, identity.shard ?? 0)
     this.sockets = (this.sockets ?? this.roomSockets(AUDIENCE_TAG).length - 1) + 1
@@ -294,6 +311,7 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
     attachment: SocketAttachment,
     frame: ClientFrame,
   ): void | Promise<void> {
+    this.meter.count('socket')
     const message = isVoteMessage(frame)
       ? frame
       : this.parseFrame(ws, frame, ConferenceClientMessageSchema)

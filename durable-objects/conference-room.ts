@@ -50,6 +50,7 @@ import {
 } from './realtime-room'
 import { AUDIENCE_RATE } from './room-limits'
 import { ShardTotals } from './shard-totals'
+import { EventMeter, type EventCounts } from './event-meter'
 
 /**
  * Live counts go to hosts and speakers at most this often: after a vote batch is stored at once when
@@ -83,6 +84,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
   protected override readonly servesSocketIo = true
   private readonly store: ConferenceStore
   private readonly totals: ShardTotals
+  private readonly meter = new EventMeter()
   private seq: number
   private readonly ticks = new CountTicks({
     staffMs: TICK_MS,
@@ -116,6 +118,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     questions: StoredQuestion[],
     shards?: AudienceShards,
   ) {
+    this.meter.count('worker')
     this.store.setMeta('conference_id', conferenceId)
     this.store.setMeta('status', status)
     if (shards) this.store.setMeta('shards', JSON.stringify(shards))
@@ -135,6 +138,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     questions: StoredQuestion[],
     state: { live?: string; closed: string[] },
   ) {
+    this.meter.count('worker')
     return this.run(async () => {
       if (this.store.meta('conference_id')) return { adopted: false }
       await this.setup(conferenceId, status, questions)
@@ -146,38 +150,46 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
   }
 
   async push(questionId: string) {
+    this.meter.count('worker')
     return this.run(() => this.pushQuestion(questionId))
   }
 
   async close(questionId: string) {
+    this.meter.count('worker')
     return this.run(() => this.closeQuestion(questionId))
   }
 
   async reveal(questionId: string) {
+    this.meter.count('worker')
     return this.run(() => this.revealResults(questionId))
   }
 
   async moderate(qaId: string, action: (typeof import('../shared/conference').QA_ACTIONS)[number]) {
+    this.meter.count('worker')
     return this.run(() => this.moderateQa(qaId, action))
   }
 
   async results(questionId: string): Promise<PollResults | null> {
+    this.meter.count('worker')
     if (!this.store.question(questionId)) return null
     await this.refreshTotals()
     return this.resultsOf(questionId)
   }
 
   async questionState(questionId: string): Promise<LiveQuestion | null> {
+    this.meter.count('worker')
     return this.store.question(questionId) ?? null
   }
 
   async qa(sort: 'votes' | 'recent', includeHidden: boolean): Promise<QaItem[]> {
+    this.meter.count('worker')
     await this.refreshTotals()
     return this.qaItems(!includeHidden, sort)
   }
 
   /** Ends the conference: closes the live question and writes everything to MongoDB. */
   async end() {
+    this.meter.count('worker')
     return this.run(async () => {
       const live = this.store.meta('live_question_id')
       if (live) await this.closeQuestion(live)
@@ -199,6 +211,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
    * again. Answers their voter key (for the conference record), or a NOT_FOUND refusal.
    */
   async removeAuthor(qaId: string) {
+    this.meter.count('worker')
     return this.run(async () => {
       const author = this.store.qaAuthor(qaId)
       if (!author) throw new RoomError('NOT_FOUND', 'No such question in this conference')
@@ -215,6 +228,17 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
           this.closeSocket(ws, CLOSE_CODES.ACCESS_WITHDRAWN, 'Removed from the conference')
       return { removed: author }
     })
+  }
+
+  /** Events this room and each of its shards handled so far (the benchmark's reading). */
+  async load(): Promise<{ room: EventCounts; shards: (EventCounts & { shard: number })[] }> {
+    const shards = await Promise.all(
+      this.totals.shards().map(async (shard) => ({
+        shard,
+        ...(await this.shardStub(shard).load()),
+      })),
+    )
+    return { room: this.meter.reading(), shards }
   }
 
   /** Closes the revoked sockets here and on every shard; answers how many of the subject's stay open. */
@@ -234,17 +258,20 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
 
   /** A shard's totals (absolute, versioned: a retried or late one changes nothing). */
   async report(shard: number, report: ShardReport) {
+    this.meter.count('shard')
     this.applyReport(shard, report)
     return { ok: true as const }
   }
 
   /** What a shard shows its joining members; the first call attaches the shard to the room. */
   async audienceView(shard: number): Promise<AudienceView> {
+    this.meter.count('shard')
     return this.audienceViewNow(shard)
   }
 
   /** The audience events after `since` a shard missed, with their seqs (none if the log is gone). */
   async audienceEventsSince(since: number): Promise<{ seq: number; body: string }[]> {
+    this.meter.count('shard')
     return (this.store.eventsSince(since, 'audience') ?? []).map((body) => ({
       seq: (JSON.parse(body) as { seq: number }).seq,
       body,
@@ -253,6 +280,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
 
   /** A shard's member asks a question: numbered and announced here, like the room's own members'. */
   async askFrom(identity: RealtimeIdentity, text: string, anonymous: boolean) {
+    this.meter.count('shard')
     return this.run(() => this.ask(identity, text, anonymous))
   }
 
@@ -282,6 +310,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
   // ---- Sockets ---------------------------------------------------------------------------------
 
   protected override async onConnect(ws: WebSocket, attachment: SocketAttachment, url: URL) {
+    this.meter.count('socket')
     const { identity } = attachment
     this.store.notePresence(voterKey(identity), Date.now())
     if (roleOf(identity) === 'audience') this.audienceMoved(+1)
@@ -326,6 +355,7 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     attachment: SocketAttachment,
     frame: ClientFrame,
   ): void | Promise<void> {
+    this.meter.count('socket')
     const message = isVoteMessage(frame)
       ? frame
       : this.parseFrame(ws, frame, ConferenceClientMessageSchema)

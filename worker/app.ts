@@ -33,6 +33,7 @@ import { socialUsers } from './social/routes/social-users'
 import { conference } from './conference/routes/conference'
 import { conferenceQuestionsRoutes } from './conference/routes/questions'
 import { conferenceQa } from './conference/routes/qa'
+import { conferenceLoad } from './conference/routes/load'
 import { conferenceChat } from './conference/routes/chat'
 import { chat } from './chat/routes'
 import { courses } from './courses/routes/courses'
@@ -180,6 +181,7 @@ export function createApp(opts: AppOptions = {}) {
     .route('/api/health', health)
     .route('/internal/transcoding/jobs', internalTranscoding)
     .route('/__dev', devCapture)
+    .route('/__dev', conferenceLoad)
     .route('/', pages)
 
   // The API document and its reference page, and the list of routes (404 in production).

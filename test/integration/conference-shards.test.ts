@@ -117,6 +117,23 @@ describe('audience shards', () => {
     })
     expect(stats.audienceCount).toBe(members.length)
 
+    // The votes reached the shards, not the room: it heard their reports, a few a second.
+    const load = await api(`/__dev/conference/${conf.id}/load`, { token: conf.host.accessToken })
+    expect(load.status).toBe(200)
+    expect(load.body.shards.map((s: { shard: number }) => s.shard).sort()).toEqual([0, 1, 2])
+    const shardSockets = load.body.shards.reduce(
+      (n: number, s: { counts: { socket: number } }) => n + s.counts.socket,
+      0,
+    )
+    // Each member's upgrade and two votes, on their shard.
+    expect(shardSockets).toBe(members.length * 3)
+    expect(load.body.room.counts.socket).toBeLessThan(members.length)
+    expect(load.body.room.counts.shard).toBeGreaterThan(0)
+    const stranger = await api(`/__dev/conference/${conf.id}/load`, {
+      token: (await signUpUser()).accessToken,
+    })
+    expect(stranger.status).toBe(403)
+
     // Closing collects each shard's last count: the closed results are the acked votes.
     const closed = await close(conf, q.id)
     expect(closed.body.results).toEqual({

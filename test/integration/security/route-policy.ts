@@ -86,6 +86,7 @@ export const ROUTE_POLICY: Record<string, RoutePolicy> = {
   'GET /__dev/sms': pub,
   'POST /__dev/mail': pub,
   'POST /__dev/sms': pub,
+  'GET /__dev/conference/:id/load': owned('conference'),
 
   'POST /api/auth/send-otp-signup': pub,
   'POST /api/auth/verify-otp-signup': pub,
