@@ -1,5 +1,5 @@
 // The fan-out comparison's arithmetic: latencies are compared on every run's samples pooled, with a
-// bootstrap interval of the ratio and a verdict; one-number-per-run figures as medians, with none;
+// bootstrap interval of the ratio (over runs, then samples) and a verdict; one-number-per-run figures as medians, with none;
 // a side is exact only when every one of its runs was; each baseline that ran gets its comparison.
 import { describe, expect, it } from 'vitest'
 import { compare, comparisonTable, median, ratioCell } from './bench/compare'
@@ -132,5 +132,14 @@ describe('compare', () => {
     expect(ack).toMatch(/pooled .* 0\.\d\d \[0\.\d\d, 0\.\d\d\] ahead$/)
     const toHost = table.find((line) => line.startsWith('last vote → host final count (ms)'))!
     expect(toHost).toMatch(/median .* 1\.00$/)
+  })
+
+  it('warns under the table when a side has fewer than 3 runs, and not with 3 a side', () => {
+    const warning = (table: string[]) => table.some((line) => line.startsWith('WARNING: fewer'))
+    const rooms = [1, 2, 3].map((r) => run('miniflare', r, 1))
+    const baselines = [1, 2, 3].map((r) => run('socket.io', r, 1))
+    expect(warning(comparisonTable(compare([...rooms, ...baselines])))).toBe(false)
+    expect(warning(comparisonTable(compare([...rooms, ...baselines.slice(1)])))).toBe(true)
+    expect(warning(comparisonTable(compare([rooms[0]!, baselines[0]!])))).toBe(true)
   })
 })

@@ -1,8 +1,9 @@
 // ConferenceRoom vs a Socket.IO baseline at the same N: the figures side by side with the ratio
 // ConferenceRoom / baseline. Latencies with raw samples are compared on every run's samples pooled,
-// with a bootstrap 95 % interval of the ratio and a verdict only where the interval excludes 1;
-// figures that are one number per run (RSS, CPU, counts) are compared as medians of the runs, and
-// get no verdict: a handful of runs says too little about their spread.
+// with a 95 % interval of the ratio from a bootstrap over runs, then samples within a run, and a
+// verdict only where the interval excludes 1; figures that are one number per run (RSS, CPU,
+// counts) are compared as medians of the runs, and get no verdict: a handful of runs says too
+// little about their spread.
 import {
   bootstrapRatios,
   percentile,
@@ -23,7 +24,7 @@ export interface Figure {
   baseline: number | undefined
   /** ConferenceRoom / baseline; undefined when either is missing or the baseline's is 0. */
   ratio: number | undefined
-  /** Pooled figures: the ratio's bootstrap 95 % interval and what it says. */
+  /** Pooled figures: the ratio's bootstrap 95 % interval (over runs, then samples) and its verdict. */
   interval?: { low: number; high: number }
   verdict?: Verdict
 }
@@ -76,6 +77,9 @@ const PER_RUN: [string, Better, (r: RunReport) => number | undefined][] = [
   ],
 ]
 
+/** Under this many runs a side, the bootstrap over runs has too few to say how runs differ. */
+export const FEW_RUNS = 3
+
 const BASELINES = Object.keys(BASELINE_LABELS) as Baseline[]
 const isBaseline = (via: RunReport['via']): via is Baseline => BASELINES.includes(via as Baseline)
 
@@ -114,19 +118,21 @@ export function compare(reports: RunReport[], options: BootstrapOptions = {}): C
 
 /** One bootstrap per sample kind (join, round trip, ack), for all of its percentiles at once. */
 function pooledFigures(rooms: RunReport[], baselines: RunReport[], options: BootstrapOptions) {
-  const pooled = (runs: RunReport[], read: Samples) => runs.flatMap((r) => read(r) ?? [])
+  const byRun = (runs: RunReport[], read: Samples) => runs.map((r) => read(r) ?? [])
   const kinds = [...new Set(POOLED.map(([, read]) => read))]
   const byName = new Map<string, Figure>()
   for (const read of kinds) {
     const rows = POOLED.filter(([, r]) => r === read)
-    const room = pooled(rooms, read)
-    const base = pooled(baselines, read)
+    const roomRuns = byRun(rooms, read)
+    const baselineRuns = byRun(baselines, read)
     const intervals = bootstrapRatios(
-      room,
-      base,
+      roomRuns,
+      baselineRuns,
       rows.map(([, , p]) => p),
       options,
     )
+    const room = roomRuns.flat()
+    const base = baselineRuns.flat()
     rows.forEach(([name, , p], i) => {
       const interval = intervals[i]
       byName.set(name, {
@@ -198,13 +204,23 @@ export function comparisonTable(comparisons: Comparison[]): string[] {
   const line = (row: string[]) =>
     row.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
   const runs = [...new Set(comparisons.map((c) => `${c.runs}/${c.baselineRuns}`))].join(', ')
+  const fewRuns = comparisons.some((c) => Math.min(c.runs, c.baselineRuns) < FEW_RUNS)
   return [
     line(header),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...body.map(line),
     `Runs per side (room/baseline) at each N: ${runs}. pooled: the percentile of every run's samples,`,
-    '  with a bootstrap 95 % interval of the ratio: ahead / behind when the whole interval is on the',
-    '  better / worse side of 1, else no difference measurable. median: the median of the runs, no verdict.',
+    '  with a 95 % interval of the ratio from a two-level bootstrap (each resample draws each side’s',
+    '  runs with replacement, then each drawn run’s samples; with one run a side it is the bootstrap',
+    '  of that run’s samples alone): ahead / behind when the whole interval is on the better / worse',
+    '  side of 1, else no difference measurable. median: the median of the runs, no verdict.',
+    ...(fewRuns
+      ? [
+          `WARNING: fewer than ${FEW_RUNS} runs on a side: the intervals cannot reflect how runs differ`,
+          '  (a GC pause or a stalled VM in one run), so they are too narrow and one run can decide a',
+          `  verdict. Use --repeat ${FEW_RUNS} or more.`,
+        ]
+      : []),
     'Ratios are CR / S.IO: below 1 is better for the room except for votes/s, where above 1 is.',
     ...BASELINES.filter((b) => comparisons.some((c) => c.baseline === b)).map(
       (b) => `${BASELINE_LABELS[b].short}: ${BASELINE_LABELS[b].long}.`,

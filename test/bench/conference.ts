@@ -70,7 +70,8 @@ if (args.help) {
     default N ${SOCKET_IO_NS.join(',')})
   [--storage memory|disk] (where workerd keeps the room's SQLite: tmpfs, as volatile as the
     baseline's process memory, or the OS temp dir on disk, where every commit waits for an fsync)
-  [--repeat R] (runs per side at each N, interleaved; figures are compared as medians)
+  [--repeat R] (runs per side at each N, interleaved; latency intervals are bootstrapped over the
+    runs, so --compare wants 3 or more; other figures are compared as medians of the runs)
 Without --via: ${DEFAULT_NS.join(',')} via miniflare (the deploy bundle in workerd, as deployed: no
 dev proxy in front). --via wrangler runs wrangler dev, whose proxy relays every frame through a second
 workerd. Smoke: --n 20 --via wrangler [--compare]`)

@@ -1,6 +1,6 @@
 // The scenarios `npm run bench` runs, in order: the command that runs each alone, its smoke
 // variant, the JSON it writes, and how its numbers appear in BENCHMARKS.md.
-import { ratioCell, type Comparison } from '../compare'
+import { FEW_RUNS, ratioCell, type Comparison } from '../compare'
 import { BASELINE_LABELS } from '../report'
 import { count, figure, ms, ratio, table } from './markdown'
 
@@ -257,17 +257,22 @@ function renderFanout(d: any): string {
     `${baselines || 'none ran'}. ` +
     'How the figures are compared: a latency kept per sample (join per client, idle round trip, ' +
     'vote ack) pools every run’s samples per side (“pooled”); the figure is that percentile of ' +
-    'the pool and the ratio is CR / baseline, with a 95 % interval from a percentile bootstrap ' +
-    '(1,000 resamples of each pool, a fixed seed, so the same runs always print the same ' +
-    'interval). The room is “ahead” when the whole interval is on the better side of 1, ' +
+    'the pool and the ratio is CR / baseline, with a 95 % interval from a two-level percentile ' +
+    'bootstrap: each of 1,000 resamples draws each side’s runs with replacement (as many as it ' +
+    'ran), then each drawn run’s samples with replacement, pools them and takes the percentile ' +
+    '(a fixed seed, so the same runs always print the same interval). Samples of one run are not ' +
+    'independent, since a garbage collection or a stalled virtual machine shifts many of them at ' +
+    'once, so resampling the pooled samples one by one gave intervals far too narrow, decided by ' +
+    'one run’s stall; drawing whole runs first makes the interval as wide as the runs differ. ' +
+    'With one run a side it is the bootstrap of that run’s samples alone, and with fewer than ' +
+    `${FEW_RUNS} it cannot show how runs differ (the printed table warns). ` +
+    `${fewRunsNote(d.repeat ?? 1)}` +
+    'The room is “ahead” when the whole interval is on the better side of 1, ' +
     '“behind” when it is on the worse side, and “no difference measurable” when it contains 1. ' +
     'The other figures are one number per run (push → all, last vote → host, votes/s, RSS, CPU, ' +
     'counts): the median of the runs (“median”), with its ratio and no verdict. This replaces a ' +
     'yes/no on the median of the runs’ p99s, which flipped between runs of the same code on ' +
-    'sub-millisecond differences. Pooling treats every vote as independent: a stall that hits one ' +
-    'run’s vote window and not the others’ widens the pooled tail, but the interval does not know ' +
-    'that the stalled votes came together, so read a narrow p99 interval against the per-run ' +
-    'tables and the rows below. This 2-core machine is shared by the load generator and the ' +
+    'sub-millisecond differences. This 2-core machine is shared by the load generator and the ' +
     'server: a room run whose vote window holds a garbage collection of the Worker’s isolate (a ' +
     'scavenge of 10–18 ms, or a full mark-compact of 30–40 ms once the joins’ garbage fills the ' +
     'old generation; V8 `--trace-gc`) has a p99 several times the others’. Runs also stall with ' +
@@ -294,6 +299,12 @@ function renderFanout(d: any): string {
     table(header, rows)
   )
 }
+
+/** Said in the method text when these runs were too few for the bootstrap over runs. */
+const fewRunsNote = (repeat: number) =>
+  repeat < FEW_RUNS
+    ? `These ran ${repeat} time(s) a side: the intervals below are too narrow to trust. `
+    : ''
 
 /** The method text of the Socket.IO framing section (BENCHMARKS.md keeps it above the table). */
 const FRAMINGS_METHOD =
