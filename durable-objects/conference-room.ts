@@ -193,6 +193,8 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     return this.run(async () => {
       const live = this.store.meta('live_question_id')
       if (live) await this.closeQuestion(live)
+      // The analytics count every shard's members and voters as of now.
+      await this.refreshTotals()
       this.notePeakAudience({ fresh: true })
       this.store.setMeta('status', 'ENDED')
       this.store.setMeta('analytics_pending', 1)

@@ -10,6 +10,7 @@ import {
   type AudienceMember,
   type RunningConference,
 } from '../harness/conference'
+import { CLOSE_CODES } from '../../shared/realtime'
 import { api, workerUrl } from '../harness/http'
 import { signUpUser, testDb } from '../harness/users'
 import { openSocket } from '../harness/ws'
@@ -148,6 +149,32 @@ describe('audience shards', () => {
       .collection('conference_questions')
       .findOne({ _id: new ObjectId(q.id) })
     expect(stored?.results).toMatchObject({ totalResponses: members.length })
+
+    // The end closes every shard's participants and writes analytics counted over the shards.
+    const ended = await api(`/api/conference/${conf.id}`, {
+      method: 'PUT',
+      token: conf.host.accessToken,
+      json: { status: 'ENDED' },
+    })
+    expect(ended.status).toBe(200)
+    await Promise.all(
+      members.map(async (m) =>
+        expect(await m.socket.closedByServer(5000)).toBe(CLOSE_CODES.CONFERENCE_ENDED),
+      ),
+    )
+    const doc = await (
+      await testDb()
+    )
+      .collection('conferences')
+      .findOne({ _id: new ObjectId(conf.id) })
+    expect(doc?.analytics).toMatchObject({
+      peakAudience: members.length,
+      // Everyone present counts, the host too (as before shards): the room notes its own sockets.
+      totalParticipants: members.length + 1,
+      totalVoters: members.length,
+      participationRate: members.length / (members.length + 1),
+      responsesPerQuestion: { [q.id]: members.length },
+    })
     await Promise.all([host.close(), ...members.map((m) => m.socket.close())])
   })
 
