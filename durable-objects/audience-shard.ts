@@ -1,6 +1,6 @@
 // One audience shard of a live conference: a slice of the audience's sockets, with their votes and
 // Q&A upvotes. It checks, stores and acks each vote itself (acked once stored, as the room did), and
-// tells the room only totals, at most once a REPORT_MS tick; the room's events reach it in one call
+// tells the room only totals, at most once a tick (100 ms, longer when the room has many shards); the room's events reach it in one call
 // per event, which it fans out to its sockets. So the ConferenceRoom's event rate is set by the
 // number of shards, not by the audience's size or how fast it votes (ARCHITECTURE, "Scale path").
 import {
@@ -29,13 +29,11 @@ import {
   type RoomResult,
   type SocketAttachment,
 } from './realtime-room'
-import { AUDIENCE_RATE } from './room-limits'
+import { AUDIENCE_RATE, SHARD_REPORT_MIN_MS } from './room-limits'
 import { TokenBuckets } from './token-buckets'
 import { checkVote } from './vote-check'
 import { VoteBatcher, type BatchedVote, type VoteOutcome } from './vote-batcher'
 
-/** How often, at most, the shard reports to the room: the room hears ≤ 1000/REPORT_MS per shard. */
-const REPORT_MS = 100
 /** After a report the room did not take (it restarted, it was busy), the next try. */
 const REPORT_RETRY_MS = 500
 /** How long a joining socket may be shown a view the room gave earlier (see view()). */
@@ -67,6 +65,8 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
   private version: number
   private reportedVersion: number
   private lastReportAt = 0
+  /** How often this shard may report: the room says, with each report it takes. */
+  private reportEveryMs = SHARD_REPORT_MIN_MS
   private reporting: Promise<void> | undefined
 
   constructor(ctx: DurableObjectState, env: Bindings) {
@@ -408,10 +408,10 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
   /** Audience sockets open here: counted by joins and leaves, read from the runtime after a wake. */
   private sockets: number | undefined
 
-  /** Something the room counts changed: report it within REPORT_MS. */
+  /** Something the room counts changed: report it within a tick. */
   private changed() {
     this.version += 1
-    const due = this.lastReportAt + REPORT_MS
+    const due = this.lastReportAt + this.reportEveryMs
     // The alarm is written with the change it reports, so a shard restarted before its report
     // still makes it; the report itself goes at once when the last one is a tick old.
     this.alarmBy(Math.max(due, Date.now()))
@@ -421,7 +421,7 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
   protected override async onAlarm() {
     await this.report()
     if (this.version > this.reportedVersion)
-      this.alarmBy(Date.now() + (this.reporting ? REPORT_MS : REPORT_RETRY_MS))
+      this.alarmBy(Date.now() + (this.reporting ? this.reportEveryMs : REPORT_RETRY_MS))
   }
 
   /** Sends the newest totals unless the room has them; one report in flight at a time. */
@@ -431,7 +431,8 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
       const report = this.nextReport()
       this.lastReportAt = Date.now()
       try {
-        await this.room().report(this.index, report)
+        const taken = await this.room().report(this.index, report)
+        this.reportEveryMs = taken.everyMs
         this.reportedVersion = Math.max(this.reportedVersion, report.version)
         this.store.setMeta('reported_version', this.reportedVersion)
       } catch (error) {
@@ -448,7 +449,7 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
       this.reporting = undefined
     }
     // Changes made while it was in flight go in the next one, a tick later.
-    if (this.version > this.reportedVersion) this.alarmBy(this.lastReportAt + REPORT_MS)
+    if (this.version > this.reportedVersion) this.alarmBy(this.lastReportAt + this.reportEveryMs)
   }
 
   /** The shard's totals under a new version (stored first: versions rise across restarts). */

@@ -48,7 +48,7 @@ import {
   type RoomResult,
   type SocketAttachment,
 } from './realtime-room'
-import { AUDIENCE_RATE } from './room-limits'
+import { AUDIENCE_RATE, shardReportIntervalMs } from './room-limits'
 import { ShardTotals } from './shard-totals'
 import { EventMeter, type EventCounts } from './event-meter'
 
@@ -262,7 +262,8 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
   async report(shard: number, report: ShardReport) {
     this.meter.count('shard')
     this.applyReport(shard, report)
-    return { ok: true as const }
+    // The interval keeps every shard's reports together within the room's budget.
+    return { ok: true as const, everyMs: shardReportIntervalMs(this.totals.shards().length) }
   }
 
   /** What a shard shows its joining members; the first call attaches the shard to the room. */

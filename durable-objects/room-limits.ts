@@ -23,3 +23,18 @@ export const VOTE_FLUSH_RATE = { burst: 20, perSecond: 1000 } as const
 
 /** A member's repeated `typing` frames within this window only extend what others already show. */
 export const TYPING_THROTTLE_MS = 2000
+
+/**
+ * Reports a ConferenceRoom takes from its audience shards, a second, all shards together: each
+ * shard reports at most every max(SHARD_REPORT_MIN_MS, shards · 1000 / budget) ms, an interval the
+ * room hands back with every report. A Durable Object takes about 1,000 requests a second (200–500
+ * when each writes storage, as a report does); the audience's share stays a tenth of that however
+ * large it grows, and the host's count trails the last vote by about one interval.
+ */
+export const ROOM_SHARD_REPORTS_PER_SECOND = 100
+export const SHARD_REPORT_MIN_MS = 100
+
+/** How often each of `shards` shards may report so that all of them stay within the room's budget. */
+export function shardReportIntervalMs(shards: number): number {
+  return Math.max(SHARD_REPORT_MIN_MS, Math.ceil((shards * 1000) / ROOM_SHARD_REPORTS_PER_SECOND))
+}
