@@ -16,12 +16,16 @@ import {
 } from '../shared/conference'
 import { CLOSE_CODES, TICKET_ID_HEADER, type RealtimeIdentity } from '../shared/realtime'
 import type { Bindings } from '../worker/env'
-import { voterKey } from '../worker/conference/shards'
+import { shardSessionId, voterKey } from '../worker/conference/shards'
+import { configFor } from '../worker/config'
+import { admitSocketIo } from '../worker/realtime/socket-io-identity'
 import { log } from '../worker/log'
 import type { AudienceView, Delivery, ShardReport, ShardState } from './audience-shard-protocol'
 import { ConferenceStore, type StagedVote, VOTES_PER_STATEMENT } from './conference-store'
 import { EventMeter, type EventCounts } from './event-meter'
 import { FrameBudgets } from './frame-budgets'
+import { ENGINE_PATH } from './socket-io/engine-request'
+import { randomId } from './socket-io/engine-session'
 import {
   RealtimeRoom,
   RoomError,
@@ -54,6 +58,8 @@ interface QueuedVote extends BatchedVote {
 export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessage> {
   protected readonly kind = 'conference' as const
   protected readonly frameBudgets = new FrameBudgets(CONFERENCE_FRAME_BUDGETS)
+  /** A Socket.IO client whose handshake named its credential is sent here (routes/socket-io.ts). */
+  protected override readonly servesSocketIo = true
   private readonly store: ConferenceStore
   private readonly audienceLimit = new TokenBuckets(AUDIENCE_RATE.burst, AUDIENCE_RATE.perSecond)
   private state: ShardState
@@ -200,11 +206,37 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
 
   // ---- Sockets --------------------------------------------------------------------------------------
 
+  /** A CONNECT's `auth.token` on a session here: as the room admits it, and only its members. */
+  protected override async socketIoAdmission(room: string, token: string) {
+    const deps = { config: configFor(this.env), db: () => this.db(), env: this.env }
+    const admission = await admitSocketIo(deps, 'conference', room, token)
+    if (admission.ok && admission.identity.shard !== this.index)
+      return { ok: false as const, message: 'This connection belongs to another part of the room' }
+    return admission
+  }
+
+  protected override socketIoRecoverable(_identity: RealtimeIdentity, seq: number) {
+    return (
+      seq <= this.seq &&
+      seq >= Number(this.store.meta('log_from') ?? Infinity) &&
+      this.store.eventsSince(seq, 'audience') !== undefined
+    )
+  }
+
+  protected override socketIoSessionId() {
+    return shardSessionId(this.index, randomId())
+  }
+
   /**
    * Each ticket opens one socket: the shard a participant's ticket names remembers the tickets it
    * took, so the Worker asks Redis nothing for them (worker/realtime/admission.ts).
    */
   override async fetch(request: Request): Promise<Response> {
+    // The Worker names the shard it addressed (from the ticket, or a session id that names it).
+    const url = new URL(request.url)
+    const named = url.searchParams.get('shard')
+    if (named !== null) this.identify(url.searchParams.get('room') ?? '', Number(named))
+    if (url.pathname === ENGINE_PATH) return super.fetch(request)
     const ticketId = request.headers.get(TICKET_ID_HEADER)
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket' && !this.admitOnce(ticketId))
       return Response.json(

@@ -501,6 +501,14 @@ export abstract class RealtimeRoom<
     return false
   }
 
+  /**
+   * The Engine.IO session id a new session gets, when the room needs it to say something (an
+   * audience shard's names the shard, so the Worker routes the session's later requests to it).
+   */
+  protected socketIoSessionId(): string | undefined {
+    return undefined
+  }
+
   private socketIoHost: SocketIoHost | undefined
 
   /** The room's Socket.IO sessions, when it serves them. */
@@ -528,6 +536,7 @@ export abstract class RealtimeRoom<
         attachmentOf: (ws) => this.attachmentOf(ws),
         setAttachment: (ws, attachment) => this.setAttachment(ws, attachment),
         alarmBy: (at) => this.alarmBy(at),
+        newSessionId: () => this.socketIoSessionId(),
       })
     }
     return this.socketIoHost

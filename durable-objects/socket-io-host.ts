@@ -107,7 +107,7 @@ export interface SocketIoRoomHooks {
    * The Engine.IO sid of a new session (default: random). The gateway's is its object's id, so
    * that the Worker routes the session's later requests to it without a lookup.
    */
-  newSessionId?(): string
+  newSessionId?(): string | undefined
 }
 
 /** An EVENT as the client emitted it. */

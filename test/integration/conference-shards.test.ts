@@ -383,4 +383,47 @@ describe('audience shards', () => {
     const late = await join()
     expect(late.body).toMatchObject({ ticket: null, conference: { status: 'ENDED' } })
   })
+
+  it('puts a Socket.IO client that names its token in the handshake on its shard, polling or upgraded', async () => {
+    const conf = await createConference([{ text: 'Framed?', options: ['yes', 'no'] }], {
+      expectedAudience: THREE_SHARDS,
+    })
+    const q = conf.questions[0]!
+    const { io } = await import('socket.io-client')
+    const voters = []
+    for (const transports of [['polling'], ['polling', 'websocket']]) {
+      const joined = await api(`/api/conference/by-code/${conf.code}/join`, {
+        method: 'POST',
+        json: {},
+      })
+      const client = io(workerUrl(), {
+        path: '/socket.io/',
+        query: { room: `conference:${conf.id}`, token: joined.body.participantToken },
+        transports,
+        reconnection: false,
+      })
+      const welcome = await new Promise<any>((resolve) => client.on('welcome', resolve))
+      voters.push({ client, shard: welcome.identity.shard as number })
+    }
+    await push(conf, q.id)
+    for (const { client } of voters) {
+      const ack = await client.timeout(10_000).emitWithAck('vote', {
+        questionId: q.id,
+        optionIds: [q.options[0]!.id],
+      })
+      expect(ack).toMatchObject({ questionId: q.id, replaced: false })
+    }
+    // Their connections and votes reached their shards; the room held no socket of theirs.
+    const load = await api(`/__dev/conference/${conf.id}/load`, { token: conf.host.accessToken })
+    expect(load.body.room.counts.socket).toBe(0)
+    for (const { shard } of voters)
+      expect(
+        load.body.shards.find((s: { shard: number }) => s.shard === shard).counts.socket,
+      ).toBeGreaterThanOrEqual(2)
+    const results = await api(`/api/conference/${conf.id}/questions/${q.id}/results`, {
+      token: conf.host.accessToken,
+    })
+    expect(results.body.results).toMatchObject({ totalResponses: 2 })
+    for (const { client } of voters) client.disconnect()
+  })
 })

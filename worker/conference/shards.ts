@@ -42,6 +42,17 @@ export function audienceShardOf(identity: RealtimeIdentity, shards: AudienceShar
   return identity.shard ?? shardOf(voterKey(identity), shards.base)
 }
 
+/**
+ * An Engine.IO session on a shard has an id naming the shard: the Worker sends the session's later
+ * requests (polling, the upgrade) there without a lookup.
+ */
+export const shardSessionId = (index: number, random: string) => `shard${index}-${random}`
+
+export function shardOfSessionId(sid: string): number | undefined {
+  const match = /^shard(\d{1,4})-/.exec(sid)
+  return match ? Number(match[1]) : undefined
+}
+
 /** The object name of shard `index` of conference `conferenceId`. */
 export const shardName = (conferenceId: string, index: number) => `${conferenceId}/${index}`
 

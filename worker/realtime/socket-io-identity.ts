@@ -18,6 +18,7 @@ import { InvalidAccessTokenError, verifyAccessToken, type AccessClaims } from '.
 import { findMemberConversation } from '../chat/store'
 import { conferenceRole } from '../conference/access'
 import { verifyParticipantToken } from '../conference/participants'
+import { audienceShardOf, UNSHARDED, type AudienceShards } from '../conference/shards'
 import { conferences } from '../conference/store'
 import { liveAccount, registryAdmits, type AccountRefusal } from './account-checks'
 import type { ChannelBindings } from './rooms'
@@ -150,6 +151,7 @@ async function admitAccount(
   if ('refusal' in account) return { ok: false, message: ACCOUNT_REFUSED[account.refusal] }
   const { user } = account
   let role: string = user.role
+  let shards: AudienceShards | undefined
   if (room.kind === 'chat') {
     if (!(await findMemberConversation(db, room.id, user._id)))
       return { ok: false, message: SOCKET_IO_REFUSED.notMember }
@@ -164,6 +166,7 @@ async function admitAccount(
     if (doc.removedParticipants?.includes(`user:${claims.userId}`))
       return { ok: false, message: SOCKET_IO_REFUSED.removed }
     role = conferenceRole(doc, user)
+    shards = doc.audienceShards ?? UNSHARDED
   }
   // As the ticket routes build it (accountIdentity).
   const identity: RealtimeIdentity = {
@@ -173,6 +176,8 @@ async function admitAccount(
     name: user.name.slice(0, 200),
     session: claims.sessionId,
   }
+  // The audience's socket goes to its shard (worker/conference/shards.ts), as with a ticket.
+  if (shards && role === 'audience') identity.shard = audienceShardOf(identity, shards)
   if (!(await registryAdmits(deps.env, room, identity, at)))
     return { ok: false, message: SOCKET_IO_REFUSED.ended }
   return { ok: true, identity, at }

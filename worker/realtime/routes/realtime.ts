@@ -51,14 +51,14 @@ export const realtime = createRouter().openapi(
     await admitTicket(c, { kind, id }, verified)
     // A conference's audience member goes to their shard, named in their signed ticket.
     const { shard } = verified.identity
-    const stub =
-      kind === 'conference' && shard !== undefined && c.env.AUDIENCE_SHARD
-        ? audienceShardStub(c.env, id, shard)
-        : roomStub(c.env, kind, id)
+    const onShard = kind === 'conference' && shard !== undefined && Boolean(c.env.AUDIENCE_SHARD)
+    const stub = onShard ? audienceShardStub(c.env, id, shard!) : roomStub(c.env, kind, id)
     if (!stub) throw new AppError('SERVICE_UNAVAILABLE', 'Realtime rooms are not available here')
     const url = new URL(c.req.url)
     url.searchParams.delete('ticket')
     url.searchParams.set('room', id)
+    if (onShard) url.searchParams.set('shard', String(shard))
+    else url.searchParams.delete('shard')
     return stub.fetch(url.toString(), {
       headers: {
         upgrade: 'websocket',

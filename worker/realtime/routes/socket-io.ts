@@ -8,6 +8,7 @@ import { Hono } from 'hono'
 import { IDENTITY_HEADER, TICKET_AT_HEADER } from '../../../shared/realtime'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../errors'
+import { audienceShardStub, shardOfSessionId } from '../../conference/shards'
 import { roomStub } from '../rooms'
 import { handshakeCredential } from '../socket-io-credential'
 import { gatewayRequest } from '../socket-io-gateway'
@@ -33,8 +34,9 @@ export const socketIo = new Hono<AppEnv>().on(['GET', 'POST'], '/socket.io/', as
     )
   }
   const id = match[2]!
-  const stub = roomStub(c.env, kind, id)
-  if (!stub) throw new AppError('SERVICE_UNAVAILABLE', 'Realtime rooms are not available here')
+  const sid = c.req.query('sid')
+  // A session on an audience shard: its id names the shard.
+  let shard = kind === 'conference' && sid !== undefined ? shardOfSessionId(sid) : undefined
   const headers = new Headers(c.req.raw.headers)
   headers.delete(IDENTITY_HEADER)
   headers.delete(TICKET_AT_HEADER)
@@ -52,10 +54,22 @@ export const socketIo = new Hono<AppEnv>().on(['GET', 'POST'], '/socket.io/', as
     if (admission.ok) {
       headers.set(IDENTITY_HEADER, JSON.stringify(admission.identity))
       headers.set(TICKET_AT_HEADER, String(admission.at))
+      // A conference's audience member whose handshake named them goes to their shard, as a
+      // ticket's would; one who proves who they are only in CONNECT stays on the room (their votes
+      // still go to their shard from there).
+      if (kind === 'conference' && admission.identity.role === 'audience')
+        shard = admission.identity.shard
     } else headers.set(SOCKET_IO_REFUSAL_HEADER, admission.message)
   }
+  const stub =
+    shard !== undefined && c.env.AUDIENCE_SHARD
+      ? audienceShardStub(c.env, id, shard)
+      : roomStub(c.env, kind, id)
+  if (!stub) throw new AppError('SERVICE_UNAVAILABLE', 'Realtime rooms are not available here')
   const url = new URL(c.req.url)
   url.searchParams.set('room', id)
+  if (shard !== undefined) url.searchParams.set('shard', String(shard))
+  else url.searchParams.delete('shard')
   // A polling POST's body is read here (it is small: bodySize caps it) rather than streamed: the
   // room may answer before reading it (a refusal), and a stream still being piped then fails.
   const body = c.req.method === 'POST' ? await c.req.arrayBuffer() : null
