@@ -461,7 +461,8 @@ function renderFlood(d: any): string {
 /** The audience shards' method text (BENCHMARKS.md keeps it above the table). */
 export const SHARDS_METHOD =
   'One ConferenceRoom whose conference was created with `expectedAudience` N, so it starts with ' +
-  '⌈N / CONFERENCE_SHARD_CAPACITY⌉ audience shards (2,000 sockets each), as a real event of that ' +
+  '⌈N / CONFERENCE_SHARD_CAPACITY⌉ audience shards (2,000 sockets each unless ' +
+  '`--shard-capacity` says otherwise), as a real event of that ' +
   'size would: each audience socket is held by the shard its participant token names, which ' +
   'stores and acks its votes and reports versioned totals to the room about every 100 ms; the ' +
   'room sends each event once per shard. N audience sockets join (50 in flight), the host pushes ' +
