@@ -123,3 +123,67 @@ describe('runLoad votes', () => {
     expect(result.votes).toMatchObject({ sent: 10, acked: 6 })
   })
 })
+
+describe('runLoad join storm (joinWindowMs)', () => {
+  const storm = (n: number, joinWindowMs: number) => ({
+    ...options(n, 0),
+    joinConcurrency: 1,
+    joinWindowMs,
+  })
+
+  it('starts join i at i·W/N after the first, without waiting for the earlier ones', async () => {
+    const startedAt: number[] = []
+    const events: string[] = []
+    const scenario: LoadScenario<number> = {
+      ...instantRoom().scenario,
+      join: (index) => {
+        startedAt[index] = performance.now()
+        events.push(`start ${index}`)
+        // Each join takes 100 ms, ten times the 10 ms between scheduled starts.
+        return sleep(100).then(() => {
+          events.push(`done ${index}`)
+          return index
+        })
+      },
+    }
+    const result = await runLoad(scenario, storm(20, 200))
+
+    expect(result.join).toMatchObject({ joined: 20, failures: [] })
+    for (let i = 1; i < 20; i++)
+      expect(startedAt[i]! - startedAt[0]!).toBeGreaterThanOrEqual(i * 10 - 0.5)
+    // Open loop: with one "in flight" allowed, a closed loop would have waited for join 0.
+    expect(events.indexOf('start 1')).toBeLessThan(events.indexOf('done 0'))
+    expect(result.join.startLagMs?.count).toBe(20)
+    expect(result.join.perClientMs.p50).toBeGreaterThanOrEqual(99)
+    // 20 joined between the first scheduled start and the last completion (≥ 190 + 100 ms).
+    expect(result.join.admittedPerSecond).toBeGreaterThan(0)
+    expect(result.join.admittedPerSecond).toBeLessThanOrEqual(Math.ceil(20 / 0.29))
+  })
+
+  it("counts each join's latency from its scheduled start, so the generator's lateness shows", async () => {
+    const scenario: LoadScenario<number> = {
+      ...instantRoom().scenario,
+      join: (index) => {
+        // Join 3 holds the generator's thread for 40 ms: joins 4, 5 and 6 (due 10, 20 and 30 ms
+        // after it) start late, and each answers at once when it does start.
+        if (index === 3) for (const until = performance.now() + 40; performance.now() < until;);
+        return Promise.resolve(index)
+      },
+    }
+    const result = await runLoad(scenario, storm(10, 100))
+
+    expect(result.join.joined).toBe(10)
+    // From their actual starts, only join 3 took ≥ 15 ms; from their scheduled starts, 3–5 did.
+    expect(result.join.perClientSamplesMs.filter((ms) => ms >= 15).length).toBeGreaterThanOrEqual(3)
+    expect(result.join.startLagMs!.max).toBeGreaterThanOrEqual(25)
+  })
+
+  it('keeps the closed loop when no window is given', async () => {
+    const result = await runLoad(instantRoom().scenario, options(10, 0))
+
+    expect(result.join.joined).toBe(10)
+    expect(result.join.startLagMs).toBeUndefined()
+  })
+})
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

@@ -48,8 +48,15 @@ export interface BenchConference {
   optionIds: string[]
 }
 
-/** Registers a host, creates a conference with one single-choice question and starts it. */
-export async function setUpConference(base: string, options: string[]): Promise<BenchConference> {
+/**
+ * Registers a host, creates a conference with one single-choice question and starts it. With
+ * `expectedAudience`, the conference says how many it expects, which sizes its audience shards.
+ */
+export async function setUpConference(
+  base: string,
+  options: string[],
+  expectedAudience?: number,
+): Promise<BenchConference> {
   const ip = `10.${rnd()}.${rnd()}.${rnd()}`
   const host = await api(
     base,
@@ -69,7 +76,11 @@ export async function setUpConference(base: string, options: string[]): Promise<
   const created = await api(
     base,
     '/api/conference',
-    { method: 'POST', token: hostToken, json: { title: 'Benchmark', speakers: [] } },
+    {
+      method: 'POST',
+      token: hostToken,
+      json: { title: 'Benchmark', speakers: [], ...(expectedAudience ? { expectedAudience } : {}) },
+    },
     201,
   )
   const id: string = created.body.conference.id

@@ -4,10 +4,13 @@
 // socket.io-client on the Worker's /socket.io/ (participant token in auth.token) in the same room,
 // and each framing votes among options of its own, so the host's counts tally each exactly.
 import { performance } from 'node:perf_hooks'
+import { decodeJwt } from 'jose'
 import { api, roomUrl, RoomSocket, setUpConference, type Received } from './conference-client'
+import { eventRates, readLoad, type LoadReading } from './event-rates'
 import { runLoad, samplesMs, summarize } from './load'
 import {
   loadOptions,
+  type ConferenceEvents,
   type Framing,
   settle,
   ticksBetween,
@@ -51,7 +54,7 @@ export type AudienceMix = 'native' | 'half-socket-io'
 const SOCKET_IO_OPTIONS = ['Echo', 'Foxtrot', 'Golf', 'Hotel']
 
 type Joined =
-  | { index: number; framing: 'native'; socket: RoomSocket }
+  | { index: number; framing: 'native'; socket: RoomSocket; shard: number | undefined }
   | { index: number; framing: 'socket.io'; socket: SioSocket }
 
 export async function runConferenceRoom(
@@ -77,7 +80,24 @@ export async function runConferenceRoom(
   let joinFailures: string[] = []
   log(`setting up (timeout ${Math.round(timeoutMs / 1000)} s)`)
   try {
-    const conf = await setUpConference(url, mixed ? [...OPTIONS, ...SOCKET_IO_OPTIONS] : OPTIONS)
+    const expectedAudience =
+      typeof settings.expectedAudience === 'number' ? settings.expectedAudience : n
+    const conf = await setUpConference(
+      url,
+      mixed ? [...OPTIONS, ...SOCKET_IO_OPTIONS] : OPTIONS,
+      expectedAudience,
+    )
+    const events: ConferenceEvents = { expectedAudience, shardsUsed: 0, socketsPerShard: {} }
+    report.events = events
+    // A failed reading (the route is development only) costs its figures, not the run.
+    const reading = () =>
+      readLoad(url, conf.id, conf.hostToken).catch((error: unknown) => {
+        events.error ??= error instanceof Error ? error.message : String(error)
+        return undefined
+      })
+    const rates = (before: LoadReading | undefined, after: LoadReading | undefined) =>
+      before && after ? eventRates(before, after) : undefined
+    let votesStart: LoadReading | undefined
     const optionsOf = (framing: Framing) =>
       framing === 'native'
         ? conf.optionIds.slice(0, OPTIONS.length)
@@ -107,6 +127,7 @@ export async function runConferenceRoom(
     let beforeVotes: CpuAt | undefined
     sampler.start()
 
+    const joinsStart = await reading()
     const load = await runLoad<Joined>(
       {
         async join(index) {
@@ -120,6 +141,7 @@ export async function runConferenceRoom(
                   index,
                   framing: 'native',
                   socket: await RoomSocket.open(roomUrl(url, conf.id, joined.body.ticket)),
+                  shard: shardNamed(joined.body.participantToken),
                 }
               : {
                   index,
@@ -134,6 +156,7 @@ export async function runConferenceRoom(
         },
         ...(mixed ? { kindOf: framingOf } : {}),
         async beforeVotes(clients) {
+          events.duringJoins = rates(joinsStart, await reading())
           expected = expectedCounts(
             clients.map((c) => choiceOf(c.index)),
             conf.optionIds,
@@ -155,6 +178,7 @@ export async function runConferenceRoom(
               }),
             )
           beforeVotes = await cpuAt(sampler)
+          votesStart = await reading()
         },
         vote: (c, index) => {
           const ballot = { questionId: conf.questionId, optionIds: [choiceOf(index)] }
@@ -183,6 +207,9 @@ export async function runConferenceRoom(
           return final.at
         },
         async afterVotes() {
+          const votesEnd = await reading()
+          events.duringVotes = rates(votesStart, votesEnd)
+          events.shardsUsed = votesEnd?.shards.length ?? 0
           const after = await cpuAt(sampler)
           report.processesAtTally = after.processes
           report.cpuDuringVotes = cpuShare(beforeVotes, after)
@@ -192,6 +219,9 @@ export async function runConferenceRoom(
       },
       loadOptions(n, settings, deadline, label),
     )
+    for (const c of audience)
+      if (c.framing === 'native' && c.shard !== undefined)
+        events.socketsPerShard[c.shard] = (events.socketsPerShard[c.shard] ?? 0) + 1
     const { votedIndexes: _, ...loadReport } = load
     report.load = loadReport
     joinFailures = load.join.failures
@@ -274,6 +304,12 @@ async function sioVote(socket: SioSocket, ballot: { questionId: string; optionId
   const reply = await socket.request('vote', ballot)
   if (reply?.error) throw new Error(`${reply.error.code}: ${reply.error.message}`)
   return reply
+}
+
+/** The audience shard a participant token names (its `shd` claim), read without verifying it. */
+function shardNamed(participantToken: string): number | undefined {
+  const { shd } = decodeJwt(participantToken)
+  return typeof shd === 'number' ? shd : undefined
 }
 
 function isStats(m: any, questionId: string) {

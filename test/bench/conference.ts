@@ -19,6 +19,7 @@ import { startStack, type Stack } from '../../dev-services/stack'
 import { ensureIndexes } from '../../worker/db/indexes'
 import { testWorkerVars } from '../harness/global-setup'
 import { compare, comparisonTable } from './compare'
+import type { EventRates } from './event-rates'
 import { compareFramings, framingTable, WITHIN } from './framing-compare'
 import {
   SOCKET_IO_REDIS_ROLE,
@@ -41,6 +42,9 @@ const { values: args } = parseArgs({
     n: { type: 'string' },
     via: { type: 'string' },
     concurrency: { type: 'string', default: '50' },
+    'join-window-ms': { type: 'string' },
+    'expected-audience': { type: 'string', default: 'auto' },
+    'shard-capacity': { type: 'string' },
     batch: { type: 'string', default: '200' },
     'vote-window-ms': { type: 'string', default: '1000' },
     'timeout-s': { type: 'string' },
@@ -55,7 +59,13 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   console.log(`npm run bench:conference -- [--n 1000,2000] [--via wrangler|miniflare]
-  [--concurrency 50] (joins in flight)
+  [--concurrency 50] (joins in flight, closed loop: the default)
+  [--join-window-ms W] (a join storm instead: the N joins offered evenly over W ms, open loop, each
+    one's latency counted from its scheduled start; the run then votes as usual)
+  [--expected-audience auto|K] (the conference's expectedAudience, which sizes its audience shards:
+    auto is N, as a real event of that size would say; 1 gives a one-shard room to compare)
+  [--shard-capacity C] (the Worker's CONFERENCE_SHARD_CAPACITY, audience sockets per shard; default
+    the Worker's own, 2000: a smaller one shards a tiny N)
   [--vote-window-ms 1000] (the N votes go out evenly over this window, open loop, so both systems
     get the same offered load; 0 sends them as fast as the load generator can, in bursts of --batch)
   [--batch 200] (votes sent back to back per burst with --vote-window-ms 0)
@@ -96,16 +106,33 @@ const repeat = Number(args.repeat)
 if (!Number.isInteger(repeat) || repeat < 1) fail(`--repeat: an integer ≥ 1, got ${args.repeat}`)
 const voteWindowMs = Number(args['vote-window-ms'])
 if (!(voteWindowMs >= 0)) fail(`--vote-window-ms: a number ≥ 0, got ${args['vote-window-ms']}`)
-// A burst run is a different experiment from a paced one: its numbers go to their own file.
+const joinWindowMs = Number(args['join-window-ms'] ?? 0)
+if (!(joinWindowMs >= 0)) fail(`--join-window-ms: a number ≥ 0, got ${args['join-window-ms']}`)
+const expectedAudience =
+  args['expected-audience'] === 'auto' ? 'auto' : Number(args['expected-audience'])
+if (expectedAudience !== 'auto' && !(Number.isInteger(expectedAudience) && expectedAudience >= 1))
+  fail(`--expected-audience: auto or an integer ≥ 1, got ${args['expected-audience']}`)
+const shardCapacity = args['shard-capacity']
+if (
+  shardCapacity !== undefined &&
+  !(Number.isInteger(Number(shardCapacity)) && +shardCapacity >= 1)
+)
+  fail(`--shard-capacity: an integer ≥ 1, got ${shardCapacity}`)
+// A burst run, a join storm or a room sized otherwise than for N is a different experiment from a
+// paced one: its numbers go to their own file.
 const OUT = path.join(
   ROOT,
   'test-artifacts',
-  `${args.compare ? 'bench-fanout' : args['socket-io'] ? 'bench-socket-io' : 'bench-conference'}${voteWindowMs === 0 ? '-burst' : ''}.json`,
+  `${args.compare ? 'bench-fanout' : args['socket-io'] ? 'bench-socket-io' : 'bench-conference'}` +
+    `${joinWindowMs > 0 ? '-storm' : ''}${voteWindowMs === 0 ? '-burst' : ''}` +
+    `${expectedAudience === 'auto' ? '' : `-expecting-${expectedAudience}`}.json`,
 )
 const settings: RunSettings = {
   concurrency: Number(args.concurrency),
   batch: Number(args.batch),
   voteWindowMs,
+  ...(joinWindowMs > 0 ? { joinWindowMs } : {}),
+  expectedAudience,
   ...(args['timeout-s'] ? { timeoutMs: Number(args['timeout-s']) * 1000 } : {}),
   log: (line) => log(line),
 }
@@ -125,15 +152,25 @@ const log = (line: string) =>
   console.error(`[bench ${(performance.now() / 1000).toFixed(1).padStart(6)}s] ${line}`)
 
 // ---- Open-file limit ------------------------------------------------------------------------------
-// The limit is per process. Each client holds one socket here and about one in the Worker's workerd;
-// wrangler's proxy workerd holds about six per client (measured: 2 sockets + 4 pipe ends, 6,071 open
-// files at 1,000 clients, 12,071 at 2,000). Node raises its own soft limit to the hard limit at
-// startup and workerd inherits it, so what matters is the hard limit. Raising that takes privilege
-// (CAP_SYS_RESOURCE); where bash may, this command re-runs itself under `ulimit -n`, else it warns.
+// The limit is per process, and three kinds of process hold the clients' files: this one (each
+// run's load generator is a worker thread of it, so its one socket per client counts here, beside
+// Miniflare's Node side, which relays nothing with --via miniflare), the Worker's workerd (about
+// one per client: every audience shard and the room run in that one process) and, with --via
+// wrangler, wrangler's proxy workerd, which holds about six per client (measured: 2 sockets + 4
+// pipe ends, 6,071 open files at 1,000 clients, 12,071 at 2,000). Each must stay within the
+// limit on its own, so the figure asked for is the largest one of them needs. Node raises its own
+// soft limit to the hard limit at startup and workerd inherits it, so what matters is the hard
+// limit. Raising that takes privilege (CAP_SYS_RESOURCE); where bash may, this command re-runs
+// itself under `ulimit -n`, else it warns.
+// A join storm (--join-window-ms) also holds one HTTP connection per join in flight, in the load
+// generator and in workerd alike: budgeted as the joins offered in JOIN_STORM_BACKLOG_MS, as many
+// as pile up if the Worker falls that far behind (beyond that the run fails anyway).
 // The Socket.IO baseline (--compare, e.g. --n 10000) needs no more: its node processes raise their
 // own soft limits the same way and hold about one file per client they serve (half each with
 // --socket-io-processes 2; their redis-server, a few), and the load generator, one per client on
 // either side, stays within what the room's run asks of it.
+// The clients all reach one address and port, so the ephemeral port range (28,232 ports by
+// default, /proc/sys/net/ipv4/ip_local_port_range) bounds N near 28,000 whatever this limit.
 
 function fdLimits(): { soft: number; hard: number } {
   const out = spawnSync('bash', ['-c', 'ulimit -Sn; ulimit -Hn'], { encoding: 'utf8' }).stdout
@@ -145,7 +182,13 @@ function fdLimits(): { soft: number; hard: number } {
 }
 
 const FDS_PER_CLIENT: Record<Via, number> = { wrangler: 6.2, miniflare: 1.2 }
-const wantFds = Math.ceil(Math.max(...plan.ns.map((n) => FDS_PER_CLIENT[plan.via] * n)) + 1000)
+const JOIN_STORM_BACKLOG_MS = 5000
+/** Files the busiest process may hold at N clients: see above. */
+function fdsFor(n: number, via: Via, joinWindowMs: number) {
+  const stormJoins = joinWindowMs > 0 ? Math.min(n, (n * JOIN_STORM_BACKLOG_MS) / joinWindowMs) : 0
+  return Math.ceil(FDS_PER_CLIENT[via] * n + stormJoins + 1000)
+}
+const wantFds = Math.max(...plan.ns.map((n) => fdsFor(n, plan.via, joinWindowMs)))
 const limits = fdLimits()
 const canRaise = () => spawnSync('bash', ['-c', `ulimit -n ${wantFds}`]).status === 0
 if (limits.soft < wantFds && !process.env.BENCH_FD_RAISED && canRaise()) {
@@ -249,6 +292,9 @@ async function main(): Promise<number> {
         storage: storageUsed,
         repeat,
         voteWindowMs,
+        joinWindowMs,
+        expectedAudience,
+        shardCapacity: shardCapacity === undefined ? undefined : Number(shardCapacity),
         machine,
         runs: reports,
         comparisons,
@@ -273,6 +319,7 @@ async function runVia(stack: Stack, via: Via, ns: number[]): Promise<RunReport[]
     SOCKET_IO_PING_TIMEOUT_MS: _timeout,
     ...vars
   } = testWorkerVars(stack.env)
+  if (shardCapacity !== undefined) vars.CONFERENCE_SHARD_CAPACITY = shardCapacity
   const client = await new MongoClient(vars.MONGODB_URI!).connect()
   try {
     await ensureIndexes(client.db(vars.MONGODB_DB))
@@ -347,9 +394,46 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
     ['clients joined', (r) => `${r.load?.join.joined ?? 0}/${r.n}`],
     ['join total (s)', (r) => (r.load ? (r.load.join.totalMs / 1000).toFixed(1) : '—')],
     [
-      'join per client p50 / p99 (ms)',
+      joinWindowMs > 0
+        ? 'join p50 / p99 from its scheduled start (ms)'
+        : 'join per client p50 / p99 (ms)',
       (r) =>
         r.load ? `${ms(r.load.join.perClientMs.p50)} / ${ms(r.load.join.perClientMs.p99)}` : '—',
+    ],
+    ['joins admitted per second', (r) => String(r.load?.join.admittedPerSecond ?? '—')],
+    ...(joinWindowMs > 0
+      ? ([
+          [
+            'join start lag behind schedule p50 / p99 (ms)',
+            (r) => {
+              const l = r.load?.join.startLagMs
+              return l ? `${ms(l.p50)} / ${ms(l.p99)}` : '—'
+            },
+          ],
+          ['join failures', (r) => String(r.load?.join.failures.length ?? '—')],
+        ] as [string, (r: RunReport) => string][])
+      : []),
+    [
+      'expected audience / shards used',
+      (r) => (r.events ? `${r.events.expectedAudience} / ${r.events.shardsUsed}` : '—'),
+    ],
+    [
+      'audience sockets per shard',
+      (r) =>
+        r.events
+          ? Object.entries(r.events.socketsPerShard)
+              .map(([shard, sockets]) => `${shard}:${sockets}`)
+              .join(' ') || '—'
+          : '—',
+    ],
+    ['room events/s during joins: all / audience', (r) => roomRate(r.events?.duringJoins)],
+    ['room events/s during votes: all / audience', (r) => roomRate(r.events?.duringVotes)],
+    [
+      'shard events/s during votes: max / mean',
+      (r) => {
+        const v = r.events?.duringVotes
+        return v ? `${v.shards.max} / ${v.shards.mean}` : '—'
+      },
     ],
     ['host audienceCount seen', (r) => String(r.hostAudienceCount ?? '—')],
     ['push → all saw question.live (ms)', (r) => ms(r.liveFanoutMs)],
@@ -450,6 +534,13 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
       'server: workerd, or node for socket.io (two and their redis-server for socket.io-redis)',
   )
   for (const r of reports.filter((r) => r.error)) console.log(`${r.via} n=${r.n}: ${r.error}`)
+  for (const r of reports.filter((r) => r.events?.error))
+    console.log(`${r.via} n=${r.n}: event counts not read: ${r.events!.error}`)
+  for (const r of reports) {
+    const failures = r.load?.join.failures ?? []
+    for (const f of failures.slice(0, 20)) console.log(`${r.via} n=${r.n}: join ${f}`)
+    if (failures.length > 20) console.log(`${r.via} n=${r.n}: … ${failures.length} join failures`)
+  }
   for (const r of reports)
     for (const c of r.checks ?? [])
       if (c.lost || c.doubleCounted)
@@ -467,6 +558,21 @@ function printTable(reports: RunReport[], machine: Awaited<ReturnType<typeof mac
       ? `votes: N sent evenly over ${voteWindowMs} ms (open loop), the same schedule for both systems`
       : `votes: sent as fast as the load generator can, ${settings.batch} back to back per burst`,
   )
+  console.log(
+    joinWindowMs > 0
+      ? `joins: a storm, N offered evenly over ${joinWindowMs} ms (open loop), latency from each one's scheduled start`
+      : `joins: ${settings.concurrency} in flight (closed loop)`,
+  )
+  console.log(
+    `audience shards: expectedAudience ${expectedAudience === 'auto' ? 'N' : expectedAudience}, ` +
+      `${shardCapacity ?? "the Worker's default"} sockets per shard; events/s from GET /__dev/conference/{id}/load ` +
+      '(votes: after the push reached everyone → after the final count; audience = its sockets + shard calls)',
+  )
+}
+
+/** A ConferenceRoom's events per second between two readings: every source / the audience's. */
+function roomRate(rates: EventRates | undefined) {
+  return rates ? `${rates.room.all} / ${rates.room.audience}` : '—'
 }
 
 /**

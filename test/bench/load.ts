@@ -1,4 +1,5 @@
-// Transport-agnostic load generator for realtime rooms: joins N clients with bounded concurrency,
+// Transport-agnostic load generator for realtime rooms: joins N clients with bounded concurrency
+// (or, as a join storm, on a fixed schedule over a window: open loop, like the votes),
 // has every client vote once and measures join and ack latencies and throughput. Votes go out on a
 // fixed schedule (open loop: N votes evenly over a window, whatever the server answers), so every
 // system gets the same offered load; with no window they go as fast as the generator can send them,
@@ -34,8 +35,14 @@ export interface LoadScenario<C> {
 
 export interface LoadOptions {
   n: number
-  /** Joins in flight at once. */
+  /** Joins in flight at once (closed loop: each starts when one finishes); unused with joinWindowMs. */
   joinConcurrency: number
+  /**
+   * A join storm: join i starts at i·joinWindowMs/n after the first, whatever the earlier ones did
+   * (open loop), and its latency counts from that scheduled start, so a generator or server that
+   * falls behind shows in the latencies instead of slowing the offered load. 0 or absent: closed loop.
+   */
+  joinWindowMs?: number
   /** Votes sent back to back before yielding to the event loop (so the sends go out in bursts). */
   voteBatch: number
   /** Spread the N votes evenly over this many ms (open loop); 0 sends them as fast as possible. */
@@ -79,6 +86,10 @@ export interface LoadResult {
     /** Every joined client's join (0.01 ms steps), so repeated runs can be pooled (see compare). */
     perClientSamplesMs: number[]
     failures: string[]
+    /** Joined / (last join completed − first join's start), per second. */
+    admittedPerSecond: number
+    /** With joinWindowMs: how late joins started against their schedule (their latency includes it). */
+    startLagMs?: Summary
   }
   /** beforeVotes (e.g. push → every client saw the question), in ms. */
   beforeVotesMs: number
@@ -128,33 +139,53 @@ export async function runLoad<C>(
     const joinMs: number[] = []
     const joinMsByKind = new Map<string, number[]>()
     const joinFailures: string[] = []
-    let next = 0
     const joinStart = performance.now()
+    let lastJoinedAt = joinStart
     let lastReport = joinStart
-    await Promise.all(
-      Array.from({ length: Math.min(opts.joinConcurrency, opts.n) }, async () => {
-        while (next < opts.n && performance.now() < opts.deadline) {
-          const index = next++
-          const t0 = performance.now()
-          const joining = scenario.join(index)
-          try {
-            const client = await raceDeadline(joining, opts.deadline, `join ${index}`)
-            const took = performance.now() - t0
-            joinMs.push(took)
-            if (scenario.kindOf) pushTo(joinMsByKind, scenario.kindOf(index), took)
-            clients.push({ index, client })
-          } catch (error) {
-            joinFailures.push(`#${index}: ${message(error)}`)
-            // A join that completes after its deadline still holds a socket: close it then.
-            late.push(joining.then((c) => scenario.close(c)).catch(() => {}))
+    /** Runs join `index`, its latency counted from `from` (its start, or its scheduled start). */
+    const joinOne = async (index: number, from: number) => {
+      const joining = scenario.join(index)
+      try {
+        const client = await raceDeadline(joining, opts.deadline, `join ${index}`)
+        const at = performance.now()
+        joinMs.push(at - from)
+        if (scenario.kindOf) pushTo(joinMsByKind, scenario.kindOf(index), at - from)
+        if (at > lastJoinedAt) lastJoinedAt = at
+        clients.push({ index, client })
+      } catch (error) {
+        joinFailures.push(`#${index}: ${message(error)}`)
+        // A join that completes after its deadline still holds a socket: close it then.
+        late.push(joining.then((c) => scenario.close(c)).catch(() => {}))
+      }
+      if (performance.now() - lastReport > 2000) {
+        lastReport = performance.now()
+        opts.progress?.(`joined ${clients.length}/${opts.n}`)
+      }
+    }
+    const joinWindowMs = opts.joinWindowMs ?? 0
+    const startLagMs: number[] = []
+    let next = 0
+    if (joinWindowMs > 0) {
+      const joins: Promise<void>[] = []
+      while (next < opts.n && performance.now() < opts.deadline) {
+        const index = next++
+        const due = joinStart + (index * joinWindowMs) / opts.n
+        // Node's timers may fire up to a millisecond early: sleep again until the join is due.
+        while (performance.now() < due) await sleep(Math.max(1, due - performance.now()))
+        startLagMs.push(performance.now() - due)
+        joins.push(joinOne(index, due))
+      }
+      await Promise.all(joins)
+    } else {
+      await Promise.all(
+        Array.from({ length: Math.min(opts.joinConcurrency, opts.n) }, async () => {
+          while (next < opts.n && performance.now() < opts.deadline) {
+            const index = next++
+            await joinOne(index, performance.now())
           }
-          if (performance.now() - lastReport > 2000) {
-            lastReport = performance.now()
-            opts.progress?.(`joined ${clients.length}/${opts.n}`)
-          }
-        }
-      }),
-    )
+        }),
+      )
+    }
     const joinTotalMs = performance.now() - joinStart
     if (next < opts.n) joinFailures.push(`deadline reached after ${next} of ${opts.n} joins`)
     clients.sort((a, b) => a.index - b.index)
@@ -166,6 +197,11 @@ export async function runLoad<C>(
       perClientMs: summarize(joinMs),
       perClientSamplesMs: samplesMs(joinMs),
       failures: joinFailures,
+      admittedPerSecond:
+        lastJoinedAt > joinStart
+          ? Math.round((clients.length / (lastJoinedAt - joinStart)) * 1000)
+          : 0,
+      ...(joinWindowMs > 0 ? { startLagMs: summarize(startLagMs) } : {}),
     }
 
     // ---- Before votes ----------------------------------------------------------------------

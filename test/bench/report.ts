@@ -1,6 +1,7 @@
 // What one conference benchmark run reports, for the ConferenceRoom and the Socket.IO baseline alike,
 // and the verdict both share: every client joined, every vote acked, the tally exact.
 import type { Received } from './conference-client'
+import type { EventRates } from './event-rates'
 import { summarize, type LoadOptions, type LoadResult, type Summary } from './load'
 import type { Check, Counts } from './tally'
 import type { ProcessUse, Via } from './workers'
@@ -33,6 +34,16 @@ export interface RunSettings {
   voteWindowMs: number
   /** Per run; default 60 s + 40 ms per client. */
   timeoutMs?: number
+  /**
+   * A join storm: the N joins offered evenly over this window, open loop (LoadOptions.joinWindowMs);
+   * absent or 0: `concurrency` joins in flight (closed loop).
+   */
+  joinWindowMs?: number
+  /**
+   * The ConferenceRoom's `expectedAudience` (which sizes its audience shards): 'auto' is N, as a
+   * real event of that size would say; a number (e.g. 1 for a one-shard room) is sent as is.
+   */
+  expectedAudience?: 'auto' | number
   log: (line: string) => void
 }
 
@@ -70,11 +81,29 @@ export interface RunReport {
   processesAtTally?: ProcessUse[]
   processesPeak?: ProcessUse[]
   durationMs?: number
+  /** The ConferenceRoom's audience shards and the events reaching it and them (GET …/load). */
+  events?: ConferenceEvents
   /**
    * A room with audiences of both framings (runConferenceRoom's 'half-socket-io'): each framing's
    * own figures; its joins, acks and final count are in load.byKind under the same key.
    */
   framings?: Partial<Record<Framing, FramingReport>>
+}
+
+/** What a sharded ConferenceRoom's run adds: its shards, and the events each object handled. */
+export interface ConferenceEvents {
+  /** The expectedAudience the conference was created with. */
+  expectedAudience: number
+  /** Shards listed by the room after the votes (including any it added while the audience joined). */
+  shardsUsed: number
+  /** Native audience sockets per shard, as their participant tokens name it. */
+  socketsPerShard: Record<string, number>
+  /** From the first join's start to the last join's end. */
+  duringJoins?: EventRates
+  /** From after the push's fan-out (before the first vote) to after the final count. */
+  duringVotes?: EventRates
+  /** A reading that failed (the route is development only); the run's other figures stand. */
+  error?: string
 }
 
 /** How an audience socket speaks to the room: native JSON frames, or Socket.IO (socket.io-client). */
@@ -108,6 +137,7 @@ export function loadOptions(
     joinConcurrency: settings.concurrency,
     voteBatch: settings.batch,
     voteWindowMs: settings.voteWindowMs,
+    ...(settings.joinWindowMs ? { joinWindowMs: settings.joinWindowMs } : {}),
     deadline,
     progress: (line) => settings.log(`${label}: ${line}`),
   }

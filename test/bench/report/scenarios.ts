@@ -1,7 +1,7 @@
 // The scenarios `npm run bench` runs, in order: the command that runs each alone, its smoke
 // variant, the JSON it writes, and how its numbers appear in BENCHMARKS.md.
 import { FEW_RUNS, ratioCell, type Comparison } from '../compare'
-import { BASELINE_LABELS } from '../report'
+import { BASELINE_LABELS, serverProcesses, type RunReport } from '../report'
 import { count, figure, ms, ratio, table } from './markdown'
 
 export interface Scenario {
@@ -15,6 +15,9 @@ export interface Scenario {
   json: string
   render(data: any): string
 }
+
+/** The sharded room's audience sizes: up to 15,000 sockets, each process within its file limit. */
+const SHARD_NS = '5000,10000,15000'
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -64,6 +67,42 @@ export const SCENARIOS: Scenario[] = [
     smokeArgs: ['--n', '20', '--via', 'wrangler', '--repeat', '1'],
     json: 'bench-socket-io.json',
     render: renderFramings,
+  },
+  {
+    id: 'shards',
+    title: 'Audience shards: events per second on the ConferenceRoom and each shard, paced votes',
+    script: 'bench:conference',
+    args: ['--n', SHARD_NS],
+    smokeArgs: ['--n', '30', '--shard-capacity', '10'],
+    json: 'bench-conference.json',
+    render: renderShards,
+  },
+  {
+    id: 'shards-burst',
+    title: 'Audience shards, burst: every vote as fast as the load generator can send it',
+    script: 'bench:conference',
+    args: ['--n', SHARD_NS, '--vote-window-ms', '0'],
+    smokeArgs: ['--n', '30', '--shard-capacity', '10', '--vote-window-ms', '0'],
+    json: 'bench-conference-burst.json',
+    render: renderShards,
+  },
+  {
+    id: 'join-storm-5000',
+    title: 'Join storm: 5,000 joins offered over 5 s',
+    script: 'bench:conference',
+    args: ['--n', '5000', '--join-window-ms', '5000'],
+    smokeArgs: ['--n', '30', '--join-window-ms', '300', '--shard-capacity', '10'],
+    json: 'bench-conference-storm.json',
+    render: renderStorm,
+  },
+  {
+    id: 'join-storm-10000',
+    title: 'Join storm: 10,000 joins offered over 10 s',
+    script: 'bench:conference',
+    args: ['--n', '10000', '--join-window-ms', '10000'],
+    smokeArgs: ['--n', '30', '--join-window-ms', '300', '--shard-capacity', '10'],
+    json: 'bench-conference-storm.json',
+    render: renderStorm,
   },
   {
     id: 'messaging',
@@ -416,5 +455,142 @@ function renderFlood(d: any): string {
       ],
       rows,
     )
+  )
+}
+
+/** The audience shards' method text (BENCHMARKS.md keeps it above the table). */
+export const SHARDS_METHOD =
+  'One ConferenceRoom whose conference was created with `expectedAudience` N, so it starts with ' +
+  '⌈N / CONFERENCE_SHARD_CAPACITY⌉ audience shards (2,000 sockets each unless ' +
+  '`--shard-capacity` says otherwise), as a real event of that ' +
+  'size would: each audience socket is held by the shard its participant token names, which ' +
+  'stores and acks its votes and reports versioned totals to the room about every 100 ms; the ' +
+  'room sends each event once per shard. N audience sockets join (50 in flight), the host pushes ' +
+  'the question, each votes once (evenly over the window, or as fast as the load generator can), ' +
+  'and the host’s count, the room’s REST read and MongoDB’s once ended are checked against what ' +
+  'was sent. Events per second come from `GET /__dev/conference/{id}/load` (each object’s events ' +
+  'so far, by source), read after the question reached every socket and again after the final ' +
+  'count (votes), and at the first join’s start and the last one’s end (joins): the room’s ' +
+  'events (all sources / the audience-driven part: its own sockets plus its shards’ calls) is ' +
+  'what must stay within one object’s budget however large the audience; a shard’s counts every ' +
+  'source. `--expected-audience 1` runs the same audience on one shard for comparison. Server ' +
+  'memory is the Worker’s workerd (room and shards alike, one process), at its peak. The load ' +
+  'generator (a thread of the benchmark’s process) and workerd each hold about one file per ' +
+  'socket, each within its own open-file limit.'
+
+/** The join storms' method text. */
+export const STORM_METHOD =
+  'N joins (REST join, then the room socket until its snapshot arrives) offered open loop, ' +
+  'evenly over the window: join i starts at i·W/N after the first whatever the earlier ones did, ' +
+  'and its latency counts from that scheduled start, so a server (or load generator) that falls ' +
+  'behind shows in the latencies instead of lowering the offered load. Joins admitted per second ' +
+  'is joined / (last join completed − first scheduled start); every join must succeed. The ' +
+  'conference expects N (so it starts with its shards); the run then pushes the question and ' +
+  'votes as the paced shard run does, so the same checks (0 lost, 0 double-counted) hold after ' +
+  'the storm. Events per second on the room and the shards are read around the joins.'
+
+/** Not measured yet: the section says so under its method text. */
+const NOT_MEASURED = '_Not yet measured._'
+
+function runColumns(d: any): RunReport[] {
+  return (d?.runs ?? []).filter(
+    (r: RunReport) => r.via !== 'socket.io' && r.via !== 'socket.io-redis',
+  )
+}
+
+const runHeader = (r: RunReport) => `${r.via} ${count(r.n)}${r.repeat ? ` #${r.repeat}` : ''}`
+const pair = (a: number | undefined, b: number | undefined) => `${figure(a)} / ${figure(b)}`
+const serverRssPeak = (r: RunReport) => {
+  const ps = serverProcesses(r, r.processesPeak)
+  return ps.length ? figure(ps.reduce((sum, p) => sum + p.rssMiB, 0)) : '—'
+}
+const eventRows = (rates: 'duringJoins' | 'duringVotes', what: string) =>
+  [
+    [
+      `room events/s during ${what}: all / audience`,
+      (r: RunReport) => {
+        const e = r.events?.[rates]
+        return e ? pair(e.room.all, e.room.audience) : '—'
+      },
+    ],
+    [
+      `shard events/s during ${what}: max / mean`,
+      (r: RunReport) => {
+        const e = r.events?.[rates]
+        return e ? pair(e.shards.max, e.shards.mean) : '—'
+      },
+    ],
+  ] as [string, (r: RunReport) => string][]
+
+function runTable(runs: RunReport[], rows: [string, (r: RunReport) => string][]): string {
+  return table(
+    ['figure', ...runs.map(runHeader)],
+    rows.map(([name, cell]) => [name, ...runs.map(cell)]),
+  )
+}
+
+function renderShards(d: any): string {
+  const runs = runColumns(d)
+  const schedule = d?.voteWindowMs
+    ? `Votes: N evenly over ${d.voteWindowMs} ms (open loop). `
+    : 'Votes: as fast as the load generator can send them, in bursts of 200. '
+  if (runs.length === 0) return `${SHARDS_METHOD} ${schedule}\n\n${NOT_MEASURED}`
+  return (
+    `${SHARDS_METHOD} ${schedule}Each column is one run; Durable Object storage: ` +
+    `${d.storage ?? 'disk'}.\n\n` +
+    runTable(runs, [
+      [
+        'expected audience / shards used',
+        (r) => (r.events ? `${count(r.events.expectedAudience)} / ${r.events.shardsUsed}` : '—'),
+      ],
+      ...eventRows('duringVotes', 'votes'),
+      ...eventRows('duringJoins', 'joins'),
+      ['vote ack p50 / p99 (ms)', (r) => pair(r.load?.votes.ackMs.p50, r.load?.votes.ackMs.p99)],
+      ['last vote → host final count (ms)', (r) => figure(r.load?.talliedMs)],
+      ['push → all saw question.live (ms)', (r) => figure(r.liveFanoutMs)],
+      [
+        'join per client p50 / p99 (ms)',
+        (r) => pair(r.load?.join.perClientMs.p50, r.load?.join.perClientMs.p99),
+      ],
+      ['votes/s sustained', (r) => figure(r.load?.votes.votesPerSecond)],
+      ['server RSS peak (MiB)', serverRssPeak],
+      ['lost / double-counted', (r) => `${r.lost ?? '—'} / ${r.doubleCounted ?? '—'}`],
+      ['result', (r) => (r.ok ? 'ok' : `FAILED: ${r.error ?? ''}`)],
+    ])
+  )
+}
+
+function renderStorm(d: any): string {
+  const runs = runColumns(d)
+  if (runs.length === 0) return `${STORM_METHOD}\n\n${NOT_MEASURED}`
+  const failures = runs.flatMap((r) =>
+    (r.load?.join.failures ?? []).slice(0, 5).map((f) => `${runHeader(r)}: ${f}`),
+  )
+  return (
+    `${STORM_METHOD} The N joins offered over ${count(d.joinWindowMs)} ms; Durable Object ` +
+    `storage: ${d.storage ?? 'disk'}.\n\n` +
+    runTable(runs, [
+      ['joined', (r) => `${count(r.load?.join.joined)} / ${count(r.n)}`],
+      [
+        'join p50 / p99 from its scheduled start (ms)',
+        (r) => pair(r.load?.join.perClientMs.p50, r.load?.join.perClientMs.p99),
+      ],
+      ['joins admitted per second', (r) => figure(r.load?.join.admittedPerSecond)],
+      ['join failures', (r) => figure(r.load?.join.failures.length)],
+      [
+        "join start lag behind schedule p99 (ms): the generator's own",
+        (r) => figure(r.load?.join.startLagMs?.p99),
+      ],
+      [
+        'expected audience / shards used',
+        (r) => (r.events ? `${count(r.events.expectedAudience)} / ${r.events.shardsUsed}` : '—'),
+      ],
+      ...eventRows('duringJoins', 'joins'),
+      ['vote ack p50 / p99 (ms)', (r) => pair(r.load?.votes.ackMs.p50, r.load?.votes.ackMs.p99)],
+      ['server RSS peak (MiB)', serverRssPeak],
+      ['lost / double-counted', (r) => `${r.lost ?? '—'} / ${r.doubleCounted ?? '—'}`],
+      ['result', (r) => (r.ok ? 'ok' : `FAILED: ${r.error ?? ''}`)],
+    ]) +
+    (failures.length ? `\n\nJoin failures (first five a run): ${failures.join('; ')}.` : '')
   )
 }
