@@ -10,7 +10,12 @@ import { openSocket, type TestSocket } from '../harness/ws'
 let worker: RunningWorker
 beforeAll(async () => {
   worker = await startWorker({
-    vars: { ...inject('workerVars'), CONFERENCE_SHARD_CAPACITY: '2' },
+    // Two sockets a shard; the code lookup read for every join, so a new shard count is seen at once.
+    vars: {
+      ...inject('workerVars'),
+      CONFERENCE_SHARD_CAPACITY: '2',
+      CONFERENCE_CODE_CACHE_SECONDS: '0',
+    },
   })
 }, 60_000)
 afterAll(() => worker?.dispose())

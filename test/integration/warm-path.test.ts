@@ -137,6 +137,8 @@ describe('a Worker with one pool object and a MongoDB server of its own', () => 
       ...inject('workerVars'),
       MONGODB_URI: mongo.uri,
       MONGODB_WARM_POOL_OBJECTS: '1',
+      // Every lookup reads MongoDB here: what is measured is the pool's connections, not the cache.
+      CONFERENCE_CODE_CACHE_SECONDS: '0',
     }
     const doc = await (await testDb()).collection('conferences').findOne({ publicCode: code })
     const client = await new MongoClient(mongo.uri).connect()

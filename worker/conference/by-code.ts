@@ -39,7 +39,7 @@ export async function openConferenceByCode(
     throw new AppError('NOT_FOUND', 'No conference with this code is open')
   }
   const adopted = await adoptPendingRoom(c, doc)
-  rememberConference(code, adopted, now)
+  rememberConference(code, adopted, now, c.get('config').CONFERENCE_CODE_CACHE_SECONDS * 1000)
   return adopted
 }
 

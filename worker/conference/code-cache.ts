@@ -4,7 +4,6 @@
 // matters: a removed participant and an ended conference are refused by the audience shard itself.
 import type { ConferenceDoc } from './store'
 
-const TTL_MS = 5000
 /** Codes kept at most (the oldest go first): a few live events per isolate, never unbounded. */
 const MAX_CODES = 500
 
@@ -18,15 +17,18 @@ export function cachedConference(code: string, now: number): ConferenceDoc | und
   return undefined
 }
 
-/** Remembers a running conference's document; drafts and pending adoptions are never kept. */
-export function rememberConference(code: string, doc: ConferenceDoc, now: number) {
-  if (doc.status === 'DRAFT' || doc.roomPending) return
+/**
+ * Remembers a running conference's document for `ttlMs` (CONFERENCE_CODE_CACHE_SECONDS); drafts
+ * and pending adoptions are never kept.
+ */
+export function rememberConference(code: string, doc: ConferenceDoc, now: number, ttlMs: number) {
+  if (doc.status === 'DRAFT' || doc.roomPending || ttlMs <= 0) return
   byCode.delete(code)
-  byCode.set(code, { doc, until: now + TTL_MS })
+  byCode.set(code, { doc, until: now + ttlMs })
   if (byCode.size > MAX_CODES) byCode.delete(byCode.keys().next().value!)
 }
 
-/** This isolate changed the conference: its next join reads it again (others within TTL_MS). */
+/** This isolate changed the conference: its next join reads it again (others within the TTL). */
 export function forgetConference(code: string) {
   byCode.delete(code)
 }
