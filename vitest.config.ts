@@ -1,9 +1,11 @@
 // Two projects: `unit` runs on its own (pure modules, the dev services' own tests); `integration`
 // drives the real Worker in workerd against the local stand-ins started once by the global setup.
 import { defineConfig } from 'vitest/config'
+import DatabaseScannersFirst from './test/harness/sequencer'
 
 export default defineConfig({
   test: {
+    sequence: { sequencer: DatabaseScannersFirst },
     projects: [
       {
         test: {
