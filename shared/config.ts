@@ -405,15 +405,10 @@ export const configSchema = z
         description:
           'Audience sockets per audience shard object of a live conference: a conference starts with enough shards for its `expectedAudience` and adds one while live when joins exceed this',
       }),
-    CONFERENCE_CODE_CACHE_SECONDS: z.coerce
-      .number()
-      .min(0)
-      .max(60)
-      .default(5)
-      .register(docs, {
-        description:
-          'How long a Worker isolate keeps the conference a join code names (a join storm reads MongoDB once per isolate per period); `0` reads it for every join',
-      }),
+    CONFERENCE_CODE_CACHE_SECONDS: z.coerce.number().min(0).max(60).default(5).register(docs, {
+      description:
+        'How long a Worker isolate keeps the conference a join code names (a join storm reads MongoDB once per isolate per period); `0` reads it for every join',
+    }),
     MEETING_LINK_TTL_HOURS: z.coerce
       .number()
       .positive()

@@ -54,7 +54,7 @@ export function shardOfSessionId(sid: string): number | undefined {
 }
 
 /** The object name of shard `index` of conference `conferenceId`. */
-export const shardName = (conferenceId: string, index: number) => `${conferenceId}/${index}`
+const shardName = (conferenceId: string, index: number) => `${conferenceId}/${index}`
 
 export function audienceShardStub(
   env: Pick<Bindings, 'AUDIENCE_SHARD'>,

@@ -19,7 +19,7 @@ const REFUSED: Record<AccountRefusal, string> = {
  * Whether the object the ticket opens admits it once by itself: an anonymous participant's ticket
  * goes to the one audience shard it names, which remembers the tickets it took (AudienceShard).
  */
-export function singleUseKeptByShard(room: { kind: RoomKind }, ticket: VerifiedTicket): boolean {
+function singleUseKeptByShard(room: { kind: RoomKind }, ticket: VerifiedTicket): boolean {
   const { identity } = ticket
   return (
     room.kind === 'conference' && identity.kind === 'participant' && identity.shard !== undefined

@@ -39,8 +39,8 @@ export interface BootstrapOptions {
   seed?: number
 }
 
-export const DEFAULT_RESAMPLES = 1000
-export const DEFAULT_SEED = 0x5eed
+const DEFAULT_RESAMPLES = 1000
+const DEFAULT_SEED = 0x5eed
 
 /**
  * The nearest-rank percentile (the smallest value with at least p % of the values at or below it),

@@ -459,7 +459,7 @@ function renderFlood(d: any): string {
 }
 
 /** The audience shards' method text (BENCHMARKS.md keeps it above the table). */
-export const SHARDS_METHOD =
+const SHARDS_METHOD =
   'One ConferenceRoom whose conference was created with `expectedAudience` N, so it starts with ' +
   '⌈N / CONFERENCE_SHARD_CAPACITY⌉ audience shards (2,000 sockets each unless ' +
   '`--shard-capacity` says otherwise), as a real event of that ' +
@@ -479,7 +479,7 @@ export const SHARDS_METHOD =
   'socket, each within its own open-file limit.'
 
 /** The join storms' method text. */
-export const STORM_METHOD =
+const STORM_METHOD =
   'N joins (REST join, then the room socket until its snapshot arrives) offered open loop, ' +
   'evenly over the window: join i starts at i·W/N after the first whatever the earlier ones did, ' +
   'and its latency counts from that scheduled start, so a server (or load generator) that falls ' +
