@@ -400,7 +400,9 @@ export const configSchema = z
       .int()
       .min(1)
       .max(30_000)
-      .default(2000)
+      // A thousand members voting within two seconds are 500 stored votes a second on their shard:
+      // the top of what one Durable Object takes when each event writes storage (200–500 a second).
+      .default(1000)
       .register(docs, {
         description:
           'Audience sockets per audience shard object of a live conference: a conference starts with enough shards for its `expectedAudience` and adds one while live when joins exceed this',

@@ -15,8 +15,8 @@ import { api, workerUrl } from '../harness/http'
 import { signUpUser, testDb } from '../harness/users'
 import { openSocket } from '../harness/ws'
 
-/** CONFERENCE_SHARD_CAPACITY is 2,000 in tests: this many expected fills three shards. */
-const THREE_SHARDS = 6000
+/** CONFERENCE_SHARD_CAPACITY is 1,000 in tests: this many expected fills three shards. */
+const THREE_SHARDS = 3000
 
 const push = (conf: RunningConference, q: string) =>
   api(`/api/conference/${conf.id}/questions/${q}/live`, {

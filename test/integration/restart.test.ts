@@ -172,8 +172,8 @@ describe('restarting workerd', () => {
     const created = await call(w.url, '/api/conference', {
       method: 'POST',
       token: host.accessToken,
-      // Three shards at the default capacity of 2,000 sockets each.
-      json: { title: 'Sharded restart', expectedAudience: 6000 },
+      // Three shards at the default capacity of 1,000 sockets each.
+      json: { title: 'Sharded restart', expectedAudience: 3000 },
     })
     const confId = created.body.conference.id
     const q = await call(w.url, `/api/conference/${confId}/questions`, {
