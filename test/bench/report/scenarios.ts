@@ -3,6 +3,7 @@
 import { FEW_RUNS, ratioCell, type Comparison } from '../compare'
 import { BASELINE_LABELS, serverProcesses, type RunReport } from '../report'
 import { count, figure, ms, ratio, table } from './markdown'
+import { shardModel } from './shard-model'
 
 export interface Scenario {
   id: string
@@ -559,7 +560,9 @@ function renderShards(d: any): string {
       ['server RSS peak (MiB)', serverRssPeak],
       ['lost / double-counted', (r) => `${r.lost ?? '—'} / ${r.doubleCounted ?? '—'}`],
       ['result', (r) => (r.ok ? 'ok' : `FAILED: ${r.error ?? ''}`)],
-    ])
+    ]) +
+    // The paced runs carry the model beyond this machine (the burst's rates are the generator's).
+    (d?.voteWindowMs ? shardModel(runs) : '')
   )
 }
 
