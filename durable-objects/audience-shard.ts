@@ -135,6 +135,8 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
     if (delivery.after > this.seq) await this.catchUp()
     for (const event of delivery.events) this.append(event)
     this.applyState(delivery.state, delivery.qa)
+    // The room changed: the next joining member is shown a view asked for after this.
+    this.cachedView = undefined
     if (delivery.state.status === 'ENDED') this.closeParticipants()
     return { seq: this.seq }
   }
@@ -153,6 +155,7 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
     this.meter.count('room')
     if (this.state.live?.id === questionId)
       this.applyState({ ...this.state, live: null }, undefined)
+    this.cachedView = undefined
     if (this.store.question(questionId)) this.store.setQuestionStatus(questionId, 'CLOSED')
     return this.nextReport()
   }
@@ -459,6 +462,10 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
   /** Sends the newest totals unless the room has them; one report in flight at a time. */
   private async report(): Promise<void> {
     if (this.reporting || this.version <= this.reportedVersion || !this.conferenceId) return
+    // Never before its tick, whichever way it was asked for (a change, the alarm): the alarm set
+    // for the tick sends it then.
+    const due = this.lastReportAt + this.reportEveryMs
+    if (Date.now() < due) return this.alarmBy(due)
     this.reporting = (async () => {
       const report = this.nextReport()
       this.lastReportAt = Date.now()
@@ -577,7 +584,6 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
       }
       this.ctx.storage.kv.put('visible-qa', [...this.visibleQa])
     }
-    this.cachedView = undefined
   }
 
   private closeParticipants() {

@@ -50,6 +50,7 @@ export function shardModel(runs: RunReport[]): string {
   })
   return [
     '',
+    '',
     '**Beyond this machine (model).** Measured at N = ' +
       `${measured.n.toLocaleString('en-US')} (${shardsThen} shards): the room took ` +
       `${measured.events!.duringVotes!.room.audience.toFixed(0)} audience-driven events a second ` +
