@@ -11,7 +11,7 @@ import {
   refuseWhenOverLimit,
   type RateLimitRule,
 } from '../middleware/rate-limit'
-import { cachedConference, rememberConference } from './code-cache'
+import { cachedConference, readOnce, rememberConference } from './code-cache'
 import { adoptPendingRoom } from './room'
 import { conferences, type ConferenceDoc } from './store'
 
@@ -23,16 +23,16 @@ export async function openConferenceByCode(
 ): Promise<ConferenceDoc> {
   const keys = [`ip:${clientIp(c)}`]
   const now = Date.now()
+  const { database } = c.get('services')
   // Side by side: this is a hot read, and the limit check must not add a round trip to it. With
   // Redis down the audience still joins (a venue mid-event matters more than a guessing window;
   // misses are still refused one by one): the limit fails open here, and only here.
   const [, doc] = await Promise.all([
     refuseWhenOverLimit(c, CODE_MISS_LIMIT, keys).catch(failOpenWhenRedisIsDown),
     cachedConference(code, now) ??
-      c
-        .get('services')
-        .database.db()
-        .then((db) => conferences(db).findOne({ publicCode: code })),
+      readOnce(database, code, () =>
+        database.db().then((db) => conferences(db).findOne({ publicCode: code })),
+      ),
   ])
   if (!doc || doc.status === 'DRAFT') {
     await enforceRateLimit(c, CODE_MISS_LIMIT, keys).catch(failOpenWhenRedisIsDown)

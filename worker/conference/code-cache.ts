@@ -32,3 +32,26 @@ export function rememberConference(code: string, doc: ConferenceDoc, now: number
 export function forgetConference(code: string) {
   byCode.delete(code)
 }
+
+/**
+ * One read at a time per code within `scope`: when a storm of joins finds nothing cached, they all
+ * wait for the first one's read instead of each opening its own (thousands at once overwhelmed the
+ * database's connections, and every join failed). The scope is the request's database client: in
+ * the warm pool (durable-objects/warm-api.ts) it is shared by every request of the object, which
+ * may share I/O; a stateless Worker's request has its own, so nothing crosses requests there.
+ */
+const inFlight = new WeakMap<object, Map<string, Promise<ConferenceDoc | null>>>()
+
+export function readOnce(
+  scope: object,
+  code: string,
+  read: () => Promise<ConferenceDoc | null>,
+): Promise<ConferenceDoc | null> {
+  let reads = inFlight.get(scope)
+  if (!reads) inFlight.set(scope, (reads = new Map<string, Promise<ConferenceDoc | null>>()))
+  const pending = reads.get(code)
+  if (pending) return pending
+  const started = read().finally(() => reads.delete(code))
+  reads.set(code, started)
+  return started
+}

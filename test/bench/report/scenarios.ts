@@ -46,7 +46,9 @@ export const SCENARIOS: Scenario[] = [
     title:
       'Conference fan-out: ConferenceRoom vs the old stack (Socket.IO 4), the same offered load',
     script: 'bench:fanout',
-    args: [],
+    // Up to 10,000, against the old stack as it ran by default (one process) and as it scaled
+    // (two behind the Redis adapter).
+    args: ['--n', '1000,2000,5000,10000', '--socket-io-processes', '1,2'],
     smokeArgs: ['--n', '20', '--via', 'wrangler', '--repeat', '1'],
     json: 'bench-fanout.json',
     render: renderFanout,
@@ -562,7 +564,7 @@ function renderShards(d: any): string {
       ['result', (r) => (r.ok ? 'ok' : `FAILED: ${r.error ?? ''}`)],
     ]) +
     // The paced runs carry the model beyond this machine (the burst's rates are the generator's).
-    (d?.voteWindowMs ? shardModel(runs) : '')
+    (d?.voteWindowMs ? shardModel(runs, d.voteWindowMs) : '')
   )
 }
 

@@ -15,7 +15,7 @@ import { AppError } from '../../errors'
 import { createRouter, errorResponses, jsonBody, optionalJsonBody } from '../../openapi'
 import { conferences, type ConferenceDoc } from '../store'
 import { speakerAccount } from '../speaker-grants'
-import { forgetConference } from '../code-cache'
+import { forgetConference, rememberConference } from '../code-cache'
 import { initialShards, shardOf, UNSHARDED } from '../shards'
 import { accountTicket, participantTicket, refuseRemoved } from '../tickets'
 import { normalizeEmail } from '../../auth/users-store'
@@ -412,7 +412,15 @@ conference.openapi(
     )
     if (!updated)
       throw new AppError('CONFLICT', 'The conference changed meanwhile; reload and try again')
+    // Kept as it is now (a start is followed by the audience's joins, a storm of lookups): this
+    // isolate's next joins see the change, and need no read for it.
     forgetConference(updated.publicCode)
+    rememberConference(
+      updated.publicCode,
+      updated,
+      Date.now(),
+      c.get('config').CONFERENCE_CODE_CACHE_SECONDS * 1000,
+    )
     if (status === 'ACTIVE' && doc.status === 'DRAFT') await syncRoom(c, updated)
     if (status === 'ENDED' && doc.status === 'ACTIVE') unwrap(await roomOf(c, id).end())
     const fresh = (await loadConference(c, id))!
