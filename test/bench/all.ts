@@ -33,7 +33,9 @@ interface Outcome {
   data?: unknown
 }
 
-function run(scenario: Scenario): Promise<Outcome> {
+async function run(scenario: Scenario): Promise<Outcome> {
+  // An earlier run's results must never stand in for this one's (a failed run is rendered too).
+  await rm(path.join(ARTIFACTS, scenario.json), { force: true })
   const extra = args.smoke ? scenario.smokeArgs : scenario.args
   const command = `npm run ${scenario.script}${extra.length ? ` -- ${extra.join(' ')}` : ''}`
   console.error(`\n=== ${scenario.title}: ${command}`)
@@ -50,11 +52,11 @@ function run(scenario: Scenario): Promise<Outcome> {
         exitCode: code ?? (signal ? 1 : 0),
         seconds: (performance.now() - started) / 1000,
       }
-      if (outcome.exitCode !== 0) return resolve(outcome)
-      // A scenario that passed but left no readable results fails the run (main's rejection).
+      // A failed run's results are kept too when it wrote them (a join storm past what this
+      // machine admits is a measurement); one that passed and left none fails the run.
       readFile(path.join(ARTIFACTS, scenario.json), 'utf8')
         .then((text) => resolve({ ...outcome, data: JSON.parse(text) }))
-        .catch(reject)
+        .catch((error: unknown) => (outcome.exitCode !== 0 ? resolve(outcome) : reject(error)))
     })
   })
 }
@@ -86,9 +88,9 @@ function report(outcomes: Outcome[], startedAt: Date, kept: Map<string, string>)
       continue
     }
     parts.push(`\`${o.command}\` — ${o.seconds.toFixed(0)} s`, '')
-    parts.push(
-      o.exitCode === 0 ? o.scenario.render(o.data) : `**Failed** (exit code ${o.exitCode}).`,
-    )
+    if (o.exitCode !== 0) parts.push(`**Failed** (exit code ${o.exitCode}).`)
+    if (o.data !== undefined)
+      parts.push(...(o.exitCode !== 0 ? [''] : []), o.scenario.render(o.data))
   }
   // Hand-kept: which change moved which figure (numbers from earlier runs cannot be regenerated).
   if (!args.smoke) parts.push('', CHANGES.trim())
