@@ -6,8 +6,6 @@
 import {
   CONFERENCE_FRAME_BUDGETS,
   ConferenceClientMessageSchema,
-  isVoteMessage,
-  MESSAGE_ROLES,
   type ConferenceAck,
   type ConferenceAckMessage,
   type ConferenceServerMessage,
@@ -22,6 +20,7 @@ import { admitSocketIo } from '../worker/realtime/socket-io-identity'
 import { log } from '../worker/log'
 import type { AudienceView, Delivery, ShardReport, ShardState } from './audience-shard-protocol'
 import { ConferenceStore, type StagedVote, VOTES_PER_STATEMENT } from './conference-store'
+import { conferenceMessage } from './conference-intake'
 import { EventMeter, type EventCounts } from './event-meter'
 import { FrameBudgets } from './frame-budgets'
 import { ENGINE_PATH } from './socket-io/engine-request'
@@ -347,26 +346,17 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
     frame: ClientFrame,
   ): void | Promise<void> {
     this.meter.count('socket')
-    const message = isVoteMessage(frame)
-      ? frame
-      : this.parseFrame(ws, frame, ConferenceClientMessageSchema)
-    if (!message) return
-    if (!MESSAGE_ROLES[message.type].includes('audience')) {
-      return this.send(ws, {
-        type: 'error',
-        rid: message.rid,
-        code: 'FORBIDDEN',
-        message: `The audience cannot send '${message.type}'`,
-      })
-    }
     const { identity } = attachment
-    if (!this.audienceLimit.take(identity.subject)) {
-      return this.refuse(
-        ws,
-        message.rid,
-        new RoomError('RATE_LIMITED', 'You are sending too fast; slow down'),
-      )
-    }
+    const message = conferenceMessage(
+      frame,
+      { role: 'audience', subject: identity.subject },
+      {
+        parse: (f) => this.parseFrame(ws, f, ConferenceClientMessageSchema),
+        refuse: (rid, error) => this.refuse(ws, rid, error),
+        audienceLimit: this.audienceLimit,
+      },
+    )
+    if (!message) return
     if (message.type === 'vote') {
       return this.queueVote(identity, message, (outcome, error) => {
         if (error === undefined) {

@@ -8,8 +8,6 @@ import type { Revocation } from '../shared/realtime'
 import {
   CONFERENCE_FRAME_BUDGETS,
   ConferenceClientMessageSchema,
-  isVoteMessage,
-  MESSAGE_ROLES,
   type ConferenceAck,
   type ConferenceAckMessage,
   type ConferenceClientMessage,
@@ -50,6 +48,7 @@ import {
 } from './realtime-room'
 import { AUDIENCE_RATE, shardReportIntervalMs } from './room-limits'
 import { ShardTotals } from './shard-totals'
+import { conferenceMessage } from './conference-intake'
 import { EventMeter, type EventCounts } from './event-meter'
 
 /**
@@ -359,26 +358,17 @@ export class ConferenceRoom extends RealtimeRoom<Bindings, ConferenceServerMessa
     frame: ClientFrame,
   ): void | Promise<void> {
     this.meter.count('socket')
-    const message = isVoteMessage(frame)
-      ? frame
-      : this.parseFrame(ws, frame, ConferenceClientMessageSchema)
-    if (!message) return
     const role = roleOf(attachment.identity)
-    if (!MESSAGE_ROLES[message.type].includes(role)) {
-      return this.send(ws, {
-        type: 'error',
-        rid: message.rid,
-        code: 'FORBIDDEN',
-        message: `The ${role} cannot send '${message.type}'`,
-      })
-    }
-    if (role === 'audience' && !this.audienceLimit.take(attachment.identity.subject)) {
-      return this.sendRefusal(
-        ws,
-        message.rid,
-        new RoomError('RATE_LIMITED', 'You are sending too fast; slow down'),
-      )
-    }
+    const message = conferenceMessage(
+      frame,
+      { role, subject: attachment.identity.subject },
+      {
+        parse: (f) => this.parseFrame(ws, f, ConferenceClientMessageSchema),
+        refuse: (rid, error) => this.sendRefusal(ws, rid, error),
+        audienceLimit: this.audienceLimit,
+      },
+    )
+    if (!message) return
     if (message.type === 'vote') return this.voteOnShard(ws, attachment.identity, message)
     return this.handle(message, attachment.identity).then(
       (result) => this.send(ws, { type: 'ack', rid: message.rid, ...result }),

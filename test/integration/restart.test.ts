@@ -55,6 +55,25 @@ const call = (
     body: init.json === undefined ? undefined : JSON.stringify(init.json),
   }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }))
 
+/** A running conference with one question (two options, votes may change), pushed live. */
+async function liveConference(base: string, token: string, conference: Record<string, unknown>) {
+  const created = await call(base, '/api/conference', { method: 'POST', token, json: conference })
+  const confId: string = created.body.conference.id
+  const q = await call(base, `/api/conference/${confId}/questions`, {
+    method: 'POST',
+    token,
+    json: { text: 'Q?', options: ['a', 'b'], allowVoteChange: true },
+  })
+  const qid: string = q.body.question.id
+  await call(base, `/api/conference/${confId}`, {
+    method: 'PUT',
+    token,
+    json: { status: 'ACTIVE' },
+  })
+  await call(base, `/api/conference/${confId}/questions/${qid}/live`, { method: 'POST', token })
+  return { confId, qid }
+}
+
 describe('restarting workerd', () => {
   it('keeps every acknowledged chat message, and they reach MongoDB', async () => {
     const [ann, ben] = await Promise.all([signUpUser(), signUpUser()])
@@ -98,27 +117,7 @@ describe('restarting workerd', () => {
   it('keeps every acknowledged vote of a live question', async () => {
     const host = await (await import('../harness/users')).registerRoleUser('host')
     let w = await restartable()
-    const created = await call(w.url, '/api/conference', {
-      method: 'POST',
-      token: host.accessToken,
-      json: { title: 'Restart' },
-    })
-    const confId = created.body.conference.id
-    const q = await call(w.url, `/api/conference/${confId}/questions`, {
-      method: 'POST',
-      token: host.accessToken,
-      json: { text: 'Q?', options: ['a', 'b'], allowVoteChange: true },
-    })
-    const qid = q.body.question.id
-    await call(w.url, `/api/conference/${confId}`, {
-      method: 'PUT',
-      token: host.accessToken,
-      json: { status: 'ACTIVE' },
-    })
-    await call(w.url, `/api/conference/${confId}/questions/${qid}/live`, {
-      method: 'POST',
-      token: host.accessToken,
-    })
+    const { confId, qid } = await liveConference(w.url, host.accessToken, { title: 'Restart' })
     const secret = inject('workerVars').JWT_SECRET!
     // More voters than one storage statement takes (25), voting together: stored in one batch.
     const voters = await Promise.all(
@@ -169,27 +168,10 @@ describe('restarting workerd', () => {
   it('loses and doubles no vote when the room and its audience shards restart mid-vote', async () => {
     const host = await (await import('../harness/users')).registerRoleUser('host')
     let w = await restartable()
-    const created = await call(w.url, '/api/conference', {
-      method: 'POST',
-      token: host.accessToken,
-      // Three shards at the default capacity of 1,000 sockets each.
-      json: { title: 'Sharded restart', expectedAudience: 3000 },
-    })
-    const confId = created.body.conference.id
-    const q = await call(w.url, `/api/conference/${confId}/questions`, {
-      method: 'POST',
-      token: host.accessToken,
-      json: { text: 'Q?', options: ['a', 'b'], allowVoteChange: true },
-    })
-    const qid = q.body.question.id
-    await call(w.url, `/api/conference/${confId}`, {
-      method: 'PUT',
-      token: host.accessToken,
-      json: { status: 'ACTIVE' },
-    })
-    await call(w.url, `/api/conference/${confId}/questions/${qid}/live`, {
-      method: 'POST',
-      token: host.accessToken,
+    // Three shards at the default capacity of 1,000 sockets each.
+    const { confId, qid } = await liveConference(w.url, host.accessToken, {
+      title: 'Sharded restart',
+      expectedAudience: 3000,
     })
     const secret = inject('workerVars').JWT_SECRET!
     const socketOf = async (subject: string, shard: number) => {
