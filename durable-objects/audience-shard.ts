@@ -12,7 +12,12 @@ import {
   type LiveQuestion,
   type VoteMessage,
 } from '../shared/conference'
-import { CLOSE_CODES, TICKET_ID_HEADER, type RealtimeIdentity } from '../shared/realtime'
+import {
+  CLOSE_CODES,
+  IDENTITY_HEADER,
+  TICKET_ID_HEADER,
+  type RealtimeIdentity,
+} from '../shared/realtime'
 import type { Bindings } from '../worker/env'
 import { shardSessionId, voterKey } from '../worker/conference/shards'
 import { configFor } from '../worker/config'
@@ -234,10 +239,13 @@ export class AudienceShard extends RealtimeRoom<Bindings, ConferenceServerMessag
    * took, so the Worker asks Redis nothing for them (worker/realtime/admission.ts).
    */
   override async fetch(request: Request): Promise<Response> {
-    // The Worker names the shard it addressed (from the ticket, or a session id that names it).
+    // The Worker names the shard it addressed, from an admitted identity's ticket or handshake.
+    // A request without one (a later polling request, or a forged session id) names nothing here:
+    // it must not make an object no member was ever sent to keep a conference id.
     const url = new URL(request.url)
     const named = url.searchParams.get('shard')
-    if (named !== null) this.identify(url.searchParams.get('room') ?? '', Number(named))
+    if (named !== null && request.headers.has(IDENTITY_HEADER))
+      this.identify(url.searchParams.get('room') ?? '', Number(named))
     if (url.pathname === ENGINE_PATH) return super.fetch(request)
     const ticketId = request.headers.get(TICKET_ID_HEADER)
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket' && !this.admitOnce(ticketId))
